@@ -1,0 +1,127 @@
+import { join, resolve } from 'node:path';
+
+export interface AppConfig {
+  port: number;
+  databaseUrl: string;
+  databaseKind: 'sqlite' | 'postgres';
+  /** Absolute path of the SQLite file (sqlite only). */
+  sqlitePath: string | null;
+  dataDir: string;
+  smtpUrl: string | null;
+  mailDir: string;
+  mailFrom: string;
+  mailPollMs: number;
+  agencyName: string;
+  adminUsername: string | null;
+  adminPassword: string | null;
+  sessionHours: number;
+  apiTokenHours: number;
+  feePausesClock: boolean;
+  skipMigrations: boolean;
+  timeZone: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`配置错误 ${variable}: ${message}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `必须是整数，收到 "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `必须在 ${min} 到 ${max} 之间，收到 ${value}`);
+  return value;
+}
+
+function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `必须是 true 或 false，收到 "${raw}"`);
+}
+
+/**
+ * The only place that reads process.env. Every variable is documented in README.md;
+ * a bad value stops start-up with a message naming the variable.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const dataDir = resolve(env.OGI_DATA_DIR || 'data');
+  const databaseUrl = env.DATABASE_URL || `sqlite:${join(dataDir, 'ogi-desk.sqlite')}`;
+  let databaseKind: AppConfig['databaseKind'];
+  let sqlitePath: string | null = null;
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    databaseKind = 'postgres';
+    try {
+      new URL(databaseUrl);
+    } catch {
+      throw new ConfigError('DATABASE_URL', '不是有效的 PostgreSQL 连接地址');
+    }
+  } else if (databaseUrl.startsWith('sqlite:')) {
+    databaseKind = 'sqlite';
+    const path = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new ConfigError('DATABASE_URL', 'sqlite: 后面需要文件路径');
+    sqlitePath = path === ':memory:' ? path : resolve(path);
+  } else {
+    throw new ConfigError('DATABASE_URL', '必须以 postgres:// 或 sqlite: 开头');
+  }
+
+  const smtpUrl = env.SMTP_URL || null;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) {
+    throw new ConfigError('SMTP_URL', '必须以 smtp:// 或 smtps:// 开头');
+  }
+  const mailFrom = env.MAIL_FROM || 'OGI Desk <no-reply@localhost>';
+  if (!/@/.test(mailFrom)) throw new ConfigError('MAIL_FROM', '必须包含电子邮件地址');
+
+  const adminUsername = env.OGI_ADMIN_USERNAME || null;
+  const adminPassword = env.OGI_ADMIN_PASSWORD || null;
+  if ((adminUsername === null) !== (adminPassword === null)) {
+    throw new ConfigError(
+      adminUsername ? 'OGI_ADMIN_PASSWORD' : 'OGI_ADMIN_USERNAME',
+      'OGI_ADMIN_USERNAME 与 OGI_ADMIN_PASSWORD 必须同时设置',
+    );
+  }
+  if (adminPassword !== null && adminPassword.length < 10) {
+    throw new ConfigError('OGI_ADMIN_PASSWORD', '至少 10 个字符');
+  }
+
+  return {
+    port: readInt(env, 'PORT', 3000, 0, 65535),
+    databaseUrl,
+    databaseKind,
+    sqlitePath,
+    dataDir,
+    smtpUrl,
+    mailDir: join(dataDir, 'mail'),
+    mailFrom,
+    mailPollMs: readInt(env, 'MAIL_POLL_MS', 2000, 50, 3_600_000),
+    agencyName: env.AGENCY_NAME || '某某人民政府办公室',
+    adminUsername,
+    adminPassword,
+    sessionHours: readInt(env, 'SESSION_HOURS', 8, 1, 24 * 30),
+    apiTokenHours: readInt(env, 'API_TOKEN_HOURS', 24, 1, 24 * 365),
+    feePausesClock: readBool(env, 'FEE_PAUSES_CLOCK', true),
+    skipMigrations: readBool(env, 'DB_SKIP_MIGRATIONS', false),
+    timeZone: AGENCY_TIME_ZONE,
+  };
+}
+
+/**
+ * Dates in this system are calendar dates in Asia/Shanghai. The domain never reads the
+ * process time zone, but log timestamps and third-party date helpers do, so start-up pins it.
+ */
+export const AGENCY_TIME_ZONE = 'Asia/Shanghai';
+
+export function pinProcessTimeZone(env: Env = process.env): void {
+  env.TZ = AGENCY_TIME_ZONE;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,3 @@
+export * from './codes';
+export * from './request-lifecycle';
+export * from './reply-clock';
