@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { InitialSchema1795760000000 } from '../../migrations/1795760000000-InitialSchema';
+import { StaffSessionEntity } from '../auth/entities/staff-session.entity';
+import { StaffUserEntity } from '../auth/entities/staff-user.entity';
+import { CalendarYearEntity } from '../calendar/entities/calendar-year.entity';
+import { IdempotencyRecordEntity } from '../common/entities/idempotency-record.entity';
+import { AppConfig, loadConfig } from '../config/app-config';
+import { MailOutboxEntity } from '../notifications/entities/mail-outbox.entity';
+import { ApplicantEntity } from '../requests/entities/applicant.entity';
+import { InformationRequestEntity } from '../requests/entities/information-request.entity';
+import { RequestEventEntity } from '../requests/entities/request-event.entity';
+import { RequestItemEntity } from '../requests/entities/request-item.entity';
+import { TrackingSequenceEntity } from '../requests/entities/tracking-sequence.entity';
+
+export const ENTITIES = [
+  ApplicantEntity,
+  InformationRequestEntity,
+  RequestItemEntity,
+  RequestEventEntity,
+  TrackingSequenceEntity,
+  StaffUserEntity,
+  StaffSessionEntity,
+  MailOutboxEntity,
+  CalendarYearEntity,
+  IdempotencyRecordEntity,
+];
+
+export const MIGRATIONS = [InitialSchema1795760000000];
+
+/** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */
+export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+  } as const;
+  if (config.databaseKind === 'postgres') {
+    return { ...common, type: 'postgres', url: config.databaseUrl, extra: { max: 10 } };
+  }
+  if (config.sqlitePath && config.sqlitePath !== ':memory:') {
+    mkdirSync(dirname(config.sqlitePath), { recursive: true });
+  }
+  return { ...common, type: 'sqlite', database: config.sqlitePath!, enableWAL: true, busyTimeout: 10_000 };
+}
+
+/** Used by the TypeORM CLI: `typeorm -d dist/src/database/data-source.js …`. */
+export const dataSource = new DataSource(buildDataSourceOptions(loadConfig()));

@@ -1,0 +1,69 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+@Entity('information_request')
+@Index('IDX_information_request_status_due', ['status', 'dueOn'])
+@Index('IDX_information_request_received_on', ['receivedOn'])
+@Index('IDX_information_request_concluded_on', ['concludedOn'])
+export class InformationRequestEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Index('UQ_information_request_tracking_number', { unique: true })
+  @Column({ name: 'tracking_number', type: 'varchar', length: 20 })
+  trackingNumber: string;
+
+  @Column({ name: 'access_code_hash', type: 'varchar', length: 64 })
+  accessCodeHash: string;
+
+  @Index('IDX_information_request_applicant')
+  @Column({ name: 'applicant_id', type: 'varchar', length: 36 })
+  applicantId: string;
+
+  /** Cached from the applicant at registration so that report queries need no join. */
+  @Column({ name: 'applicant_type', type: 'varchar', length: 32 })
+  applicantType: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  channel: string;
+
+  @Column({ name: 'submitted_at', type: 'varchar', length: 30 })
+  submittedAt: string;
+
+  /** 收到申请之日 (Art. 31); null until an online/fax/ordinary-mail submission is confirmed. */
+  @Column({ name: 'received_on', type: 'varchar', length: 10, nullable: true })
+  receivedOn: string | null;
+
+  @Column({ type: 'varchar', length: 30 })
+  status: string;
+
+  @Column({ type: 'text' })
+  description: string;
+
+  @Column({ name: 'delivery_method', type: 'varchar', length: 20 })
+  deliveryMethod: string;
+
+  @Column({ name: 'due_on', type: 'varchar', length: 10, nullable: true })
+  dueOn: string | null;
+
+  @Column({ name: 'due_is_provisional', type: 'boolean', default: false })
+  dueIsProvisional: boolean;
+
+  @Column({ type: 'varchar', length: 60, nullable: true })
+  outcome: string | null;
+
+  @Column({ name: 'concluded_on', type: 'varchar', length: 10, nullable: true })
+  concludedOn: string | null;
+
+  @Column({ name: 'assignee_id', type: 'varchar', length: 36, nullable: true })
+  assigneeId: string | null;
+
+  /** Optimistic lock: every state change bumps it, a stale writer gets a conflict. */
+  @Column({ type: 'integer', default: 1 })
+  version: number;
+
+  @Column({ name: 'created_at', type: 'varchar', length: 30 })
+  createdAt: string;
+
+  @Column({ name: 'updated_at', type: 'varchar', length: 30 })
+  updatedAt: string;
+}
