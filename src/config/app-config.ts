@@ -125,3 +125,16 @@ export function pinProcessTimeZone(env: Env = process.env): void {
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** For entry points: a bad value prints one line naming the variable and stops the process. */
+export function loadConfigOrExit(env: Env = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+}

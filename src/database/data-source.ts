@@ -6,7 +6,7 @@ import { StaffSessionEntity } from '../auth/entities/staff-session.entity';
 import { StaffUserEntity } from '../auth/entities/staff-user.entity';
 import { CalendarYearEntity } from '../calendar/entities/calendar-year.entity';
 import { IdempotencyRecordEntity } from '../common/entities/idempotency-record.entity';
-import { AppConfig, loadConfig } from '../config/app-config';
+import { AppConfig, loadConfigOrExit } from '../config/app-config';
 import { MailOutboxEntity } from '../notifications/entities/mail-outbox.entity';
 import { ApplicantEntity } from '../requests/entities/applicant.entity';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
@@ -48,4 +48,4 @@ export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
 }
 
 /** Used by the TypeORM CLI: `typeorm -d dist/src/database/data-source.js …`. */
-export const dataSource = new DataSource(buildDataSourceOptions(loadConfig()));
+export const dataSource = new DataSource(buildDataSourceOptions(loadConfigOrExit()));

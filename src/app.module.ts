@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from './auth/auth.module';
+import { StaffAuthGuard } from './auth/staff-auth.guard';
+import { CalendarModule } from './calendar/calendar.module';
+import { CommonModule } from './common/common.module';
+import { HttpErrorFilter } from './common/http-error.filter';
+import { createValidationPipe } from './common/validation';
+import { APP_CONFIG, AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { buildDataSourceOptions } from './database/data-source';
+import { NotificationsModule } from './notifications/notifications.module';
+import { PublicPagesModule } from './public/public-pages.module';
+import { RequestsModule } from './requests/requests.module';
+import { StaffPagesModule } from './staff/staff-pages.module';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.register(config),
+        TypeOrmModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => ({ ...buildDataSourceOptions(c), migrationsRun: !c.skipMigrations }),
+        }),
+        CommonModule,
+        AuthModule,
+        CalendarModule,
+        NotificationsModule,
+        RequestsModule,
+        PublicPagesModule,
+        StaffPagesModule,
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: APP_GUARD, useClass: StaffAuthGuard },
+      ],
+    };
+  }
+}

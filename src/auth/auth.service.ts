@@ -1,0 +1,127 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { Clock } from '../common/clock';
+import { UnitOfWork } from '../common/unit-of-work';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DomainError } from '../domain/errors';
+import { StaffSessionEntity } from './entities/staff-session.entity';
+import { StaffUserEntity } from './entities/staff-user.entity';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
+import { Role, ROLES, StaffPrincipal } from './roles';
+
+export type SessionKind = 'web' | 'api';
+
+const LOCKOUT_THRESHOLD = 5;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function toPrincipal(user: StaffUserEntity): StaffPrincipal {
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    roles: user.roles.split(',').filter((r): r is Role => (ROLES as readonly string[]).includes(r)),
+  };
+}
+
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Auth');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(StaffUserEntity) private readonly users: Repository<StaffUserEntity>,
+    @InjectRepository(StaffSessionEntity) private readonly sessions: Repository<StaffSessionEntity>,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly clock: Clock,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { adminUsername, adminPassword } = this.config;
+    if (!adminUsername || !adminPassword) return;
+    const created = await this.unitOfWork.run(async (m) => {
+      if ((await m.count(StaffUserEntity)) > 0) return false;
+      await m.insert(StaffUserEntity, await this.newUser(adminUsername, '系统管理员', adminPassword, [...ROLES]));
+      return true;
+    });
+    if (created) this.logger.log(`created administrator account "${adminUsername}"`);
+  }
+
+  async createUser(username: string, displayName: string, password: string, roles: Role[]): Promise<StaffPrincipal> {
+    const user = await this.newUser(username, displayName, password, roles);
+    await this.unitOfWork.run(async (m) => {
+      if (await m.findOneBy(StaffUserEntity, { username })) throw new DomainError('CONFLICT', '该用户名已存在。', { username: '已存在。' });
+      await m.insert(StaffUserEntity, user);
+    });
+    return toPrincipal(user);
+  }
+
+  private async newUser(username: string, displayName: string, password: string, roles: Role[]): Promise<StaffUserEntity> {
+    return Object.assign(new StaffUserEntity(), {
+      id: randomUUID(),
+      username,
+      displayName,
+      passwordHash: await hashPassword(password),
+      roles: roles.join(','),
+      active: true,
+      failedAttempts: 0,
+      lockedUntil: null,
+      createdAt: this.clock.nowIso(),
+    });
+  }
+
+  /** Checks credentials; repeated failures lock the account with a doubling back-off. */
+  async authenticate(username: string, password: string): Promise<StaffPrincipal> {
+    const user = await this.users.findOneBy({ username: String(username).slice(0, 64) });
+    const now = this.clock.now();
+    if (!user || !user.active) {
+      await verifyPassword(password, await dummyPasswordHash());
+      throw new DomainError('UNAUTHORIZED', '用户名或密码错误。');
+    }
+    if (user.lockedUntil && new Date(user.lockedUntil) > now) {
+      throw new DomainError('UNAUTHORIZED', `登录失败次数过多，账号已临时锁定，请于 ${user.lockedUntil.slice(11, 16)}（UTC）后再试。`);
+    }
+    const ok = await verifyPassword(password, user.passwordHash);
+    await this.unitOfWork.run(async (m) => {
+      if (ok) {
+        await m.update(StaffUserEntity, { id: user.id }, { failedAttempts: 0, lockedUntil: null });
+        return;
+      }
+      const failures = user.failedAttempts + 1;
+      const lockMinutes = failures >= LOCKOUT_THRESHOLD ? 2 ** (failures - LOCKOUT_THRESHOLD) : 0;
+      await m.update(StaffUserEntity, { id: user.id }, {
+        failedAttempts: failures,
+        lockedUntil: lockMinutes ? new Date(now.getTime() + Math.min(lockMinutes, 24 * 60) * 60_000).toISOString() : null,
+      });
+    });
+    if (!ok) throw new DomainError('UNAUTHORIZED', '用户名或密码错误。');
+    return toPrincipal(user);
+  }
+
+  async createSession(principal: StaffPrincipal, kind: SessionKind): Promise<{ token: string; expiresAt: string }> {
+    const token = randomBytes(32).toString('base64url');
+    const hours = kind === 'web' ? this.config.sessionHours : this.config.apiTokenHours;
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + hours * 3_600_000).toISOString();
+    await this.unitOfWork.run((m) =>
+      m.insert(StaffSessionEntity, { tokenHash: hashToken(token), userId: principal.id, kind, createdAt: now.toISOString(), expiresAt, revokedAt: null }),
+    );
+    return { token, expiresAt };
+  }
+
+  async resolve(token: string, kind: SessionKind): Promise<StaffPrincipal | null> {
+    if (!token || token.length > 200) return null;
+    const session = await this.sessions.findOneBy({ tokenHash: hashToken(token), kind });
+    if (!session || session.revokedAt || new Date(session.expiresAt) <= this.clock.now()) return null;
+    const user = await this.users.findOneBy({ id: session.userId });
+    return user && user.active ? toPrincipal(user) : null;
+  }
+
+  async revoke(token: string): Promise<void> {
+    await this.unitOfWork.run((m) => m.update(StaffSessionEntity, { tokenHash: hashToken(token) }, { revokedAt: this.clock.nowIso() }));
+  }
+}

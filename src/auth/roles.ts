@@ -1,0 +1,17 @@
+export const ROLES = ['registrar', 'handler', 'approver', 'report_officer', 'administrator'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  registrar: '登记',
+  handler: '承办',
+  approver: '审核',
+  report_officer: '年报',
+  administrator: '系统管理',
+};
+
+export interface StaffPrincipal {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: Role[];
+}

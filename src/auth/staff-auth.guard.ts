@@ -1,0 +1,40 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { DomainError } from '../domain/errors';
+import { AuthService } from './auth.service';
+import { IS_PUBLIC } from './public.decorator';
+import { StaffPrincipal } from './roles';
+
+export const SESSION_COOKIE = 'ogi_session';
+
+export type StaffRequest = Request & { staff?: StaffPrincipal };
+
+/** Global guard: every route needs a signed-in staff member unless marked @Public(). */
+@Injectable()
+export class StaffAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<StaffRequest>();
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    const staff = await this.identify(req);
+    if (staff) req.staff = staff;
+    if (isPublic) return true;
+    if (!staff) throw new DomainError('UNAUTHORIZED', '请先登录。');
+    return true;
+  }
+
+  private identify(req: StaffRequest): Promise<StaffPrincipal | null> {
+    if (req.path.startsWith('/api/')) {
+      const header = req.headers.authorization ?? '';
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      return match ? this.auth.resolve(match[1], 'api') : Promise.resolve(null);
+    }
+    const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    return token ? this.auth.resolve(token, 'web') : Promise.resolve(null);
+  }
+}

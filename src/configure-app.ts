@@ -1,0 +1,80 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import express, { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import hbs from 'hbs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { csrfMiddleware } from './common/csrf.middleware';
+import { isApiRequest, toErrorResponse } from './common/http-error.filter';
+import { STATIC_DIR, VIEWS_DIR } from './common/paths';
+import { registerViewHelpers } from './common/view-helpers';
+import { AppConfig } from './config/app-config';
+
+let viewEngineReady = false;
+
+function registerViews(): void {
+  if (viewEngineReady) return;
+  const dir = join(VIEWS_DIR, 'partials');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
+    hbs.registerPartial(basename(file, '.hbs').replace(/-/g, '_'), readFileSync(join(dir, file), 'utf8'));
+  }
+  registerViewHelpers(hbs.handlebars);
+  viewEngineReady = true;
+}
+
+/** Errors raised by body parsing happen before Nest routing: answer them in the same shapes. */
+function earlyErrorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const { status, body } = toErrorResponse(err);
+  if (isApiRequest(req)) {
+    res.status(status).json(body);
+    return;
+  }
+  res.status(status).render('error', { title: '出错了', status, message: body.error.message });
+}
+
+/** Everything main.ts and every e2e test share: views, security headers, parsers, docs. */
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const strictCsp = helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  // Swagger UI ships inline styles; only its page gets them.
+  const docsCsp = helmet({ contentSecurityPolicy: { directives: { styleSrc: ["'self'", "'unsafe-inline'"], upgradeInsecureRequests: null } } });
+  app.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/api/docs') ? docsCsp : strictCsp)(req, res, next));
+  app.use(cookieParser());
+  app.use(express.json({ limit: '256kb' }));
+  app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 300 }));
+  app.use(earlyErrorHandler);
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.locals.agencyName = config.agencyName;
+    next();
+  });
+  app.use(csrfMiddleware);
+  app.useStaticAssets(STATIC_DIR, { prefix: '/static/', maxAge: '1h' });
+  app.setBaseViewsDir(VIEWS_DIR);
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: 'layouts/main' });
+  registerViews();
+
+  const openApi = new DocumentBuilder()
+    .setTitle('OGI Desk API')
+    .setDescription('政府信息公开申请办理与年度报告（第三、四部分）接口。错误体：{"error": {"code", "message", "fields"}}。')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'api/docs-json' });
+}

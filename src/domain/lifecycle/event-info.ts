@@ -1,0 +1,65 @@
+import { EventType, RequestState, StaffEventType } from './request-lifecycle';
+
+export const EVENT_LABELS: Record<EventType, string> = {
+  submitted: '网上提交申请',
+  registered: '登记收到申请',
+  receipt_confirmed: '确认收到申请',
+  correction_requested: '发出补正告知',
+  correction_received: '收到补正材料',
+  correction_lapsed: '逾期未补正，不再处理',
+  consultation_started: '发出征求意见',
+  consultation_ended: '征求意见结束',
+  fee_notice_issued: '发出收费通知',
+  fee_paid: '申请人已缴费',
+  fee_lapsed: '逾期未缴费，不再处理',
+  extension_granted: '延期答复',
+  deadline_set: '确定延迟答复期限',
+  decided: '作出答复',
+  withdrawn: '申请人撤回申请',
+  due_recomputed: '答复期限重新计算',
+};
+
+export const EVENT_BASIS: Record<EventType, string> = {
+  submitted: '《条例》第二十九条',
+  registered: '《条例》第二十九条、第三十一条',
+  receipt_confirmed: '《条例》第三十一条',
+  correction_requested: '《条例》第三十条',
+  correction_received: '《条例》第三十条',
+  correction_lapsed: '《条例》第三十条',
+  consultation_started: '《条例》第三十二条、第三十四条',
+  consultation_ended: '《条例》第三十二条、第三十三条第三款',
+  fee_notice_issued: '《条例》第四十二条；国办函〔2020〕109号',
+  fee_paid: '国办函〔2020〕109号',
+  fee_lapsed: '国办函〔2020〕109号',
+  extension_granted: '《条例》第三十三条第二款',
+  deadline_set: '《条例》第三十五条',
+  decided: '《条例》第三十六条至第三十九条',
+  withdrawn: '—',
+  due_recomputed: '节假日安排变更',
+};
+
+/** The next steps the lifecycle allows now; forms offer only these. */
+export function allowedSteps(state: RequestState): StaffEventType[] {
+  switch (state.status) {
+    case 'awaiting_confirmation':
+      return ['receipt_confirmed'];
+    case 'in_progress':
+      return [
+        ...(state.correction ? [] : (['correction_requested'] as const)),
+        'consultation_started',
+        ...(state.fee ? [] : (['fee_notice_issued'] as const)),
+        ...(state.extension ? [] : (['extension_granted'] as const)),
+        ...(state.agencyDeadline ? [] : (['deadline_set'] as const)),
+        'decided',
+        'withdrawn',
+      ];
+    case 'awaiting_correction':
+      return ['correction_received', 'correction_lapsed', 'withdrawn'];
+    case 'consulting':
+      return ['consultation_ended', ...(state.extension ? [] : (['extension_granted'] as const)), 'decided', 'withdrawn'];
+    case 'awaiting_fee':
+      return ['fee_paid', 'fee_lapsed', ...(state.extension ? [] : (['extension_granted'] as const)), 'withdrawn'];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,20 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { loadConfigOrExit, pinProcessTimeZone } from './config/app-config';
+import { configureApp } from './configure-app';
+
+async function bootstrap(): Promise<void> {
+  pinProcessTimeZone();
+  const config = loadConfigOrExit();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), { bodyParser: false });
+  configureApp(app, config);
+  app.enableShutdownHooks();
+  await app.listen(config.port);
+  const logger = new Logger('OGI Desk');
+  logger.log(`listening on http://localhost:${config.port} (citizens: /, staff: /staff, API docs: /api/docs)`);
+  logger.log(`database: ${config.databaseKind}; mail: ${config.smtpUrl ? 'SMTP' : `files under ${config.mailDir}`}`);
+}
+
+void bootstrap();

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { Clock } from '../common/clock';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MailOutboxEntity } from './entities/mail-outbox.entity';
+import { MailTemplate, MailTemplates } from './mail-templates';
+
+export interface OutgoingMail {
+  kind: MailTemplate;
+  to: string;
+  subject: string;
+  requestId: string | null;
+  context: Record<string, unknown>;
+}
+
+/** Writes a message to the outbox inside the caller's transaction: it is sent if and only if the change commits. */
+@Injectable()
+export class MailOutboxService {
+  constructor(
+    private readonly templates: MailTemplates,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async enqueue(manager: EntityManager, mail: OutgoingMail): Promise<void> {
+    const rendered = this.templates.render(mail.kind, mail.subject, { agencyName: this.config.agencyName, ...mail.context });
+    const now = this.clock.nowIso();
+    await manager.insert(MailOutboxEntity, {
+      id: randomUUID(),
+      kind: mail.kind,
+      requestId: mail.requestId,
+      recipient: mail.to,
+      subject: rendered.subject,
+      textBody: rendered.text,
+      htmlBody: rendered.html,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      lockedUntil: null,
+      lastError: null,
+      createdAt: now,
+      sentAt: null,
+    });
+  }
+}

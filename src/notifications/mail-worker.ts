@@ -1,0 +1,97 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, LessThanOrEqual, Repository } from 'typeorm';
+import { Clock } from '../common/clock';
+import { UnitOfWork } from '../common/unit-of-work';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MailOutboxEntity } from './entities/mail-outbox.entity';
+import { MailTransport } from './mail-transport';
+
+const BATCH = 20;
+const LOCK_MS = 120_000;
+const MAX_BACKOFF_MS = 3_600_000;
+
+/** Retry schedule: 5 s, 10 s, 20 s … capped at one hour; a message is never given up on. */
+export function backoffMs(attempts: number): number {
+  return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
+}
+
+/**
+ * Delivers the outbox. A row is claimed with a conditional UPDATE (only one worker, in any
+ * instance, can move its lock forward), sent, and marked sent only after the SMTP server
+ * accepted it.
+ */
+@Injectable()
+export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('MailWorker');
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(MailOutboxEntity) private readonly outbox: Repository<MailOutboxEntity>,
+    private readonly transport: MailTransport,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.runOnce().catch((e: Error) => this.logger.error(`outbox run failed: ${e.message}`)), this.config.mailPollMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+    this.transport.close();
+  }
+
+  /** Delivers what is due now; returns the number of messages sent. Never runs twice at once. */
+  runOnce(): Promise<number> {
+    this.running ??= this.deliverDue().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async deliverDue(): Promise<number> {
+    const now = this.clock.nowIso();
+    const due = await this.outbox.find({
+      where: [
+        { status: 'pending', nextAttemptAt: LessThanOrEqual(now), lockedUntil: IsNull() },
+        { status: 'pending', nextAttemptAt: LessThanOrEqual(now), lockedUntil: LessThanOrEqual(now) },
+      ],
+      order: { createdAt: 'ASC' },
+      take: BATCH,
+    });
+    let sent = 0;
+    for (const row of due) {
+      if (!(await this.claim(row))) continue;
+      try {
+        await this.transport.send({ id: row.id, to: row.recipient, subject: row.subject, text: row.textBody, html: row.htmlBody });
+        await this.unitOfWork.run((m) => m.update(MailOutboxEntity, { id: row.id }, { status: 'sent', sentAt: this.clock.nowIso(), lockedUntil: null, lastError: null }));
+        sent++;
+      } catch (e) {
+        const attempts = row.attempts + 1;
+        const next = new Date(this.clock.now().getTime() + backoffMs(attempts)).toISOString();
+        const message = String((e as Error).message).slice(0, 400);
+        this.logger.warn(`mail ${row.id} attempt ${attempts} failed; retry at ${next}`);
+        await this.unitOfWork.run((m) => m.update(MailOutboxEntity, { id: row.id }, { nextAttemptAt: next, lockedUntil: null, lastError: message }));
+      }
+    }
+    return sent;
+  }
+
+  private async claim(row: MailOutboxEntity): Promise<boolean> {
+    const now = this.clock.now();
+    const until = new Date(now.getTime() + LOCK_MS).toISOString();
+    const result = await this.unitOfWork.run((m) =>
+      m
+        .createQueryBuilder()
+        .update(MailOutboxEntity)
+        .set({ lockedUntil: until, attempts: () => 'attempts + 1' })
+        .where('id = :id AND status = :status AND attempts = :attempts', { id: row.id, status: 'pending', attempts: row.attempts })
+        .andWhere('(locked_until IS NULL OR locked_until <= :now)', { now: now.toISOString() })
+        .execute(),
+    );
+    return result.affected === 1;
+  }
+}

@@ -1,0 +1,77 @@
+import { Body, Controller, Get, Post, Render, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { Public } from '../auth/public.decorator';
+import { cleanFormBody } from '../common/form-options';
+import { IdempotencyService } from '../common/idempotency.service';
+import { validateInput } from '../common/validation';
+import { DomainError, ValidationFailedError } from '../domain/errors';
+import { PublicRequestDto } from '../requests/dto/request.dto';
+import { buildRequestForm, normaliseItems } from '../requests/request-form';
+import { PublicSubmission, RequestsService } from '../requests/requests.service';
+
+@ApiExcludeController()
+@Public()
+@Controller()
+export class PublicPagesController {
+  constructor(
+    private readonly requests: RequestsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  @Get()
+  @Render('public/apply')
+  applyForm() {
+    return { title: '政府信息公开申请', form: buildRequestForm(), submissionToken: randomUUID() };
+  }
+
+  @Post('apply')
+  async apply(@Body() raw: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const submissionToken = typeof raw.submissionToken === 'string' ? raw.submissionToken.slice(0, 100) : undefined;
+    const body = normaliseItems(cleanFormBody(raw));
+    const rerender = (fields: Record<string, string>, message?: string) =>
+      res.status(400).render('public/apply', {
+        title: '政府信息公开申请',
+        form: buildRequestForm(body, fields),
+        submissionToken: submissionToken ?? randomUUID(),
+        message,
+      });
+    const checked = validateInput(PublicRequestDto, body);
+    if (checked.fields) return rerender(checked.fields);
+    try {
+      // A double-clicked submit button carries the same token: one request, the same page.
+      const result = await this.idempotency.run<PublicSubmission>('form:public-requests', submissionToken, body, async () => ({
+        status: 201,
+        body: await this.requests.submitPublicRequest(checked.value),
+      }));
+      res.status(201).render('public/filed', { title: '申请已提交', ...result.body });
+    } catch (e) {
+      if (e instanceof ValidationFailedError) return rerender(e.fields);
+      if (e instanceof DomainError && e.code === 'CONFLICT') return rerender({}, e.message);
+      throw e;
+    }
+  }
+
+  @Get('status')
+  @Render('public/status-lookup')
+  statusForm() {
+    return { title: '查询申请进度' };
+  }
+
+  @Post('status')
+  async status(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const trackingNumber = typeof body.trackingNumber === 'string' ? body.trackingNumber.trim() : '';
+    const accessCode = typeof body.accessCode === 'string' ? body.accessCode.trim() : '';
+    try {
+      const status = await this.requests.lookupPublic(trackingNumber, accessCode);
+      res.render('public/status', { title: '申请进度', status });
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'NOT_FOUND') {
+        res.status(404).render('public/status-lookup', { title: '查询申请进度', trackingNumber, message: e.message });
+        return;
+      }
+      throw e;
+    }
+  }
+}

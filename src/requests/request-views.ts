@@ -1,0 +1,230 @@
+import { IsoDate } from '../domain/calendar';
+import {
+  APPLICANT_TYPE_LABELS,
+  ApplicantType,
+  CHANNEL_LABELS,
+  Channel,
+  DELIVERY_METHOD_LABELS,
+  DeliveryMethod,
+  DueResult,
+  EVENT_LABELS,
+  EventType,
+  ID_DOCUMENT_TYPE_LABELS,
+  IdDocumentType,
+  Outcome,
+  OUTCOME_INFO,
+  outcomeLabel,
+  RequestState,
+  RequestStatus,
+  STATUS_LABELS,
+  StaffEventType,
+} from '../domain/lifecycle';
+import { explainDue, explainDueForCitizen } from './due-explanation';
+import { ApplicantEntity } from './entities/applicant.entity';
+import { InformationRequestEntity } from './entities/information-request.entity';
+import { RequestEventEntity } from './entities/request-event.entity';
+import { RequestItemEntity } from './entities/request-item.entity';
+
+export interface RequestListItemView {
+  id: string;
+  trackingNumber: string;
+  status: string;
+  statusLabel: string;
+  channel: string;
+  channelLabel: string;
+  applicantType: string;
+  applicantTypeLabel: string;
+  applicantName: string;
+  applicantIdMasked: string | null;
+  applicantPhoneMasked: string | null;
+  submittedAt: string;
+  receivedOn: string | null;
+  dueOn: string | null;
+  dueIsProvisional: boolean;
+  overdue: boolean;
+  outcome: string | null;
+  outcomeLabel: string | null;
+  concludedOn: string | null;
+}
+
+export function isOpen(status: string): boolean {
+  return status !== 'concluded' && status !== 'awaiting_confirmation';
+}
+
+export function toListItemView(
+  r: InformationRequestEntity,
+  applicant: { name: string; idDocumentNumberMasked: string | null; phoneMasked: string | null },
+  today: IsoDate,
+): RequestListItemView {
+  const overdue = r.dueOn !== null && (r.concludedOn ? r.concludedOn > r.dueOn : isOpen(r.status) && today > r.dueOn);
+  return {
+    id: r.id,
+    trackingNumber: r.trackingNumber,
+    status: r.status,
+    statusLabel: STATUS_LABELS[r.status as RequestStatus] ?? r.status,
+    channel: r.channel,
+    channelLabel: CHANNEL_LABELS[r.channel as Channel] ?? r.channel,
+    applicantType: r.applicantType,
+    applicantTypeLabel: APPLICANT_TYPE_LABELS[r.applicantType as ApplicantType] ?? r.applicantType,
+    applicantName: applicant.name,
+    applicantIdMasked: applicant.idDocumentNumberMasked,
+    applicantPhoneMasked: applicant.phoneMasked,
+    submittedAt: r.submittedAt,
+    receivedOn: r.receivedOn,
+    dueOn: r.dueOn,
+    dueIsProvisional: r.dueIsProvisional,
+    overdue,
+    outcome: r.outcome,
+    outcomeLabel: r.outcome ? outcomeLabel(r.outcome as Outcome) : null,
+    concludedOn: r.concludedOn,
+  };
+}
+
+export interface EventView {
+  seq: number;
+  type: string;
+  typeLabel: string;
+  on: string;
+  recordedAt: string;
+  actor: string;
+  basis: string;
+  data: Record<string, unknown>;
+}
+
+export interface RequestDetailView {
+  id: string;
+  trackingNumber: string;
+  status: string;
+  statusLabel: string;
+  channel: string;
+  channelLabel: string;
+  submittedAt: string;
+  receivedOn: string | null;
+  dueOn: string | null;
+  dueIsProvisional: boolean;
+  overdue: boolean;
+  outcome: string | null;
+  outcomeLabel: string | null;
+  concludedOn: string | null;
+  description: string;
+  deliveryMethod: string;
+  deliveryMethodLabel: string;
+  version: number;
+  applicant: {
+    type: string;
+    typeLabel: string;
+    name: string;
+    idDocumentType: string | null;
+    idDocumentTypeLabel: string | null;
+    idDocumentNumber: string | null;
+    organisationCode: string | null;
+    phone: string | null;
+    email: string | null;
+    address: string | null;
+  };
+  items: Array<{ position: number; description: string; outcome: string | null; outcomeLabel: string | null }>;
+  events: EventView[];
+  dueExplanation: DueResult['explanation'];
+  dueExplanationText: string[];
+  correction: RequestState['correction'];
+  fee: RequestState['fee'];
+  extension: RequestState['extension'];
+  allowedEvents: StaffEventType[];
+}
+
+export function toDetailView(input: {
+  request: InformationRequestEntity;
+  items: RequestItemEntity[];
+  events: RequestEventEntity[];
+  applicant: ApplicantEntity;
+  state: RequestState;
+  due: DueResult;
+  allowed: StaffEventType[];
+}): RequestDetailView {
+  const { request: r, applicant: a, state, due } = input;
+  return {
+    id: r.id,
+    trackingNumber: r.trackingNumber,
+    status: state.status!,
+    statusLabel: STATUS_LABELS[state.status!],
+    channel: r.channel,
+    channelLabel: CHANNEL_LABELS[r.channel as Channel] ?? r.channel,
+    submittedAt: r.submittedAt,
+    receivedOn: state.receivedOn,
+    dueOn: due.dueOn,
+    dueIsProvisional: due.provisional,
+    overdue: due.overdue,
+    outcome: state.outcome,
+    outcomeLabel: state.outcome ? outcomeLabel(state.outcome) : null,
+    concludedOn: state.concludedOn,
+    description: r.description,
+    deliveryMethod: r.deliveryMethod,
+    deliveryMethodLabel: DELIVERY_METHOD_LABELS[r.deliveryMethod as DeliveryMethod] ?? r.deliveryMethod,
+    version: r.version,
+    applicant: {
+      type: a.type,
+      typeLabel: APPLICANT_TYPE_LABELS[a.type as ApplicantType] ?? a.type,
+      name: a.name,
+      idDocumentType: a.idDocumentType,
+      idDocumentTypeLabel: a.idDocumentType ? (ID_DOCUMENT_TYPE_LABELS[a.idDocumentType as IdDocumentType] ?? a.idDocumentType) : null,
+      idDocumentNumber: a.idDocumentNumber,
+      organisationCode: a.organisationCode,
+      phone: a.phone,
+      email: a.email,
+      address: a.address,
+    },
+    items: input.items.map((i) => ({
+      position: i.position,
+      description: i.description,
+      outcome: i.outcome,
+      outcomeLabel: i.outcome ? `${OUTCOME_INFO[i.outcome as Outcome].row} ${OUTCOME_INFO[i.outcome as Outcome].label}` : null,
+    })),
+    events: input.events.map((e) => ({
+      seq: e.seq,
+      type: e.type,
+      typeLabel: EVENT_LABELS[e.type as EventType] ?? e.type,
+      on: e.occurredOn,
+      recordedAt: e.recordedAt,
+      actor: e.actorLabel,
+      basis: e.basis,
+      data: JSON.parse(e.payload) as Record<string, unknown>,
+    })),
+    dueExplanation: due.explanation,
+    dueExplanationText: explainDue(due),
+    correction: state.correction,
+    fee: state.fee,
+    extension: state.extension,
+    allowedEvents: input.allowed,
+  };
+}
+
+export interface PublicStatusView {
+  trackingNumber: string;
+  status: string;
+  statusLabel: string;
+  submittedOn: string;
+  receivedOn: string | null;
+  dueOn: string | null;
+  dueIsProvisional: boolean;
+  outcome: string | null;
+  outcomeLabel: string | null;
+  concludedOn: string | null;
+  dueExplanation: string[];
+}
+
+/** What a citizen may see: status and dates, nothing else of the applicant. */
+export function toPublicStatusView(r: InformationRequestEntity, state: RequestState, due: DueResult): PublicStatusView {
+  return {
+    trackingNumber: r.trackingNumber,
+    status: state.status!,
+    statusLabel: STATUS_LABELS[state.status!],
+    submittedOn: state.submittedOn!,
+    receivedOn: state.receivedOn,
+    dueOn: due.dueOn,
+    dueIsProvisional: due.provisional,
+    outcome: state.outcome,
+    outcomeLabel: state.outcome ? outcomeLabel(state.outcome) : null,
+    concludedOn: state.concludedOn,
+    dueExplanation: explainDueForCitizen(state, due),
+  };
+}

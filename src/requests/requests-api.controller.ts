@@ -1,0 +1,77 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentStaff } from '../auth/current-staff.decorator';
+import { Public } from '../auth/public.decorator';
+import type { StaffPrincipal } from '../auth/roles';
+import { IdempotencyService } from '../common/idempotency.service';
+import { CreateRequestDto, ListRequestsQueryDto, PublicRequestDto, RecordEventDto } from './dto/request.dto';
+import { PublicStatusView, RequestDetailView } from './request-views';
+import { RegisteredRequest, RequestsService, staffActor } from './requests.service';
+
+@ApiTags('public')
+@Controller('api/v1/public/requests')
+export class PublicRequestsApiController {
+  constructor(
+    private readonly requests: RequestsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  @Public()
+  @Post()
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async submit(@Body() body: PublicRequestDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
+    const result = await this.idempotency.run('api:public-requests', key, body, async () => ({ status: 201, body: await this.requests.submitPublicRequest(body) }));
+    res.status(result.status);
+    return result.body;
+  }
+
+  @Public()
+  @Get(':trackingNumber')
+  @ApiHeader({ name: 'X-Access-Code', required: true })
+  lookup(@Param('trackingNumber') trackingNumber: string, @Headers('x-access-code') accessCode: string | undefined): Promise<PublicStatusView> {
+    return this.requests.lookupPublic(trackingNumber, accessCode ?? '');
+  }
+}
+
+@ApiTags('requests')
+@ApiBearerAuth()
+@Controller('api/v1/requests')
+export class RequestsApiController {
+  constructor(
+    private readonly requests: RequestsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  @Post()
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async register(
+    @Body() body: CreateRequestDto,
+    @CurrentStaff() staff: StaffPrincipal,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<RegisteredRequest> {
+    const result = await this.idempotency.run(`api:requests:${staff.id}`, key, body, async () => ({
+      status: 201,
+      body: await this.requests.registerRequest(body, staffActor(staff)),
+    }));
+    res.status(result.status);
+    return result.body;
+  }
+
+  @Get()
+  list(@Query() query: ListRequestsQueryDto) {
+    return this.requests.listRequests(query).then(({ items, total }) => ({ items, total }));
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string): Promise<RequestDetailView> {
+    return this.requests.getRequest(id);
+  }
+
+  @Post(':id/events')
+  @HttpCode(201)
+  recordEvent(@Param('id') id: string, @Body() body: RecordEventDto, @CurrentStaff() staff: StaffPrincipal): Promise<RequestDetailView> {
+    return this.requests.recordEvent(id, body, staffActor(staff));
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CalendarModule } from '../calendar/calendar.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { PublicRequestsApiController, RequestsApiController } from './requests-api.controller';
+import { RequestsService } from './requests.service';
+
+@Module({
+  imports: [CalendarModule, NotificationsModule],
+  controllers: [PublicRequestsApiController, RequestsApiController],
+  providers: [RequestsService],
+  exports: [RequestsService],
+})
+export class RequestsModule {}

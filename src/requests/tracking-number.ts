@@ -1,0 +1,38 @@
+import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { TrackingSequenceEntity } from './entities/tracking-sequence.entity';
+
+/** No 0/O, 1/I/L: codes are read over the phone and copied by hand. */
+const ACCESS_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+export function generateAccessCode(length = 8): string {
+  let code = '';
+  for (let i = 0; i < length; i++) code += ACCESS_CODE_ALPHABET[randomInt(ACCESS_CODE_ALPHABET.length)];
+  return code;
+}
+
+export function hashAccessCode(trackingNumber: string, accessCode: string): string {
+  return createHash('sha256').update(`${trackingNumber}:${accessCode.trim().toUpperCase()}`).digest('hex');
+}
+
+export function accessCodeMatches(trackingNumber: string, accessCode: string, storedHash: string): boolean {
+  const a = Buffer.from(hashAccessCode(trackingNumber, accessCode), 'hex');
+  const b = Buffer.from(storedHash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Year + per-year sequence, e.g. 2026-000042. The UPDATE takes the row lock, so concurrent
+ * transactions (and instances, on PostgreSQL) serialize on it and never share a number.
+ */
+export async function allocateTrackingNumber(manager: EntityManager, year: number): Promise<string> {
+  await manager.createQueryBuilder().insert().into(TrackingSequenceEntity).values({ year, lastValue: 0 }).orIgnore().execute();
+  await manager
+    .createQueryBuilder()
+    .update(TrackingSequenceEntity)
+    .set({ lastValue: () => 'last_value + 1' })
+    .where('year = :year', { year })
+    .execute();
+  const row = await manager.findOneByOrFail(TrackingSequenceEntity, { year });
+  return `${year}-${String(row.lastValue).padStart(6, '0')}`;
+}

@@ -1,0 +1,181 @@
+import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { AuthService } from '../auth/auth.service';
+import { CurrentStaff } from '../auth/current-staff.decorator';
+import { Public } from '../auth/public.decorator';
+import type { StaffPrincipal } from '../auth/roles';
+import { SESSION_COOKIE } from '../auth/staff-auth.guard';
+import { Clock } from '../common/clock';
+import { cleanFormBody, toOptions } from '../common/form-options';
+import { IdempotencyService } from '../common/idempotency.service';
+import { validateInput } from '../common/validation';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DomainError } from '../domain/errors';
+import { APPLICANT_TYPE_LABELS, CHANNEL_LABELS, STATUS_LABELS } from '../domain/lifecycle';
+import { CreateRequestDto, ListRequestsQueryDto, RecordEventDto } from '../requests/dto/request.dto';
+import { buildRequestForm, normaliseItems } from '../requests/request-form';
+import { RegisteredRequest, RequestsService, staffActor } from '../requests/requests.service';
+import { buildStepForms, formToEventBody } from './step-forms';
+import { Inject } from '@nestjs/common';
+
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/staff(\/[\w\-/?=&%.]*)?$/.test(next) ? next : '/staff';
+}
+
+@ApiExcludeController()
+@Controller('staff')
+export class StaffPagesController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly requests: RequestsService,
+    private readonly idempotency: IdempotencyService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Public()
+  @Get('login')
+  @Render('staff/login')
+  loginForm(@Query('next') next: string) {
+    return { title: '工作人员登录', next: safeNext(next) };
+  }
+
+  @Public()
+  @Post('login')
+  async login(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const username = typeof body.username === 'string' ? body.username.trim() : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const next = safeNext(body.next);
+    try {
+      const principal = await this.auth.authenticate(username, password);
+      const session = await this.auth.createSession(principal, 'web');
+      res.cookie(SESSION_COOKIE, session.token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: req.secure,
+        path: '/',
+        maxAge: this.config.sessionHours * 3_600_000,
+      });
+      res.redirect(303, next);
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'UNAUTHORIZED') {
+        res.status(401).render('staff/login', { title: '工作人员登录', username, next, message: e.message });
+        return;
+      }
+      throw e;
+    }
+  }
+
+  @Post('logout')
+  async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const token = (req.cookies as Record<string, string>)[SESSION_COOKIE];
+    if (token) await this.auth.revoke(token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/staff/login');
+  }
+
+  @Get()
+  @Render('staff/dashboard')
+  async dashboard() {
+    const [queue, awaiting, overdue] = await Promise.all([
+      this.requests.listRequests({ status: 'open' }),
+      this.requests.listRequests({ status: 'awaiting_confirmation' }),
+      this.requests.listRequests({ status: 'open', overdue: 'true' }),
+    ]);
+    return { title: '工作台', queue: queue.items, queueTotal: queue.total, awaitingTotal: awaiting.total, overdueTotal: overdue.total };
+  }
+
+  @Get('requests')
+  @Render('staff/requests')
+  async list(@Query() raw: Record<string, string>) {
+    const checked = validateInput(ListRequestsQueryDto, cleanFormBody(raw, []));
+    const query = checked.value ?? {};
+    const result = await this.requests.listRequests(query);
+    const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
+    const params = (page: number) => new URLSearchParams({ ...Object.fromEntries(Object.entries(query).filter(([, v]) => typeof v === 'string')), page: String(page) }).toString();
+    return {
+      title: '申请列表',
+      result,
+      query,
+      errors: checked.fields ? Object.values(checked.fields) : [],
+      statuses: toOptions({ open: '办理中（全部）', ...STATUS_LABELS }, query.status),
+      channels: toOptions(CHANNEL_LABELS, query.channel),
+      applicantTypes: toOptions(APPLICANT_TYPE_LABELS, query.applicantType),
+      overdueOnly: query.overdue === 'true',
+      pager: { page: result.page, pages, prev: result.page > 1 ? params(result.page - 1) : null, next: result.page < pages ? params(result.page + 1) : null },
+    };
+  }
+
+  @Get('awaiting')
+  @Render('staff/awaiting')
+  async awaiting() {
+    const result = await this.requests.listRequests({ status: 'awaiting_confirmation' });
+    return { title: '待确认收到', items: result.items, total: result.total, today: this.clock.today() };
+  }
+
+  @Get('requests/new')
+  @Render('staff/register')
+  registerForm() {
+    return { title: '登记申请', form: buildRequestForm({ receivedOn: this.clock.today(), channel: 'in_person' }), submissionToken: randomUUID() };
+  }
+
+  @Post('requests')
+  async register(@Body() raw: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    const submissionToken = typeof raw.submissionToken === 'string' ? raw.submissionToken.slice(0, 100) : undefined;
+    const body = normaliseItems(cleanFormBody(raw));
+    const rerender = (fields: Record<string, string>, status: number, message?: string) =>
+      res.status(status).render('staff/register', { title: '登记申请', form: buildRequestForm(body, fields), submissionToken: submissionToken ?? randomUUID(), message });
+    const checked = validateInput(CreateRequestDto, body);
+    if (checked.fields) return rerender(checked.fields, 400);
+    try {
+      const result = await this.idempotency.run<RegisteredRequest>(`form:requests:${staff.id}`, submissionToken, body, async () => ({
+        status: 201,
+        body: await this.requests.registerRequest(checked.value, staffActor(staff)),
+      }));
+      res.redirect(303, `/staff/requests/${result.body.id}?registered=1`);
+    } catch (e) {
+      if (e instanceof DomainError && e.code !== 'UNAUTHORIZED' && e.code !== 'FORBIDDEN') {
+        return rerender(e.fields, e.code === 'UNPROCESSABLE' ? 422 : 400, e.message);
+      }
+      throw e;
+    }
+  }
+
+  @Get('requests/:id')
+  async detail(@Param('id') id: string, @Query('registered') registered: string, @Res() res: Response): Promise<void> {
+    res.render('staff/request-detail', await this.detailModel(id, { notice: registered ? '申请已登记。' : null }));
+  }
+
+  private async detailModel(id: string, extra: { notice?: string | null; message?: string; fields?: Record<string, string>; failedType?: string }) {
+    const request = await this.requests.getRequest(id);
+    return {
+      title: `申请 ${request.trackingNumber}`,
+      request,
+      stepForms: buildStepForms(request.allowedEvents, request.items, this.clock.today()),
+      ...extra,
+      fieldErrors: extra.fields ? Object.values(extra.fields) : [],
+    };
+  }
+
+  @Post('requests/:id/events')
+  async recordEvent(@Param('id') id: string, @Body() raw: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    const body = formToEventBody(cleanFormBody(raw));
+    const back = typeof raw.back === 'string' && raw.back === 'awaiting' ? '/staff/awaiting' : `/staff/requests/${id}`;
+    delete body.back;
+    const checked = validateInput(RecordEventDto, body);
+    try {
+      if (checked.fields) throw new DomainError('VALIDATION_FAILED', '提交的内容有误。', checked.fields);
+      await this.requests.recordEvent(id, checked.value, staffActor(staff));
+      res.redirect(303, back);
+    } catch (e) {
+      if (e instanceof DomainError && e.code !== 'NOT_FOUND' && e.code !== 'UNAUTHORIZED') {
+        const status = { VALIDATION_FAILED: 400, CONFLICT: 409, INVALID_TRANSITION: 409, UNPROCESSABLE: 422 }[e.code as string] ?? 400;
+        res.status(status).render('staff/request-detail', await this.detailModel(id, { message: e.message, fields: e.fields, failedType: String(body.type ?? '') }));
+        return;
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { RequestsModule } from '../requests/requests.module';
+import { StaffPagesController } from './staff-pages.controller';
+
+@Module({ imports: [AuthModule, RequestsModule], controllers: [StaffPagesController] })
+export class StaffPagesModule {}
