@@ -22,7 +22,11 @@ export class StaffAuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<StaffRequest>();
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     const staff = await this.identify(req);
-    if (staff) req.staff = staff;
+    if (staff) {
+      req.staff = staff;
+      // The layout shows the staff navigation and sign-out form.
+      context.switchToHttp().getResponse().locals.staff = staff;
+    }
     if (isPublic) return true;
     if (!staff) throw new DomainError('UNAUTHORIZED', '请先登录。');
     return true;

@@ -65,7 +65,7 @@ export class PublicPagesController {
     const accessCode = typeof body.accessCode === 'string' ? body.accessCode.trim() : '';
     try {
       const status = await this.requests.lookupPublic(trackingNumber, accessCode);
-      res.render('public/status', { title: '申请进度', status });
+      res.status(200).render('public/status', { title: '申请进度', status });
     } catch (e) {
       if (e instanceof DomainError && e.code === 'NOT_FOUND') {
         res.status(404).render('public/status-lookup', { title: '查询申请进度', trackingNumber, message: e.message });

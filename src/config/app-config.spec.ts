@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('defaults to an SQLite file under ./data and port 3000', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, databaseKind: 'sqlite', smtpUrl: null, feePausesClock: true });
+    expect(c.sqlitePath).toMatch(/data\/ogi-desk\.sqlite$/);
+    expect(c.mailDir).toMatch(/data\/mail$/);
+  });
+
+  it('selects PostgreSQL from a postgres:// URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost:5432/db' }).databaseKind).toBe('postgres');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
+    [{ MAIL_FROM: 'nobody' }, 'MAIL_FROM'],
+    [{ OGI_ADMIN_USERNAME: 'admin' }, 'OGI_ADMIN_PASSWORD'],
+    [{ OGI_ADMIN_USERNAME: 'admin', OGI_ADMIN_PASSWORD: 'short' }, 'OGI_ADMIN_PASSWORD'],
+    [{ FEE_PAUSES_CLOCK: 'maybe' }, 'FEE_PAUSES_CLOCK'],
+  ])('refuses %p naming %s', (env, variable) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toContain(variable);
+  });
+});

@@ -1,0 +1,126 @@
+import { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { Clock } from '../../src/common/clock';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { configureApp } from '../../src/configure-app';
+
+/** A clock the test can move: starts at real time (or a given instant) and advances on demand. */
+export class TestClock extends Clock {
+  private offsetMs = 0;
+
+  setNow(iso: string): void {
+    this.offsetMs = new Date(iso).getTime() - Date.now();
+  }
+
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+
+  override now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
+export const ADMIN = { username: 'admin', password: 'admin-password-1' };
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: ReturnType<INestApplication['getHttpServer']>;
+  config: AppConfig;
+  clock: TestClock;
+  dataSource: DataSource;
+  dir: string;
+  token(): Promise<string>;
+  count(table: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** postgres://… in TEST_DATABASE_URL runs the suite on PostgreSQL (npm run test:pg). */
+export function testDatabaseUrl(): string | undefined {
+  return process.env.TEST_DATABASE_URL || undefined;
+}
+
+async function resetPostgres(url: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
+  await client.end();
+}
+
+/** The production AppModule and configureApp on a fresh database, with the real migrations. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'ogi-e2e-'));
+  const pgUrl = testDatabaseUrl();
+  if (pgUrl) await resetPostgres(pgUrl);
+  const config = loadConfig({
+    OGI_DATA_DIR: dir,
+    DATABASE_URL: pgUrl ?? `sqlite:${join(dir, 'test.sqlite')}`,
+    OGI_ADMIN_USERNAME: ADMIN.username,
+    OGI_ADMIN_PASSWORD: ADMIN.password,
+    MAIL_POLL_MS: '3600000',
+    ...env,
+  });
+  const clock = new TestClock();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(config)] })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
+  configureApp(app, config);
+  await app.init();
+  const http = app.getHttpServer();
+  const dataSource = app.get<DataSource>(getDataSourceToken());
+  let cachedToken: string | null = null;
+  return {
+    app,
+    http,
+    config,
+    clock,
+    dataSource,
+    dir,
+    async token() {
+      if (cachedToken) return cachedToken;
+      const res = await request(http).post('/api/v1/auth/token').send(ADMIN).expect(200);
+      cachedToken = res.body.token as string;
+      return cachedToken;
+    },
+    async count(table: string) {
+      const rows = await dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`);
+      return Number(rows[0].n);
+    },
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const TABLES = ['applicant', 'information_request', 'request_item', 'request_event', 'mail_outbox', 'idempotency_record'];
+
+export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of TABLES) out[table] = await t.count(table);
+  return out;
+}
+
+/** Fetches a page, returning the CSRF token of its forms and a cookie-keeping agent. */
+export async function openForm(agent: ReturnType<typeof request.agent>, path: string): Promise<{ csrf: string; html: string; submissionToken: string | null }> {
+  const res = await agent.get(path).expect(200);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(res.text)?.[1];
+  if (!csrf) throw new Error(`no CSRF token on ${path}`);
+  const submissionToken = /name="submissionToken" value="([^"]+)"/.exec(res.text)?.[1] ?? null;
+  return { csrf, html: res.text, submissionToken };
+}
+
+export function validResidentId(): string {
+  return '11010519491231002X';
+}
