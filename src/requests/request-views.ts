@@ -19,6 +19,7 @@ import {
   STATUS_LABELS,
   StaffEventType,
 } from '../domain/lifecycle';
+import { formatShanghaiDateTime } from '../common/format';
 import { explainDue, explainDueForCitizen } from './due-explanation';
 import { ApplicantEntity } from './entities/applicant.entity';
 import { InformationRequestEntity } from './entities/information-request.entity';
@@ -38,6 +39,7 @@ export interface RequestListItemView {
   applicantIdMasked: string | null;
   applicantPhoneMasked: string | null;
   submittedAt: string;
+  submittedAtLabel: string;
   receivedOn: string | null;
   dueOn: string | null;
   dueIsProvisional: boolean;
@@ -70,6 +72,7 @@ export function toListItemView(
     applicantIdMasked: applicant.idDocumentNumberMasked,
     applicantPhoneMasked: applicant.phoneMasked,
     submittedAt: r.submittedAt,
+    submittedAtLabel: formatShanghaiDateTime(r.submittedAt),
     receivedOn: r.receivedOn,
     dueOn: r.dueOn,
     dueIsProvisional: r.dueIsProvisional,
@@ -86,6 +89,7 @@ export interface EventView {
   typeLabel: string;
   on: string;
   recordedAt: string;
+  recordedAtLabel: string;
   actor: string;
   basis: string;
   data: Record<string, unknown>;
@@ -185,6 +189,7 @@ export function toDetailView(input: {
       typeLabel: EVENT_LABELS[e.type as EventType] ?? e.type,
       on: e.occurredOn,
       recordedAt: e.recordedAt,
+      recordedAtLabel: formatShanghaiDateTime(e.recordedAt),
       actor: e.actorLabel,
       basis: e.basis,
       data: JSON.parse(e.payload) as Record<string, unknown>,
