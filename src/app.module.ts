@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
+import { CalendarAdminModule } from './calendar/calendar-admin.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { CommonModule } from './common/common.module';
 import { HttpErrorFilter } from './common/http-error.filter';
@@ -29,6 +30,7 @@ export class AppModule {
         CommonModule,
         AuthModule,
         CalendarModule,
+        CalendarAdminModule,
         NotificationsModule,
         RequestsModule,
         PublicPagesModule,

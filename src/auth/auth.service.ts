@@ -45,7 +45,7 @@ export class AuthService implements OnApplicationBootstrap {
     if (!adminUsername || !adminPassword) return;
     const created = await this.unitOfWork.run(async (m) => {
       if ((await m.count(StaffUserEntity)) > 0) return false;
-      await m.insert(StaffUserEntity, await this.newUser(adminUsername, '系统管理员', adminPassword, [...ROLES]));
+      await m.insert(StaffUserEntity, { ...(await this.newUser(adminUsername, '系统管理员', adminPassword, [...ROLES])), email: this.config.adminEmail });
       return true;
     });
     if (created) this.logger.log(`created administrator account "${adminUsername}"`);
@@ -67,6 +67,7 @@ export class AuthService implements OnApplicationBootstrap {
       displayName,
       passwordHash: await hashPassword(password),
       roles: roles.join(','),
+      email: null,
       active: true,
       failedAttempts: 0,
       lockedUntil: null,
@@ -119,6 +120,21 @@ export class AuthService implements OnApplicationBootstrap {
     if (!session || session.revokedAt || new Date(session.expiresAt) <= this.clock.now()) return null;
     const user = await this.users.findOneBy({ id: session.userId });
     return user && user.active ? toPrincipal(user) : null;
+  }
+
+  async listStaff(): Promise<StaffPrincipal[]> {
+    return (await this.users.find({ where: { active: true }, order: { displayName: 'ASC' } })).map(toPrincipal);
+  }
+
+  async findStaff(id: string): Promise<StaffPrincipal | null> {
+    const user = await this.users.findOneBy({ id });
+    return user && user.active ? toPrincipal(user) : null;
+  }
+
+  /** Active staff with an e-mail address: who receives the daily digest. */
+  async digestRecipients(): Promise<Array<{ email: string; displayName: string }>> {
+    const users = await this.users.find({ where: { active: true } });
+    return users.filter((u) => u.email).map((u) => ({ email: u.email!, displayName: u.displayName }));
   }
 
   async revoke(token: string): Promise<void> {

@@ -1,22 +1,39 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { CalendarYear, WorkingCalendar } from '../domain/calendar';
 import { mergeCalendarYears, packagedCalendarYears } from './base-calendar';
 import { CalendarYearEntity } from './entities/calendar-year.entity';
 
+const CACHE_MS = 60_000;
+
 /** Builds the working calendar from the packaged data and the administrator's stored years. */
 @Injectable()
 export class CalendarService {
-  private cached: WorkingCalendar | null = null;
+  private cached: { calendar: WorkingCalendar; at: number } | null = null;
 
   constructor(@InjectRepository(CalendarYearEntity) private readonly years: Repository<CalendarYearEntity>) {}
 
+  /** Cached for a minute, so that a change made through another instance is seen soon. */
   async current(): Promise<WorkingCalendar> {
-    if (this.cached) return this.cached;
-    const stored = (await this.years.find()).map(toCalendarYear);
-    this.cached = new WorkingCalendar(mergeCalendarYears(packagedCalendarYears(), stored));
-    return this.cached;
+    if (!this.cached || Date.now() - this.cached.at > CACHE_MS) {
+      this.cached = { calendar: await this.build(this.years.manager), at: Date.now() };
+    }
+    return this.cached.calendar;
+  }
+
+  /** Reads through the given manager, so a transaction sees its own uncommitted change. */
+  async build(m: EntityManager): Promise<WorkingCalendar> {
+    const stored = (await m.find(CalendarYearEntity)).map(toCalendarYear);
+    return new WorkingCalendar(mergeCalendarYears(packagedCalendarYears(), stored));
+  }
+
+  storedYear(year: number): Promise<CalendarYearEntity | null> {
+    return this.years.findOneBy({ year });
+  }
+
+  storedYears(): Promise<CalendarYearEntity[]> {
+    return this.years.find({ order: { year: 'DESC' } });
   }
 
   invalidate(): void {

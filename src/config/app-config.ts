@@ -14,6 +14,7 @@ export interface AppConfig {
   agencyName: string;
   adminUsername: string | null;
   adminPassword: string | null;
+  adminEmail: string | null;
   sessionHours: number;
   apiTokenHours: number;
   feePausesClock: boolean;
@@ -39,6 +40,13 @@ function readInt(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `必须在 ${min} 到 ${max} 之间，收到 ${value}`);
   return value;
+}
+
+function readEmail(env: Env, name: string): string | null {
+  const raw = env[name];
+  if (!raw) return null;
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(raw)) throw new ConfigError(name, `不是有效的电子邮箱："${raw}"`);
+  return raw;
 }
 
 function readBool(env: Env, name: string, fallback: boolean): boolean {
@@ -106,6 +114,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     agencyName: env.AGENCY_NAME || '某某人民政府办公室',
     adminUsername,
     adminPassword,
+    adminEmail: readEmail(env, 'OGI_ADMIN_EMAIL'),
     sessionHours: readInt(env, 'SESSION_HOURS', 8, 1, 24 * 30),
     apiTokenHours: readInt(env, 'API_TOKEN_HOURS', 24, 1, 24 * 365),
     feePausesClock: readBool(env, 'FEE_PAUSES_CLOCK', true),

@@ -2,10 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1795760000000 } from '../../migrations/1795760000000-InitialSchema';
+import { StaffEmailAndJobRuns1795760100000 } from '../../migrations/1795760100000-StaffEmailAndJobRuns';
 import { StaffSessionEntity } from '../auth/entities/staff-session.entity';
 import { StaffUserEntity } from '../auth/entities/staff-user.entity';
 import { CalendarYearEntity } from '../calendar/entities/calendar-year.entity';
 import { IdempotencyRecordEntity } from '../common/entities/idempotency-record.entity';
+import { JobRunEntity } from '../common/entities/job-run.entity';
 import { AppConfig, loadConfigOrExit } from '../config/app-config';
 import { MailOutboxEntity } from '../notifications/entities/mail-outbox.entity';
 import { ApplicantEntity } from '../requests/entities/applicant.entity';
@@ -25,9 +27,10 @@ export const ENTITIES = [
   MailOutboxEntity,
   CalendarYearEntity,
   IdempotencyRecordEntity,
+  JobRunEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1795760000000];
+export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */
 export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {

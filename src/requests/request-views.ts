@@ -20,7 +20,9 @@ import {
   StaffEventType,
 } from '../domain/lifecycle';
 import { formatShanghaiDateTime } from '../common/format';
+import { NOTICE_EVENTS, NOTICE_KINDS, NOTICE_TITLES, NoticeKind } from '../notices/notice-builder';
 import { explainDue, explainDueForCitizen } from './due-explanation';
+import type { PossibleRepeat } from './requests.service';
 import { ApplicantEntity } from './entities/applicant.entity';
 import { InformationRequestEntity } from './entities/information-request.entity';
 import { RequestEventEntity } from './entities/request-event.entity';
@@ -44,6 +46,8 @@ export interface RequestListItemView {
   dueOn: string | null;
   dueIsProvisional: boolean;
   overdue: boolean;
+  dueSoon: boolean;
+  assigneeId: string | null;
   outcome: string | null;
   outcomeLabel: string | null;
   concludedOn: string | null;
@@ -57,8 +61,10 @@ export function toListItemView(
   r: InformationRequestEntity,
   applicant: { name: string; idDocumentNumberMasked: string | null; phoneMasked: string | null },
   today: IsoDate,
+  dueSoonBy: IsoDate,
 ): RequestListItemView {
   const overdue = r.dueOn !== null && (r.concludedOn ? r.concludedOn > r.dueOn : isOpen(r.status) && today > r.dueOn);
+  const dueSoon = !overdue && isOpen(r.status) && r.dueOn !== null && r.dueOn <= dueSoonBy;
   return {
     id: r.id,
     trackingNumber: r.trackingNumber,
@@ -77,6 +83,8 @@ export function toListItemView(
     dueOn: r.dueOn,
     dueIsProvisional: r.dueIsProvisional,
     overdue,
+    dueSoon,
+    assigneeId: r.assigneeId,
     outcome: r.outcome,
     outcomeLabel: r.outcome ? outcomeLabel(r.outcome as Outcome) : null,
     concludedOn: r.concludedOn,
@@ -134,6 +142,9 @@ export interface RequestDetailView {
   fee: RequestState['fee'];
   extension: RequestState['extension'];
   allowedEvents: StaffEventType[];
+  notices: Array<{ kind: NoticeKind; title: string }>;
+  assigneeId: string | null;
+  possibleRepeats: PossibleRepeat[];
 }
 
 export function toDetailView(input: {
@@ -144,6 +155,7 @@ export function toDetailView(input: {
   state: RequestState;
   due: DueResult;
   allowed: StaffEventType[];
+  possibleRepeats: PossibleRepeat[];
 }): RequestDetailView {
   const { request: r, applicant: a, state, due } = input;
   return {
@@ -200,6 +212,9 @@ export function toDetailView(input: {
     fee: state.fee,
     extension: state.extension,
     allowedEvents: input.allowed,
+    assigneeId: r.assigneeId,
+    possibleRepeats: input.possibleRepeats,
+    notices: NOTICE_KINDS.filter((k) => input.events.some((e) => (NOTICE_EVENTS[k] as string[]).includes(e.type))).map((kind) => ({ kind, title: NOTICE_TITLES[kind] })),
   };
 }
 

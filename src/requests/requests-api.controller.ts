@@ -5,7 +5,9 @@ import { CurrentStaff } from '../auth/current-staff.decorator';
 import { Public } from '../auth/public.decorator';
 import type { StaffPrincipal } from '../auth/roles';
 import { IdempotencyService } from '../common/idempotency.service';
-import { CreateRequestDto, ListRequestsQueryDto, PublicRequestDto, RecordEventDto } from './dto/request.dto';
+import { AssignRequestDto, CreateRequestDto, ListRequestsQueryDto, PublicRequestDto, RecordEventDto } from './dto/request.dto';
+import { AuthService } from '../auth/auth.service';
+import { ValidationFailedError } from '../domain/errors';
 import { PublicStatusView, RequestDetailView } from './request-views';
 import { RegisteredRequest, RequestsService, staffActor } from './requests.service';
 
@@ -41,6 +43,7 @@ export class RequestsApiController {
   constructor(
     private readonly requests: RequestsService,
     private readonly idempotency: IdempotencyService,
+    private readonly auth: AuthService,
   ) {}
 
   @Post()
@@ -67,6 +70,14 @@ export class RequestsApiController {
   @Get(':id')
   get(@Param('id') id: string): Promise<RequestDetailView> {
     return this.requests.getRequest(id);
+  }
+
+  @Post(':id/assignment')
+  @HttpCode(200)
+  async assign(@Param('id') id: string, @Body() body: AssignRequestDto, @CurrentStaff() staff: StaffPrincipal): Promise<RequestDetailView> {
+    const assignee = body.assigneeId ? await this.auth.findStaff(body.assigneeId) : null;
+    if (body.assigneeId && !assignee) throw new ValidationFailedError({ assigneeId: '承办人无效。' });
+    return this.requests.assignRequest(id, assignee ? { id: assignee.id, label: assignee.displayName } : null, staffActor(staff));
   }
 
   @Post(':id/events')

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { CalendarModule } from '../calendar/calendar.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { PublicRequestsApiController, RequestsApiController } from './requests-api.controller';
 import { RequestsService } from './requests.service';
 
 @Module({
-  imports: [CalendarModule, NotificationsModule],
+  imports: [AuthModule, CalendarModule, NotificationsModule],
   controllers: [PublicRequestsApiController, RequestsApiController],
   providers: [RequestsService],
   exports: [RequestsService],

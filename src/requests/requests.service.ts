@@ -22,8 +22,12 @@ import {
   replay,
   RequestState,
   STATUSES,
+  Outcome,
+  outcomeLabel,
 } from '../domain/lifecycle';
 import { MailOutboxService } from '../notifications/mail-outbox.service';
+import { buildNotice, NOTICE_EVENTS, NoticeKind, noticeKindForEvent, NoticeView } from '../notices/notice-builder';
+import { DELIVERY_METHOD_LABELS, DeliveryMethod } from '../domain/lifecycle';
 import { CreateRequestDto, ListRequestsQueryDto, PublicRequestDto, RecordEventDto } from './dto/request.dto';
 import { ApplicantEntity } from './entities/applicant.entity';
 import { InformationRequestEntity } from './entities/information-request.entity';
@@ -59,6 +63,42 @@ export interface PublicSubmission {
 }
 
 const PAGE_SIZE = 20;
+const REPEAT_SIMILARITY = 0.6;
+
+export interface PossibleRepeat {
+  id: string;
+  trackingNumber: string;
+  concludedOn: string;
+  outcomeLabel: string;
+  similarity: number;
+}
+
+/** Dice coefficient over character bigrams of the text without spaces and punctuation. */
+export function textSimilarity(a: string, b: string): number {
+  const norm = (s: string) => s.replace(/[\s\p{P}\p{S}]/gu, '').toLowerCase();
+  const grams = (s: string) => {
+    const list: string[] = [];
+    for (let i = 0; i < s.length - 1; i++) list.push(s.slice(i, i + 2));
+    return list;
+  };
+  const x = norm(a);
+  const y = norm(b);
+  if (x === y) return 1;
+  const gx = grams(x);
+  const gy = grams(y);
+  if (!gx.length || !gy.length) return 0;
+  const counts = new Map<string, number>();
+  for (const g of gx) counts.set(g, (counts.get(g) ?? 0) + 1);
+  let shared = 0;
+  for (const g of gy) {
+    const n = counts.get(g) ?? 0;
+    if (n > 0) {
+      shared++;
+      counts.set(g, n - 1);
+    }
+  }
+  return Math.round(((2 * shared) / (gx.length + gy.length)) * 100) / 100;
+}
 
 @Injectable()
 export class RequestsService {
@@ -233,6 +273,18 @@ export class RequestsService {
         if (type === 'receipt_confirmed' && applicant.email) {
           await this.outbox.enqueue(m, this.receiptNotice({ ...request, receivedOn: next.receivedOn, dueOn: due.dueOn, dueIsProvisional: due.provisional }, applicant.email, null));
         }
+        // The applicant's own notices go out by e-mail too; the consultation letter goes to the third party on paper.
+        const kind = noticeKindForEvent(type);
+        if (kind && kind !== 'receipt' && kind !== 'consultation' && applicant.email) {
+          const notice = buildNotice(kind, { ...this.noticeBase(request, applicant), state: next, dueOn: due.dueOn, dueIsProvisional: due.provisional, event });
+          await this.outbox.enqueue(m, {
+            kind: 'notice',
+            to: applicant.email,
+            subject: `【${this.config.agencyName}】${notice.title}（${request.trackingNumber}）`,
+            requestId: id,
+            context: { notice },
+          });
+        }
       });
     } catch (e) {
       if (isUniqueViolation(e)) throw new ConflictError('该申请已被他人同时更新，请刷新后再操作。');
@@ -240,6 +292,67 @@ export class RequestsService {
     }
     this.logger.log(`request ${id}: ${dto.type}`);
     return this.getRequest(id);
+  }
+
+  /**
+   * After the holiday calendar changed: recompute the deadline of every open request and
+   * note each change in its timeline (D11). Runs inside the caller's transaction.
+   */
+  async recomputeOpenDeadlines(m: EntityManager, calendar: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
+    const today = this.clock.today();
+    const open = await m.createQueryBuilder(InformationRequestEntity, 'r').where("r.status <> 'concluded'").getMany();
+    let changed = 0;
+    for (const request of open) {
+      const events = await m.find(RequestEventEntity, { where: { requestId: request.id }, order: { seq: 'ASC' } });
+      const itemCount = await m.countBy(RequestItemEntity, { requestId: request.id });
+      const state = replay(events.map(toLifecycleEvent), { calendar, today, itemCount });
+      const due = computeDue(state, calendar, today);
+      if (due.dueOn === request.dueOn && due.provisional === request.dueIsProvisional) continue;
+      await m.update(InformationRequestEntity, { id: request.id }, { dueOn: due.dueOn, dueIsProvisional: due.provisional, version: request.version + 1, updatedAt: this.clock.nowIso() });
+      await this.appendEvent(m, request.id, events.length + 1, {
+        type: 'due_recomputed',
+        on: today,
+        data: { fromDueOn: request.dueOn, toDueOn: due.dueOn, fromProvisional: request.dueIsProvisional, toProvisional: due.provisional, reason },
+      }, actor);
+      changed++;
+    }
+    return changed;
+  }
+
+  /** Records who handles a request; an informational event, allowed until conclusion. */
+  async assignRequest(id: string, assignee: { id: string; label: string } | null, actor: Actor): Promise<RequestDetailView> {
+    await this.unitOfWork.run(async (m) => {
+      const { request, events } = await this.load(m, id);
+      if (request.status === 'concluded') throw new ConflictError('已办结的申请不能再指定承办人。');
+      const updated = await m.update(InformationRequestEntity, { id, version: request.version }, { assigneeId: assignee?.id ?? null, version: request.version + 1, updatedAt: this.clock.nowIso() });
+      if (updated.affected !== 1) throw new ConflictError('该申请已被他人更新，请刷新后再操作。');
+      await this.appendEvent(m, id, events.length + 1, { type: 'assigned', on: this.clock.today(), data: { assigneeId: assignee?.id ?? null, assignee: assignee?.label ?? null } }, actor);
+    });
+    return this.getRequest(id);
+  }
+
+  private noticeBase(request: InformationRequestEntity, applicant: ApplicantEntity) {
+    return {
+      agencyName: this.config.agencyName,
+      trackingNumber: request.trackingNumber,
+      applicantName: applicant.name,
+      deliveryMethodLabel: DELIVERY_METHOD_LABELS[request.deliveryMethod as DeliveryMethod] ?? request.deliveryMethod,
+    };
+  }
+
+  /** The printable notice of one kind, written from the latest event of that kind. */
+  async noticeFor(id: string, kind: NoticeKind): Promise<NoticeView> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('未找到该申请。');
+    const calendar = await this.calendars.current();
+    const today = this.clock.today();
+    const { request, items, events, applicant } = await this.load(this.dataSource.manager, id);
+    const lifecycle = events.map(toLifecycleEvent);
+    const index = lifecycle.map((e) => NOTICE_EVENTS[kind].includes(e.type)).lastIndexOf(true);
+    if (index < 0) throw new NotFoundError('该申请还没有可出具的此类文书。');
+    // The state as it stood right after that step: a later step must not rewrite an old letter.
+    const state = replay(lifecycle.slice(0, index + 1), { calendar, today, itemCount: items.length });
+    const due = computeDue(state, calendar, today);
+    return buildNotice(kind, { ...this.noticeBase(request, applicant), state, dueOn: due.dueOn, dueIsProvisional: due.provisional, event: lifecycle[index] });
   }
 
   private receiptNotice(request: Pick<InformationRequestEntity, 'id' | 'trackingNumber' | 'receivedOn' | 'dueOn' | 'dueIsProvisional'>, email: string, accessCode: string | null) {
@@ -276,7 +389,53 @@ export class RequestsService {
     const { request, items, events, applicant } = await this.load(this.dataSource.manager, id);
     const state = replay(events.map(toLifecycleEvent), { calendar, today, itemCount: items.length });
     const due = computeDue(state, calendar, today);
-    return toDetailView({ request, items, events, applicant, state, due, allowed: allowedSteps(state) });
+    const possibleRepeats = state.status === 'concluded' ? [] : await this.findPossibleRepeats(request, applicant);
+    return toDetailView({ request, items, events, applicant, state, due, allowed: allowedSteps(state), possibleRepeats });
+  }
+
+  /**
+   * Art. 36(六): an earlier, answered request of the same applicant for the same information.
+   * Same applicant = same identity number or credit code, or same name with the same phone or e-mail.
+   */
+  async findPossibleRepeats(request: InformationRequestEntity, applicant: ApplicantEntity): Promise<PossibleRepeat[]> {
+    const qb = this.dataSource
+      .createQueryBuilder(InformationRequestEntity, 'r')
+      .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
+      .where('r.id <> :id', { id: request.id })
+      .andWhere("r.status = 'concluded'")
+      .andWhere("r.outcome NOT IN ('other_overdue_correction', 'other_unpaid_fee', 'other_other')");
+    const same: string[] = [];
+    const params: Record<string, string> = {};
+    if (applicant.idDocumentNumber) (same.push('a.id_document_number = :idn'), (params.idn = applicant.idDocumentNumber));
+    if (applicant.organisationCode) (same.push('a.organisation_code = :org'), (params.org = applicant.organisationCode));
+    if (applicant.phone) (same.push('(a.name = :name AND a.phone = :phone)'), (params.phone = applicant.phone), (params.name = applicant.name));
+    if (applicant.email) (same.push('(a.name = :name AND a.email = :email)'), (params.email = applicant.email), (params.name = applicant.name));
+    if (!same.length) return [];
+    const earlier = await qb.andWhere(`(${same.join(' OR ')})`, params).orderBy('r.concluded_on', 'DESC').limit(50).getMany();
+    return earlier
+      .map((r) => ({ id: r.id, trackingNumber: r.trackingNumber, concludedOn: r.concludedOn!, outcomeLabel: outcomeLabel(r.outcome as Outcome), similarity: textSimilarity(r.description, request.description) }))
+      .filter((r) => r.similarity >= REPEAT_SIMILARITY)
+      .sort((a, b) => b.similarity - a.similarity);
+  }
+
+  /** Corrections and fees whose deadline has passed: ready to be concluded with one click. */
+  async findLapsed(): Promise<Array<{ id: string; trackingNumber: string; kind: 'correction' | 'fee'; deadline: IsoDate; eventType: 'correction_lapsed' | 'fee_lapsed' }>> {
+    const calendar = await this.calendars.current();
+    const today = this.clock.today();
+    const waiting = await this.dataSource.manager.find(InformationRequestEntity, { where: [{ status: 'awaiting_correction' }, { status: 'awaiting_fee' }] });
+    const lapsed = [];
+    for (const r of waiting) {
+      const events = await this.dataSource.manager.find(RequestEventEntity, { where: { requestId: r.id }, order: { seq: 'ASC' } });
+      const itemCount = await this.dataSource.manager.countBy(RequestItemEntity, { requestId: r.id });
+      const state = replay(events.map(toLifecycleEvent), { calendar, today, itemCount });
+      if (state.status === 'awaiting_correction' && state.correction && state.correction.dueOn < today) {
+        lapsed.push({ id: r.id, trackingNumber: r.trackingNumber, kind: 'correction' as const, deadline: state.correction.dueOn, eventType: 'correction_lapsed' as const });
+      }
+      if (state.status === 'awaiting_fee' && state.fee && state.fee.payBy < today) {
+        lapsed.push({ id: r.id, trackingNumber: r.trackingNumber, kind: 'fee' as const, deadline: state.fee.payBy, eventType: 'fee_lapsed' as const });
+      }
+    }
+    return lapsed;
   }
 
   async listRequests(query: ListRequestsQueryDto): Promise<{ items: RequestListItemView[]; total: number; page: number; pageSize: number }> {
@@ -294,6 +453,8 @@ export class RequestsService {
     else if (query.status) qb.andWhere('r.status = :status', { status: query.status });
     if (query.channel) qb.andWhere('r.channel = :channel', { channel: query.channel });
     if (query.applicantType) qb.andWhere('r.applicant_type = :type', { type: query.applicantType });
+    if (query.assignee === 'none') qb.andWhere('r.assignee_id IS NULL');
+    else if (query.assignee) qb.andWhere('r.assignee_id = :assignee', { assignee: query.assignee });
     if (query.overdue === 'true') qb.andWhere("r.status NOT IN ('concluded', 'awaiting_confirmation') AND r.due_on < :today", { today });
     if (query.overdue === 'false') qb.andWhere("NOT (r.status NOT IN ('concluded', 'awaiting_confirmation') AND r.due_on IS NOT NULL AND r.due_on < :today)", { today });
     if (query.dueBefore) qb.andWhere('r.due_on IS NOT NULL AND r.due_on < :dueBefore', { dueBefore: query.dueBefore });
@@ -307,9 +468,11 @@ export class RequestsService {
       .offset((page - 1) * PAGE_SIZE)
       .limit(PAGE_SIZE);
     const [{ entities, raw }, total] = await Promise.all([qb.getRawAndEntities(), qb.getCount()]);
+    // "Due soon" = due within 3 working days from today.
+    const soon = (await this.calendars.current()).addWorkingDays(today, 3).date;
     const items = entities.map((r, i) => {
       const row = raw[i] as Record<string, string | null>;
-      return toListItemView(r, { name: row.a_name ?? '', idDocumentNumberMasked: maskTail(row.a_id_document_number), phoneMasked: maskTail(row.a_phone) }, today);
+      return toListItemView(r, { name: row.a_name ?? '', idDocumentNumberMasked: maskTail(row.a_id_document_number), phoneMasked: maskTail(row.a_phone) }, today, soon);
     });
     return { items, total, page, pageSize: PAGE_SIZE };
   }

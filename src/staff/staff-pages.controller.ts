@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -18,7 +18,8 @@ import { CreateRequestDto, ListRequestsQueryDto, RecordEventDto } from '../reque
 import { buildRequestForm, normaliseItems } from '../requests/request-form';
 import { RegisteredRequest, RequestsService, staffActor } from '../requests/requests.service';
 import { buildStepForms, formToEventBody } from './step-forms';
-import { Inject } from '@nestjs/common';
+import { NOTICE_KINDS, NoticeKind } from '../notices/notice-builder';
+import { NotFoundError } from '../domain/errors';
 
 function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/staff(\/[\w\-/?=&%.]*)?$/.test(next) ? next : '/staff';
@@ -78,19 +79,49 @@ export class StaffPagesController {
 
   @Get()
   @Render('staff/dashboard')
-  async dashboard() {
-    const [queue, awaiting, overdue] = await Promise.all([
+  async dashboard(@CurrentStaff() staff: StaffPrincipal) {
+    const [queue, awaiting, overdue, mine, lapsed] = await Promise.all([
       this.requests.listRequests({ status: 'open' }),
       this.requests.listRequests({ status: 'awaiting_confirmation' }),
       this.requests.listRequests({ status: 'open', overdue: 'true' }),
+      this.requests.listRequests({ status: 'open', assignee: staff.id }),
+      this.requests.findLapsed(),
     ]);
-    return { title: '工作台', queue: queue.items, queueTotal: queue.total, awaitingTotal: awaiting.total, overdueTotal: overdue.total };
+    return {
+      title: '工作台',
+      queue: queue.items,
+      queueTotal: queue.total,
+      awaitingTotal: awaiting.total,
+      overdueTotal: overdue.total,
+      mineTotal: mine.total,
+      dueSoonCount: queue.items.filter((i) => i.dueSoon).length,
+      lapsed: lapsed.map((l) => ({ ...l, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', action: l.kind === 'correction' ? '按逾期不补正办结' : '按逾期未缴费办结' })),
+      today: this.clock.today(),
+    };
+  }
+
+  @Get('requests/:id/notices/:kind')
+  async notice(@Param('id') id: string, @Param('kind') kind: string, @Res() res: Response): Promise<void> {
+    if (!(NOTICE_KINDS as readonly string[]).includes(kind)) throw new NotFoundError('没有这种文书。');
+    const notice = await this.requests.noticeFor(id, kind as NoticeKind);
+    res.render('notices/notice', { layout: 'layouts/print', title: `${notice.title} ${notice.trackingNumber}`, notice, backHref: `/staff/requests/${id}` });
+  }
+
+  @Post('requests/:id/assign')
+  async assign(@Param('id') id: string, @Body() body: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    const assigneeId = typeof body.assigneeId === 'string' && body.assigneeId ? body.assigneeId : null;
+    const assignee = assigneeId ? await this.auth.findStaff(assigneeId) : null;
+    if (assigneeId && !assignee) throw new DomainError('VALIDATION_FAILED', '承办人无效。', { assigneeId: '承办人无效。' });
+    await this.requests.assignRequest(id, assignee ? { id: assignee.id, label: assignee.displayName } : null, staffActor(staff));
+    res.redirect(303, `/staff/requests/${id}`);
   }
 
   @Get('requests')
   @Render('staff/requests')
-  async list(@Query() raw: Record<string, string>) {
-    const checked = validateInput(ListRequestsQueryDto, cleanFormBody(raw, []));
+  async list(@Query() raw: Record<string, string>, @CurrentStaff() staff: StaffPrincipal) {
+    const input = cleanFormBody(raw, []);
+    if (input.assignee === 'me') input.assignee = staff.id;
+    const checked = validateInput(ListRequestsQueryDto, input);
     const query = checked.value ?? {};
     const result = await this.requests.listRequests(query);
     const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
@@ -103,6 +134,7 @@ export class StaffPagesController {
       statuses: toOptions({ open: '办理中（全部）', ...STATUS_LABELS }, query.status),
       channels: toOptions(CHANNEL_LABELS, query.channel),
       applicantTypes: toOptions(APPLICANT_TYPE_LABELS, query.applicantType),
+      assignees: toOptions({ none: '未指定', ...Object.fromEntries((await this.auth.listStaff()).map((u) => [u.id, u.displayName])) }, query.assignee),
       overdueOnly: query.overdue === 'true',
       pager: { page: result.page, pages, prev: result.page > 1 ? params(result.page - 1) : null, next: result.page < pages ? params(result.page + 1) : null },
     };
@@ -149,10 +181,12 @@ export class StaffPagesController {
   }
 
   private async detailModel(id: string, extra: { notice?: string | null; message?: string; fields?: Record<string, string>; failedType?: string }) {
-    const request = await this.requests.getRequest(id);
+    const [request, staffList] = await Promise.all([this.requests.getRequest(id), this.auth.listStaff()]);
     return {
       title: `申请 ${request.trackingNumber}`,
       request,
+      assignees: toOptions(Object.fromEntries(staffList.map((u) => [u.id, u.displayName])), request.assigneeId),
+      assigneeName: staffList.find((u) => u.id === request.assigneeId)?.displayName ?? null,
       stepForms: buildStepForms(request.allowedEvents, request.items, this.clock.today()),
       ...extra,
       fieldErrors: extra.fields ? Object.values(extra.fields) : [],

@@ -19,6 +19,10 @@ export class StaffUserEntity {
   @Column({ type: 'varchar', length: 200 })
   roles: string;
 
+  /** Where the daily digest goes; optional. */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  email: string | null;
+
   @Column({ type: 'boolean', default: true })
   active: boolean;
 

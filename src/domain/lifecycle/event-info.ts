@@ -17,6 +17,7 @@ export const EVENT_LABELS: Record<EventType, string> = {
   decided: '作出答复',
   withdrawn: '申请人撤回申请',
   due_recomputed: '答复期限重新计算',
+  assigned: '指定承办人',
 };
 
 export const EVENT_BASIS: Record<EventType, string> = {
@@ -36,6 +37,7 @@ export const EVENT_BASIS: Record<EventType, string> = {
   decided: '《条例》第三十六条至第三十九条',
   withdrawn: '—',
   due_recomputed: '节假日安排变更',
+  assigned: '—',
 };
 
 /** The next steps the lifecycle allows now; forms offer only these. */

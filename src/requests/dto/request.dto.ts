@@ -248,4 +248,15 @@ export class ListRequestsQueryDto {
   @IsOptional()
   @IsIn(APPLICANT_TYPES, { message: '申请人类型无效。' })
   applicantType?: string;
+
+  @IsOptional()
+  @Matches(/^(none|[0-9a-f-]{36})$/, { message: '承办人无效。' })
+  assignee?: string;
+}
+
+export class AssignRequestDto {
+  @ApiPropertyOptional({ description: '承办人账号 id；null 表示取消指定', nullable: true })
+  @IsOptional()
+  @Matches(/^[0-9a-f-]{36}$/, { message: '承办人无效。' })
+  assigneeId?: string | null;
 }
