@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
@@ -11,6 +12,7 @@ import { createValidationPipe } from './common/validation';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { buildDataSourceOptions } from './database/data-source';
+import { DigestModule } from './notifications/digest.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PublicPagesModule } from './public/public-pages.module';
 import { RequestsModule } from './requests/requests.module';
@@ -27,6 +29,7 @@ export class AppModule {
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig) => ({ ...buildDataSourceOptions(c), migrationsRun: !c.skipMigrations }),
         }),
+        ScheduleModule.forRoot(),
         CommonModule,
         AuthModule,
         CalendarModule,
@@ -35,6 +38,7 @@ export class AppModule {
         RequestsModule,
         PublicPagesModule,
         StaffPagesModule,
+        DigestModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

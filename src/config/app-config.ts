@@ -12,6 +12,8 @@ export interface AppConfig {
   mailFrom: string;
   mailPollMs: number;
   agencyName: string;
+  /** Used in links inside e-mails. */
+  publicBaseUrl: string;
   adminUsername: string | null;
   adminPassword: string | null;
   adminEmail: string | null;
@@ -47,6 +49,12 @@ function readEmail(env: Env, name: string): string | null {
   if (!raw) return null;
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(raw)) throw new ConfigError(name, `不是有效的电子邮箱："${raw}"`);
   return raw;
+}
+
+function readBaseUrl(env: Env): string {
+  const raw = env.PUBLIC_BASE_URL || `http://localhost:${env.PORT || 3000}`;
+  if (!/^https?:\/\/[^\s]+$/.test(raw)) throw new ConfigError('PUBLIC_BASE_URL', '必须以 http:// 或 https:// 开头');
+  return raw.replace(/\/+$/, '');
 }
 
 function readBool(env: Env, name: string, fallback: boolean): boolean {
@@ -112,6 +120,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mailFrom,
     mailPollMs: readInt(env, 'MAIL_POLL_MS', 2000, 50, 3_600_000),
     agencyName: env.AGENCY_NAME || '某某人民政府办公室',
+    publicBaseUrl: readBaseUrl(env),
     adminUsername,
     adminPassword,
     adminEmail: readEmail(env, 'OGI_ADMIN_EMAIL'),

@@ -2,13 +2,14 @@ import { packagedCalendarYears } from '../../calendar/base-calendar';
 import { WorkingCalendar } from '../calendar';
 import { DomainError } from '../errors';
 import { computeDue } from './reply-clock';
-import { LifecycleEvent, replay } from './request-lifecycle';
+import { applyEvent, INITIAL_STATE, LifecycleEvent, replay } from './request-lifecycle';
 
 const calendar = new WorkingCalendar(packagedCalendarYears());
 
 function run(events: Array<[LifecycleEvent['type'], string, Record<string, unknown>?]>, today = '2026-06-30', itemCount = 1) {
   const list = events.map(([type, on, data]) => ({ type, on, data: data ?? {} }));
-  const state = replay(list, { calendar, today, itemCount });
+  // Steps are applied one by one as when recorded, each checked against today.
+  const state = list.reduce((s, e) => applyEvent(s, e, { calendar, today, itemCount }), INITIAL_STATE);
   return { state, due: computeDue(state, calendar, today) };
 }
 
@@ -94,6 +95,11 @@ describe('reply clock scenarios', () => {
       holidaysSkipped: ['2025-10-01', '2025-10-02', '2025-10-03', '2025-10-06', '2025-10-07', '2025-10-08'],
       makeUpDaysCounted: ['2025-09-28', '2025-10-11'],
     });
+  });
+
+  it('replays recorded history without re-checking it against the current date', () => {
+    const history: LifecycleEvent[] = [{ type: 'registered', on: '2026-12-21', data: { channel: 'in_person' } }];
+    expect(replay(history, { calendar, today: '2026-06-01', itemCount: 1 }).receivedOn).toBe('2026-12-21');
   });
 
   it('a provisional due date in 2027', () => {

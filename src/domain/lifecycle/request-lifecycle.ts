@@ -356,6 +356,8 @@ function resolveItemOutcomes(outcome: Outcome, raw: unknown, itemCount: number):
   return result;
 }
 
+/** Folds recorded history. Each step was checked against its own "today" when recorded, so replay does not re-check it against the current one. */
 export function replay(events: LifecycleEvent[], ctx: LifecycleContext): RequestState {
-  return events.reduce((s, e) => applyEvent(s, e, ctx), INITIAL_STATE);
+  const historic = { ...ctx, today: '9999-12-31' };
+  return events.reduce((s, e) => applyEvent(s, e, historic), INITIAL_STATE);
 }

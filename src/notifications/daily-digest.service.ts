@@ -1,0 +1,93 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Cron } from '@nestjs/schedule';
+import { AuthService } from '../auth/auth.service';
+import { CalendarService } from '../calendar/calendar.service';
+import { Clock } from '../common/clock';
+import { isUniqueViolation } from '../common/db-errors';
+import { JobRunEntity } from '../common/entities/job-run.entity';
+import { UnitOfWork } from '../common/unit-of-work';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { RequestsService } from '../requests/requests.service';
+import { MailOutboxService } from './mail-outbox.service';
+
+export const DIGEST_JOB = 'daily-digest';
+
+export interface DigestResult {
+  ran: boolean;
+  recipients: number;
+  overdue: number;
+  dueSoon: number;
+  lapsed: number;
+}
+
+/**
+ * Every working-day morning, staff get a digest of requests overdue or due within three working
+ * days and of lapsed corrections and fees. The (job, day) row makes it run once per day, however
+ * many instances are running. The digest carries tracking numbers and dates, no applicant data.
+ */
+@Injectable()
+export class DailyDigestService {
+  private readonly logger = new Logger('DailyDigest');
+
+  constructor(
+    private readonly requests: RequestsService,
+    private readonly auth: AuthService,
+    private readonly calendars: CalendarService,
+    private readonly outbox: MailOutboxService,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Cron('0 30 8 * * *', { name: DIGEST_JOB, timeZone: 'Asia/Shanghai' })
+  async scheduled(): Promise<void> {
+    const today = this.clock.today();
+    if (!(await this.calendars.current()).isWorkingDay(today)) return;
+    const result = await this.sendDailyDigest();
+    if (result.ran) this.logger.log(`digest: ${result.recipients} recipients, ${result.overdue} overdue, ${result.dueSoon} due soon, ${result.lapsed} lapsed`);
+  }
+
+  async sendDailyDigest(): Promise<DigestResult> {
+    const today = this.clock.today();
+    const none = { ran: false, recipients: 0, overdue: 0, dueSoon: 0, lapsed: 0 };
+    try {
+      await this.unitOfWork.run((m) => m.insert(JobRunEntity, { job: DIGEST_JOB, runOn: today, startedAt: this.clock.nowIso(), result: null }));
+    } catch (e) {
+      if (isUniqueViolation(e)) return none;
+      throw e;
+    }
+    const [open, lapsed, recipients] = await Promise.all([this.openItems(), this.requests.findLapsed(), this.auth.digestRecipients()]);
+    const overdue = open.filter((i) => i.overdue);
+    const dueSoon = open.filter((i) => i.dueSoon);
+    const base = this.config.publicBaseUrl;
+    await this.unitOfWork.run(async (m) => {
+      for (const r of recipients) {
+        await this.outbox.enqueue(m, {
+          kind: 'digest',
+          to: r.email,
+          subject: `【${this.config.agencyName}】政府信息公开申请每日提醒（${today}）：逾期 ${overdue.length} 件，3个工作日内到期 ${dueSoon.length} 件`,
+          requestId: null,
+          context: {
+            today,
+            name: r.displayName,
+            overdue: overdue.map((i) => ({ trackingNumber: i.trackingNumber, dueOn: i.dueOn, statusLabel: i.statusLabel, link: `${base}/staff/requests/${i.id}` })),
+            dueSoon: dueSoon.map((i) => ({ trackingNumber: i.trackingNumber, dueOn: i.dueOn, statusLabel: i.statusLabel, link: `${base}/staff/requests/${i.id}` })),
+            lapsed: lapsed.map((l) => ({ trackingNumber: l.trackingNumber, deadline: l.deadline, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', link: `${base}/staff` })),
+            dashboard: `${base}/staff`,
+          },
+        });
+      }
+      await m.update(JobRunEntity, { job: DIGEST_JOB, runOn: today }, { result: `${recipients.length} recipients` });
+    });
+    return { ran: true, recipients: recipients.length, overdue: overdue.length, dueSoon: dueSoon.length, lapsed: lapsed.length };
+  }
+
+  private async openItems() {
+    const all = [];
+    for (let page = 1; ; page++) {
+      const { items, total } = await this.requests.listRequests({ status: 'open', page: String(page) });
+      all.push(...items);
+      if (all.length >= total || !items.length) return all;
+    }
+  }
+}

@@ -1,0 +1,260 @@
+import request from 'supertest';
+import { DailyDigestService } from '../src/notifications/daily-digest.service';
+import { MailWorker } from '../src/notifications/mail-worker';
+import { SmtpSink } from './support/smtp-sink';
+import { createTestApp, TestApp, validResidentId } from './support/test-app';
+
+type Step = Record<string, unknown> & { type: string; on: string };
+
+describe('Lifecycle over the JSON API', () => {
+  let t: TestApp;
+  let sink: SmtpSink;
+  let auth: { Authorization: string };
+
+  const register = async (receivedOn: string, over: Record<string, unknown> = {}) => {
+    const res = await request(t.http)
+      .post('/api/v1/requests')
+      .set(auth)
+      .send({
+        applicant: { type: 'natural_person', name: '钱七', idDocumentNumber: validResidentId(), email: 'qian@example.com' },
+        channel: 'in_person',
+        receivedOn,
+        description: '申请公开某小区规划许可证及附图',
+        ...over,
+      })
+      .expect(201);
+    return res.body.id as string;
+  };
+  const step = (id: string, body: Step) => request(t.http).post(`/api/v1/requests/${id}/events`).set(auth).send(body);
+
+  beforeAll(async () => {
+    sink = new SmtpSink(await SmtpSink.freePort());
+    await sink.start();
+    t = await createTestApp({ SMTP_URL: sink.url, AGENCY_NAME: '测试市自然资源局' });
+    t.clock.setNow('2026-06-15T02:00:00Z');
+    auth = { Authorization: `Bearer ${await t.token()}` };
+  });
+  afterAll(async () => {
+    await t.close();
+    await sink.stop();
+  });
+
+  it.each<[string, Step[], Record<string, unknown>]>([
+    ['a correction restarts the clock', [{ type: 'correction_requested', on: '2025-03-05', correctionDueOn: '2025-03-20', note: '请写明文号' }, { type: 'correction_received', on: '2025-03-12' }], { status: 'in_progress', dueOn: '2025-04-10' }],
+    ['a lapsed correction concludes', [{ type: 'correction_requested', on: '2025-03-05', correctionDueOn: '2025-03-20' }, { type: 'correction_lapsed', on: '2025-03-21' }], { status: 'concluded', outcome: 'other_overdue_correction', concludedOn: '2025-03-21' }],
+    ['a consultation pauses the clock (D14)', [{ type: 'consultation_started', on: '2025-03-10', party: 'third_party' }, { type: 'consultation_ended', on: '2025-03-14' }], { status: 'in_progress', dueOn: '2025-04-07' }],
+    ['a fee notice pauses until payment', [{ type: 'fee_notice_issued', on: '2025-03-10', amountYuan: 100 }, { type: 'fee_paid', on: '2025-03-17' }], { status: 'in_progress', dueOn: '2025-04-08' }],
+    ['an unpaid fee concludes', [{ type: 'fee_notice_issued', on: '2025-03-04', amountYuan: 100 }, { type: 'fee_lapsed', on: '2025-04-02' }], { status: 'concluded', outcome: 'other_unpaid_fee' }],
+    ['an extension adds up to 20 working days', [{ type: 'extension_granted', on: '2025-03-20', extraWorkingDays: 20, approvedBy: '王主任', reason: '需调取档案' }], { dueOn: '2025-04-28' }],
+    ['Art. 35 sets the agency deadline', [{ type: 'deadline_set', on: '2025-03-10', dueOn: '2025-06-30', reason: '申请数量明显超过合理范围' }], { dueOn: '2025-06-30' }],
+    ['a reply concludes', [{ type: 'decided', on: '2025-03-20', outcome: 'granted' }], { status: 'concluded', outcome: 'granted', overdue: false }],
+    ['a late reply is allowed and marked overdue', [{ type: 'decided', on: '2025-04-15', outcome: 'unable_not_held' }], { status: 'concluded', outcome: 'unable_not_held', overdue: true }],
+    ['withdrawal concludes as other', [{ type: 'withdrawn', on: '2025-03-06' }], { status: 'concluded', outcome: 'other_other' }],
+    ['mixed item outcomes make it partial', [{ type: 'decided', on: '2025-03-20', outcome: 'granted', reason: '第二项涉及个人隐私', itemOutcomes: [{ item: 1, outcome: 'withheld_third_party_rights' }] }], { outcome: 'partially_granted' }],
+  ])('%s', async (_name, steps, expected) => {
+    const id = await register('2025-03-03', { items: [{ description: '许可证' }, { description: '附图' }] });
+    let last;
+    for (const s of steps) last = await step(id, s).expect(201);
+    expect(last!.body).toMatchObject(expected);
+    expect(last!.body.events.map((e: { type: string }) => e.type)).toEqual(['registered', ...steps.map((s) => s.type)]);
+    for (const e of last!.body.events.slice(1)) expect(e).toMatchObject({ actor: '系统管理员', basis: expect.stringMatching(/条例|109号|—/) });
+  });
+
+  it('records per-item outcomes', async () => {
+    const id = await register('2025-03-03', { items: [{ description: '许可证' }, { description: '附图' }] });
+    const res = await step(id, { type: 'decided', on: '2025-03-20', outcome: 'granted', reason: '附图涉及商业秘密', itemOutcomes: [{ item: 1, outcome: 'withheld_third_party_rights' }] }).expect(201);
+    expect(res.body.items.map((i: { outcome: string }) => i.outcome)).toEqual(['granted', 'withheld_third_party_rights']);
+  });
+
+  it.each<[string, Step[], Step, number, RegExp]>([
+    ['a second correction notice', [{ type: 'correction_requested', on: '2025-03-04', correctionDueOn: '2025-03-20' }, { type: 'correction_received', on: '2025-03-06' }], { type: 'correction_requested', on: '2025-03-07', correctionDueOn: '2025-03-25' }, 409, /一次性/],
+    ['a step after conclusion', [{ type: 'decided', on: '2025-03-04', outcome: 'granted' }], { type: 'withdrawn', on: '2025-03-05' }, 409, /已于 2025-03-04 办结/],
+    ['unclear-after-correction without a correction', [], { type: 'decided', on: '2025-03-04', outcome: 'unable_unclear_after_correction' }, 409, /补正/],
+    ['an extension beyond 20 days', [], { type: 'extension_granted', on: '2025-03-04', extraWorkingDays: 21, approvedBy: '王主任', reason: '多' }, 409, /20 个工作日/],
+    ['a second extension', [{ type: 'extension_granted', on: '2025-03-04', extraWorkingDays: 5, approvedBy: '王主任', reason: '多' }], { type: 'extension_granted', on: '2025-03-05', extraWorkingDays: 5, approvedBy: '王主任', reason: '多' }, 409, /只能一次/],
+    ['a fee lapse before the payment deadline', [{ type: 'fee_notice_issued', on: '2025-03-04', amountYuan: 50 }], { type: 'fee_lapsed', on: '2025-04-01' }, 409, /尚未届满/],
+    ['a date before receipt', [], { type: 'decided', on: '2025-03-02', outcome: 'granted' }, 422, /早于/],
+    ['a date in the future', [], { type: 'decided', on: '2026-06-16', outcome: 'granted' }, 422, /晚于今天/],
+    ['withholding without a reason', [], { type: 'decided', on: '2025-03-04', outcome: 'withheld_state_secret' }, 400, /理由/],
+    ['an other_* outcome in decided', [], { type: 'decided', on: '2025-03-04', outcome: 'other_other' }, 400, /./],
+    ['an unknown event type', [], { type: 'teleported', on: '2025-03-04' }, 400, /./],
+    ['a consultation without a party', [], { type: 'consultation_started', on: '2025-03-04' }, 400, /./],
+  ])('refuses %s', async (_name, before, bad, status, message) => {
+    const id = await register('2025-03-03');
+    for (const s of before) await step(id, s).expect(201);
+    const eventsBefore = await t.count('request_event');
+    const res = await step(id, bad).expect(status);
+    expect(res.body.error.message + JSON.stringify(res.body.error.fields)).toMatch(message);
+    expect(await t.count('request_event')).toBe(eventsBefore);
+  });
+
+  it('two staff acting at once: one wins, the other gets a conflict, nothing half-applied', async () => {
+    const id = await register('2025-03-03');
+    const results = await Promise.all([
+      step(id, { type: 'decided', on: '2025-03-20', outcome: 'granted' }),
+      step(id, { type: 'withdrawn', on: '2025-03-20' }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    const detail = await request(t.http).get(`/api/v1/requests/${id}`).set(auth).expect(200);
+    expect(detail.body.events).toHaveLength(2);
+    const stale = await step(id, { type: 'withdrawn', on: '2025-03-21', expectedVersion: 1 }).expect(409);
+    expect(stale.body.error.code).toMatch(/CONFLICT|INVALID_TRANSITION/);
+  });
+
+  it('a stale expectedVersion is a conflict', async () => {
+    const id = await register('2025-03-03');
+    await step(id, { type: 'consultation_started', on: '2025-03-04', party: 'agency', expectedVersion: 1 }).expect(201);
+    const res = await step(id, { type: 'consultation_ended', on: '2025-03-05', expectedVersion: 1 }).expect(409);
+    expect(res.body.error.code).toBe('CONFLICT');
+  });
+
+  it('explains the due date on the request and, in plain words, to the citizen', async () => {
+    t.clock.setNow('2026-05-31T02:00:00Z');
+    const filed = await request(t.http).post('/api/v1/public/requests').send({ applicant: { type: 'natural_person', name: '孙八', idDocumentNumber: validResidentId(), phone: '13700137000' }, description: '某项目环评' }).expect(201);
+    t.clock.setNow('2026-06-15T02:00:00Z');
+    const list = await request(t.http).get(`/api/v1/requests?q=${filed.body.trackingNumber}`).set(auth).expect(200);
+    const id = list.body.items[0].id;
+    await step(id, { type: 'receipt_confirmed', on: '2026-06-01' }).expect(201);
+    const res = await step(id, { type: 'consultation_started', on: '2026-06-02', party: 'third_party' }).expect(201);
+    await step(id, { type: 'consultation_ended', on: '2026-06-05' }).expect(201);
+    const detail = await request(t.http).get(`/api/v1/requests/${id}`).set(auth).expect(200);
+    expect(res.body.dueExplanationText.join('')).toContain('征求第三方意见');
+    expect(detail.body.dueExplanation).toMatchObject({ startOn: '2026-06-01', excluded: [{ from: '2026-06-02', to: '2026-06-05', workingDays: 3 }], holidaysSkipped: ['2026-06-19'] });
+    const citizen = await request(t.http).get(`/api/v1/public/requests/${filed.body.trackingNumber}`).set('X-Access-Code', filed.body.accessCode).expect(200);
+    expect(citizen.body.dueExplanation.join('')).toMatch(/3 个工作日依法不计算/);
+    expect(citizen.body.dueOn).toBe(detail.body.dueOn);
+  });
+
+  describe('calendar', () => {
+    it('a 2027 deadline is provisional, and is recomputed with a timeline entry when 2027 is loaded', async () => {
+      t.clock.setNow('2026-12-22T02:00:00Z');
+      const fresh = await request(t.http).post('/api/v1/auth/token').send({ username: 'admin', password: 'admin-password-1' }).expect(200);
+      const saved = auth;
+      auth = { Authorization: `Bearer ${fresh.body.token}` };
+      const id = await register('2026-12-21');
+      const before = await request(t.http).get(`/api/v1/requests/${id}`).set(auth).expect(200);
+      expect(before.body).toMatchObject({ dueOn: '2027-01-19', dueIsProvisional: true });
+      expect((await request(t.http).get('/api/v1/calendar/2027').set(auth).expect(200)).body.origin).toBe('provisional');
+
+      const put = await request(t.http)
+        .put('/api/v1/calendar/2027')
+        .set(auth)
+        .send({ holidays: ['2027-01-01', '2027-01-02', '2027-01-03', '2027-01-04'], makeUpWorkdays: [], source: '国办发明电〔2026〕99号（测试）' })
+        .expect(200);
+      expect(put.body).toMatchObject({ year: 2027, origin: 'stored', recomputed: expect.any(Number) });
+      expect(put.body.recomputed).toBeGreaterThanOrEqual(1);
+      const after = await request(t.http).get(`/api/v1/requests/${id}`).set(auth).expect(200);
+      expect(after.body).toMatchObject({ dueOn: '2027-01-20', dueIsProvisional: false });
+      const recomputed = after.body.events.find((e: { type: string }) => e.type === 'due_recomputed');
+      expect(recomputed.data).toMatchObject({ fromDueOn: '2027-01-19', toDueOn: '2027-01-20', fromProvisional: true, toProvisional: false });
+
+      const reset = await request(t.http).delete('/api/v1/calendar/2027').set(auth).expect(200);
+      expect(reset.body.origin).toBe('provisional');
+      expect((await request(t.http).get(`/api/v1/requests/${id}`).set(auth)).body).toMatchObject({ dueOn: '2027-01-19', dueIsProvisional: true });
+      t.clock.setNow('2026-06-15T02:00:00Z');
+      auth = saved;
+    });
+
+    it('stored entries win over the package: a correction of 2025 moves deadlines', async () => {
+      const id = await register('2025-09-26');
+      expect((await request(t.http).get(`/api/v1/requests/${id}`).set(auth)).body.dueOn).toBe('2025-10-30');
+      const year = (await request(t.http).get('/api/v1/calendar/2025').set(auth).expect(200)).body;
+      expect(year.origin).toBe('package');
+      // Hypothetical correction: 10-09 also a holiday.
+      await request(t.http).put('/api/v1/calendar/2025').set(auth).send({ holidays: [...year.holidays, '2025-10-09'], makeUpWorkdays: year.makeUpWorkdays, source: '更正（测试）' }).expect(200);
+      expect((await request(t.http).get(`/api/v1/requests/${id}`).set(auth)).body.dueOn).toBe('2025-10-31');
+      await request(t.http).delete('/api/v1/calendar/2025').set(auth).expect(200);
+    });
+
+    it.each([
+      [{ holidays: ['2028-01-01'], makeUpWorkdays: [], source: 'x号' }, 'holidays'],
+      [{ holidays: [], makeUpWorkdays: ['2027-03-03'], source: 'x号' }, 'makeUpWorkdays'],
+      [{ holidays: ['2027-13-01'], makeUpWorkdays: [], source: 'x号' }, 'holidays'],
+      [{ holidays: [], makeUpWorkdays: [] }, 'source'],
+    ])('refuses a bad calendar %#', async (body, field) => {
+      const res = await request(t.http).put('/api/v1/calendar/2027').set(auth).send(body).expect(400);
+      expect(Object.keys(res.body.error.fields)).toContain(field);
+    });
+  });
+
+  describe('notices by e-mail', () => {
+    it('sends the correction notice, the extension notice and the reply, each with remedies', async () => {
+      const id = await register('2026-06-01');
+      await step(id, { type: 'correction_requested', on: '2026-06-02', correctionDueOn: '2026-06-12', note: '请写明许可证编号' }).expect(201);
+      await step(id, { type: 'correction_received', on: '2026-06-05' }).expect(201);
+      await step(id, { type: 'extension_granted', on: '2026-06-08', extraWorkingDays: 10, approvedBy: '李主任', reason: '需向档案馆调取' }).expect(201);
+      await step(id, { type: 'decided', on: '2026-06-12', outcome: 'withheld_process_info', reason: '属于内部讨论记录' }).expect(201);
+      sink.messages.length = 0;
+      await t.app.get(MailWorker).runOnce();
+      const byTitle = (title: string) => sink.messages.find((m) => m.subject?.includes(title));
+      const correction = byTitle('补正申请告知书')!;
+      expect(correction.text).toContain('请写明许可证编号');
+      expect(correction.text).toContain('2026-06-12');
+      expect(correction.text).toContain('六十日内依法申请行政复议');
+      expect(correction.text).toContain('测试市自然资源局');
+      const extension = byTitle('延期答复告知书')!;
+      expect(extension.text).toContain('延长 10 个工作日');
+      expect(extension.text).toContain('需向档案馆调取');
+      const reply = byTitle('申请答复告知书')!;
+      expect(reply.text).toContain('属于四类过程性信息');
+      expect(reply.text).toContain('属于内部讨论记录');
+      expect(reply.text).toContain('六个月内依法向人民法院提起行政诉讼');
+      for (const m of sink.messages) expect(m.text).not.toContain(validResidentId());
+    });
+  });
+
+  describe('repeat detection', () => {
+    it('shows an earlier answered request of the same applicant for the same information', async () => {
+      const first = await register('2025-03-03', { description: '申请公开 某小区 规划许可证及附图。' });
+      await step(first, { type: 'decided', on: '2025-03-20', outcome: 'granted' }).expect(201);
+      const other = await register('2025-03-03', { applicant: { type: 'natural_person', name: '别人', idDocumentNumber: '310101199003075514' } });
+      const second = await register('2025-05-06');
+      const detail = await request(t.http).get(`/api/v1/requests/${second}`).set(auth).expect(200);
+      const ids = detail.body.possibleRepeats.map((r: { id: string }) => r.id);
+      expect(ids).toContain(first);
+      expect(ids).not.toContain(other);
+      const done = await step(second, { type: 'decided', on: '2025-05-07', outcome: 'not_processed_repeat' }).expect(201);
+      expect(done.body.outcome).toBe('not_processed_repeat');
+      const unrelated = await register('2025-05-06', { description: '申请公开本局2024年度政府采购合同' });
+      expect((await request(t.http).get(`/api/v1/requests/${unrelated}`).set(auth)).body.possibleRepeats.map((r: { id: string }) => r.id)).not.toContain(first);
+    });
+  });
+
+  describe('assignment and the daily digest', () => {
+    it('assigns a request and filters by assignee', async () => {
+      const id = await register('2026-06-10');
+      const staff = await request(t.http).get('/api/v1/requests?assignee=none').set(auth).expect(200);
+      expect(staff.body.total).toBeGreaterThan(0);
+      const me = (await t.dataSource.query(`SELECT id FROM staff_user WHERE username = 'admin'`))[0].id;
+      const res = await request(t.http).post(`/api/v1/requests/${id}/assignment`).set(auth).send({ assigneeId: me }).expect(200);
+      expect(res.body.assigneeId).toBe(me);
+      expect(res.body.events.at(-1)).toMatchObject({ type: 'assigned', data: { assignee: '系统管理员' } });
+      const mine = await request(t.http).get(`/api/v1/requests?assignee=${me}`).set(auth).expect(200);
+      expect(mine.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
+    });
+
+    it('sends one digest per day to staff with e-mail, without applicant data', async () => {
+      await t.dataSource.query(`UPDATE staff_user SET email = 'officer@agency.test'`);
+      t.clock.setNow('2026-06-15T00:30:00Z');
+      const overdueId = await register('2026-05-06');
+      const soonId = await register('2026-05-19');
+      const lapsedId = await register('2026-06-01');
+      await step(lapsedId, { type: 'correction_requested', on: '2026-06-02', correctionDueOn: '2026-06-10' }).expect(201);
+      const digest = t.app.get(DailyDigestService);
+      const first = await digest.sendDailyDigest();
+      expect(first).toMatchObject({ ran: true, recipients: 1 });
+      expect(await digest.sendDailyDigest()).toMatchObject({ ran: false });
+      sink.messages.length = 0;
+      await t.app.get(MailWorker).runOnce();
+      const mail = sink.messages.find((m) => m.subject?.includes('每日提醒'))!;
+      const tn = async (id: string) => (await request(t.http).get(`/api/v1/requests/${id}`).set(auth)).body.trackingNumber as string;
+      const [overdueTn, soonTn, lapsedTn] = [await tn(overdueId), await tn(soonId), await tn(lapsedId)];
+      const [overduePart, rest] = mail.text!.split('3 个工作日内到期');
+      expect(overduePart).toContain(overdueTn);
+      expect(rest.split('期限已过')[0]).toContain(soonTn);
+      expect(rest.split('期限已过')[1]).toContain(lapsedTn);
+      expect(mail.text).not.toContain('钱七');
+      expect(mail.text).not.toContain(validResidentId());
+    });
+  });
+});
