@@ -300,7 +300,7 @@ export class RequestsService {
    */
   async recomputeOpenDeadlines(m: EntityManager, calendar: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
     const today = this.clock.today();
-    const open = await m.createQueryBuilder(InformationRequestEntity, 'r').where("r.status <> 'concluded'").getMany();
+    const open = await m.createQueryBuilder(InformationRequestEntity, 'r').where("r.status <> 'concluded'").orderBy('r.tracking_number').getMany();
     let changed = 0;
     for (const request of open) {
       const events = await m.find(RequestEventEntity, { where: { requestId: request.id }, order: { seq: 'ASC' } });
@@ -374,11 +374,10 @@ export class RequestsService {
   private async load(m: EntityManager, id: string) {
     const request = await m.findOneBy(InformationRequestEntity, { id: String(id) });
     if (!request) throw new NotFoundError('未找到该申请。');
-    const [items, events, applicant] = await Promise.all([
-      m.find(RequestItemEntity, { where: { requestId: id }, order: { position: 'ASC' } }),
-      m.find(RequestEventEntity, { where: { requestId: id }, order: { seq: 'ASC' } }),
-      m.findOneByOrFail(ApplicantEntity, { id: request.applicantId }),
-    ]);
+    // Sequential: inside a transaction all queries share one connection.
+    const items = await m.find(RequestItemEntity, { where: { requestId: id }, order: { position: 'ASC' } });
+    const events = await m.find(RequestEventEntity, { where: { requestId: id }, order: { seq: 'ASC' } });
+    const applicant = await m.findOneByOrFail(ApplicantEntity, { id: request.applicantId });
     return { request, items, events, applicant };
   }
 
@@ -422,7 +421,7 @@ export class RequestsService {
   async findLapsed(): Promise<Array<{ id: string; trackingNumber: string; kind: 'correction' | 'fee'; deadline: IsoDate; eventType: 'correction_lapsed' | 'fee_lapsed' }>> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const waiting = await this.dataSource.manager.find(InformationRequestEntity, { where: [{ status: 'awaiting_correction' }, { status: 'awaiting_fee' }] });
+    const waiting = await this.dataSource.manager.find(InformationRequestEntity, { where: [{ status: 'awaiting_correction' }, { status: 'awaiting_fee' }], order: { trackingNumber: 'ASC' } });
     const lapsed = [];
     for (const r of waiting) {
       const events = await this.dataSource.manager.find(RequestEventEntity, { where: { requestId: r.id }, order: { seq: 'ASC' } });
