@@ -1,0 +1,3 @@
+export * from './section3-layout';
+export * from './section3';
+export * from './section4';
