@@ -15,7 +15,9 @@ import { buildDataSourceOptions } from './database/data-source';
 import { DigestModule } from './notifications/digest.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PublicPagesModule } from './public/public-pages.module';
+import { ReportsModule } from './reports/reports.module';
 import { RequestsModule } from './requests/requests.module';
+import { ReviewCasesModule } from './review-cases/review-cases.module';
 import { StaffPagesModule } from './staff/staff-pages.module';
 
 @Module({})
@@ -39,6 +41,8 @@ export class AppModule {
         PublicPagesModule,
         StaffPagesModule,
         DigestModule,
+        ReviewCasesModule,
+        ReportsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -3,6 +3,10 @@ import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1795760000000 } from '../../migrations/1795760000000-InitialSchema';
 import { StaffEmailAndJobRuns1795760100000 } from '../../migrations/1795760100000-StaffEmailAndJobRuns';
+import { ReportsAndReviewCases1795760200000 } from '../../migrations/1795760200000-ReportsAndReviewCases';
+import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
+import { ReportSnapshotEntity, ReportSnapshotEntryEntity } from '../reports/entities/report-snapshot.entity';
+import { ReviewCaseEntity } from '../review-cases/entities/review-case.entity';
 import { StaffSessionEntity } from '../auth/entities/staff-session.entity';
 import { StaffUserEntity } from '../auth/entities/staff-user.entity';
 import { CalendarYearEntity } from '../calendar/entities/calendar-year.entity';
@@ -28,9 +32,13 @@ export const ENTITIES = [
   CalendarYearEntity,
   IdempotencyRecordEntity,
   JobRunEntity,
+  ReviewCaseEntity,
+  AgencySettingEntity,
+  ReportSnapshotEntity,
+  ReportSnapshotEntryEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000];
+export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000, ReportsAndReviewCases1795760200000];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */
 export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {

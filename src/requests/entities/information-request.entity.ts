@@ -4,6 +4,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('IDX_information_request_status_due', ['status', 'dueOn'])
 @Index('IDX_information_request_received_on', ['receivedOn'])
 @Index('IDX_information_request_concluded_on', ['concludedOn'])
+@Index('IDX_information_request_report', ['receivedOn', 'concludedOn', 'applicantType', 'outcome'])
 export class InformationRequestEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

@@ -1,0 +1,151 @@
+import { AlignmentType, Document, Packer, Paragraph, Table, TableCell, TableRow, TextRun, VerticalAlign, WidthType } from 'docx';
+import ExcelJS from 'exceljs';
+import { Grid, section3Grid, section4Grid } from '../domain/report/report-grid';
+import { section3Rows, SECTION3_COLUMNS, SECTION3_TITLE, SECTION4_COLUMN_LABELS, SECTION4_COLUMNS, SECTION4_GROUP_LABELS, SECTION4_GROUPS, SECTION4_TITLE } from '../domain/report';
+import { AnnualReport } from './reports.service';
+
+export const EXPORT_TYPES = ['csv', 'xlsx', 'docx', 'json'] as const;
+export type ExportType = (typeof EXPORT_TYPES)[number];
+
+export const EXPORT_MIME: Record<ExportType, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  json: 'application/json; charset=utf-8',
+};
+
+export function exportFileName(report: AnnualReport, type: ExportType): string {
+  return `ogi-report-${report.year}-${report.format}.${type}`;
+}
+
+function basisLines(report: AnnualReport): string[] {
+  return [...Object.values(report.section3.basis), ...Object.values(report.section4.basis)];
+}
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** CSV: one line per Section 3 row (its full label path) and per Section 4 cell; UTF-8 with BOM for Excel. */
+export function toCsv(report: AnnualReport): string {
+  const lines: Array<Array<string | number>> = [];
+  lines.push([`${report.agencyName}${report.year}年政府信息公开工作年度报告`]);
+  lines.push([SECTION3_TITLE]);
+  lines.push(['项目', '自然人', '商业企业', '科研机构', '社会公益组织', '法律服务机构', '其他', '总计']);
+  for (const spec of section3Rows(report.format)) {
+    const path = spec.kind === 'result' || spec.kind === 'total' ? ['三、本年度办理结果', spec.group, spec.label].filter(Boolean).join(' / ') : spec.label;
+    lines.push([path, ...report.table3.rows[spec.key]]);
+  }
+  lines.push([]);
+  lines.push([SECTION4_TITLE]);
+  lines.push(['项目', ...SECTION4_COLUMNS.map((c) => SECTION4_COLUMN_LABELS[c])]);
+  for (const g of SECTION4_GROUPS) {
+    const name = g === 'review' ? '行政复议' : `行政诉讼 / ${SECTION4_GROUP_LABELS[g]}`;
+    lines.push([name, ...SECTION4_COLUMNS.map((c) => report.table4[g][c])]);
+  }
+  lines.push([]);
+  lines.push(['统计口径']);
+  for (const b of basisLines(report)) lines.push([b]);
+  return '\uFEFF' + lines.map((l) => l.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+function placeGrid(ws: ExcelJS.Worksheet, grid: Grid, top: number): number {
+  grid.forEach((row, r) =>
+    row.forEach((cell, c) => {
+      if (cell.kind === 'covered') return;
+      const target = ws.getCell(top + r, c + 1);
+      target.value = cell.kind === 'number' ? cell.value! : cell.text;
+      target.alignment = { vertical: 'middle', horizontal: cell.kind === 'label' ? 'left' : 'center', wrapText: true };
+      target.border = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } };
+      if (cell.kind === 'header') target.font = { bold: true };
+      if (cell.rowspan > 1 || cell.colspan > 1) ws.mergeCells(top + r, c + 1, top + r + cell.rowspan - 1, c + cell.colspan);
+    }),
+  );
+  return top + grid.length;
+}
+
+/** XLSX: the tables with merged cells as on the page, numbers as numbers. */
+export async function toXlsx(report: AnnualReport): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'OGI Desk';
+  const ws3 = wb.addWorksheet('第三部分');
+  ws3.getCell(1, 1).value = `${SECTION3_TITLE}（${report.year}年）`;
+  ws3.getCell(1, 1).font = { bold: true, size: 14 };
+  const end3 = placeGrid(ws3, section3Grid(report.table3), 2);
+  basisLines(report).slice(0, 8).forEach((b, i) => (ws3.getCell(end3 + 1 + i, 1).value = b));
+  ws3.columns = [{ width: 10 }, { width: 16 }, { width: 34 }, ...SECTION3_COLUMNS.map(() => ({ width: 11 }))];
+  const ws4 = wb.addWorksheet('第四部分');
+  ws4.getCell(1, 1).value = `${SECTION4_TITLE}（${report.year}年）`;
+  ws4.getCell(1, 1).font = { bold: true, size: 14 };
+  const end4 = placeGrid(ws4, section4Grid(report.table4), 2);
+  basisLines(report).slice(8).forEach((b, i) => (ws4.getCell(end4 + 1 + i, 1).value = b));
+  ws4.columns = Array.from({ length: 15 }, () => ({ width: 10 }));
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+function docxTable(grid: Grid): Table {
+  return new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE },
+    rows: grid.map(
+      (row) =>
+        new TableRow({
+          children: row
+            .filter((cell) => cell.kind !== 'covered')
+            .map(
+              (cell) =>
+                new TableCell({
+                  columnSpan: cell.colspan > 1 ? cell.colspan : undefined,
+                  rowSpan: cell.rowspan > 1 ? cell.rowspan : undefined,
+                  verticalAlign: VerticalAlign.CENTER,
+                  children: [
+                    new Paragraph({
+                      alignment: cell.kind === 'label' ? AlignmentType.LEFT : AlignmentType.CENTER,
+                      children: [new TextRun({ text: cell.text, bold: cell.kind === 'header', size: 18, font: 'SimSun' })],
+                    }),
+                  ],
+                }),
+            ),
+        }),
+    ),
+  });
+}
+
+/** DOCX: both tables, ready to paste into the report document. */
+export async function toDocx(report: AnnualReport): Promise<Buffer> {
+  const heading = (text: string) => new Paragraph({ children: [new TextRun({ text, bold: true, size: 28, font: 'SimHei' })], spacing: { before: 240, after: 120 } });
+  const doc = new Document({
+    creator: 'OGI Desk',
+    title: `${report.year}年政府信息公开工作年度报告（第三、四部分）`,
+    sections: [
+      {
+        children: [
+          heading(SECTION3_TITLE),
+          docxTable(section3Grid(report.table3)),
+          heading(SECTION4_TITLE),
+          docxTable(section4Grid(report.table4)),
+          new Paragraph({ children: [new TextRun({ text: '统计口径：', bold: true, size: 18 })], spacing: { before: 240 } }),
+          ...basisLines(report).map((b) => new Paragraph({ children: [new TextRun({ text: b, size: 18 })] })),
+        ],
+      },
+    ],
+  });
+  return Packer.toBuffer(doc);
+}
+
+export function toJson(report: AnnualReport): string {
+  return JSON.stringify({ section3: report.section3, section4: report.section4 }, null, 2);
+}
+
+export async function renderExport(report: AnnualReport, type: ExportType): Promise<Buffer> {
+  switch (type) {
+    case 'csv':
+      return Buffer.from(toCsv(report), 'utf8');
+    case 'xlsx':
+      return toXlsx(report);
+    case 'docx':
+      return toDocx(report);
+    case 'json':
+      return Buffer.from(toJson(report), 'utf8');
+  }
+}

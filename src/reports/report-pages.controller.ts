@@ -1,0 +1,130 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentStaff } from '../auth/current-staff.decorator';
+import type { StaffPrincipal } from '../auth/roles';
+import { Clock } from '../common/clock';
+import { toOptions } from '../common/form-options';
+import { section3Rows, SECTION3_TITLE, SECTION4_COLUMN_LABELS, SECTION4_GROUP_LABELS, SECTION4_TITLE, Section4Column, Section4Group } from '../domain/report';
+import { section3Grid, section4Grid } from '../domain/report/report-grid';
+import { APPLICANT_TYPE_LABELS, ApplicantType } from '../domain/lifecycle';
+import { gridToView } from './report-view';
+import { EXPORT_MIME, EXPORT_TYPES, ExportType, exportFileName, renderExport } from './report-exports';
+import { NotFoundError } from '../domain/errors';
+import { ReportsService } from './reports.service';
+import { SECTION4_BASIS_LABELS, SettingsService } from './settings.service';
+import { ReviewCasesService } from '../review-cases/review-cases.service';
+
+const CHECK_NAMES: Record<string, string> = {
+  R1: '勾稽关系：一 + 二 = （七）总计 + 四',
+  R2: '（七）总计 = 各项办理结果之和',
+  R3: '总计列 = 六类申请人之和',
+  R4: '部分公开只计一次',
+  R5: '二 = 上年四',
+  R6: '每件办结申请恰好归入一项结果',
+};
+
+@ApiExcludeController()
+@Controller('staff/reports')
+export class ReportPagesController {
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly settings: SettingsService,
+    private readonly cases: ReviewCasesService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  index(@Res() res: Response): void {
+    res.redirect(303, `/staff/reports/${Number(this.clock.today().slice(0, 4)) - 1}`);
+  }
+
+  @Get(':year')
+  async page(@Param('year') yearRaw: string, @Query('format') formatRaw: string, @Query('published') published: string, @Res() res: Response): Promise<void> {
+    const year = this.reports.parseYear(yearRaw);
+    const format = this.reports.parseFormat(formatRaw, year);
+    const [report, diff, basis] = [await this.reports.annualReport(year, format), await this.reports.diff(year), await this.settings.section4Basis()];
+    const thisYear = Number(this.clock.today().slice(0, 4));
+    const q = `format=${format}`;
+    res.render('reports/report', {
+      title: `${year} 年度报表`,
+      year,
+      format,
+      notice: published ? '已发布并冻结本年度报表。' : null,
+      years: Array.from({ length: 8 }, (_, i) => thisYear - i).map((y) => ({ year: y, current: y === year })),
+      formats: (['2021', '2019'] as const).map((f) => ({ value: f, label: f === '2021' ? '2021 年格式' : '2019 年试行格式', current: f === format, href: `/staff/reports/${year}?format=${f}` })),
+      section3Title: SECTION3_TITLE,
+      section4Title: SECTION4_TITLE,
+      s3: gridToView(section3Grid(report.table3), (row, column) => `/staff/reports/${year}/cells/${row}/${column}?${q}`),
+      s4: gridToView(section4Grid(report.table4), (row, column) => `/staff/reports/${year}/section4/${row}/${column}`),
+      checks: report.section3.checks.map((c) => ({ ...c, name: CHECK_NAMES[c.rule], warning: c.severity === 'warning' })),
+      allChecksOk: report.section3.checks.every((c) => c.ok),
+      basis: [...Object.values(report.section3.basis), ...Object.values(report.section4.basis)],
+      published: report.published,
+      diff: diff && {
+        ...diff,
+        cells: diff.cells.map((c) => ({ ...c, label: c.section === 3 ? `第三部分 ${section3Rows(diff.format).find((s) => s.key === c.row)?.label ?? c.row} / ${c.column === 'total' ? '总计' : APPLICANT_TYPE_LABELS[c.column as ApplicantType]}` : `第四部分 ${SECTION4_GROUP_LABELS[c.row as Section4Group]} / ${SECTION4_COLUMN_LABELS[c.column as Section4Column]}` })),
+        records: diff.records.slice(0, 200),
+        more: Math.max(0, diff.records.length - 200),
+      },
+      exports: (['xlsx', 'docx', 'csv', 'json'] as const).map((t) => ({ type: t, href: `/staff/reports/${year}/export/${t}?${q}` })),
+      basisOptions: toOptions(SECTION4_BASIS_LABELS, basis),
+    });
+  }
+
+  @Get(':year/cells/:row/:column')
+  async cell(@Param('year') yearRaw: string, @Param('row') row: string, @Param('column') column: string, @Query('format') formatRaw: string, @Query('page') pageRaw: string, @Res() res: Response): Promise<void> {
+    const year = this.reports.parseYear(yearRaw);
+    const format = this.reports.parseFormat(formatRaw, year);
+    const page = Math.max(1, Number(pageRaw) || 1);
+    const result = await this.reports.section3Cell(year, format, row, column, page);
+    const spec = section3Rows(format).find((s) => s.key === row)!;
+    res.render('reports/cell', {
+      title: `${year} 年 ${spec.label}`,
+      year,
+      format,
+      rowLabel: [spec.group, spec.label].filter(Boolean).join(' '),
+      columnLabel: column === 'total' ? '总计' : APPLICANT_TYPE_LABELS[column as ApplicantType],
+      items: result.items,
+      total: result.total,
+      next: result.total > page * 50 ? `?format=${format}&page=${page + 1}` : null,
+      prev: page > 1 ? `?format=${format}&page=${page - 1}` : null,
+    });
+  }
+
+  @Get(':year/section4/:group/:column')
+  async section4Cell(@Param('year') yearRaw: string, @Param('group') group: string, @Param('column') column: string, @Res() res: Response): Promise<void> {
+    const year = this.reports.parseYear(yearRaw);
+    const result = await this.reports.section4Cell(year, group, column);
+    res.render('reports/cases', {
+      title: `${year} 年 ${SECTION4_GROUP_LABELS[group as Section4Group]} ${SECTION4_COLUMN_LABELS[column as Section4Column]}`,
+      year,
+      cases: await this.cases.listCases(result.items.map((i) => i.id)),
+      total: result.total,
+    });
+  }
+
+  @Get(':year/export/:type')
+  async download(@Param('year') yearRaw: string, @Param('type') type: string, @Query('format') formatRaw: string, @Res() res: Response): Promise<void> {
+    if (!(EXPORT_TYPES as readonly string[]).includes(type)) throw new NotFoundError('不支持的导出格式。');
+    const year = this.reports.parseYear(yearRaw);
+    const report = await this.reports.annualReport(year, this.reports.parseFormat(formatRaw, year));
+    res.setHeader('Content-Type', EXPORT_MIME[type as ExportType]);
+    res.setHeader('Content-Disposition', `attachment; filename="${exportFileName(report, type as ExportType)}"`);
+    res.send(await renderExport(report, type as ExportType));
+  }
+
+  @Post(':year/publish')
+  async publish(@Param('year') yearRaw: string, @Body() body: Record<string, string>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    const year = this.reports.parseYear(yearRaw);
+    const format = this.reports.parseFormat(body.format, year);
+    await this.reports.publish(year, format, staff.displayName);
+    res.redirect(303, `/staff/reports/${year}?format=${format}&published=1`);
+  }
+
+  @Post('settings/section4')
+  async saveSettings(@Body() body: Record<string, string>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    await this.settings.setSection4Basis(body.section4Basis, staff.displayName);
+    res.redirect(303, `/staff/reports/${encodeURIComponent(body.year ?? '')}`);
+  }
+}

@@ -1,0 +1,315 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { Clock } from '../common/clock';
+import { UnitOfWork } from '../common/unit-of-work';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { NotFoundError, ValidationFailedError } from '../domain/errors';
+import {
+  bucketOf,
+  checkCarryOver,
+  CheckResult,
+  compileSection3,
+  compileSection4,
+  defaultFormatFor,
+  ReportFormat,
+  REPORT_FORMATS,
+  rowsOf,
+  section3Rows,
+  Section3Bucket,
+  Section3Table,
+  SECTION3_COLUMNS,
+  Section4Basis,
+  section4CellOf,
+  SECTION4_COLUMNS,
+  SECTION4_GROUPS,
+  Section4Table,
+  YearPosition,
+} from '../domain/report';
+import { InformationRequestEntity } from '../requests/entities/information-request.entity';
+import { ReviewCasesService } from '../review-cases/review-cases.service';
+import { ReportSnapshotEntity, ReportSnapshotEntryEntity } from './entities/report-snapshot.entity';
+import { SECTION4_BASIS_LABELS, SettingsService } from './settings.service';
+
+export const MIN_REPORT_YEAR = 2008;
+
+export interface Section3Report {
+  year: number;
+  format: ReportFormat;
+  columns: string[];
+  rows: Record<string, number[]>;
+  checks: Array<Omit<CheckResult, 'severity'> & { severity: string }>;
+  basis: Record<string, string>;
+}
+
+export interface Section4Report {
+  year: number;
+  review: Record<string, number>;
+  litigation_direct: Record<string, number>;
+  litigation_after_review: Record<string, number>;
+  basis: Record<string, string>;
+}
+
+export interface AnnualReport {
+  year: number;
+  format: ReportFormat;
+  agencyName: string;
+  section3: Section3Report;
+  section4: Section4Report;
+  table3: Section3Table;
+  table4: Section4Table;
+  published: { publishedAt: string; publishedBy: string; format: string } | null;
+}
+
+const PAGE_SIZE = 50;
+
+@Injectable()
+export class ReportsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly settings: SettingsService,
+    private readonly reviewCases: ReviewCasesService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  parseYear(raw: unknown): number {
+    const year = Number(raw);
+    const max = Number(this.clock.today().slice(0, 4));
+    if (!Number.isInteger(year) || year < MIN_REPORT_YEAR || year > max) {
+      throw new ValidationFailedError({ year: `年份必须是 ${MIN_REPORT_YEAR} 到 ${max} 之间的整数。` });
+    }
+    return year;
+  }
+
+  parseFormat(raw: unknown, year: number): ReportFormat {
+    if (raw === undefined || raw === null || raw === '') return defaultFormatFor(year);
+    if (!(REPORT_FORMATS as unknown[]).includes(raw)) throw new ValidationFailedError({ format: '表式必须是 2019 或 2021。' });
+    return raw as ReportFormat;
+  }
+
+  /** One GROUP BY over the covering index; the domain does the rest (D1–D4). */
+  async section3Buckets(year: number, m: EntityManager = this.dataSource.manager): Promise<Section3Bucket[]> {
+    const start = `${year}-01-01`;
+    const end = `${year}-12-31`;
+    const rows = await m
+      .createQueryBuilder(InformationRequestEntity, 'r')
+      .select('r.applicant_type', 't')
+      .addSelect(`CASE WHEN r.received_on < :start THEN 'before' ELSE 'in' END`, 'rb')
+      .addSelect(`CASE WHEN r.concluded_on IS NULL THEN 'open' WHEN r.concluded_on > :end THEN 'after' ELSE 'in' END`, 'cb')
+      .addSelect(`CASE WHEN r.concluded_on <= :end THEN r.outcome ELSE NULL END`, 'oc')
+      .addSelect('COUNT(*)', 'n')
+      .where('r.received_on IS NOT NULL AND r.received_on <= :end')
+      .andWhere('(r.concluded_on IS NULL OR r.concluded_on >= :start)')
+      .setParameters({ start, end })
+      .groupBy('t')
+      .addGroupBy('rb')
+      .addGroupBy('cb')
+      .addGroupBy('oc')
+      .getRawMany<{ t: string; rb: YearPosition; cb: YearPosition | 'open'; oc: string | null; n: string | number }>();
+    return rows.map((r) => ({ applicantType: r.t, received: r.rb, concluded: r.cb, outcome: r.oc, count: Number(r.n) }));
+  }
+
+  async compileSection3(year: number, format: ReportFormat): Promise<{ table: Section3Table; report: Section3Report }> {
+    const table = compileSection3(await this.section3Buckets(year), year, format);
+    const snapshot = await this.snapshot(year - 1);
+    const previous = snapshot
+      ? { carried: (JSON.parse(snapshot.section3) as Record<string, number[]>).carried_to_next_year, source: 'published' as const }
+      : year - 1 >= MIN_REPORT_YEAR
+        ? { carried: compileSection3(await this.section3Buckets(year - 1), year - 1, format).rows.carried_to_next_year, source: 'compiled' as const }
+        : null;
+    table.checks.push(checkCarryOver(table, previous?.carried ?? null, previous?.source ?? 'compiled'));
+    table.checks.sort((a, b) => a.rule.localeCompare(b.rule));
+    return { table, report: { year, format, columns: table.columns, rows: table.rows, checks: table.checks, basis: this.section3Basis(format) } };
+  }
+
+  async compileSection4(year: number): Promise<{ table: Section4Table; report: Section4Report; basis: Section4Basis }> {
+    const basis = await this.settings.section4Basis();
+    const table = compileSection4(await this.reviewCases.records(), year, basis);
+    return { table, basis, report: { year, ...table, basis: this.section4Basis(basis) } };
+  }
+
+  async annualReport(year: number, format: ReportFormat): Promise<AnnualReport> {
+    const [s3, s4, snapshot] = [await this.compileSection3(year, format), await this.compileSection4(year), await this.snapshot(year)];
+    return {
+      year,
+      format,
+      agencyName: this.config.agencyName,
+      section3: s3.report,
+      section4: s4.report,
+      table3: s3.table,
+      table4: s4.table,
+      published: snapshot ? { publishedAt: snapshot.publishedAt, publishedBy: snapshot.publishedBy, format: snapshot.format } : null,
+    };
+  }
+
+  section3Basis(format: ReportFormat): Record<string, string> {
+    return {
+      format: format === '2021' ? '表式：2021 年格式（国办公开办函〔2021〕30号）' : '表式：2019 年试行格式（国办公开办函〔2019〕60号）；（六）其他处理为一行',
+      unit: '统计单位：件。每件申请只计一次；区分处理或各项结果不同的，只计入“（二）部分公开”',
+      newReceived: '本年新收：收到申请之日在本年度内；网上、传真、平常信函提交的，以双方确认之日为收到申请之日',
+      results: '本年度办理结果：答复或终止之日在本年度内的申请，不论何年收到',
+      carry: '上年结转、结转下年度：分别为 1 月 1 日、12 月 31 日仍在办理的申请',
+      correction: '补正：按原收到申请之日统计；逾期不补正的计入（六）其他处理',
+      fee: `收费：收费通知后暂停计算答复期限（设置：${this.config.feePausesClock ? '是' : '否'}）；逾期未缴费的计入（六）其他处理`,
+      other: '申请人撤回等其他未经答复而终止的情形，计入（六）其他处理',
+    };
+  }
+
+  section4Basis(basis: Section4Basis): Record<string, string> {
+    return {
+      yearBasis: `第四部分统计口径（设置）：${SECTION4_BASIS_LABELS[basis]}`,
+      coDefendant: '本机关仅作为复议机关与原行政机关作共同被告的行政诉讼案件，不计入本机关报表（国办公开办函〔2016〕201号）',
+    };
+  }
+
+  /** The applications behind one Section 3 cell. */
+  async section3Cell(year: number, format: ReportFormat, row: string, column: string, page = 1): Promise<{ items: Array<{ id: string; trackingNumber: string }>; total: number }> {
+    const spec = section3Rows(format).find((s) => s.key === row);
+    const fields: Record<string, string> = {};
+    if (!spec) fields.row = '行代码无效。';
+    if (!(SECTION3_COLUMNS as readonly string[]).includes(column)) fields.column = '列代码无效。';
+    if (Object.keys(fields).length) throw new NotFoundError(`单元格不存在：${row}/${column}`);
+    const qb = this.dataSource.manager.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber']).where('r.received_on IS NOT NULL');
+    this.rowCondition(qb, year, spec!.key, spec!.outcomes);
+    if (column !== 'total') qb.andWhere('r.applicant_type = :column', { column });
+    const total = await qb.getCount();
+    const items = await qb.orderBy('r.tracking_number').offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).getMany();
+    return { items: items.map((r) => ({ id: r.id, trackingNumber: r.trackingNumber })), total };
+  }
+
+  private rowCondition(qb: SelectQueryBuilder<InformationRequestEntity>, year: number, row: string, outcomes: string[]): void {
+    const p = { start: `${year}-01-01`, end: `${year}-12-31` };
+    switch (row) {
+      case 'new_received':
+        qb.andWhere('r.received_on >= :start AND r.received_on <= :end', p);
+        return;
+      case 'carried_over_from_last_year':
+        qb.andWhere('r.received_on < :start AND (r.concluded_on IS NULL OR r.concluded_on >= :start)', p);
+        return;
+      case 'carried_to_next_year':
+        qb.andWhere('r.received_on <= :end AND (r.concluded_on IS NULL OR r.concluded_on > :end)', p);
+        return;
+      case 'concluded_total':
+        qb.andWhere('r.received_on <= :end AND r.concluded_on >= :start AND r.concluded_on <= :end', p);
+        return;
+      default:
+        qb.andWhere('r.received_on <= :end AND r.concluded_on >= :start AND r.concluded_on <= :end AND r.outcome IN (:...outcomes)', { ...p, outcomes });
+    }
+  }
+
+  async section4Cell(year: number, group: string, column: string): Promise<{ items: Array<{ id: string; caseNumber: string | null }>; total: number }> {
+    if (!(SECTION4_GROUPS as readonly string[]).includes(group) || !(SECTION4_COLUMNS as readonly string[]).includes(column)) {
+      throw new NotFoundError(`单元格不存在：${group}/${column}`);
+    }
+    const basis = await this.settings.section4Basis();
+    const ids = (await this.reviewCases.records())
+      .filter((c) => {
+        const cell = section4CellOf(c, year, basis);
+        return cell !== null && cell.group === group && (column === 'total' || cell.column === column);
+      })
+      .map((c) => c.id);
+    const cases = await this.reviewCases.listCases(ids);
+    return { items: cases.map((c) => ({ id: c.id, caseNumber: c.caseNumber })), total: cases.length };
+  }
+
+  snapshot(year: number): Promise<ReportSnapshotEntity | null> {
+    return this.dataSource.manager.findOneBy(ReportSnapshotEntity, { year });
+  }
+
+  /** Freezes the year's tables and which cells each record was counted in (D13). */
+  async publish(year: number, format: ReportFormat, actor: string): Promise<ReportSnapshotEntity> {
+    return this.unitOfWork.run(async (m) => {
+      const table3 = compileSection3(await this.section3Buckets(year, m), year, format);
+      const s4 = await this.compileSection4(year);
+      const snapshot: ReportSnapshotEntity = {
+        year,
+        format,
+        publishedAt: this.clock.nowIso(),
+        publishedBy: actor,
+        section3: JSON.stringify(table3.rows),
+        section4: JSON.stringify(s4.table),
+        basis: JSON.stringify({ ...this.section3Basis(format), ...this.section4Basis(s4.basis) }),
+      };
+      await m.delete(ReportSnapshotEntryEntity, { year });
+      await m.save(ReportSnapshotEntity, snapshot);
+      const entries = [...(await this.requestCells(year, format, m)).entries()].map(([subjectId, v]) => ({ year, subjectId, subjectKind: 'request', col: v.col, cells: v.cells }));
+      for (const c of await this.reviewCases.records()) {
+        const cell = section4CellOf(c, year, s4.basis);
+        if (cell) entries.push({ year, subjectId: c.id, subjectKind: 'case', col: cell.group, cells: cell.column });
+      }
+      for (let i = 0; i < entries.length; i += 500) await m.insert(ReportSnapshotEntryEntity, entries.slice(i, i + 500));
+      return snapshot;
+    });
+  }
+
+  /** Every record the year counts, with the Section 3 cells it sits in. */
+  private async requestCells(year: number, format: ReportFormat, m: EntityManager): Promise<Map<string, { col: string; cells: string; trackingNumber: string }>> {
+    const rows = await m
+      .createQueryBuilder(InformationRequestEntity, 'r')
+      .select(['r.id', 'r.trackingNumber', 'r.applicantType', 'r.receivedOn', 'r.concludedOn', 'r.outcome'])
+      .where('r.received_on IS NOT NULL AND r.received_on <= :end AND (r.concluded_on IS NULL OR r.concluded_on >= :start)', { start: `${year}-01-01`, end: `${year}-12-31` })
+      .getMany();
+    const map = new Map<string, { col: string; cells: string; trackingNumber: string }>();
+    for (const r of rows) {
+      const b = bucketOf({ id: r.id, applicantType: r.applicantType, receivedOn: r.receivedOn, concludedOn: r.concludedOn, outcome: r.outcome }, year);
+      if (b) map.set(r.id, { col: r.applicantType, cells: rowsOf(b, format).join(','), trackingNumber: r.trackingNumber });
+    }
+    return map;
+  }
+
+  /** Published vs fresh: the cells that differ, and the records that moved. */
+  async diff(year: number) {
+    const snapshot = await this.snapshot(year);
+    if (!snapshot) return null;
+    const format = snapshot.format as ReportFormat;
+    const fresh = await this.annualReport(year, format);
+    const published3 = JSON.parse(snapshot.section3) as Record<string, number[]>;
+    const published4 = JSON.parse(snapshot.section4) as Section4Table;
+    const cells: Array<{ section: 3 | 4; row: string; column: string; published: number; current: number }> = [];
+    for (const [row, values] of Object.entries(published3)) {
+      values.forEach((v, c) => {
+        const current = fresh.table3.rows[row]?.[c] ?? 0;
+        if (current !== v) cells.push({ section: 3, row, column: SECTION3_COLUMNS[c], published: v, current });
+      });
+    }
+    for (const g of SECTION4_GROUPS) {
+      for (const c of SECTION4_COLUMNS) {
+        if (published4[g][c] !== fresh.table4[g][c]) cells.push({ section: 4, row: g, column: c, published: published4[g][c], current: fresh.table4[g][c] });
+      }
+    }
+    const records: Array<{ id: string; kind: string; label: string; before: string; after: string }> = [];
+    if (cells.length) {
+      const entries = await this.dataSource.manager.find(ReportSnapshotEntryEntity, { where: { year } });
+      const before = new Map(entries.map((e) => [e.subjectId, e]));
+      const now = await this.requestCells(year, format, this.dataSource.manager);
+      const ids = new Set([...entries.filter((e) => e.subjectKind === 'request').map((e) => e.subjectId), ...now.keys()]);
+      const missing: string[] = [];
+      for (const id of ids) {
+        const b = before.get(id);
+        const a = now.get(id);
+        const bs = b ? `${b.col}:${b.cells}` : '';
+        const as = a ? `${a.col}:${a.cells}` : '';
+        if (bs !== as) {
+          records.push({ id, kind: 'request', label: a?.trackingNumber ?? id, before: bs, after: as });
+          if (!a) missing.push(id);
+        }
+      }
+      if (missing.length) {
+        const found = await this.dataSource.manager.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber']).where('r.id IN (:...ids)', { ids: missing }).getMany();
+        const tn = new Map(found.map((r) => [r.id, r.trackingNumber]));
+        for (const r of records) if (tn.has(r.id)) r.label = tn.get(r.id)!;
+      }
+      const basis = await this.settings.section4Basis();
+      for (const c of await this.reviewCases.records()) {
+        const cell = section4CellOf(c, year, basis);
+        const b = before.get(c.id);
+        const bs = b ? `${b.col}:${b.cells}` : '';
+        const as = cell ? `${cell.group}:${cell.column}` : '';
+        if (bs !== as) records.push({ id: c.id, kind: 'case', label: c.id, before: bs, after: as });
+      }
+    }
+    return { publishedAt: snapshot.publishedAt, publishedBy: snapshot.publishedBy, format, cells, records };
+  }
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentStaff } from '../auth/current-staff.decorator';
+import type { StaffPrincipal } from '../auth/roles';
+import { cleanFormBody, toOptions } from '../common/form-options';
+import { validateInput } from '../common/validation';
+import { DomainError } from '../domain/errors';
+import { staffActor } from '../requests/requests.service';
+import { ConcludeReviewCaseDto, CreateReviewCaseDto } from './dto/review-case.dto';
+import { KIND_LABELS, RESULT_LABELS, ReviewCasesService, ROLE_LABELS } from './review-cases.service';
+
+@ApiExcludeController()
+@Controller('staff/review-cases')
+export class ReviewCasesPagesController {
+  constructor(private readonly cases: ReviewCasesService) {}
+
+  @Get()
+  async page(@Query('saved') saved: string, @Res() res: Response): Promise<void> {
+    res.render('review-cases/index', await this.model({ notice: saved ? '已保存。' : null }));
+  }
+
+  private async model(extra: Record<string, unknown>) {
+    const values = (extra.values ?? {}) as Record<string, string>;
+    return {
+      title: '行政复议、行政诉讼案件',
+      cases: await this.cases.listCases(),
+      kinds: toOptions(KIND_LABELS, values.kind),
+      roles: toOptions(ROLE_LABELS, values.agencyRole ?? 'original_agency'),
+      results: toOptions(RESULT_LABELS),
+      values,
+      ...extra,
+    };
+  }
+
+  @Post()
+  async create(@Body() raw: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    const body = cleanFormBody(raw);
+    try {
+      const checked = validateInput(CreateReviewCaseDto, body);
+      if (checked.fields) throw new DomainError('VALIDATION_FAILED', '提交的内容有误。', checked.fields);
+      await this.cases.createCase(checked.value, staffActor(staff));
+      res.redirect(303, '/staff/review-cases?saved=1');
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
+      res.status(e.code === 'UNPROCESSABLE' ? 422 : 400).render('review-cases/index', await this.model({ message: e.message, errors: Object.values(e.fields), values: body }));
+    }
+  }
+
+  @Post(':id/conclusion')
+  async conclude(@Param('id') id: string, @Body() raw: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const body = cleanFormBody(raw);
+    try {
+      const checked = validateInput(ConcludeReviewCaseDto, body);
+      if (checked.fields) throw new DomainError('VALIDATION_FAILED', '提交的内容有误。', checked.fields);
+      await this.cases.concludeCase(id, checked.value);
+      res.redirect(303, '/staff/review-cases?saved=1');
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
+      const status = { CONFLICT: 409, UNPROCESSABLE: 422 }[e.code as string] ?? 400;
+      res.status(status).render('review-cases/index', await this.model({ message: e.message, errors: Object.values(e.fields) }));
+    }
+  }
+}
