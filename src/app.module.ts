@@ -15,6 +15,7 @@ import { buildDataSourceOptions } from './database/data-source';
 import { DigestModule } from './notifications/digest.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PublicPagesModule } from './public/public-pages.module';
+import { ImportModule } from './import/import.module';
 import { ReportsModule } from './reports/reports.module';
 import { RequestsModule } from './requests/requests.module';
 import { ReviewCasesModule } from './review-cases/review-cases.module';
@@ -43,6 +44,7 @@ export class AppModule {
         DigestModule,
         ReviewCasesModule,
         ReportsModule,
+        ImportModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -24,12 +24,13 @@ export function csrfMiddleware(req: Request, res: Response, next: NextFunction):
   res.locals.csrfToken = token;
   if (req.method !== 'GET' && req.method !== 'HEAD' && !req.path.startsWith('/api/')) {
     const body = req.body as Record<string, unknown> | undefined;
-    const sent = body?.[CSRF_FIELD];
+    // Multipart uploads are parsed later by the route, so they carry the token in a header or the URL.
+    const sent = body?.[CSRF_FIELD] ?? req.headers['x-csrf-token'] ?? (req.query as Record<string, unknown>)[CSRF_FIELD];
     if (typeof sent !== 'string' || !same(sent, token)) {
       res.status(403).render('error', { title: '表单已过期', status: 403, message: '表单已过期或来源无效，请刷新页面后重新提交。' });
       return;
     }
-    delete body![CSRF_FIELD];
+    if (body) delete body[CSRF_FIELD];
   }
   next();
 }

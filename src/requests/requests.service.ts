@@ -33,7 +33,8 @@ import { ApplicantEntity } from './entities/applicant.entity';
 import { InformationRequestEntity } from './entities/information-request.entity';
 import { RequestEventEntity } from './entities/request-event.entity';
 import { RequestItemEntity } from './entities/request-item.entity';
-import { accessCodeMatches, allocateTrackingNumber, generateAccessCode, hashAccessCode } from './tracking-number';
+import { accessCodeMatches, allocateTrackingNumber, allocateTrackingNumbers, generateAccessCode, hashAccessCode } from './tracking-number';
+import type { LedgerRow } from '../import/ledger-import';
 import { toDetailView, toListItemView, toPublicStatusView, RequestDetailView, RequestListItemView, PublicStatusView } from './request-views';
 
 export interface Actor {
@@ -317,6 +318,82 @@ export class RequestsService {
       changed++;
     }
     return changed;
+  }
+
+  /**
+   * Back-entry of historical requests (D4): every row already validated; all are written in one
+   * transaction, with their full event history, so every number stays traceable.
+   */
+  async importLedger(rows: LedgerRow[], actor: Actor, onProgress?: (done: number, total: number) => void): Promise<string[]> {
+    const calendar = await this.calendars.current();
+    const today = this.clock.today();
+    const trackingNumbers = await this.unitOfWork.run(async (m) => {
+      const numbers = await allocateTrackingNumbers(m, yearOf(today), rows.length);
+      const now = this.clock.nowIso();
+      const BATCH = 200;
+      for (let start = 0; start < rows.length; start += BATCH) {
+        const slice = rows.slice(start, start + BATCH);
+        const applicants: ApplicantEntity[] = [];
+        const requests: InformationRequestEntity[] = [];
+        const items: RequestItemEntity[] = [];
+        const events: RequestEventEntity[] = [];
+        slice.forEach((row, i) => {
+          const trackingNumber = numbers[start + i];
+          const applicantId = randomUUID();
+          const requestId = randomUUID();
+          const due = computeDue(row.state, calendar, today);
+          applicants.push(Object.assign(new ApplicantEntity(), { id: applicantId, ...row.applicant, idDocumentType: row.applicant.idDocumentNumber ? 'resident_id' : null, createdAt: now }));
+          requests.push(
+            Object.assign(new InformationRequestEntity(), {
+              id: requestId,
+              trackingNumber,
+              accessCodeHash: hashAccessCode(trackingNumber, generateAccessCode()),
+              applicantId,
+              applicantType: row.applicant.type,
+              channel: row.channel,
+              submittedAt: now,
+              receivedOn: row.state.receivedOn,
+              status: row.state.status!,
+              description: row.description,
+              deliveryMethod: row.deliveryMethod,
+              dueOn: due.dueOn,
+              dueIsProvisional: due.provisional,
+              outcome: row.state.outcome,
+              concludedOn: row.state.concludedOn,
+              assigneeId: null,
+              version: 1,
+              createdAt: now,
+              updatedAt: now,
+            }),
+          );
+          items.push(Object.assign(new RequestItemEntity(), { id: randomUUID(), requestId, position: 0, description: row.description, outcome: row.state.itemOutcomes?.[0] ?? null }));
+          row.events.forEach((e, seq) =>
+            events.push(
+              Object.assign(new RequestEventEntity(), {
+                id: randomUUID(),
+                requestId,
+                seq: seq + 1,
+                type: e.type,
+                occurredOn: e.on,
+                recordedAt: now,
+                actorId: actor.id,
+                actorLabel: `${actor.label}（批量补录，第 ${row.line} 行）`.slice(0, 100),
+                basis: EVENT_BASIS[e.type],
+                payload: JSON.stringify(e.data),
+              }),
+            ),
+          );
+        });
+        await m.insert(ApplicantEntity, applicants);
+        await m.insert(InformationRequestEntity, requests);
+        await m.insert(RequestItemEntity, items);
+        for (let i = 0; i < events.length; i += 200) await m.insert(RequestEventEntity, events.slice(i, i + 200));
+        onProgress?.(Math.min(start + BATCH, rows.length), rows.length);
+      }
+      return numbers;
+    });
+    this.logger.log(`imported ${rows.length} requests`);
+    return trackingNumbers;
   }
 
   /** Records who handles a request; an informational event, allowed until conclusion. */

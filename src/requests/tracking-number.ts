@@ -36,3 +36,16 @@ export async function allocateTrackingNumber(manager: EntityManager, year: numbe
   const row = await manager.findOneByOrFail(TrackingSequenceEntity, { year });
   return `${year}-${String(row.lastValue).padStart(6, '0')}`;
 }
+
+/** A block of consecutive numbers in one step (bulk import). */
+export async function allocateTrackingNumbers(manager: EntityManager, year: number, count: number): Promise<string[]> {
+  await manager.createQueryBuilder().insert().into(TrackingSequenceEntity).values({ year, lastValue: 0 }).orIgnore().execute();
+  await manager
+    .createQueryBuilder()
+    .update(TrackingSequenceEntity)
+    .set({ lastValue: () => `last_value + ${Number(count)}` })
+    .where('year = :year', { year })
+    .execute();
+  const row = await manager.findOneByOrFail(TrackingSequenceEntity, { year });
+  return Array.from({ length: count }, (_, i) => `${year}-${String(row.lastValue - count + 1 + i).padStart(6, '0')}`);
+}
