@@ -98,6 +98,8 @@ export function validateLedger(text: string, calendar: WorkingCalendar, today: I
     if (id && /^\d{17}[\dXx]$/.test(id) && !isValidResidentId(id)) return fail('id_document_number 不是有效的居民身份证号码。');
     const dateColumns = LEDGER_COLUMNS.filter((c) => c.endsWith('_on'));
     for (const c of dateColumns) if (v(c) && !isIsoDate(v(c))) return fail(`${c} 不是有效日期（YYYY-MM-DD）：${v(c)}`);
+    const early = dateColumns.find((c) => c !== 'received_on' && c !== 'correction_due_on' && v(c) && v(c) < v('received_on'));
+    if (early) return fail(`${early}（${v(early)}）早于收到申请之日 received_on（${v('received_on')}）。`);
     if (v('outcome') && !(OUTCOMES as readonly string[]).includes(v('outcome'))) return fail(`outcome 无效：${v('outcome')}`);
     if (!!v('outcome') !== !!v('concluded_on')) return fail('outcome 与 concluded_on 必须同时填写或同时留空。');
 
@@ -120,7 +122,7 @@ export function validateLedger(text: string, calendar: WorkingCalendar, today: I
     } catch (e) {
       if (e instanceof DomainError) {
         const detail = Object.values(e.fields).join(' ');
-        return fail(`${e.message}${detail && !e.message.includes(detail) ? `（${detail}）` : ''}`);
+        return fail(e.code === 'VALIDATION_FAILED' && detail ? detail : `${e.message}${detail && !e.message.includes(detail) ? `（${detail}）` : ''}`);
       }
       throw e;
     }
