@@ -63,6 +63,19 @@ export interface AnnualReport {
 
 const PAGE_SIZE = 50;
 
+/** Last year's 四 from the records: received before this year and still open on 1 January. */
+function carriedFromRecords(buckets: Section3Bucket[]): number[] {
+  const out = Array(SECTION3_COLUMNS.length).fill(0) as number[];
+  for (const b of buckets) {
+    if (b.received !== 'before') continue;
+    const c = (SECTION3_COLUMNS as readonly string[]).indexOf(b.applicantType);
+    if (c < 0) continue;
+    out[c] += b.count;
+    out[out.length - 1] += b.count;
+  }
+  return out;
+}
+
 @Injectable()
 export class ReportsService {
   constructor(
@@ -112,14 +125,16 @@ export class ReportsService {
   }
 
   async compileSection3(year: number, format: ReportFormat): Promise<{ table: Section3Table; report: Section3Report }> {
-    const table = compileSection3(await this.section3Buckets(year), year, format);
+    const buckets = await this.section3Buckets(year);
+    const table = compileSection3(buckets, year, format);
+    // R5 against last year's published table. Without one, last year's 四 computed from the records
+    // is, by definition (D4), the same set as this year's 二: no second query is needed to know it.
     const snapshot = await this.snapshot(year - 1);
-    const previous = snapshot
-      ? { carried: (JSON.parse(snapshot.section3) as Record<string, number[]>).carried_to_next_year, source: 'published' as const }
-      : year - 1 >= MIN_REPORT_YEAR
-        ? { carried: compileSection3(await this.section3Buckets(year - 1), year - 1, format).rows.carried_to_next_year, source: 'compiled' as const }
-        : null;
-    table.checks.push(checkCarryOver(table, previous?.carried ?? null, previous?.source ?? 'compiled'));
+    table.checks.push(
+      snapshot
+        ? checkCarryOver(table, (JSON.parse(snapshot.section3) as Record<string, number[]>).carried_to_next_year, 'published')
+        : { ...checkCarryOver(table, carriedFromRecords(buckets), 'compiled'), detail: '上年报表未发布：上年“四”按现有记录计算，与本年“二”为同一批申请，二者相等。' },
+    );
     table.checks.sort((a, b) => a.rule.localeCompare(b.rule));
     return { table, report: { year, format, columns: table.columns, rows: table.rows, checks: table.checks, basis: this.section3Basis(format) } };
   }
