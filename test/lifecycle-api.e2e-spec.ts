@@ -179,14 +179,16 @@ describe('Lifecycle over the JSON API', () => {
 
   describe('notices by e-mail', () => {
     it('sends the correction notice, the extension notice and the reply, each with remedies', async () => {
+      while ((await t.app.get(MailWorker).runOnce()) > 0);
       const id = await register('2026-06-01');
+      const tn = (await request(t.http).get(`/api/v1/requests/${id}`).set(auth)).body.trackingNumber;
       await step(id, { type: 'correction_requested', on: '2026-06-02', correctionDueOn: '2026-06-12', note: '请写明许可证编号' }).expect(201);
       await step(id, { type: 'correction_received', on: '2026-06-05' }).expect(201);
       await step(id, { type: 'extension_granted', on: '2026-06-08', extraWorkingDays: 10, approvedBy: '李主任', reason: '需向档案馆调取' }).expect(201);
       await step(id, { type: 'decided', on: '2026-06-12', outcome: 'withheld_process_info', reason: '属于内部讨论记录' }).expect(201);
       sink.messages.length = 0;
-      await t.app.get(MailWorker).runOnce();
-      const byTitle = (title: string) => sink.messages.find((m) => m.subject?.includes(title));
+      while ((await t.app.get(MailWorker).runOnce()) > 0);
+      const byTitle = (title: string) => sink.messages.find((m) => m.subject?.includes(title) && m.subject?.includes(tn));
       const correction = byTitle('补正申请告知书')!;
       expect(correction.text).toContain('请写明许可证编号');
       expect(correction.text).toContain('2026-06-12');
@@ -245,7 +247,7 @@ describe('Lifecycle over the JSON API', () => {
       expect(first).toMatchObject({ ran: true, recipients: 1 });
       expect(await digest.sendDailyDigest()).toMatchObject({ ran: false });
       sink.messages.length = 0;
-      await t.app.get(MailWorker).runOnce();
+      while ((await t.app.get(MailWorker).runOnce()) > 0);
       const mail = sink.messages.find((m) => m.subject?.includes('每日提醒'))!;
       const tn = async (id: string) => (await request(t.http).get(`/api/v1/requests/${id}`).set(auth)).body.trackingNumber as string;
       const [overdueTn, soonTn, lapsedTn] = [await tn(overdueId), await tn(soonId), await tn(lapsedId)];

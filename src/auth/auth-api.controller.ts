@@ -1,9 +1,11 @@
+import { RequirePermission } from './permissions';
 import { Body, Controller, Delete, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthService } from './auth.service';
 import { TokenRequestDto } from './dto/token.dto';
 import { Public } from './public.decorator';
+import { RateLimited } from '../common/rate-limit';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
@@ -11,6 +13,7 @@ export class AuthApiController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @RateLimited('login')
   @Post('token')
   @HttpCode(200)
   async issueToken(@Body() body: TokenRequestDto): Promise<{ token: string; expiresAt: string }> {
@@ -19,6 +22,7 @@ export class AuthApiController {
   }
 
   /** Revokes the token used for this call. */
+  @RequirePermission('staff.self')
   @ApiBearerAuth()
   @Delete('token')
   @HttpCode(204)

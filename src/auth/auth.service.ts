@@ -8,7 +8,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError } from '../domain/errors';
 import { StaffSessionEntity } from './entities/staff-session.entity';
 import { StaffUserEntity } from './entities/staff-user.entity';
-import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
+import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './password';
+import { ValidationFailedError } from '../domain/errors';
 import { Role, ROLES, StaffPrincipal } from './roles';
 
 export type SessionKind = 'web' | 'api';
@@ -51,8 +52,16 @@ export class AuthService implements OnApplicationBootstrap {
     if (created) this.logger.log(`created administrator account "${adminUsername}"`);
   }
 
-  async createUser(username: string, displayName: string, password: string, roles: Role[]): Promise<StaffPrincipal> {
-    const user = await this.newUser(username, displayName, password, roles);
+  async createUser(username: string, displayName: string, password: string, roles: Role[], email: string | null = null): Promise<StaffPrincipal> {
+    const fields: Record<string, string> = {};
+    if (!/^[A-Za-z0-9_.-]{3,64}$/.test(username)) fields.username = '用户名为 3 到 64 个字母、数字或 _ . -。';
+    if (!displayName || displayName.length > 100) fields.displayName = '请填写姓名（最多 100 个字符）。';
+    const weak = passwordProblem(password, username);
+    if (weak) fields.password = weak;
+    if (!roles.length || roles.some((r) => !(ROLES as readonly string[]).includes(r))) fields.roles = '请至少选择一个角色。';
+    if (email !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) fields.email = '电子邮箱格式无效。';
+    if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+    const user = { ...(await this.newUser(username, displayName, password, roles)), email };
     await this.unitOfWork.run(async (m) => {
       if (await m.findOneBy(StaffUserEntity, { username })) throw new DomainError('CONFLICT', '该用户名已存在。', { username: '已存在。' });
       await m.insert(StaffUserEntity, user);
@@ -120,6 +129,52 @@ export class AuthService implements OnApplicationBootstrap {
     if (!session || session.revokedAt || new Date(session.expiresAt) <= this.clock.now()) return null;
     const user = await this.users.findOneBy({ id: session.userId });
     return user && user.active ? toPrincipal(user) : null;
+  }
+
+  async listAccounts(): Promise<Array<StaffPrincipal & { active: boolean; email: string | null; locked: boolean }>> {
+    const now = this.clock.now();
+    return (await this.users.find({ order: { username: 'ASC' } })).map((u) => ({ ...toPrincipal(u), active: u.active, email: u.email, locked: !!u.lockedUntil && new Date(u.lockedUntil) > now }));
+  }
+
+  async updateAccount(id: string, change: { active?: boolean; roles?: Role[] }, actorId: string): Promise<void> {
+    if (change.roles && (!change.roles.length || change.roles.some((r) => !(ROLES as readonly string[]).includes(r)))) {
+      throw new ValidationFailedError({ roles: '请至少选择一个角色。' });
+    }
+    if (id === actorId && (change.active === false || (change.roles && !change.roles.includes('administrator')))) {
+      throw new DomainError('CONFLICT', '不能停用自己的账号或去掉自己的管理员角色。');
+    }
+    await this.unitOfWork.run(async (m) => {
+      const user = await m.findOneBy(StaffUserEntity, { id });
+      if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
+      await m.update(StaffUserEntity, { id }, {
+        ...(change.active === undefined ? {} : { active: change.active, failedAttempts: 0, lockedUntil: null }),
+        ...(change.roles ? { roles: change.roles.join(',') } : {}),
+      });
+      // A disabled account loses its sessions and tokens at once.
+      if (change.active === false) await m.update(StaffSessionEntity, { userId: id }, { revokedAt: this.clock.nowIso() });
+    });
+  }
+
+  async changePassword(userId: string, current: string, next: string): Promise<void> {
+    const user = await this.users.findOneBy({ id: userId });
+    if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
+    if (!(await verifyPassword(current, user.passwordHash))) throw new ValidationFailedError({ current: '当前密码不正确。' });
+    const weak = passwordProblem(next, user.username);
+    if (weak) throw new ValidationFailedError({ password: weak });
+    const hash = await hashPassword(next);
+    await this.unitOfWork.run((m) => m.update(StaffUserEntity, { id: userId }, { passwordHash: hash }));
+  }
+
+  async resetPassword(userId: string, next: string): Promise<void> {
+    const user = await this.users.findOneBy({ id: userId });
+    if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
+    const weak = passwordProblem(next, user.username);
+    if (weak) throw new ValidationFailedError({ password: weak });
+    const hash = await hashPassword(next);
+    await this.unitOfWork.run(async (m) => {
+      await m.update(StaffUserEntity, { id: userId }, { passwordHash: hash, failedAttempts: 0, lockedUntil: null });
+      await m.update(StaffSessionEntity, { userId }, { revokedAt: this.clock.nowIso() });
+    });
   }
 
   async listStaff(): Promise<StaffPrincipal[]> {

@@ -34,3 +34,16 @@ export function dummyPasswordHash(): Promise<string> {
   dummyHash ??= hashPassword('dummy-password-for-timing');
   return dummyHash;
 }
+
+const COMMON = ['password', '1234567890', 'qwertyuiop', 'admin12345', 'abc1234567', 'iloveyou12', '1qaz2wsx3edc', 'zaq12wsxcde'];
+
+/** Minimum strength: at least 10 characters, letters and digits (or symbols), not the user name, not a common one. */
+export function passwordProblem(password: string, username = ''): string | null {
+  if (typeof password !== 'string' || password.length < 10) return '密码至少 10 个字符。';
+  if (password.length > 200) return '密码最多 200 个字符。';
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
+  if (classes < 2) return '密码须包含字母、数字、符号中的至少两类。';
+  if (username && password.toLowerCase().includes(username.toLowerCase())) return '密码不能包含用户名。';
+  if (COMMON.includes(password.toLowerCase()) || /^(.)\1+$/.test(password)) return '密码过于常见。';
+  return null;
+}

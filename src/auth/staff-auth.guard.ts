@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { DomainError } from '../domain/errors';
 import { AuthService } from './auth.service';
 import { IS_PUBLIC } from './public.decorator';
+import { can, Permission, PERMISSIONS, REQUIRED_PERMISSION } from './permissions';
 import { StaffPrincipal } from './roles';
 
 export const SESSION_COOKIE = 'ogi_session';
@@ -25,10 +26,16 @@ export class StaffAuthGuard implements CanActivate {
     if (staff) {
       req.staff = staff;
       // The layout shows the staff navigation and sign-out form.
-      context.switchToHttp().getResponse().locals.staff = staff;
+      const locals = context.switchToHttp().getResponse().locals;
+      locals.staff = staff;
+      locals.can = Object.fromEntries(PERMISSIONS.map((p) => [p.replace('.', '_'), can(staff.roles, p)]));
     }
     if (isPublic) return true;
     if (!staff) throw new DomainError('UNAUTHORIZED', '请先登录。');
+    const permission = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, [context.getHandler(), context.getClass()]);
+    // A staff route without a declared permission is refused, so a forgotten one fails closed.
+    if (!permission) throw new DomainError('FORBIDDEN', '该功能未配置访问权限。');
+    if (!can(staff.roles, permission)) throw new DomainError('FORBIDDEN', '您的角色没有执行此操作的权限。');
     return true;
   }
 

@@ -1,3 +1,4 @@
+import { RequirePermission } from '../auth/permissions';
 import { Body, Controller, Delete, Get, Param, ParseIntPipe, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff } from '../auth/current-staff.decorator';
@@ -15,17 +16,20 @@ const yearPipe = new ParseIntPipe({ exceptionFactory: () => new ValidationFailed
 export class CalendarApiController {
   constructor(private readonly admin: CalendarAdminService) {}
 
+  @RequirePermission('requests.view')
   @Get(':year')
   get(@Param('year', yearPipe) year: number) {
     return this.admin.getYear(year);
   }
 
   /** Loads or corrects a year's arrangement; every open request's deadline is recomputed. */
+  @RequirePermission('calendar.manage')
   @Put(':year')
   put(@Param('year', yearPipe) year: number, @Body() body: PutCalendarYearDto, @CurrentStaff() staff: StaffPrincipal) {
     return this.admin.putYear(year, body, staffActor(staff));
   }
 
+  @RequirePermission('calendar.manage')
   @Delete(':year')
   reset(@Param('year', yearPipe) year: number, @CurrentStaff() staff: StaffPrincipal) {
     return this.admin.resetYear(year, staffActor(staff));

@@ -1,3 +1,4 @@
+import { RequirePermission } from '../auth/permissions';
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -23,6 +24,7 @@ export class CalendarPagesController {
     private readonly clock: Clock,
   ) {}
 
+  @RequirePermission('calendar.manage')
   @Get()
   async page(@Query('year') yearParam: string, @Query('saved') saved: string, @Res() res: Response): Promise<void> {
     const year = /^\d{4}$/.test(yearParam ?? '') ? Number(yearParam) : yearOf(this.clock.today()) + 1;
@@ -41,6 +43,7 @@ export class CalendarPagesController {
     };
   }
 
+  @RequirePermission('calendar.manage')
   @Post(':year')
   async save(@Param('year', ParseIntPipe) year: number, @Body() body: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     const input = { holidays: dateList(body.holidays), makeUpWorkdays: dateList(body.makeUpWorkdays), source: typeof body.source === 'string' ? body.source : '' };
@@ -56,6 +59,7 @@ export class CalendarPagesController {
     }
   }
 
+  @RequirePermission('calendar.manage')
   @Post(':year/reset')
   async reset(@Param('year', ParseIntPipe) year: number, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     const result = await this.admin.resetYear(year, staffActor(staff));

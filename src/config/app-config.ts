@@ -20,6 +20,12 @@ export interface AppConfig {
   sessionHours: number;
   apiTokenHours: number;
   feePausesClock: boolean;
+  /** Years after conclusion after which applicant data may be erased. */
+  retentionYears: number;
+  /** Per client and minute: public filing, status look-ups, sign-in. */
+  rateLimitPublic: number;
+  rateLimitLookupPerNumber: number;
+  rateLimitLogin: number;
   skipMigrations: boolean;
   timeZone: string;
 }
@@ -127,6 +133,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sessionHours: readInt(env, 'SESSION_HOURS', 8, 1, 24 * 30),
     apiTokenHours: readInt(env, 'API_TOKEN_HOURS', 24, 1, 24 * 365),
     feePausesClock: readBool(env, 'FEE_PAUSES_CLOCK', true),
+    retentionYears: readInt(env, 'RETENTION_YEARS', 10, 1, 100),
+    rateLimitPublic: readInt(env, 'RATE_LIMIT_PUBLIC', 30, 1, 1_000_000),
+    rateLimitLookupPerNumber: readInt(env, 'RATE_LIMIT_LOOKUP_PER_NUMBER', 10, 1, 1_000_000),
+    rateLimitLogin: readInt(env, 'RATE_LIMIT_LOGIN', 20, 1, 1_000_000),
     skipMigrations: readBool(env, 'DB_SKIP_MIGRATIONS', false),
     timeZone: AGENCY_TIME_ZONE,
   };

@@ -1,3 +1,4 @@
+import { RequirePermission } from '../auth/permissions';
 import { Controller, Get, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -16,11 +17,13 @@ import { ImportService, LedgerInvalidError, MAX_LEDGER_BYTES } from './import.se
 export class ImportPagesController {
   constructor(private readonly imports: ImportService) {}
 
+  @RequirePermission('requests.import')
   @Get()
   page(@Res() res: Response): void {
     res.render('import/index', { title: '批量补录台账', columns: LEDGER_COLUMNS });
   }
 
+  @RequirePermission('requests.import')
   @Get('sample.csv')
   sample(@Res() res: Response): void {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -28,6 +31,7 @@ export class ImportPagesController {
     res.send(readFileSync(join(PROJECT_ROOT, 'docs', 'ledger-sample.csv')));
   }
 
+  @RequirePermission('requests.import')
   @Post()
   @UseInterceptors(FileInterceptor('ledger', { limits: { fileSize: MAX_LEDGER_BYTES, files: 1 } }))
   async upload(@UploadedFile() file: { buffer: Buffer; originalname: string } | undefined, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Public } from '../auth/public.decorator';
+import { RateLimited } from '../common/rate-limit';
 import { cleanFormBody } from '../common/form-options';
 import { IdempotencyService } from '../common/idempotency.service';
 import { validateInput } from '../common/validation';
@@ -26,6 +27,7 @@ export class PublicPagesController {
     return { title: '政府信息公开申请', form: buildRequestForm(), submissionToken: randomUUID() };
   }
 
+  @RateLimited('public')
   @Post('apply')
   async apply(@Body() raw: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const submissionToken = typeof raw.submissionToken === 'string' ? raw.submissionToken.slice(0, 100) : undefined;
@@ -59,6 +61,7 @@ export class PublicPagesController {
     return { title: '查询申请进度' };
   }
 
+  @RateLimited('public', 'lookup')
   @Post('status')
   async status(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const trackingNumber = typeof body.trackingNumber === 'string' ? body.trackingNumber.trim() : '';

@@ -1,3 +1,4 @@
+import { RequirePermission } from '../auth/permissions';
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -34,11 +35,13 @@ export class ReportPagesController {
     private readonly clock: Clock,
   ) {}
 
+  @RequirePermission('reports.view')
   @Get()
   index(@Res() res: Response): void {
     res.redirect(303, `/staff/reports/${Number(this.clock.today().slice(0, 4)) - 1}`);
   }
 
+  @RequirePermission('reports.view')
   @Get(':year')
   async page(@Param('year') yearRaw: string, @Query('format') formatRaw: string, @Query('published') published: string, @Res() res: Response): Promise<void> {
     const year = this.reports.parseYear(yearRaw);
@@ -72,6 +75,7 @@ export class ReportPagesController {
     });
   }
 
+  @RequirePermission('reports.view')
   @Get(':year/cells/:row/:column')
   async cell(@Param('year') yearRaw: string, @Param('row') row: string, @Param('column') column: string, @Query('format') formatRaw: string, @Query('page') pageRaw: string, @Res() res: Response): Promise<void> {
     const year = this.reports.parseYear(yearRaw);
@@ -92,6 +96,7 @@ export class ReportPagesController {
     });
   }
 
+  @RequirePermission('reports.view')
   @Get(':year/section4/:group/:column')
   async section4Cell(@Param('year') yearRaw: string, @Param('group') group: string, @Param('column') column: string, @Res() res: Response): Promise<void> {
     const year = this.reports.parseYear(yearRaw);
@@ -104,6 +109,7 @@ export class ReportPagesController {
     });
   }
 
+  @RequirePermission('reports.view')
   @Get(':year/export/:type')
   async download(@Param('year') yearRaw: string, @Param('type') type: string, @Query('format') formatRaw: string, @Res() res: Response): Promise<void> {
     if (!(EXPORT_TYPES as readonly string[]).includes(type)) throw new NotFoundError('不支持的导出格式。');
@@ -114,6 +120,7 @@ export class ReportPagesController {
     res.send(await renderExport(report, type as ExportType));
   }
 
+  @RequirePermission('reports.publish')
   @Post(':year/publish')
   async publish(@Param('year') yearRaw: string, @Body() body: Record<string, string>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     const year = this.reports.parseYear(yearRaw);
@@ -122,6 +129,7 @@ export class ReportPagesController {
     res.redirect(303, `/staff/reports/${year}?format=${format}&published=1`);
   }
 
+  @RequirePermission('settings.manage')
   @Post('settings/section4')
   async saveSettings(@Body() body: Record<string, string>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     await this.settings.setSection4Basis(body.section4Basis, staff.displayName);

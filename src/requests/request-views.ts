@@ -145,6 +145,7 @@ export interface RequestDetailView {
   notices: Array<{ kind: NoticeKind; title: string }>;
   assigneeId: string | null;
   possibleRepeats: PossibleRepeat[];
+  personalDataMasked?: boolean;
 }
 
 export function toDetailView(input: {

@@ -1,8 +1,10 @@
+import { RequirePermission } from '../auth/permissions';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentStaff } from '../auth/current-staff.decorator';
 import { Public } from '../auth/public.decorator';
+import { RateLimited } from '../common/rate-limit';
 import type { StaffPrincipal } from '../auth/roles';
 import { IdempotencyService } from '../common/idempotency.service';
 import { AssignRequestDto, CreateRequestDto, ListRequestsQueryDto, PublicRequestDto, RecordEventDto } from './dto/request.dto';
@@ -20,6 +22,7 @@ export class PublicRequestsApiController {
   ) {}
 
   @Public()
+  @RateLimited('public')
   @Post()
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   async submit(@Body() body: PublicRequestDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
@@ -29,6 +32,7 @@ export class PublicRequestsApiController {
   }
 
   @Public()
+  @RateLimited('public', 'lookup')
   @Get(':trackingNumber')
   @ApiHeader({ name: 'X-Access-Code', required: true })
   lookup(@Param('trackingNumber') trackingNumber: string, @Headers('x-access-code') accessCode: string | undefined): Promise<PublicStatusView> {
@@ -46,6 +50,7 @@ export class RequestsApiController {
     private readonly auth: AuthService,
   ) {}
 
+  @RequirePermission('requests.register')
   @Post()
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   async register(
@@ -62,27 +67,32 @@ export class RequestsApiController {
     return result.body;
   }
 
+  @RequirePermission('requests.view')
   @Get()
   list(@Query() query: ListRequestsQueryDto) {
     return this.requests.listRequests(query).then(({ items, total }) => ({ items, total }));
   }
 
+  @RequirePermission('requests.view')
   @Get(':id')
-  get(@Param('id') id: string): Promise<RequestDetailView> {
-    return this.requests.getRequest(id);
+  get(@Param('id') id: string, @CurrentStaff() staff: StaffPrincipal): Promise<RequestDetailView> {
+    return this.requests.getRequest(id, { staff, via: 'api' });
   }
 
+  @RequirePermission('requests.process')
   @Post(':id/assignment')
   @HttpCode(200)
   async assign(@Param('id') id: string, @Body() body: AssignRequestDto, @CurrentStaff() staff: StaffPrincipal): Promise<RequestDetailView> {
     const assignee = body.assigneeId ? await this.auth.findStaff(body.assigneeId) : null;
     if (body.assigneeId && !assignee) throw new ValidationFailedError({ assigneeId: '承办人无效。' });
-    return this.requests.assignRequest(id, assignee ? { id: assignee.id, label: assignee.displayName } : null, staffActor(staff));
+    await this.requests.assignRequest(id, assignee ? { id: assignee.id, label: assignee.displayName } : null, staffActor(staff));
+    return this.requests.getRequest(id, { staff, via: 'api' });
   }
 
+  @RequirePermission('requests.view')
   @Post(':id/events')
   @HttpCode(201)
   recordEvent(@Param('id') id: string, @Body() body: RecordEventDto, @CurrentStaff() staff: StaffPrincipal): Promise<RequestDetailView> {
-    return this.requests.recordEvent(id, body, staffActor(staff));
+    return this.requests.recordEvent(id, body, staffActor(staff), { staff, via: 'api' });
   }
 }

@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { StaffPrincipal } from '../auth/roles';
+import { Role, StaffPrincipal } from '../auth/roles';
+import { can, permissionForEvent } from '../auth/permissions';
+import { PersonalDataAccessEntity } from './entities/personal-data-access.entity';
+import { DomainError } from '../domain/errors';
 import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../common/db-errors';
@@ -26,6 +29,7 @@ import {
   outcomeLabel,
 } from '../domain/lifecycle';
 import { MailOutboxService } from '../notifications/mail-outbox.service';
+import { MailOutboxEntity } from '../notifications/entities/mail-outbox.entity';
 import { buildNotice, NOTICE_EVENTS, NoticeKind, noticeKindForEvent, NoticeView } from '../notices/notice-builder';
 import { DELIVERY_METHOD_LABELS, DeliveryMethod } from '../domain/lifecycle';
 import { CreateRequestDto, ListRequestsQueryDto, PublicRequestDto, RecordEventDto } from './dto/request.dto';
@@ -40,12 +44,20 @@ import { toDetailView, toListItemView, toPublicStatusView, RequestDetailView, Re
 export interface Actor {
   id: string | null;
   label: string;
+  /** When set, the step's own permission is checked (permissionForEvent). */
+  roles?: Role[];
+}
+
+/** Who is looking at a request, and through what. */
+export interface Viewer {
+  staff: StaffPrincipal;
+  via: 'page' | 'api';
 }
 
 export const PUBLIC_ACTOR: Actor = { id: null, label: '申请人（网上提交）' };
 
 export function staffActor(staff: StaffPrincipal): Actor {
-  return { id: staff.id, label: staff.displayName };
+  return { id: staff.id, label: staff.displayName, roles: staff.roles };
 }
 
 export interface RegisteredRequest {
@@ -181,6 +193,7 @@ export class RequestsService {
       email: dto.applicant.email ?? null,
       address: dto.applicant.address ?? null,
       createdAt: now,
+      erasedAt: null,
     });
     await m.insert(ApplicantEntity, applicant);
     const trackingNumber = await allocateTrackingNumber(m, yearOf(today));
@@ -232,7 +245,10 @@ export class RequestsService {
   }
 
   /** Appends one lifecycle step; the request's cached state is recomputed from all events. */
-  async recordEvent(id: string, dto: RecordEventDto, actor: Actor): Promise<RequestDetailView> {
+  async recordEvent(id: string, dto: RecordEventDto, actor: Actor, viewer?: Viewer): Promise<RequestDetailView> {
+    if (actor.roles && !can(actor.roles, permissionForEvent(dto.type, dto.outcome, dto.itemOutcomes))) {
+      throw new DomainError('FORBIDDEN', dto.type === 'receipt_confirmed' ? '确认收到须由登记人员办理。' : '该步骤须由审核人员办理（批准延期、签发不予公开或部分公开的答复）。');
+    }
     const calendar = await this.calendars.current();
     const today = this.clock.today();
     try {
@@ -292,7 +308,7 @@ export class RequestsService {
       throw e;
     }
     this.logger.log(`request ${id}: ${dto.type}`);
-    return this.getRequest(id);
+    return this.getRequest(id, viewer);
   }
 
   /**
@@ -342,7 +358,7 @@ export class RequestsService {
           const applicantId = randomUUID();
           const requestId = randomUUID();
           const due = computeDue(row.state, calendar, today);
-          applicants.push(Object.assign(new ApplicantEntity(), { id: applicantId, ...row.applicant, idDocumentType: row.applicant.idDocumentNumber ? 'resident_id' : null, createdAt: now }));
+          applicants.push(Object.assign(new ApplicantEntity(), { id: applicantId, ...row.applicant, idDocumentType: row.applicant.idDocumentNumber ? 'resident_id' : null, createdAt: now, erasedAt: null }));
           requests.push(
             Object.assign(new InformationRequestEntity(), {
               id: requestId,
@@ -458,7 +474,7 @@ export class RequestsService {
     return { request, items, events, applicant };
   }
 
-  async getRequest(id: string): Promise<RequestDetailView> {
+  async getRequest(id: string, viewer?: Viewer): Promise<RequestDetailView> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('未找到该申请。');
     const calendar = await this.calendars.current();
     const today = this.clock.today();
@@ -466,7 +482,67 @@ export class RequestsService {
     const state = replay(events.map(toLifecycleEvent), { calendar, today, itemCount: items.length });
     const due = computeDue(state, calendar, today);
     const possibleRepeats = state.status === 'concluded' ? [] : await this.findPossibleRepeats(request, applicant);
-    return toDetailView({ request, items, events, applicant, state, due, allowed: allowedSteps(state), possibleRepeats });
+    const view = toDetailView({ request, items, events, applicant, state, due, allowed: allowedSteps(state), possibleRepeats });
+    return viewer ? this.forViewer(view, viewer) : view;
+  }
+
+  /** Full identity and contact data only to roles that need them, and each such view is recorded. */
+  private async forViewer(view: RequestDetailView, viewer: Viewer): Promise<RequestDetailView> {
+    const a = view.applicant;
+    if (!can(viewer.staff.roles, 'requests.personal_data')) {
+      return {
+        ...view,
+        applicant: { ...a, idDocumentNumber: maskTail(a.idDocumentNumber), phone: maskTail(a.phone), email: a.email ? '（已隐藏）' : null, address: a.address ? '（已隐藏）' : null },
+        personalDataMasked: true,
+      };
+    }
+    if (a.idDocumentNumber || a.phone || a.email || a.address) {
+      await this.unitOfWork.run((m) =>
+        m.insert(PersonalDataAccessEntity, { id: randomUUID(), staffId: viewer.staff.id, staffName: viewer.staff.displayName, requestId: view.id, accessedAt: this.clock.nowIso(), via: viewer.via }),
+      );
+    }
+    return view;
+  }
+
+  async personalDataAccessLog(requestId: string): Promise<Array<{ staffName: string; accessedAt: string; via: string }>> {
+    const rows = await this.dataSource.manager.find(PersonalDataAccessEntity, { where: { requestId }, order: { accessedAt: 'DESC' }, take: 50 });
+    return rows.map((r) => ({ staffName: r.staffName, accessedAt: r.accessedAt, via: r.via }));
+  }
+
+  /** Requests concluded at least `years` years ago whose applicant data is still held. */
+  async erasableCount(years: number): Promise<{ count: number; cutoff: IsoDate }> {
+    const cutoff = `${Number(this.clock.today().slice(0, 4)) - years}${this.clock.today().slice(4)}`;
+    const count = await this.dataSource
+      .createQueryBuilder(InformationRequestEntity, 'r')
+      .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
+      .where("r.status = 'concluded' AND r.concluded_on <= :cutoff AND a.erased_at IS NULL", { cutoff })
+      .getCount();
+    return { count, cutoff };
+  }
+
+  /**
+   * Retention: erase applicant identity and contact data of requests concluded at least `years`
+   * years ago. The request rows, their applicant type, dates and outcomes stay, so the
+   * statistics do not change. Sent mail to those applicants is deleted with it.
+   */
+  async erasePersonalData(years: number, actor: Actor): Promise<number> {
+    const { cutoff } = await this.erasableCount(years);
+    const today = this.clock.today();
+    return this.unitOfWork.run(async (m) => {
+      const rows = await m
+        .createQueryBuilder(InformationRequestEntity, 'r')
+        .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
+        .where("r.status = 'concluded' AND r.concluded_on <= :cutoff AND a.erased_at IS NULL", { cutoff })
+        .getMany();
+      const now = this.clock.nowIso();
+      for (const r of rows) {
+        await m.update(ApplicantEntity, { id: r.applicantId }, { name: '（已依保存期限清除）', idDocumentNumber: null, organisationCode: null, phone: null, email: null, address: null, erasedAt: now });
+        await m.delete(MailOutboxEntity, { requestId: r.id });
+        const seq = await m.count(RequestEventEntity, { where: { requestId: r.id } });
+        await this.appendEvent(m, r.id, seq + 1, { type: 'personal_data_erased', on: today, data: { retentionYears: years } }, actor);
+      }
+      return rows.length;
+    });
   }
 
   /**

@@ -1,3 +1,4 @@
+import { RequirePermission } from '../auth/permissions';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -17,6 +18,7 @@ export class ReviewCasesApiController {
     private readonly idempotency: IdempotencyService,
   ) {}
 
+  @RequirePermission('review_cases.manage')
   @Post()
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   async create(@Body() body: CreateReviewCaseDto, @CurrentStaff() staff: StaffPrincipal, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response): Promise<ReviewCaseView> {
@@ -25,17 +27,20 @@ export class ReviewCasesApiController {
     return result.body;
   }
 
+  @RequirePermission('reports.view')
   @Get()
   async list() {
     const items = await this.cases.listCases();
     return { items, total: items.length };
   }
 
+  @RequirePermission('reports.view')
   @Get(':id')
   get(@Param('id') id: string) {
     return this.cases.getCase(id);
   }
 
+  @RequirePermission('review_cases.manage')
   @Post(':id/conclusion')
   @HttpCode(200)
   conclude(@Param('id') id: string, @Body() body: ConcludeReviewCaseDto) {

@@ -1,3 +1,4 @@
+import { RequirePermission } from '../auth/permissions';
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -15,6 +16,7 @@ import { KIND_LABELS, RESULT_LABELS, ReviewCasesService, ROLE_LABELS } from './r
 export class ReviewCasesPagesController {
   constructor(private readonly cases: ReviewCasesService) {}
 
+  @RequirePermission('reports.view')
   @Get()
   async page(@Query('saved') saved: string, @Res() res: Response): Promise<void> {
     res.render('review-cases/index', await this.model({ notice: saved ? '已保存。' : null }));
@@ -33,6 +35,7 @@ export class ReviewCasesPagesController {
     };
   }
 
+  @RequirePermission('review_cases.manage')
   @Post()
   async create(@Body() raw: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     const body = cleanFormBody(raw);
@@ -47,6 +50,7 @@ export class ReviewCasesPagesController {
     }
   }
 
+  @RequirePermission('review_cases.manage')
   @Post(':id/conclusion')
   async conclude(@Param('id') id: string, @Body() raw: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const body = cleanFormBody(raw);

@@ -1,3 +1,4 @@
+import { RequirePermission } from '../auth/permissions';
 import { Body, Controller, Get, Inject, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -5,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { AuthService } from '../auth/auth.service';
 import { CurrentStaff } from '../auth/current-staff.decorator';
 import { Public } from '../auth/public.decorator';
+import { RateLimited } from '../common/rate-limit';
 import type { StaffPrincipal } from '../auth/roles';
 import { SESSION_COOKIE } from '../auth/staff-auth.guard';
 import { Clock } from '../common/clock';
@@ -44,6 +46,7 @@ export class StaffPagesController {
   }
 
   @Public()
+  @RateLimited('login')
   @Post('login')
   async login(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
     const username = typeof body.username === 'string' ? body.username.trim() : '';
@@ -69,6 +72,7 @@ export class StaffPagesController {
     }
   }
 
+  @RequirePermission('staff.self')
   @Post('logout')
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     const token = (req.cookies as Record<string, string>)[SESSION_COOKIE];
@@ -77,6 +81,7 @@ export class StaffPagesController {
     res.redirect(303, '/staff/login');
   }
 
+  @RequirePermission('requests.view')
   @Get()
   @Render('staff/dashboard')
   async dashboard(@CurrentStaff() staff: StaffPrincipal) {
@@ -100,6 +105,7 @@ export class StaffPagesController {
     };
   }
 
+  @RequirePermission('requests.view')
   @Get('requests/:id/notices/:kind')
   async notice(@Param('id') id: string, @Param('kind') kind: string, @Res() res: Response): Promise<void> {
     if (!(NOTICE_KINDS as readonly string[]).includes(kind)) throw new NotFoundError('没有这种文书。');
@@ -107,6 +113,7 @@ export class StaffPagesController {
     res.render('notices/notice', { layout: 'layouts/print', title: `${notice.title} ${notice.trackingNumber}`, notice, backHref: `/staff/requests/${id}` });
   }
 
+  @RequirePermission('requests.process')
   @Post('requests/:id/assign')
   async assign(@Param('id') id: string, @Body() body: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     const assigneeId = typeof body.assigneeId === 'string' && body.assigneeId ? body.assigneeId : null;
@@ -116,6 +123,7 @@ export class StaffPagesController {
     res.redirect(303, `/staff/requests/${id}`);
   }
 
+  @RequirePermission('requests.view')
   @Get('requests')
   @Render('staff/requests')
   async list(@Query() raw: Record<string, string>, @CurrentStaff() staff: StaffPrincipal) {
@@ -140,6 +148,7 @@ export class StaffPagesController {
     };
   }
 
+  @RequirePermission('requests.view')
   @Get('awaiting')
   @Render('staff/awaiting')
   async awaiting() {
@@ -147,12 +156,14 @@ export class StaffPagesController {
     return { title: '待确认收到', items: result.items, total: result.total, today: this.clock.today() };
   }
 
+  @RequirePermission('requests.register')
   @Get('requests/new')
   @Render('staff/register')
   registerForm() {
     return { title: '登记申请', form: buildRequestForm({ receivedOn: this.clock.today(), channel: 'in_person' }), submissionToken: randomUUID() };
   }
 
+  @RequirePermission('requests.register')
   @Post('requests')
   async register(@Body() raw: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     const submissionToken = typeof raw.submissionToken === 'string' ? raw.submissionToken.slice(0, 100) : undefined;
@@ -175,24 +186,28 @@ export class StaffPagesController {
     }
   }
 
+  @RequirePermission('requests.view')
   @Get('requests/:id')
-  async detail(@Param('id') id: string, @Query('registered') registered: string, @Res() res: Response): Promise<void> {
-    res.render('staff/request-detail', await this.detailModel(id, { notice: registered ? '申请已登记。' : null }));
+  async detail(@Param('id') id: string, @Query('registered') registered: string, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    res.render('staff/request-detail', await this.detailModel(id, staff, { notice: registered ? '申请已登记。' : null }));
   }
 
-  private async detailModel(id: string, extra: { notice?: string | null; message?: string; fields?: Record<string, string>; failedType?: string }) {
-    const [request, staffList] = await Promise.all([this.requests.getRequest(id), this.auth.listStaff()]);
+  private async detailModel(id: string, staff: StaffPrincipal, extra: { notice?: string | null; message?: string; fields?: Record<string, string>; failedType?: string }) {
+    const request = await this.requests.getRequest(id, { staff, via: 'page' });
+    const [staffList, accessLog] = await Promise.all([this.auth.listStaff(), this.requests.personalDataAccessLog(id)]);
     return {
       title: `申请 ${request.trackingNumber}`,
       request,
       assignees: toOptions(Object.fromEntries(staffList.map((u) => [u.id, u.displayName])), request.assigneeId),
       assigneeName: staffList.find((u) => u.id === request.assigneeId)?.displayName ?? null,
+      accessLog: request.personalDataMasked ? [] : accessLog,
       stepForms: buildStepForms(request.allowedEvents, request.items, this.clock.today()),
       ...extra,
       fieldErrors: extra.fields ? Object.values(extra.fields) : [],
     };
   }
 
+  @RequirePermission('requests.view')
   @Post('requests/:id/events')
   async recordEvent(@Param('id') id: string, @Body() raw: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     const body = formToEventBody(cleanFormBody(raw));
@@ -205,8 +220,8 @@ export class StaffPagesController {
       res.redirect(303, back);
     } catch (e) {
       if (e instanceof DomainError && e.code !== 'NOT_FOUND' && e.code !== 'UNAUTHORIZED') {
-        const status = { VALIDATION_FAILED: 400, CONFLICT: 409, INVALID_TRANSITION: 409, UNPROCESSABLE: 422 }[e.code as string] ?? 400;
-        res.status(status).render('staff/request-detail', await this.detailModel(id, { message: e.message, fields: e.fields, failedType: String(body.type ?? '') }));
+        const status = { VALIDATION_FAILED: 400, CONFLICT: 409, INVALID_TRANSITION: 409, UNPROCESSABLE: 422, FORBIDDEN: 403 }[e.code as string] ?? 400;
+        res.status(status).render('staff/request-detail', await this.detailModel(id, staff, { message: e.message, fields: e.fields, failedType: String(body.type ?? '') }));
         return;
       }
       throw e;

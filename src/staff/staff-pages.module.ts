@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { RequestsModule } from '../requests/requests.module';
 import { StaffPagesController } from './staff-pages.controller';
+import { AccountsPagesController } from '../auth/accounts-pages.controller';
 
-@Module({ imports: [AuthModule, RequestsModule], controllers: [StaffPagesController] })
+@Module({ imports: [AuthModule, RequestsModule], controllers: [StaffPagesController, AccountsPagesController] })
 export class StaffPagesModule {}

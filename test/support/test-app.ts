@@ -67,6 +67,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     OGI_ADMIN_USERNAME: ADMIN.username,
     OGI_ADMIN_PASSWORD: ADMIN.password,
     MAIL_POLL_MS: '3600000',
+    RATE_LIMIT_PUBLIC: '100000',
+    RATE_LIMIT_LOOKUP_PER_NUMBER: '100000',
+    RATE_LIMIT_LOGIN: '100000',
     ...env,
   });
   const clock = new TestClock();

@@ -18,6 +18,7 @@ export const EVENT_LABELS: Record<EventType, string> = {
   withdrawn: '申请人撤回申请',
   due_recomputed: '答复期限重新计算',
   assigned: '指定承办人',
+  personal_data_erased: '按保存期限清除申请人身份和联系信息',
 };
 
 export const EVENT_BASIS: Record<EventType, string> = {
@@ -38,6 +39,7 @@ export const EVENT_BASIS: Record<EventType, string> = {
   withdrawn: '—',
   due_recomputed: '节假日安排变更',
   assigned: '—',
+  personal_data_erased: '《个人信息保护法》第十九条',
 };
 
 /** The next steps the lifecycle allows now; forms offer only these. */

@@ -18,8 +18,8 @@ export const STAFF_EVENT_TYPES = [
   'withdrawn',
 ] as const;
 export type StaffEventType = (typeof STAFF_EVENT_TYPES)[number];
-/** `submitted` and `registered` open a request; `due_recomputed` and `assigned` are informational. */
-export type EventType = StaffEventType | 'submitted' | 'registered' | 'due_recomputed' | 'assigned';
+/** `submitted` and `registered` open a request; `due_recomputed`, `assigned` and `personal_data_erased` are informational. */
+export type EventType = StaffEventType | 'submitted' | 'registered' | 'due_recomputed' | 'assigned' | 'personal_data_erased';
 
 export interface LifecycleEvent {
   type: EventType;
@@ -157,7 +157,7 @@ function conclude(state: RequestState, outcome: Outcome, on: IsoDate, itemOutcom
  * or throws: InvalidTransitionError (409), UnprocessableError (422), ValidationFailedError (400).
  */
 export function applyEvent(state: RequestState, event: LifecycleEvent, ctx: LifecycleContext): RequestState {
-  if (event.type === 'due_recomputed' || event.type === 'assigned') return state;
+  if (event.type === 'due_recomputed' || event.type === 'assigned' || event.type === 'personal_data_erased') return state;
   const d = event.data;
   if (event.type === 'submitted' || event.type === 'registered') {
     if (state.status !== null) refuse('申请已经登记。');

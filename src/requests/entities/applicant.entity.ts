@@ -32,4 +32,8 @@ export class ApplicantEntity {
 
   @Column({ name: 'created_at', type: 'varchar', length: 30 })
   createdAt: string;
+
+  /** Set when identity and contact data were erased under the retention setting. */
+  @Column({ name: 'erased_at', type: 'varchar', length: 30, nullable: true })
+  erasedAt: string | null;
 }

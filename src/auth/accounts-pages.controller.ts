@@ -1,0 +1,107 @@
+import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DomainError } from '../domain/errors';
+import { RequestsService, staffActor } from '../requests/requests.service';
+import { AuthService } from './auth.service';
+import { CurrentStaff } from './current-staff.decorator';
+import { PERMISSION_LABELS, PERMISSION_MATRIX, PERMISSIONS, RequirePermission } from './permissions';
+import { Role, ROLE_LABELS, ROLES, StaffPrincipal } from './roles';
+
+function rolesFrom(body: Record<string, unknown>): Role[] {
+  const raw = body.roles;
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [];
+  return list.filter((r): r is Role => (ROLES as readonly string[]).includes(String(r)));
+}
+
+@ApiExcludeController()
+@Controller('staff')
+export class AccountsPagesController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly requests: RequestsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private async accountsModel(extra: Record<string, unknown> = {}) {
+    const accounts = await this.auth.listAccounts();
+    return {
+      title: '账号管理',
+      accounts: accounts.map((a) => ({ ...a, roleList: a.roles.map((r) => ROLE_LABELS[r]).join('、'), roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r], checked: a.roles.includes(r) })) })),
+      roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+      matrix: PERMISSIONS.map((p) => ({ label: PERMISSION_LABELS[p], cells: ROLES.map((r) => PERMISSION_MATRIX[p].includes(r)) })),
+      roleHeaders: ROLES.map((r) => ROLE_LABELS[r]),
+      ...extra,
+    };
+  }
+
+  @RequirePermission('accounts.manage')
+  @Get('accounts')
+  async accounts(@Query('saved') saved: string, @Res() res: Response): Promise<void> {
+    res.render('staff/accounts', await this.accountsModel({ notice: saved ? '已保存。' : null }));
+  }
+
+  @RequirePermission('accounts.manage')
+  @Post('accounts')
+  async createAccount(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string).trim() : '');
+    try {
+      await this.auth.createUser(str('username'), str('displayName'), typeof body.password === 'string' ? body.password : '', rolesFrom(body), str('email') || null);
+      res.redirect(303, '/staff/accounts?saved=1');
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      res.status(e.code === 'CONFLICT' ? 409 : 400).render('staff/accounts', await this.accountsModel({ message: e.message, errors: Object.values(e.fields), values: { username: str('username'), displayName: str('displayName'), email: str('email') } }));
+    }
+  }
+
+  @RequirePermission('accounts.manage')
+  @Post('accounts/:id')
+  async updateAccount(@Param('id') id: string, @Body() body: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    try {
+      if (body.action === 'disable' || body.action === 'enable') await this.auth.updateAccount(id, { active: body.action === 'enable' }, staff.id);
+      else if (body.action === 'roles') await this.auth.updateAccount(id, { roles: rolesFrom(body) }, staff.id);
+      else if (body.action === 'password') await this.auth.resetPassword(id, typeof body.password === 'string' ? body.password : '');
+      else throw new DomainError('VALIDATION_FAILED', '未知的操作。');
+      res.redirect(303, '/staff/accounts?saved=1');
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
+      res.status(e.code === 'CONFLICT' ? 409 : 400).render('staff/accounts', await this.accountsModel({ message: e.message, errors: Object.values(e.fields) }));
+    }
+  }
+
+  @RequirePermission('staff.self')
+  @Get('password')
+  passwordForm(@Query('saved') saved: string, @Res() res: Response): void {
+    res.render('staff/password', { title: '修改密码', notice: saved ? '密码已修改。' : null });
+  }
+
+  @RequirePermission('staff.self')
+  @Post('password')
+  async changePassword(@Body() body: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    const current = typeof body.current === 'string' ? body.current : '';
+    const next = typeof body.password === 'string' ? body.password : '';
+    try {
+      if (next !== body.confirm) throw new DomainError('VALIDATION_FAILED', '两次输入的新密码不一致。', { confirm: '两次输入的新密码不一致。' });
+      await this.auth.changePassword(staff.id, current, next);
+      res.redirect(303, '/staff/password?saved=1');
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      res.status(400).render('staff/password', { title: '修改密码', message: e.message, errors: Object.values(e.fields) });
+    }
+  }
+
+  @RequirePermission('data.retention')
+  @Get('retention')
+  async retention(@Query('erased') erased: string, @Res() res: Response): Promise<void> {
+    const { count, cutoff } = await this.requests.erasableCount(this.config.retentionYears);
+    res.render('staff/retention', { title: '个人信息保存期限', years: this.config.retentionYears, count, cutoff, notice: erased ? `已清除 ${erased} 件申请的申请人身份和联系信息。` : null });
+  }
+
+  @RequirePermission('data.retention')
+  @Post('retention')
+  async erase(@CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    const erased = await this.requests.erasePersonalData(this.config.retentionYears, staffActor(staff));
+    res.redirect(303, `/staff/retention?erased=${erased}`);
+  }
+}

@@ -1,0 +1,80 @@
+import { SetMetadata } from '@nestjs/common';
+import { Role } from './roles';
+
+/** What a route or step needs; the matrix below is also printed in README.md. */
+export const PERMISSIONS = [
+  'requests.view',
+  'requests.personal_data',
+  'requests.register',
+  'requests.confirm',
+  'requests.process',
+  'requests.approve',
+  'requests.import',
+  'reports.view',
+  'reports.publish',
+  'review_cases.manage',
+  'calendar.manage',
+  'accounts.manage',
+  'settings.manage',
+  'data.retention',
+  'staff.self',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const PERMISSION_MATRIX: Record<Permission, Role[]> = {
+  'requests.view': ['registrar', 'handler', 'approver', 'report_officer', 'administrator'],
+  'requests.personal_data': ['registrar', 'handler', 'approver'],
+  'requests.register': ['registrar'],
+  'requests.confirm': ['registrar'],
+  'requests.process': ['handler'],
+  'requests.approve': ['approver'],
+  'requests.import': ['registrar', 'administrator'],
+  'reports.view': ['report_officer', 'administrator'],
+  'reports.publish': ['report_officer'],
+  'review_cases.manage': ['report_officer'],
+  'calendar.manage': ['administrator'],
+  'accounts.manage': ['administrator'],
+  'settings.manage': ['report_officer', 'administrator'],
+  'data.retention': ['administrator'],
+  'staff.self': ['registrar', 'handler', 'approver', 'report_officer', 'administrator'],
+};
+
+export const PERMISSION_LABELS: Record<Permission, string> = {
+  'requests.view': '查看申请（证件号、电话打码）',
+  'requests.personal_data': '查看申请人完整身份和联系信息（留痕）',
+  'requests.register': '登记申请',
+  'requests.confirm': '确认收到（网上、传真、平常信函）',
+  'requests.process': '办理步骤：补正、征求意见、收费、答复（非不予公开类）、撤回、指定承办人',
+  'requests.approve': '批准延期；签发不予公开、部分公开的答复',
+  'requests.import': '批量补录台账',
+  'reports.view': '查看、导出年度报表',
+  'reports.publish': '发布年度报表',
+  'review_cases.manage': '登记、审结复议诉讼案件',
+  'calendar.manage': '维护节假日安排',
+  'accounts.manage': '管理账号',
+  'settings.manage': '修改统计口径等设置',
+  'data.retention': '按保存期限清除申请人个人信息',
+  'staff.self': '修改本人密码',
+};
+
+export function can(roles: readonly Role[], permission: Permission): boolean {
+  return PERMISSION_MATRIX[permission].some((r) => roles.includes(r));
+}
+
+export const REQUIRED_PERMISSION = 'ogi:permission';
+
+/** Every staff route names the permission it needs; the route audit test fails on one that does not. */
+export const RequirePermission = (permission: Permission): MethodDecorator & ClassDecorator => SetMetadata(REQUIRED_PERMISSION, permission);
+
+const WITHHOLDING = /^(withheld_|partially_granted$)/;
+
+/** Steps need more than the route: receipt confirmation is the registrar's, extensions and withholding replies the approver's. */
+export function permissionForEvent(type: string, outcome?: string | null, itemOutcomes?: Array<{ outcome: string }> | null): Permission {
+  if (type === 'receipt_confirmed') return 'requests.confirm';
+  if (type === 'extension_granted') return 'requests.approve';
+  if (type === 'decided') {
+    const withholding = WITHHOLDING.test(outcome ?? '') || (itemOutcomes ?? []).some((i) => WITHHOLDING.test(i.outcome) || i.outcome !== outcome);
+    return withholding ? 'requests.approve' : 'requests.process';
+  }
+  return 'requests.process';
+}

@@ -1,0 +1,46 @@
+import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerModuleOptions, ThrottlerRequest } from '@nestjs/throttler';
+import { AppConfig } from '../config/app-config';
+
+export type RateLimitName = 'public' | 'lookup' | 'login';
+const RATE_LIMITS = 'ogi:rateLimits';
+
+/** Which limits a route is under: per client (public, login), and per tracking number (lookup). */
+export const RateLimited = (...names: RateLimitName[]): MethodDecorator => SetMetadata(RATE_LIMITS, names);
+
+function trackingNumberOf(req: Record<string, unknown>): string {
+  const params = (req.params ?? {}) as Record<string, unknown>;
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const raw = params.trackingNumber ?? body.trackingNumber ?? '';
+  return String(raw).trim().slice(0, 20).toUpperCase();
+}
+
+export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
+  return {
+    errorMessage: '请求过于频繁，请稍后再试。',
+    throttlers: [
+      { name: 'public', ttl: 60_000, limit: config.rateLimitPublic },
+      // Per tracking number, whoever asks: an access code cannot be guessed from many addresses.
+      { name: 'lookup', ttl: 60_000, limit: config.rateLimitLookupPerNumber, getTracker: (req) => `tn:${trackingNumberOf(req)}` },
+      { name: 'login', ttl: 60_000, limit: config.rateLimitLogin },
+    ],
+  };
+}
+
+/** A global guard that only applies the limits a route names with @RateLimited. */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return !this.namesFor(context)?.length;
+  }
+
+  protected override async handleRequest(requestProps: ThrottlerRequest): Promise<boolean> {
+    const names = this.namesFor(requestProps.context) ?? [];
+    if (!names.includes(requestProps.throttler.name as RateLimitName)) return true;
+    return super.handleRequest(requestProps);
+  }
+
+  private namesFor(context: ExecutionContext): RateLimitName[] | undefined {
+    return this.reflector.getAllAndOverride<RateLimitName[]>(RATE_LIMITS, [context.getHandler(), context.getClass()]);
+  }
+}
