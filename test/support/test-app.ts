@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -57,7 +57,7 @@ async function resetPostgres(url: string): Promise<void> {
 }
 
 /** The production AppModule and configureApp on a fresh database, with the real migrations. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, opts: { logger?: LoggerService } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'ogi-e2e-'));
   const pgUrl = testDatabaseUrl();
   if (pgUrl) await resetPostgres(pgUrl);
@@ -77,7 +77,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: opts.logger ?? ['error', 'warn'] });
   configureApp(app, config);
   await app.init();
   const http = app.getHttpServer();

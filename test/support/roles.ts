@@ -1,0 +1,33 @@
+import request from 'supertest';
+import { AuthService } from '../../src/auth/auth.service';
+import { Role, ROLES } from '../../src/auth/roles';
+import { openForm, TestApp } from './test-app';
+
+export const ROLE_PASSWORD = 'Str0ng-passphrase!';
+
+/** One account per role, each holding only that role; returns API tokens and signed-in agents. */
+export async function createRoleUsers(t: TestApp): Promise<Record<Role, { token: string; agent: ReturnType<typeof request.agent>; csrf: string; id: string }>> {
+  const auth = t.app.get(AuthService);
+  const out = {} as Record<Role, { token: string; agent: ReturnType<typeof request.agent>; csrf: string; id: string }>;
+  for (const role of ROLES) {
+    const user = await auth.createUser(`u_${role}`, `${role} 用户`, ROLE_PASSWORD, [role]);
+    const token = (await request(t.http).post('/api/v1/auth/token').send({ username: `u_${role}`, password: ROLE_PASSWORD }).expect(200)).body.token;
+    const agent = request.agent(t.http);
+    const login = await openForm(agent, '/staff/login');
+    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: `u_${role}`, password: ROLE_PASSWORD }).expect(303);
+    out[role] = { token, agent, csrf: login.csrf, id: user.id };
+  }
+  return out;
+}
+
+/** Every route registered in Express, as "METHOD /path". */
+export function registeredRoutes(t: TestApp): string[] {
+  const instance = t.app.getHttpAdapter().getInstance() as { router?: { stack: unknown[] }; _router?: { stack: unknown[] } };
+  const stack = (instance.router ?? instance._router)!.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>;
+  const routes: string[] = [];
+  for (const layer of stack) {
+    if (!layer.route) continue;
+    for (const method of Object.keys(layer.route.methods)) if (method !== '_all') routes.push(`${method.toUpperCase()} ${layer.route.path}`);
+  }
+  return [...new Set(routes)].sort();
+}
