@@ -11,6 +11,7 @@ import { isApiRequest, toErrorResponse } from './common/http-error.filter';
 import { STATIC_DIR, VIEWS_DIR } from './common/paths';
 import { registerViewHelpers } from './common/view-helpers';
 import { AppConfig } from './config/app-config';
+import { ValidationFailedError } from './domain/errors';
 
 let viewEngineReady = false;
 
@@ -32,6 +33,36 @@ function earlyErrorHandler(err: unknown, req: Request, res: Response, _next: Nex
     return;
   }
   res.status(status).render('error', { title: '出错了', status, message: body.error.message });
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** NUL and unpaired surrogates: PostgreSQL refuses them and some validators throw on them. */
+const INVALID_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Keys that class-transformer treats specially never reach validation (refused as unknown
+ * fields), and text that no field may hold is refused before any validator sees it.
+ */
+function badInput(value: unknown, path = ''): { path: string; message: string } | null {
+  if (typeof value === 'string') return INVALID_TEXT.test(value) ? { path: path || 'body', message: '包含无效字符。' } : null;
+  if (!value || typeof value !== 'object') return null;
+  for (const key of Object.keys(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) return { path: here, message: '不允许的字段。' };
+    if (INVALID_TEXT.test(key)) return { path: 'body', message: '字段名包含无效字符。' };
+    const nested = badInput((value as Record<string, unknown>)[key], here);
+    if (nested) return nested;
+  }
+  return null;
+}
+
+function refuseBadInput(req: Request, res: Response, next: NextFunction): void {
+  const bad = badInput(req.body) ?? badInput(req.query);
+  if (!bad) return next();
+  const { status, body } = toErrorResponse(new ValidationFailedError({ [bad.path]: bad.message }));
+  if (isApiRequest(req)) res.status(status).json(body);
+  else res.status(status).render('error', { title: '出错了', status, message: body.error.message });
 }
 
 /** Everything main.ts and every e2e test share: views, security headers, parsers, docs. */
@@ -59,6 +90,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.use(express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 300 }));
   app.use(earlyErrorHandler);
+  app.use(refuseBadInput);
   app.use((_req: Request, res: Response, next: NextFunction) => {
     res.locals.agencyName = config.agencyName;
     next();

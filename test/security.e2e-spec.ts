@@ -2,6 +2,7 @@ import { LoggerService } from '@nestjs/common';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { DailyDigestService } from '../src/notifications/daily-digest.service';
 import { MailWorker } from '../src/notifications/mail-worker';
 import { SmtpSink } from './support/smtp-sink';
 import { createRoleUsers, ROLE_PASSWORD } from './support/roles';
@@ -83,7 +84,6 @@ describe('Security', () => {
       const csv = await request(t.http).get('/api/v1/reports/2026/export/csv').set(bearer(users.report_officer.token)).expect(200);
       expect(csv.text).not.toContain('冯十二');
       await t.dataSource.query(`UPDATE staff_user SET email = 'staff@agency.test'`);
-      const { DailyDigestService } = await import('../src/notifications/daily-digest.service');
       await t.app.get(DailyDigestService).sendDailyDigest();
       while ((await t.app.get(MailWorker).runOnce()) > 0);
       const digest = sink.messages.filter((m) => m.subject?.includes('每日提醒'));

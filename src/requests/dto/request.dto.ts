@@ -4,7 +4,9 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsDefined,
   IsEmail,
+  IsObject,
   IsIn,
   IsInt,
   IsNumber,
@@ -96,6 +98,8 @@ export class RequestItemDto {
 
 export class CreateRequestDto {
   @ApiProperty({ type: ApplicantDto })
+  @IsDefined({ message: '请填写申请人信息。' })
+  @IsObject({ message: '申请人信息必须是对象。' })
   @ValidateNested({ message: '申请人信息无效。' })
   @Type(() => ApplicantDto)
   applicant: ApplicantDto;
