@@ -2,7 +2,8 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/test'],
-  testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
+  // Specs that need PostgreSQL (*.pg-spec.ts) run only in the PostgreSQL pass (npm run test:pg).
+  testRegex: process.env.TEST_DATABASE_URL ? '.*\\.(spec|e2e-spec|pg-spec)\\.ts$' : '.*\\.(spec|e2e-spec)\\.ts$',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: {
     '^.+\\.(t|j)s$': [

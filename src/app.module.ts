@@ -13,7 +13,9 @@ import { HttpErrorFilter } from './common/http-error.filter';
 import { createValidationPipe } from './common/validation';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from './database/data-source';
+import { runMigrationsUnderLock } from './database/migrate';
 import { DigestModule } from './notifications/digest.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PublicPagesModule } from './public/public-pages.module';
@@ -32,7 +34,12 @@ export class AppModule {
         ConfigModule.register(config),
         TypeOrmModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => ({ ...buildDataSourceOptions(c), migrationsRun: !c.skipMigrations }),
+          useFactory: (c: AppConfig) => buildDataSourceOptions(c),
+          dataSourceFactory: async (options) => {
+            const ds = await new DataSource(options!).initialize();
+            if (!config.skipMigrations) await runMigrationsUnderLock(ds);
+            return ds;
+          },
         }),
         ScheduleModule.forRoot(),
         ThrottlerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: rateLimitOptions }),

@@ -79,6 +79,7 @@ const STAFF_ROUTES: Record<string, Permission> = {
   'POST /staff/password': 'staff.self',
   'GET /staff/retention': 'data.retention',
   'POST /staff/retention': 'data.retention',
+  'POST /api/v1/jobs/daily-digest': 'jobs.run',
 };
 
 const SAMPLE_PARAMS: Record<string, string> = {

@@ -4,6 +4,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../common/unit-of-work';
+import { isUniqueViolation } from '../common/db-errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError } from '../domain/errors';
 import { StaffSessionEntity } from './entities/staff-session.entity';
@@ -44,11 +45,18 @@ export class AuthService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const { adminUsername, adminPassword } = this.config;
     if (!adminUsername || !adminPassword) return;
-    const created = await this.unitOfWork.run(async (m) => {
-      if ((await m.count(StaffUserEntity)) > 0) return false;
-      await m.insert(StaffUserEntity, { ...(await this.newUser(adminUsername, '系统管理员', adminPassword, [...ROLES])), email: this.config.adminEmail });
-      return true;
-    });
+    const admin = { ...(await this.newUser(adminUsername, '系统管理员', adminPassword, [...ROLES])), email: this.config.adminEmail };
+    const created = await this.unitOfWork
+      .run(async (m) => {
+        if ((await m.count(StaffUserEntity)) > 0) return false;
+        await m.insert(StaffUserEntity, admin);
+        return true;
+      })
+      // Another instance starting at the same moment created it first.
+      .catch((e: unknown) => {
+        if (isUniqueViolation(e)) return false;
+        throw e;
+      });
     if (created) this.logger.log(`created administrator account "${adminUsername}"`);
   }
 

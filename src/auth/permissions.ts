@@ -17,6 +17,7 @@ export const PERMISSIONS = [
   'accounts.manage',
   'settings.manage',
   'data.retention',
+  'jobs.run',
   'staff.self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -36,6 +37,7 @@ export const PERMISSION_MATRIX: Record<Permission, Role[]> = {
   'accounts.manage': ['administrator'],
   'settings.manage': ['report_officer', 'administrator'],
   'data.retention': ['administrator'],
+  'jobs.run': ['administrator'],
   'staff.self': ['registrar', 'handler', 'approver', 'report_officer', 'administrator'],
 };
 
@@ -54,6 +56,7 @@ export const PERMISSION_LABELS: Record<Permission, string> = {
   'accounts.manage': '管理账号',
   'settings.manage': '修改统计口径等设置',
   'data.retention': '按保存期限清除申请人个人信息',
+  'jobs.run': '手动运行每日提醒',
   'staff.self': '修改本人密码',
 };
 

@@ -1,0 +1,28 @@
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** An arbitrary constant: the advisory lock that serialises start-up migrations across instances. */
+const MIGRATION_LOCK_KEY = 4_771_920_118;
+
+/**
+ * Runs pending migrations at start-up. On PostgreSQL several instances may start at once:
+ * they queue on an advisory lock, and the ones that get it later find nothing to run.
+ */
+export async function runMigrationsUnderLock(ds: DataSource): Promise<void> {
+  const logger = new Logger('Migrations');
+  if (ds.options.type !== 'postgres') {
+    const ran = await ds.runMigrations({ transaction: 'all' });
+    if (ran.length) logger.log(`ran ${ran.map((m) => m.name).join(', ')}`);
+    return;
+  }
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const ran = await ds.runMigrations({ transaction: 'all' });
+    if (ran.length) logger.log(`ran ${ran.map((m) => m.name).join(', ')}`);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,138 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { SmtpSink } from '../support/smtp-sink';
+import { validResidentId } from '../support/test-app';
+
+/** Two app processes on one PostgreSQL database (run by npm run test:pg). */
+const ROOT = join(__dirname, '../..');
+const DB = process.env.TEST_DATABASE_URL!;
+
+interface Instance {
+  proc: ChildProcess;
+  base: string;
+  output: string[];
+}
+
+async function start(port: number, env: NodeJS.ProcessEnv): Promise<Instance> {
+  const output: string[] = [];
+  const proc = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout!.on('data', (d) => output.push(String(d)));
+  proc.stderr!.on('data', (d) => output.push(String(d)));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${base}/`)).ok) return { proc, base, output };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`instance on ${port} did not start: ${output.join('')}`);
+}
+
+async function waitFor(check: () => boolean, ms = 15_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('Two instances on one PostgreSQL', () => {
+  let a: Instance;
+  let b: Instance;
+  let sink: SmtpSink;
+  let token: string;
+  let pg: Client;
+  const dir = mkdtempSync(join(tmpdir(), 'ogi-multi-'));
+  const json = (token: string) => ({ 'Content-Type': 'application/json', Authorization: `Bearer ${token}` });
+  const post = (base: string, path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: json(token), body: JSON.stringify(body) });
+  const requestBody = (email?: string) => ({ applicant: { type: 'natural_person', name: '多实例', idDocumentNumber: validResidentId(), ...(email ? { email } : {}) }, channel: 'in_person', receivedOn: '2026-06-01', description: '并发登记' });
+
+  beforeAll(async () => {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    pg = new Client({ connectionString: DB });
+    await pg.connect();
+    await pg.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
+    sink = new SmtpSink(await SmtpSink.freePort());
+    await sink.start();
+    const env = {
+      ...process.env,
+      TZ: 'Asia/Shanghai',
+      DATABASE_URL: DB,
+      OGI_DATA_DIR: dir,
+      OGI_ADMIN_USERNAME: 'admin',
+      OGI_ADMIN_PASSWORD: 'admin-password-1',
+      OGI_ADMIN_EMAIL: 'admin@agency.test',
+      SMTP_URL: sink.url,
+      MAIL_POLL_MS: '100',
+      RATE_LIMIT_PUBLIC: '100000',
+      RATE_LIMIT_LOGIN: '100000',
+    };
+    const [pa, pb] = [await SmtpSink.freePort(), await SmtpSink.freePort()];
+    // Both start at once on an empty database: the migrations run once, under the lock.
+    [a, b] = await Promise.all([start(pa, env), start(pb, env)]);
+    const res = await fetch(`${a.base}/api/v1/auth/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }) });
+    token = (await res.json()).token;
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const i of [a, b]) i?.proc.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    await sink?.stop();
+    await pg?.end();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ran the start-up migrations once, created one administrator, and both instances serve the same session', async () => {
+    const migrations = await pg.query('SELECT name FROM migrations');
+    expect(migrations.rows).toHaveLength(4);
+    expect((await pg.query('SELECT COUNT(*)::int AS n FROM staff_user')).rows[0].n).toBe(1);
+    expect([...a.output, ...b.output].join('')).not.toMatch(/ERROR|already exists/);
+    expect((await fetch(`${b.base}/api/v1/requests`, { headers: json(token) })).status).toBe(200);
+  });
+
+  it('500 concurrent registrations across both get 500 distinct tracking numbers and 500 rows', async () => {
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => post(i % 2 ? a.base : b.base, '/api/v1/requests', requestBody())));
+    expect(results.map((r) => r.status)).toEqual(Array(500).fill(201));
+    const bodies = await Promise.all(results.map((r) => r.json()));
+    expect(new Set(bodies.map((x) => x.trackingNumber)).size).toBe(500);
+    expect((await pg.query('SELECT COUNT(*)::int AS n FROM information_request')).rows[0].n).toBe(500);
+  }, 60_000);
+
+  it('two staff concluding the same request through different instances: exactly one wins', async () => {
+    for (let round = 0; round < 5; round++) {
+      const id = (await (await post(a.base, '/api/v1/requests', requestBody())).json()).id;
+      const [x, y] = await Promise.all([
+        post(a.base, `/api/v1/requests/${id}/events`, { type: 'decided', on: '2026-06-10', outcome: 'granted' }),
+        post(b.base, `/api/v1/requests/${id}/events`, { type: 'withdrawn', on: '2026-06-10' }),
+      ]);
+      expect([x.status, y.status].sort()).toEqual([201, 409]);
+      expect((await pg.query('SELECT COUNT(*)::int AS n FROM request_event WHERE request_id = $1', [id])).rows[0].n).toBe(2);
+    }
+  });
+
+  it('the outbox workers of both instances send every message exactly once', async () => {
+    sink.messages.length = 0;
+    const n = 40;
+    await Promise.all(Array.from({ length: n }, (_, i) => post(i % 2 ? a.base : b.base, '/api/v1/requests', requestBody(`m${i}@example.com`))));
+    await waitFor(() => sink.messages.length >= n);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(sink.messages).toHaveLength(n);
+    expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(n);
+    expect((await pg.query("SELECT COUNT(*)::int AS n FROM mail_outbox WHERE status = 'sent'")).rows[0].n).toBe(n);
+  }, 30_000);
+
+  it('the daily digest runs once per day, not once per instance', async () => {
+    sink.messages.length = 0;
+    const [x, y] = await Promise.all([post(a.base, '/api/v1/jobs/daily-digest', {}), post(b.base, '/api/v1/jobs/daily-digest', {})]);
+    const ran = [(await x.json()).ran, (await y.json()).ran].sort();
+    expect(ran).toEqual([false, true]);
+    await waitFor(() => sink.messages.some((m) => m.subject?.includes('每日提醒')));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(sink.messages.filter((m) => m.subject?.includes('每日提醒'))).toHaveLength(1);
+  }, 30_000);
+});
