@@ -10,6 +10,7 @@ import { section3Rows, SECTION3_TITLE, SECTION4_COLUMN_LABELS, SECTION4_GROUP_LA
 import { section3Grid, section4Grid } from '../domain/report/report-grid';
 import { APPLICANT_TYPE_LABELS, ApplicantType } from '../domain/lifecycle';
 import { gridToView } from './report-view';
+import { formatShanghaiDateTime } from '../common/format';
 import { EXPORT_MIME, EXPORT_TYPES, ExportType, exportFileName, renderExport } from './report-exports';
 import { NotFoundError } from '../domain/errors';
 import { ReportsService } from './reports.service';
@@ -63,7 +64,7 @@ export class ReportPagesController {
       checks: report.section3.checks.map((c) => ({ ...c, name: CHECK_NAMES[c.rule], warning: c.severity === 'warning' })),
       allChecksOk: report.section3.checks.every((c) => c.ok),
       basis: [...Object.values(report.section3.basis), ...Object.values(report.section4.basis)],
-      published: report.published,
+      published: report.published && { ...report.published, publishedAt: formatShanghaiDateTime(report.published.publishedAt) },
       diff: diff && {
         ...diff,
         cells: diff.cells.map((c) => ({ ...c, label: c.section === 3 ? `第三部分 ${section3Rows(diff.format).find((s) => s.key === c.row)?.label ?? c.row} / ${c.column === 'total' ? '总计' : APPLICANT_TYPE_LABELS[c.column as ApplicantType]}` : `第四部分 ${SECTION4_GROUP_LABELS[c.row as Section4Group]} / ${SECTION4_COLUMN_LABELS[c.column as Section4Column]}` })),

@@ -76,7 +76,7 @@ describe('Two instances on one PostgreSQL', () => {
     // Both start at once on an empty database: the migrations run once, under the lock.
     [a, b] = await Promise.all([start(pa, env), start(pb, env)]);
     const res = await fetch(`${a.base}/api/v1/auth/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }) });
-    token = (await res.json()).token;
+    token = ((await res.json()) as { token: string }).token;
   }, 120_000);
 
   afterAll(async () => {
@@ -98,14 +98,14 @@ describe('Two instances on one PostgreSQL', () => {
   it('500 concurrent registrations across both get 500 distinct tracking numbers and 500 rows', async () => {
     const results = await Promise.all(Array.from({ length: 500 }, (_, i) => post(i % 2 ? a.base : b.base, '/api/v1/requests', requestBody())));
     expect(results.map((r) => r.status)).toEqual(Array(500).fill(201));
-    const bodies = await Promise.all(results.map((r) => r.json()));
+    const bodies = (await Promise.all(results.map((r) => r.json()))) as Array<{ trackingNumber: string }>;
     expect(new Set(bodies.map((x) => x.trackingNumber)).size).toBe(500);
     expect((await pg.query('SELECT COUNT(*)::int AS n FROM information_request')).rows[0].n).toBe(500);
   }, 60_000);
 
   it('two staff concluding the same request through different instances: exactly one wins', async () => {
     for (let round = 0; round < 5; round++) {
-      const id = (await (await post(a.base, '/api/v1/requests', requestBody())).json()).id;
+      const id = ((await (await post(a.base, '/api/v1/requests', requestBody())).json()) as { id: string }).id;
       const [x, y] = await Promise.all([
         post(a.base, `/api/v1/requests/${id}/events`, { type: 'decided', on: '2026-06-10', outcome: 'granted' }),
         post(b.base, `/api/v1/requests/${id}/events`, { type: 'withdrawn', on: '2026-06-10' }),
@@ -129,7 +129,7 @@ describe('Two instances on one PostgreSQL', () => {
   it('the daily digest runs once per day, not once per instance', async () => {
     sink.messages.length = 0;
     const [x, y] = await Promise.all([post(a.base, '/api/v1/jobs/daily-digest', {}), post(b.base, '/api/v1/jobs/daily-digest', {})]);
-    const ran = [(await x.json()).ran, (await y.json()).ran].sort();
+    const ran = [((await x.json()) as { ran: boolean }).ran, ((await y.json()) as { ran: boolean }).ran].sort();
     expect(ran).toEqual([false, true]);
     await waitFor(() => sink.messages.some((m) => m.subject?.includes('每日提醒')));
     await new Promise((r) => setTimeout(r, 1000));
