@@ -41,7 +41,7 @@ describe('Annual report', () => {
     const tables = page.text.match(/<table class="official">[\s\S]*?<\/table>/g)!;
     const cells = (html: string) => (html.match(/<t[hd][^>]*>[\s\S]*?<\/t[hd]>/g) ?? []).map((c) => c.replace(/<[^>]+>/g, '').trim()).filter(Boolean);
     const ours = [...cells(tables[0]), ...cells(tables[1])];
-    const sample = readFileSync(join(__dirname, '../../shared/sample-report-2020.txt'), 'utf8');
+    const sample = readFileSync(join(__dirname, 'fixtures/sample-report-2020.txt'), 'utf8');
     const part = sample.slice(sample.indexOf('三、收到和处理政府信息公开申请情况'), sample.indexOf('五、存在的主要问题及改进情况'));
     const theirs = part
       .split('\n')
