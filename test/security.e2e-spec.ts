@@ -158,6 +158,21 @@ describe('Security', () => {
       }
     });
 
+    it('API tokens and browser sessions expire', async () => {
+      const token = (await request(t.http).post('/api/v1/auth/token').send({ username: 'u_handler', password: ROLE_PASSWORD }).expect(200)).body.token;
+      const agent = request.agent(t.http);
+      const login = await openForm(agent, '/staff/login');
+      await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'u_handler', password: ROLE_PASSWORD }).expect(303);
+      await request(t.http).get('/api/v1/requests').set(bearer(token)).expect(200);
+      await agent.get('/staff').expect(200);
+      t.clock.advance(8 * 3_600_000 + 1000); // SESSION_HOURS default 8
+      await agent.get('/staff').expect(303);
+      await request(t.http).get('/api/v1/requests').set(bearer(token)).expect(200);
+      t.clock.advance(16 * 3_600_000); // API_TOKEN_HOURS default 24
+      await request(t.http).get('/api/v1/requests').set(bearer(token)).expect(401);
+      t.clock.setNow('2026-06-15T02:00:00Z');
+    });
+
     it('session cookies are HttpOnly, SameSite and Secure behind TLS; sessions can be signed out', async () => {
       const agent = request.agent(t.http);
       const login = await openForm(agent, '/staff/login');
