@@ -80,6 +80,7 @@ const STAFF_ROUTES: Record<string, Permission> = {
   'GET /staff/retention': 'data.retention',
   'POST /staff/retention': 'data.retention',
   'POST /api/v1/jobs/daily-digest': 'jobs.run',
+  'GET /api/v1/dashboard': 'requests.view',
 };
 
 const SAMPLE_PARAMS: Record<string, string> = {

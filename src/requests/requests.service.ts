@@ -610,6 +610,11 @@ export class RequestsService {
     if (query.overdue === 'true') qb.andWhere("r.status NOT IN ('concluded', 'awaiting_confirmation') AND r.due_on < :today", { today });
     if (query.overdue === 'false') qb.andWhere("NOT (r.status NOT IN ('concluded', 'awaiting_confirmation') AND r.due_on IS NOT NULL AND r.due_on < :today)", { today });
     if (query.dueBefore) qb.andWhere('r.due_on IS NOT NULL AND r.due_on < :dueBefore', { dueBefore: query.dueBefore });
+    if (query.receivedFrom) qb.andWhere('r.received_on >= :receivedFrom', { receivedFrom: query.receivedFrom });
+    if (query.receivedTo) qb.andWhere('r.received_on <= :receivedTo', { receivedTo: query.receivedTo });
+    if (query.concludedFrom) qb.andWhere('r.concluded_on >= :concludedFrom', { concludedFrom: query.concludedFrom });
+    if (query.concludedTo) qb.andWhere('r.concluded_on <= :concludedTo', { concludedTo: query.concludedTo });
+    if (query.outcome) qb.andWhere('r.outcome = :outcome', { outcome: query.outcome });
     if (query.q) {
       const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       qb.andWhere("(r.tracking_number LIKE :like ESCAPE '\\' OR r.description LIKE :like ESCAPE '\\' OR a.name LIKE :like ESCAPE '\\')", { like });

@@ -20,6 +20,8 @@ import { CreateRequestDto, ListRequestsQueryDto, RecordEventDto } from '../reque
 import { buildRequestForm, normaliseItems } from '../requests/request-form';
 import { RegisteredRequest, RequestsService, staffActor } from '../requests/requests.service';
 import { buildStepForms, formToEventBody } from './step-forms';
+import { DashboardService } from '../dashboard/dashboard.service';
+import { dashboardView } from '../dashboard/dashboard-view';
 import { NOTICE_KINDS, NoticeKind } from '../notices/notice-builder';
 import { NotFoundError } from '../domain/errors';
 
@@ -36,6 +38,7 @@ export class StaffPagesController {
     private readonly idempotency: IdempotencyService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dashboardStats: DashboardService,
   ) {}
 
   @Public()
@@ -84,16 +87,21 @@ export class StaffPagesController {
   @RequirePermission('requests.view')
   @Get()
   @Render('staff/dashboard')
-  async dashboard(@CurrentStaff() staff: StaffPrincipal) {
-    const [queue, awaiting, overdue, mine, lapsed] = await Promise.all([
+  async dashboard(@CurrentStaff() staff: StaffPrincipal, @Query('year') yearRaw?: string) {
+    const thisYear = Number(this.clock.today().slice(0, 4));
+    const year = /^\d{4}$/.test(yearRaw ?? '') && Number(yearRaw) <= thisYear ? Number(yearRaw) : thisYear;
+    const [queue, awaiting, overdue, mine, lapsed, stats] = await Promise.all([
       this.requests.listRequests({ status: 'open' }),
       this.requests.listRequests({ status: 'awaiting_confirmation' }),
       this.requests.listRequests({ status: 'open', overdue: 'true' }),
       this.requests.listRequests({ status: 'open', assignee: staff.id }),
       this.requests.findLapsed(),
+      this.dashboardStats.stats(year),
     ]);
     return {
       title: '工作台',
+      dashboard: dashboardView(stats),
+      years: [thisYear, thisYear - 1, thisYear - 2].map((y) => ({ year: y, current: y === year })),
       queue: queue.items,
       queueTotal: queue.total,
       awaitingTotal: awaiting.total,

@@ -256,6 +256,26 @@ export class ListRequestsQueryDto {
   @IsOptional()
   @Matches(/^(none|[0-9a-f-]{36})$/, { message: '承办人无效。' })
   assignee?: string;
+
+  @IsOptional()
+  @IsIsoDateString()
+  receivedFrom?: string;
+
+  @IsOptional()
+  @IsIsoDateString()
+  receivedTo?: string;
+
+  @IsOptional()
+  @IsIsoDateString()
+  concludedFrom?: string;
+
+  @IsOptional()
+  @IsIsoDateString()
+  concludedTo?: string;
+
+  @IsOptional()
+  @IsIn(OUTCOMES, { message: '结果代码无效。' })
+  outcome?: string;
 }
 
 export class AssignRequestDto {
