@@ -15,7 +15,7 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from './database/data-source';
-import { runMigrationsUnderLock } from './database/migrate';
+import { runMigrationsUnderLock, tuneConnection } from './database/migrate';
 import { DigestModule } from './notifications/digest.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PublicPagesModule } from './public/public-pages.module';
@@ -37,6 +37,7 @@ export class AppModule {
           useFactory: (c: AppConfig) => buildDataSourceOptions(c),
           dataSourceFactory: async (options) => {
             const ds = await new DataSource(options!).initialize();
+            await tuneConnection(ds);
             if (!config.skipMigrations) await runMigrationsUnderLock(ds);
             return ds;
           },

@@ -1,3 +1,4 @@
+import { insertRows } from '../common/insert-rows';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -49,7 +50,7 @@ export class AuthService implements OnApplicationBootstrap {
     const created = await this.unitOfWork
       .run(async (m) => {
         if ((await m.count(StaffUserEntity)) > 0) return false;
-        await m.insert(StaffUserEntity, admin);
+        await insertRows(m, StaffUserEntity, admin);
         return true;
       })
       // Another instance starting at the same moment created it first.
@@ -72,7 +73,7 @@ export class AuthService implements OnApplicationBootstrap {
     const user = { ...(await this.newUser(username, displayName, password, roles)), email };
     await this.unitOfWork.run(async (m) => {
       if (await m.findOneBy(StaffUserEntity, { username })) throw new DomainError('CONFLICT', '该用户名已存在。', { username: '已存在。' });
-      await m.insert(StaffUserEntity, user);
+      await insertRows(m, StaffUserEntity, user);
     });
     return toPrincipal(user);
   }
@@ -126,17 +127,25 @@ export class AuthService implements OnApplicationBootstrap {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + hours * 3_600_000).toISOString();
     await this.unitOfWork.run((m) =>
-      m.insert(StaffSessionEntity, { tokenHash: hashToken(token), userId: principal.id, kind, createdAt: now.toISOString(), expiresAt, revokedAt: null }),
+      insertRows(m, StaffSessionEntity, { tokenHash: hashToken(token), userId: principal.id, kind, createdAt: now.toISOString(), expiresAt, revokedAt: null }),
     );
     return { token, expiresAt };
   }
 
   async resolve(token: string, kind: SessionKind): Promise<StaffPrincipal | null> {
     if (!token || token.length > 200) return null;
-    const session = await this.sessions.findOneBy({ tokenHash: hashToken(token), kind });
-    if (!session || session.revokedAt || new Date(session.expiresAt) <= this.clock.now()) return null;
-    const user = await this.users.findOneBy({ id: session.userId });
-    return user && user.active ? toPrincipal(user) : null;
+    // One query: the session and its account.
+    const user = await this.users
+      .createQueryBuilder('u')
+      .innerJoin(StaffSessionEntity, 's', 's.user_id = u.id')
+      .where('s.token_hash = :hash AND s.kind = :kind AND s.revoked_at IS NULL AND s.expires_at > :now AND u.active = :active', {
+        hash: hashToken(token),
+        kind,
+        now: this.clock.nowIso(),
+        active: true,
+      })
+      .getOne();
+    return user ? toPrincipal(user) : null;
   }
 
   async listAccounts(): Promise<Array<StaffPrincipal & { active: boolean; email: string | null; locked: boolean }>> {

@@ -1,3 +1,4 @@
+import { insertRows } from './insert-rows';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
@@ -64,7 +65,7 @@ export class IdempotencyService {
   private async reserve(scope: string, key: string, bodyHash: string): Promise<boolean> {
     try {
       await this.unitOfWork.run((m) =>
-        m.insert(IdempotencyRecordEntity, { scope, key, bodyHash, statusCode: null, response: null, createdAt: this.clock.nowIso() }),
+        insertRows(m, IdempotencyRecordEntity, { scope, key, bodyHash, statusCode: null, response: null, createdAt: this.clock.nowIso() }),
       );
       return true;
     } catch (e) {

@@ -26,3 +26,12 @@ export async function runMigrationsUnderLock(ds: DataSource): Promise<void> {
     await runner.release();
   }
 }
+
+/**
+ * SQLite in WAL mode with synchronous=NORMAL: a commit is durable once written to the WAL, so
+ * an application crash loses nothing acknowledged; only a power cut or OS crash can lose the
+ * last commits (the database itself stays consistent). PostgreSQL keeps its own settings.
+ */
+export async function tuneConnection(ds: DataSource): Promise<void> {
+  if (ds.options.type === 'sqlite') await ds.query('PRAGMA synchronous = NORMAL');
+}

@@ -1,3 +1,4 @@
+import { insertRows } from '../common/insert-rows';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { AuthService } from '../auth/auth.service';
@@ -51,7 +52,7 @@ export class DailyDigestService {
     const today = this.clock.today();
     const none = { ran: false, recipients: 0, overdue: 0, dueSoon: 0, lapsed: 0 };
     try {
-      await this.unitOfWork.run((m) => m.insert(JobRunEntity, { job: DIGEST_JOB, runOn: today, startedAt: this.clock.nowIso(), result: null }));
+      await this.unitOfWork.run((m) => insertRows(m, JobRunEntity, { job: DIGEST_JOB, runOn: today, startedAt: this.clock.nowIso(), result: null }));
     } catch (e) {
       if (isUniqueViolation(e)) return none;
       throw e;

@@ -1,3 +1,4 @@
+import { insertRows } from '../common/insert-rows';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
@@ -26,7 +27,7 @@ export class MailOutboxService {
   async enqueue(manager: EntityManager, mail: OutgoingMail): Promise<void> {
     const rendered = this.templates.render(mail.kind, mail.subject, { agencyName: this.config.agencyName, ...mail.context });
     const now = this.clock.nowIso();
-    await manager.insert(MailOutboxEntity, {
+    await insertRows(manager, MailOutboxEntity, {
       id: randomUUID(),
       kind: mail.kind,
       requestId: mail.requestId,

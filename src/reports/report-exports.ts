@@ -1,5 +1,5 @@
-import { AlignmentType, Document, Packer, Paragraph, Table, TableCell, TableRow, TextRun, VerticalAlign, WidthType } from 'docx';
-import ExcelJS from 'exceljs';
+import type * as Docx from 'docx';
+import type ExcelJSType from 'exceljs';
 import { Grid, section3Grid, section4Grid } from '../domain/report/report-grid';
 import { section3Rows, SECTION3_COLUMNS, SECTION3_TITLE, SECTION4_COLUMN_LABELS, SECTION4_COLUMNS, SECTION4_GROUP_LABELS, SECTION4_GROUPS, SECTION4_TITLE } from '../domain/report';
 import { AnnualReport } from './reports.service';
@@ -50,7 +50,13 @@ export function toCsv(report: AnnualReport): string {
   return '\uFEFF' + lines.map((l) => l.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-function placeGrid(ws: ExcelJS.Worksheet, grid: Grid, top: number): number {
+// Loaded on first export only: together they would add ~37 MB to every instance's memory.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadExcel = (): typeof ExcelJSType => require('exceljs') as typeof ExcelJSType;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadDocx = (): typeof Docx => require('docx') as typeof Docx;
+
+function placeGrid(ws: ExcelJSType.Worksheet, grid: Grid, top: number): number {
   grid.forEach((row, r) =>
     row.forEach((cell, c) => {
       if (cell.kind === 'covered') return;
@@ -67,6 +73,7 @@ function placeGrid(ws: ExcelJS.Worksheet, grid: Grid, top: number): number {
 
 /** XLSX: the tables with merged cells as on the page, numbers as numbers. */
 export async function toXlsx(report: AnnualReport): Promise<Buffer> {
+  const ExcelJS = loadExcel();
   const wb = new ExcelJS.Workbook();
   wb.creator = 'OGI Desk';
   const ws3 = wb.addWorksheet('第三部分');
@@ -84,7 +91,8 @@ export async function toXlsx(report: AnnualReport): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-function docxTable(grid: Grid): Table {
+function docxTable(grid: Grid): Docx.Table {
+  const { AlignmentType, Paragraph, Table, TableCell, TableRow, TextRun, VerticalAlign, WidthType } = loadDocx();
   return new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
     rows: grid.map(
@@ -113,6 +121,7 @@ function docxTable(grid: Grid): Table {
 
 /** DOCX: both tables, ready to paste into the report document. */
 export async function toDocx(report: AnnualReport): Promise<Buffer> {
+  const { Document, Packer, Paragraph, TextRun } = loadDocx();
   const heading = (text: string) => new Paragraph({ children: [new TextRun({ text, bold: true, size: 28, font: 'SimHei' })], spacing: { before: 240, after: 120 } });
   const doc = new Document({
     creator: 'OGI Desk',

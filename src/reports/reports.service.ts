@@ -1,3 +1,4 @@
+import { insertRows } from '../common/insert-rows';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
@@ -254,7 +255,7 @@ export class ReportsService {
         const cell = section4CellOf(c, year, s4.basis);
         if (cell) entries.push({ year, subjectId: c.id, subjectKind: 'case', col: cell.group, cells: cell.column });
       }
-      for (let i = 0; i < entries.length; i += 500) await m.insert(ReportSnapshotEntryEntity, entries.slice(i, i + 500));
+      for (let i = 0; i < entries.length; i += 500) await insertRows(m, ReportSnapshotEntryEntity, entries.slice(i, i + 500));
       return snapshot;
     });
   }

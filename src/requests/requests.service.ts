@@ -1,3 +1,4 @@
+import { insertRows } from '../common/insert-rows';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -195,7 +196,7 @@ export class RequestsService {
       createdAt: now,
       erasedAt: null,
     });
-    await m.insert(ApplicantEntity, applicant);
+    await insertRows(m, ApplicantEntity, applicant);
     const trackingNumber = await allocateTrackingNumber(m, yearOf(today));
     const accessCode = generateAccessCode();
     const request = Object.assign(new InformationRequestEntity(), {
@@ -219,8 +220,8 @@ export class RequestsService {
       createdAt: now,
       updatedAt: now,
     });
-    await m.insert(InformationRequestEntity, request);
-    await m.insert(
+    await insertRows(m, InformationRequestEntity, request);
+    await insertRows(m, 
       RequestItemEntity,
       items.map((description, position) => ({ id: randomUUID(), requestId: request.id, position, description, outcome: null })),
     );
@@ -230,7 +231,7 @@ export class RequestsService {
 
   private async appendEvent(m: EntityManager, requestId: string, seq: number, event: LifecycleEvent, actor: Actor): Promise<void> {
     const basis = event.type === 'decided' && typeof event.data.basis === 'string' ? event.data.basis : EVENT_BASIS[event.type];
-    await m.insert(RequestEventEntity, {
+    await insertRows(m, RequestEventEntity, {
       id: randomUUID(),
       requestId,
       seq,
@@ -400,10 +401,10 @@ export class RequestsService {
             ),
           );
         });
-        await m.insert(ApplicantEntity, applicants);
-        await m.insert(InformationRequestEntity, requests);
-        await m.insert(RequestItemEntity, items);
-        for (let i = 0; i < events.length; i += 200) await m.insert(RequestEventEntity, events.slice(i, i + 200));
+        await insertRows(m, ApplicantEntity, applicants);
+        await insertRows(m, InformationRequestEntity, requests);
+        await insertRows(m, RequestItemEntity, items);
+        for (let i = 0; i < events.length; i += 200) await insertRows(m, RequestEventEntity, events.slice(i, i + 200));
         onProgress?.(Math.min(start + BATCH, rows.length), rows.length);
       }
       return numbers;
@@ -498,7 +499,7 @@ export class RequestsService {
     }
     if (a.idDocumentNumber || a.phone || a.email || a.address) {
       await this.unitOfWork.run((m) =>
-        m.insert(PersonalDataAccessEntity, { id: randomUUID(), staffId: viewer.staff.id, staffName: viewer.staff.displayName, requestId: view.id, accessedAt: this.clock.nowIso(), via: viewer.via }),
+        insertRows(m, PersonalDataAccessEntity, { id: randomUUID(), staffId: viewer.staff.id, staffName: viewer.staff.displayName, requestId: view.id, accessedAt: this.clock.nowIso(), via: viewer.via }),
       );
     }
     return view;

@@ -26,26 +26,28 @@ export function accessCodeMatches(trackingNumber: string, accessCode: string, st
  * transactions (and instances, on PostgreSQL) serialize on it and never share a number.
  */
 export async function allocateTrackingNumber(manager: EntityManager, year: number): Promise<string> {
-  await manager.createQueryBuilder().insert().into(TrackingSequenceEntity).values({ year, lastValue: 0 }).orIgnore().execute();
-  await manager
-    .createQueryBuilder()
-    .update(TrackingSequenceEntity)
-    .set({ lastValue: () => 'last_value + 1' })
-    .where('year = :year', { year })
-    .execute();
+  const [first] = await bumpSequence(manager, year, 1);
+  return first;
+}
+
+/** UPDATE then read back (two statements); the year's row is created on first use. */
+async function bumpSequence(manager: EntityManager, year: number, count: number): Promise<string[]> {
+  const bump = () =>
+    manager
+      .createQueryBuilder()
+      .update(TrackingSequenceEntity)
+      .set({ lastValue: () => `last_value + ${Number(count)}` })
+      .where('year = :year', { year })
+      .execute();
+  if (!(await bump()).affected) {
+    await manager.createQueryBuilder().insert().into(TrackingSequenceEntity).values({ year, lastValue: 0 }).orIgnore().execute();
+    await bump();
+  }
   const row = await manager.findOneByOrFail(TrackingSequenceEntity, { year });
-  return `${year}-${String(row.lastValue).padStart(6, '0')}`;
+  return Array.from({ length: count }, (_, i) => `${year}-${String(row.lastValue - count + 1 + i).padStart(6, '0')}`);
 }
 
 /** A block of consecutive numbers in one step (bulk import). */
-export async function allocateTrackingNumbers(manager: EntityManager, year: number, count: number): Promise<string[]> {
-  await manager.createQueryBuilder().insert().into(TrackingSequenceEntity).values({ year, lastValue: 0 }).orIgnore().execute();
-  await manager
-    .createQueryBuilder()
-    .update(TrackingSequenceEntity)
-    .set({ lastValue: () => `last_value + ${Number(count)}` })
-    .where('year = :year', { year })
-    .execute();
-  const row = await manager.findOneByOrFail(TrackingSequenceEntity, { year });
-  return Array.from({ length: count }, (_, i) => `${year}-${String(row.lastValue - count + 1 + i).padStart(6, '0')}`);
+export function allocateTrackingNumbers(manager: EntityManager, year: number, count: number): Promise<string[]> {
+  return bumpSequence(manager, year, count);
 }

@@ -1,3 +1,4 @@
+import { insertRows } from '../common/insert-rows';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -51,7 +52,7 @@ export class ReviewCasesService {
       if (dto.requestId && !(await m.findOneBy(InformationRequestEntity, { id: dto.requestId }))) {
         throw new UnprocessableError('所涉申请不存在。', { requestId: '所涉申请不存在。' });
       }
-      await m.insert(ReviewCaseEntity, {
+      await insertRows(m, ReviewCaseEntity, {
         id,
         kind: dto.kind,
         filedOn: dto.filedOn,

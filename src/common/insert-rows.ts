@@ -1,0 +1,10 @@
+import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+
+/**
+ * INSERT without TypeORM's follow-up SELECT of default columns (SQLite has no RETURNING in
+ * TypeORM 0.3): every caller passes complete rows, so nothing needs reading back.
+ */
+export async function insertRows<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, values: QueryDeepPartialEntity<T> | QueryDeepPartialEntity<T>[]): Promise<void> {
+  await m.createQueryBuilder().insert().into(target).values(values).updateEntity(false).callListeners(false).execute();
+}
