@@ -4,10 +4,16 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { loadConfigOrExit, pinProcessTimeZone } from './config/app-config';
 import { configureApp } from './configure-app';
+import { checkDataFolder } from './database/storage-check';
 
 async function bootstrap(): Promise<void> {
   pinProcessTimeZone();
   const config = loadConfigOrExit();
+  const storageProblem = config.databaseKind === 'sqlite' || !config.smtpUrl ? checkDataFolder(config) : null;
+  if (storageProblem) {
+    console.error(storageProblem);
+    process.exit(1);
+  }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), { bodyParser: false });
   configureApp(app, config);
   app.enableShutdownHooks();

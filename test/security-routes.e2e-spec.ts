@@ -81,6 +81,7 @@ const STAFF_ROUTES: Record<string, Permission> = {
   'POST /staff/retention': 'data.retention',
   'POST /api/v1/jobs/daily-digest': 'jobs.run',
   'GET /api/v1/dashboard': 'requests.view',
+  'GET /staff/mail': 'requests.view',
 };
 
 const SAMPLE_PARAMS: Record<string, string> = {

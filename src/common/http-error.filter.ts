@@ -30,8 +30,21 @@ export interface ErrorBody {
   error: { code: string; message: string; fields: Record<string, string> };
 }
 
+const UNAVAILABLE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_READONLY', '57P01', '57P02', '57P03', '53300', '53100', '08000', '08001', '08003', '08006', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT']);
+
+/** The database is busy, full or unreachable: a 503 the client may retry, never a 500. */
+export function isDatabaseUnavailable(exception: unknown): boolean {
+  const e = exception as { code?: string; driverError?: { code?: string }; message?: string };
+  const code = e?.driverError?.code ?? e?.code;
+  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|database is locked/i.test(String(e?.message ?? ''));
+}
+
 /** Maps any error to the contract's error body (API) or an error page (HTML). */
 export function toErrorResponse(exception: unknown): { status: number; body: ErrorBody } {
+  if (isDatabaseUnavailable(exception)) {
+    return { status: 503, body: { error: { code: 'SERVICE_UNAVAILABLE', message: '系统繁忙或数据库暂时不可用，申请未保存，请稍后重试。', fields: {} } } };
+  }
   if (exception instanceof DomainError) {
     return {
       status: STATUS_BY_CODE[exception.code],
@@ -65,13 +78,16 @@ export class HttpErrorFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
     const { status, body } = toErrorResponse(exception);
-    if (status >= 500) {
+    if (status === 503) {
+      this.logger.warn(`${req.method} ${req.route?.path ?? req.path.slice(0, 80)} → 503 database unavailable: ${String((exception as Error)?.message).slice(0, 120)}`);
+    } else if (status >= 500) {
       // Never the request body or query parameters: they may hold applicants' data.
       const err = exception as Error;
       this.logger.error(`${req.method} ${req.route?.path ?? req.path.slice(0, 80)} → 500 ${err?.name}: ${String(err?.message).slice(0, 200)}`);
     }
     if (res.headersSent) return;
     if (isApiRequest(req)) {
+      if (status === 503) res.setHeader('Retry-After', '5');
       res.status(status).json(body);
       return;
     }
@@ -79,6 +95,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       res.redirect(303, `/staff/login?next=${encodeURIComponent(req.originalUrl.slice(0, 200))}`);
       return;
     }
+    if (status === 503) res.setHeader('Retry-After', '5');
     res.status(status).render('error', { title: '出错了', status, message: body.error.message, fields: Object.values(body.error.fields) });
   }
 }

@@ -27,6 +27,8 @@ export interface AppConfig {
   rateLimitLookupPerNumber: number;
   rateLimitLogin: number;
   skipMigrations: boolean;
+  /** SQLite: how long a statement waits for a lock before the request answers 503. */
+  busyTimeoutMs: number;
   timeZone: string;
 }
 
@@ -138,6 +140,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitLookupPerNumber: readInt(env, 'RATE_LIMIT_LOOKUP_PER_NUMBER', 10, 1, 1_000_000),
     rateLimitLogin: readInt(env, 'RATE_LIMIT_LOGIN', 20, 1, 1_000_000),
     skipMigrations: readBool(env, 'DB_SKIP_MIGRATIONS', false),
+    busyTimeoutMs: readInt(env, 'DB_BUSY_TIMEOUT_MS', 10_000, 1, 600_000),
     timeZone: AGENCY_TIME_ZONE,
   };
 }

@@ -56,9 +56,13 @@ export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
     return { ...common, type: 'postgres', url: config.databaseUrl, extra: { max: 10 } };
   }
   if (config.sqlitePath && config.sqlitePath !== ':memory:') {
-    mkdirSync(dirname(config.sqlitePath), { recursive: true });
+    try {
+      mkdirSync(dirname(config.sqlitePath), { recursive: true });
+    } catch {
+      // Reported clearly by the start-up storage check (src/database/storage-check.ts).
+    }
   }
-  return { ...common, type: 'sqlite', database: config.sqlitePath!, enableWAL: true, busyTimeout: 10_000 };
+  return { ...common, type: 'sqlite', database: config.sqlitePath!, enableWAL: true, busyTimeout: config.busyTimeoutMs };
 }
 
 /** Used by the TypeORM CLI: `typeorm -d dist/src/database/data-source.js …`. */

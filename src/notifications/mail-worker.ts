@@ -16,6 +16,12 @@ export function backoffMs(attempts: number): number {
   return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
 }
 
+/** SMTP 5xx (other than 552-as-temporary quirks) means the server refused this message for good. */
+export function isPermanentFailure(e: unknown): boolean {
+  const code = (e as { responseCode?: number })?.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
 /**
  * Delivers the outbox. A row is claimed with a conditional UPDATE (only one worker, in any
  * instance, can move its lock forward), sent, and marked sent only after the SMTP server
@@ -46,6 +52,11 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
     this.transport.close();
   }
 
+  /** Messages the SMTP server refused for good, newest first (shown to staff). */
+  failed(limit = 100): Promise<MailOutboxEntity[]> {
+    return this.outbox.find({ where: { status: 'failed' }, order: { createdAt: 'DESC' }, take: limit });
+  }
+
   /** Delivers what is due now; returns the number of messages sent. Never runs twice at once. */
   runOnce(): Promise<number> {
     this.running ??= this.deliverDue().finally(() => (this.running = null));
@@ -71,8 +82,14 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
         sent++;
       } catch (e) {
         const attempts = row.attempts + 1;
-        const next = new Date(this.clock.now().getTime() + backoffMs(attempts)).toISOString();
         const message = String((e as Error).message).slice(0, 400);
+        if (isPermanentFailure(e)) {
+          // A 5xx answer (unknown mailbox, refused address) will not change by retrying: staff see it instead.
+          this.logger.warn(`mail ${row.id} refused permanently (${(e as { responseCode?: number }).responseCode})`);
+          await this.unitOfWork.run((m) => m.update(MailOutboxEntity, { id: row.id }, { status: 'failed', lockedUntil: null, lastError: message }));
+          continue;
+        }
+        const next = new Date(this.clock.now().getTime() + backoffMs(attempts)).toISOString();
         this.logger.warn(`mail ${row.id} attempt ${attempts} failed; retry at ${next}`);
         await this.unitOfWork.run((m) => m.update(MailOutboxEntity, { id: row.id }, { nextAttemptAt: next, lockedUntil: null, lastError: message }));
       }

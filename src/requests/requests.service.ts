@@ -505,6 +505,11 @@ export class RequestsService {
     return view;
   }
 
+  async trackingNumbers(ids: string[]): Promise<Array<{ id: string; trackingNumber: string }>> {
+    if (!ids.length) return [];
+    return this.dataSource.manager.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber']).where('r.id IN (:...ids)', { ids }).getMany();
+  }
+
   async personalDataAccessLog(requestId: string): Promise<Array<{ staffName: string; accessedAt: string; via: string }>> {
     const rows = await this.dataSource.manager.find(PersonalDataAccessEntity, { where: { requestId }, order: { accessedAt: 'DESC' }, take: 50 });
     return rows.map((r) => ({ staffName: r.staffName, accessedAt: r.accessedAt, via: r.via }));

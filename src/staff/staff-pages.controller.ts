@@ -21,6 +21,8 @@ import { buildRequestForm, normaliseItems } from '../requests/request-form';
 import { RegisteredRequest, RequestsService, staffActor } from '../requests/requests.service';
 import { buildStepForms, formToEventBody } from './step-forms';
 import { DashboardService } from '../dashboard/dashboard.service';
+import { MailWorker } from '../notifications/mail-worker';
+import { formatShanghaiDateTime } from '../common/format';
 import { dashboardView } from '../dashboard/dashboard-view';
 import { NOTICE_KINDS, NoticeKind } from '../notices/notice-builder';
 import { NotFoundError } from '../domain/errors';
@@ -39,6 +41,7 @@ export class StaffPagesController {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dashboardStats: DashboardService,
+    private readonly mailWorker: MailWorker,
   ) {}
 
   @Public()
@@ -107,9 +110,30 @@ export class StaffPagesController {
       awaitingTotal: awaiting.total,
       overdueTotal: overdue.total,
       mineTotal: mine.total,
+      failedMail: (await this.mailWorker.failed(1000)).length,
       dueSoonCount: queue.items.filter((i) => i.dueSoon).length,
       lapsed: lapsed.map((l) => ({ ...l, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', action: l.kind === 'correction' ? '按逾期不补正办结' : '按逾期未缴费办结' })),
       today: this.clock.today(),
+    };
+  }
+
+  @RequirePermission('requests.view')
+  @Get('mail')
+  @Render('staff/mail')
+  async failedMail() {
+    const rows = await this.mailWorker.failed();
+    const ids = [...new Set(rows.map((r) => r.requestId).filter((x): x is string => !!x))];
+    const trackingById = new Map((await this.requests.trackingNumbers(ids)).map((r) => [r.id, r.trackingNumber]));
+    return {
+      title: '发送失败的邮件',
+      mails: rows.map((r) => ({
+        requestId: r.requestId,
+        trackingNumber: r.requestId ? (trackingById.get(r.requestId) ?? '') : '',
+        recipient: r.recipient.replace(/^(.).*(@.*)$/, '$1***$2'),
+        subject: r.subject,
+        error: r.lastError,
+        createdAt: formatShanghaiDateTime(r.createdAt),
+      })),
     };
   }
 

@@ -7,7 +7,10 @@ export class SmtpSink {
   readonly messages: ParsedMail[] = [];
   private server: SMTPServer | null = null;
 
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    private readonly options: { refuse?: (to: string) => boolean } = {},
+  ) {}
 
   static async freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -29,6 +32,13 @@ export class SmtpSink {
       disabledCommands: ['STARTTLS', 'AUTH'],
       authOptional: true,
       logger: false,
+      onRcptTo: (address, _session, callback) => {
+        if (this.options.refuse?.(address.address)) {
+          const err = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
+          return callback(err);
+        }
+        callback();
+      },
       onData: (stream, _session, callback) => {
         simpleParser(stream)
           .then((mail) => {
