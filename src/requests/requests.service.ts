@@ -321,9 +321,7 @@ export class RequestsService {
     const open = await m.createQueryBuilder(InformationRequestEntity, 'r').where("r.status <> 'concluded'").orderBy('r.tracking_number').getMany();
     let changed = 0;
     for (const request of open) {
-      const events = await m.find(RequestEventEntity, { where: { requestId: request.id }, order: { seq: 'ASC' } });
-      const itemCount = await m.countBy(RequestItemEntity, { requestId: request.id });
-      const state = replay(events.map(toLifecycleEvent), { calendar, today, itemCount });
+      const { events, state } = await this.currentState(m, request.id, calendar, today);
       const due = computeDue(state, calendar, today);
       if (due.dueOn === request.dueOn && due.provisional === request.dueIsProvisional) continue;
       await m.update(InformationRequestEntity, { id: request.id }, { dueOn: due.dueOn, dueIsProvisional: due.provisional, version: request.version + 1, updatedAt: this.clock.nowIso() });
@@ -583,9 +581,7 @@ export class RequestsService {
     const waiting = await this.dataSource.manager.find(InformationRequestEntity, { where: [{ status: 'awaiting_correction' }, { status: 'awaiting_fee' }], order: { trackingNumber: 'ASC' } });
     const lapsed = [];
     for (const r of waiting) {
-      const events = await this.dataSource.manager.find(RequestEventEntity, { where: { requestId: r.id }, order: { seq: 'ASC' } });
-      const itemCount = await this.dataSource.manager.countBy(RequestItemEntity, { requestId: r.id });
-      const state = replay(events.map(toLifecycleEvent), { calendar, today, itemCount });
+      const { state } = await this.currentState(this.dataSource.manager, r.id, calendar, today);
       if (state.status === 'awaiting_correction' && state.correction && state.correction.dueOn < today) {
         lapsed.push({ id: r.id, trackingNumber: r.trackingNumber, kind: 'correction' as const, deadline: state.correction.dueOn, eventType: 'correction_lapsed' as const });
       }
@@ -649,10 +645,15 @@ export class RequestsService {
     if (!accessCodeMatches(trackingNumber.trim(), accessCode, hash) || !request) throw notFound;
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const events = await this.dataSource.manager.find(RequestEventEntity, { where: { requestId: request.id }, order: { seq: 'ASC' } });
-    const itemCount = await this.dataSource.manager.countBy(RequestItemEntity, { requestId: request.id });
-    const state = replay(events.map(toLifecycleEvent), { calendar, today, itemCount });
+    const { state } = await this.currentState(this.dataSource.manager, request.id, calendar, today);
     return toPublicStatusView(request, state, computeDue(state, calendar, today));
+  }
+
+  /** A request's state, folded from its recorded events. */
+  private async currentState(m: EntityManager, requestId: string, calendar: WorkingCalendar, today: IsoDate): Promise<{ events: RequestEventEntity[]; state: RequestState }> {
+    const events = await m.find(RequestEventEntity, { where: { requestId }, order: { seq: 'ASC' } });
+    const itemCount = await m.countBy(RequestItemEntity, { requestId });
+    return { events, state: replay(events.map(toLifecycleEvent), { calendar, today, itemCount }) };
   }
 }
 
