@@ -16,13 +16,15 @@ function same(a: string, b: string): boolean {
  * The JSON API is exempt: it authenticates with bearer tokens, never cookies.
  */
 export function csrfMiddleware(req: Request, res: Response, next: NextFunction): void {
+  // The JSON API authenticates with bearer tokens, never cookies: no token to issue or check.
+  if (req.path.startsWith('/api/')) return next();
   let token = (req.cookies as Record<string, string> | undefined)?.[CSRF_COOKIE];
   if (!token || !/^[A-Za-z0-9_-]{32}$/.test(token)) {
     token = randomBytes(24).toString('base64url');
     res.cookie(CSRF_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
   }
   res.locals.csrfToken = token;
-  if (req.method !== 'GET' && req.method !== 'HEAD' && !req.path.startsWith('/api/')) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
     const body = req.body as Record<string, unknown> | undefined;
     // Multipart uploads are parsed later by the route, so they carry the token in a header or the URL.
     const sent = body?.[CSRF_FIELD] ?? req.headers['x-csrf-token'] ?? (req.query as Record<string, unknown>)[CSRF_FIELD];
