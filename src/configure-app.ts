@@ -7,7 +7,7 @@ import hbs from 'hbs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { csrfMiddleware } from './common/csrf.middleware';
-import { isApiRequest, toErrorResponse } from './common/http-error.filter';
+import { sendError, toErrorResponse } from './common/http-error.filter';
 import { STATIC_DIR, VIEWS_DIR } from './common/paths';
 import { registerViewHelpers } from './common/view-helpers';
 import { AppConfig } from './config/app-config';
@@ -28,11 +28,7 @@ function registerViews(): void {
 /** Errors raised by body parsing happen before Nest routing: answer them in the same shapes. */
 function earlyErrorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
   const { status, body } = toErrorResponse(err);
-  if (isApiRequest(req)) {
-    res.status(status).json(body);
-    return;
-  }
-  res.status(status).render('error', { title: '出错了', status, message: body.error.message });
+  sendError(req, res, status, body);
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -61,8 +57,7 @@ function refuseBadInput(req: Request, res: Response, next: NextFunction): void {
   const bad = badInput(req.body) ?? badInput(req.query);
   if (!bad) return next();
   const { status, body } = toErrorResponse(new ValidationFailedError({ [bad.path]: bad.message }));
-  if (isApiRequest(req)) res.status(status).json(body);
-  else res.status(status).render('error', { title: '出错了', status, message: body.error.message });
+  sendError(req, res, status, body);
 }
 
 /** Everything main.ts and every e2e test share: views, security headers, parsers, docs. */

@@ -1,3 +1,4 @@
+import { statusOf } from '../common/http-error.filter';
 import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -51,7 +52,7 @@ export class AccountsPagesController {
       res.redirect(303, '/staff/accounts?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      res.status(e.code === 'CONFLICT' ? 409 : 400).render('staff/accounts', await this.accountsModel({ message: e.message, errors: Object.values(e.fields), values: { username: str('username'), displayName: str('displayName'), email: str('email') } }));
+      res.status(statusOf(e)).render('staff/accounts', await this.accountsModel({ message: e.message, errors: Object.values(e.fields), values: { username: str('username'), displayName: str('displayName'), email: str('email') } }));
     }
   }
 
@@ -66,7 +67,7 @@ export class AccountsPagesController {
       res.redirect(303, '/staff/accounts?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
-      res.status(e.code === 'CONFLICT' ? 409 : 400).render('staff/accounts', await this.accountsModel({ message: e.message, errors: Object.values(e.fields) }));
+      res.status(statusOf(e)).render('staff/accounts', await this.accountsModel({ message: e.message, errors: Object.values(e.fields) }));
     }
   }
 

@@ -65,6 +65,21 @@ function httpStatusOf(exception: unknown): number | null {
   return typeof s === 'number' && s >= 400 && s < 600 ? s : null;
 }
 
+/** The HTTP status of a domain error; page controllers re-render their forms with it. */
+export function statusOf(error: DomainError): number {
+  return STATUS_BY_CODE[error.code];
+}
+
+/** Sends an error as the contract's JSON body (API) or the error page (HTML). */
+export function sendError(req: Request, res: Response, status: number, body: ErrorBody): void {
+  if (status === 503) res.setHeader('Retry-After', '5');
+  if (isApiRequest(req)) {
+    res.status(status).json(body);
+    return;
+  }
+  res.status(status).render('error', { title: '出错了', status, message: body.error.message, fields: Object.values(body.error.fields) });
+}
+
 export function isApiRequest(req: Request): boolean {
   return req.path.startsWith('/api/');
 }
@@ -86,16 +101,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       this.logger.error(`${req.method} ${req.route?.path ?? req.path.slice(0, 80)} → 500 ${err?.name}: ${String(err?.message).slice(0, 200)}`);
     }
     if (res.headersSent) return;
-    if (isApiRequest(req)) {
-      if (status === 503) res.setHeader('Retry-After', '5');
-      res.status(status).json(body);
-      return;
-    }
-    if (status === 401 && req.path.startsWith('/staff')) {
+    if (status === 401 && !isApiRequest(req) && req.path.startsWith('/staff')) {
       res.redirect(303, `/staff/login?next=${encodeURIComponent(req.originalUrl.slice(0, 200))}`);
       return;
     }
-    if (status === 503) res.setHeader('Retry-After', '5');
-    res.status(status).render('error', { title: '出错了', status, message: body.error.message, fields: Object.values(body.error.fields) });
+    sendError(req, res, status, body);
   }
 }

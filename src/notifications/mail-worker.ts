@@ -57,6 +57,10 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
     return this.outbox.find({ where: { status: 'failed' }, order: { createdAt: 'DESC' }, take: limit });
   }
 
+  failedCount(): Promise<number> {
+    return this.outbox.countBy({ status: 'failed' });
+  }
+
   /** Delivers what is due now; returns the number of messages sent. Never runs twice at once. */
   runOnce(): Promise<number> {
     this.running ??= this.deliverDue().finally(() => (this.running = null));

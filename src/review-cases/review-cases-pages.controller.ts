@@ -1,3 +1,4 @@
+import { statusOf } from '../common/http-error.filter';
 import { RequirePermission } from '../auth/permissions';
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -46,7 +47,7 @@ export class ReviewCasesPagesController {
       res.redirect(303, '/staff/review-cases?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
-      res.status(e.code === 'UNPROCESSABLE' ? 422 : 400).render('review-cases/index', await this.model({ message: e.message, errors: Object.values(e.fields), values: body }));
+      res.status(statusOf(e)).render('review-cases/index', await this.model({ message: e.message, errors: Object.values(e.fields), values: body }));
     }
   }
 
@@ -61,8 +62,7 @@ export class ReviewCasesPagesController {
       res.redirect(303, '/staff/review-cases?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
-      const status = { CONFLICT: 409, UNPROCESSABLE: 422 }[e.code as string] ?? 400;
-      res.status(status).render('review-cases/index', await this.model({ message: e.message, errors: Object.values(e.fields) }));
+      res.status(statusOf(e)).render('review-cases/index', await this.model({ message: e.message, errors: Object.values(e.fields) }));
     }
   }
 }

@@ -1,3 +1,4 @@
+import { statusOf } from '../common/http-error.filter';
 import { RequirePermission } from '../auth/permissions';
 import { Body, Controller, Get, Inject, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -110,7 +111,7 @@ export class StaffPagesController {
       awaitingTotal: awaiting.total,
       overdueTotal: overdue.total,
       mineTotal: mine.total,
-      failedMail: (await this.mailWorker.failed(1000)).length,
+      failedMail: await this.mailWorker.failedCount(),
       dueSoonCount: queue.items.filter((i) => i.dueSoon).length,
       lapsed: lapsed.map((l) => ({ ...l, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', action: l.kind === 'correction' ? '按逾期不补正办结' : '按逾期未缴费办结' })),
       today: this.clock.today(),
@@ -212,7 +213,7 @@ export class StaffPagesController {
       res.redirect(303, `/staff/requests/${result.body.id}?registered=1`);
     } catch (e) {
       if (e instanceof DomainError && e.code !== 'UNAUTHORIZED' && e.code !== 'FORBIDDEN') {
-        return rerender(e.fields, e.code === 'UNPROCESSABLE' ? 422 : 400, e.message);
+        return rerender(e.fields, statusOf(e), e.message);
       }
       throw e;
     }
@@ -252,8 +253,7 @@ export class StaffPagesController {
       res.redirect(303, back);
     } catch (e) {
       if (e instanceof DomainError && e.code !== 'NOT_FOUND' && e.code !== 'UNAUTHORIZED') {
-        const status = { VALIDATION_FAILED: 400, CONFLICT: 409, INVALID_TRANSITION: 409, UNPROCESSABLE: 422, FORBIDDEN: 403 }[e.code as string] ?? 400;
-        res.status(status).render('staff/request-detail', await this.detailModel(id, staff, { message: e.message, fields: e.fields, failedType: String(body.type ?? '') }));
+        res.status(statusOf(e)).render('staff/request-detail', await this.detailModel(id, staff, { message: e.message, fields: e.fields, failedType: String(body.type ?? '') }));
         return;
       }
       throw e;
