@@ -1,4 +1,4 @@
-import { insertRows } from '../common/insert-rows';
+import { insertChunks } from '../common/insert-rows';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
@@ -24,24 +24,32 @@ export class MailOutboxService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async enqueue(manager: EntityManager, mail: OutgoingMail): Promise<void> {
-    const rendered = this.templates.render(mail.kind, mail.subject, { agencyName: this.config.agencyName, ...mail.context });
-    const now = this.clock.nowIso();
-    await insertRows(manager, MailOutboxEntity, {
-      id: randomUUID(),
-      kind: mail.kind,
-      requestId: mail.requestId,
-      recipient: mail.to,
-      subject: rendered.subject,
-      textBody: rendered.text,
-      htmlBody: rendered.html,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      lockedUntil: null,
-      lastError: null,
-      createdAt: now,
-      sentAt: null,
-    });
+  enqueue(manager: EntityManager, mail: OutgoingMail): Promise<void> {
+    return this.enqueueMany(manager, [mail]);
   }
+
+  async enqueueMany(manager: EntityManager, mails: OutgoingMail[]): Promise<void> {
+    const now = this.clock.nowIso();
+    const rows = mails.map((mail) => {
+      const rendered = this.templates.render(mail.kind, mail.subject, { agencyName: this.config.agencyName, ...mail.context });
+      return {
+        id: randomUUID(),
+        kind: mail.kind,
+        requestId: mail.requestId,
+        recipient: mail.to,
+        subject: rendered.subject,
+        textBody: rendered.text,
+        htmlBody: rendered.html,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        lockedUntil: null,
+        lastError: null,
+        createdAt: now,
+        sentAt: null,
+      };
+    });
+    await insertChunks(manager, MailOutboxEntity, rows);
+  }
+
 }

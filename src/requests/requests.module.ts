@@ -3,12 +3,13 @@ import { AuthModule } from '../auth/auth.module';
 import { CalendarModule } from '../calendar/calendar.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { PublicRequestsApiController, RequestsApiController } from './requests-api.controller';
+import { IntakeWriter } from './intake-writer';
 import { RequestsService } from './requests.service';
 
 @Module({
   imports: [AuthModule, CalendarModule, NotificationsModule],
   controllers: [PublicRequestsApiController, RequestsApiController],
-  providers: [RequestsService],
+  providers: [RequestsService, IntakeWriter],
   exports: [RequestsService],
 })
 export class RequestsModule {}

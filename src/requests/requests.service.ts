@@ -38,7 +38,8 @@ import { ApplicantEntity } from './entities/applicant.entity';
 import { InformationRequestEntity } from './entities/information-request.entity';
 import { RequestEventEntity } from './entities/request-event.entity';
 import { RequestItemEntity } from './entities/request-item.entity';
-import { accessCodeMatches, allocateTrackingNumber, allocateTrackingNumbers, generateAccessCode, hashAccessCode } from './tracking-number';
+import { IntakeDraft, IntakeWriter } from './intake-writer';
+import { accessCodeMatches, allocateTrackingNumbers, generateAccessCode, hashAccessCode } from './tracking-number';
 import type { LedgerRow } from '../import/ledger-import';
 import { toDetailView, toListItemView, toPublicStatusView, RequestDetailView, RequestListItemView, PublicStatusView } from './request-views';
 
@@ -123,6 +124,7 @@ export class RequestsService {
     private readonly calendars: CalendarService,
     private readonly clock: Clock,
     private readonly outbox: MailOutboxService,
+    private readonly intake: IntakeWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
@@ -131,22 +133,13 @@ export class RequestsService {
   async registerRequest(dto: CreateRequestDto, actor: Actor): Promise<RegisteredRequest> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const created = await this.unitOfWork.run(async (m) => {
-      const { request, state, accessCode } = await this.createRequest(m, dto, { type: 'registered', on: dto.receivedOn, data: { channel: dto.channel } }, actor, calendar, today);
-      if (dto.applicant.email) {
-        await this.outbox.enqueue(m, this.receiptNotice(request, dto.applicant.email, accessCode));
-      }
-      return { request, state };
-    });
-    this.logger.log(`registered request ${created.request.id}`);
-    return {
-      id: created.request.id,
-      trackingNumber: created.request.trackingNumber,
-      status: created.request.status,
-      receivedOn: created.request.receivedOn,
-      dueOn: created.request.dueOn,
-      dueIsProvisional: created.request.dueIsProvisional,
-    };
+    const draft = this.draftRequest(dto, { type: 'registered', on: dto.receivedOn, data: { channel: dto.channel } }, actor, calendar, today);
+    const email = dto.applicant.email;
+    if (email) draft.mail = (trackingNumber) => this.receiptNotice({ ...draft.request, trackingNumber }, email, draft.accessCode);
+    const trackingNumber = await this.intake.write(draft);
+    const { request } = draft;
+    this.logger.log(`registered request ${request.id}`);
+    return { id: request.id, trackingNumber, status: request.status, receivedOn: request.receivedOn, dueOn: request.dueOn, dueIsProvisional: request.dueIsProvisional };
   }
 
   /** Citizen filing: not yet received until staff confirm it (Art. 31). */
@@ -154,33 +147,27 @@ export class RequestsService {
     requireArticle29(dto);
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const { request, accessCode } = await this.unitOfWork.run(async (m) => {
-      const made = await this.createRequest(m, dto, { type: 'submitted', on: today, data: { channel: 'online' } }, PUBLIC_ACTOR, calendar, today);
-      if (dto.applicant.email) {
-        await this.outbox.enqueue(m, {
-          kind: 'acknowledgement',
-          to: dto.applicant.email,
-          subject: `【${this.config.agencyName}】已收到您在网上提交的政府信息公开申请（${made.request.trackingNumber}）`,
-          requestId: made.request.id,
-          context: { trackingNumber: made.request.trackingNumber, accessCode: made.accessCode, submittedOn: today },
-        });
-      }
-      return made;
-    });
-    this.logger.log(`public submission ${request.id}`);
-    return { trackingNumber: request.trackingNumber, accessCode, status: request.status };
+    const draft = this.draftRequest(dto, { type: 'submitted', on: today, data: { channel: 'online' } }, PUBLIC_ACTOR, calendar, today);
+    const email = dto.applicant.email;
+    if (email) {
+      draft.mail = (trackingNumber) => ({
+        kind: 'acknowledgement',
+        to: email,
+        subject: `【${this.config.agencyName}】已收到您在网上提交的政府信息公开申请（${trackingNumber}）`,
+        requestId: draft.request.id,
+        context: { trackingNumber, accessCode: draft.accessCode, submittedOn: today },
+      });
+    }
+    const trackingNumber = await this.intake.write(draft);
+    this.logger.log(`public submission ${draft.request.id}`);
+    return { trackingNumber, accessCode: draft.accessCode, status: draft.request.status };
   }
 
-  private async createRequest(
-    m: EntityManager,
-    dto: PublicRequestDto & { channel?: string },
-    first: LifecycleEvent,
-    actor: Actor,
-    calendar: WorkingCalendar,
-    today: IsoDate,
-  ): Promise<{ request: InformationRequestEntity; state: RequestState; accessCode: string }> {
+  /** Every row of a new request, from its first lifecycle event; written by the IntakeWriter. */
+  private draftRequest(dto: PublicRequestDto & { channel?: string }, first: LifecycleEvent, actor: Actor, calendar: WorkingCalendar, today: IsoDate): IntakeDraft {
     const items = dto.items?.length ? dto.items.map((i) => i.description) : [dto.description];
-    const state = applyEvent(replay([], { calendar, today, itemCount: items.length }), first, { calendar, today, itemCount: items.length });
+    const ctx = { calendar, today, itemCount: items.length };
+    const state = applyEvent(replay([], ctx), first, ctx);
     const due = computeDue(state, calendar, today);
     const now = this.clock.nowIso();
     const applicant = Object.assign(new ApplicantEntity(), {
@@ -196,42 +183,42 @@ export class RequestsService {
       createdAt: now,
       erasedAt: null,
     });
-    await insertRows(m, ApplicantEntity, applicant);
-    const trackingNumber = await allocateTrackingNumber(m, yearOf(today));
-    const accessCode = generateAccessCode();
-    const request = Object.assign(new InformationRequestEntity(), {
-      id: randomUUID(),
-      trackingNumber,
-      accessCodeHash: hashAccessCode(trackingNumber, accessCode),
-      applicantId: applicant.id,
-      applicantType: applicant.type,
-      channel: state.channel!,
-      submittedAt: now,
-      receivedOn: state.receivedOn,
-      status: state.status!,
-      description: dto.description,
-      deliveryMethod: dto.deliveryMethod ?? 'electronic',
-      dueOn: due.dueOn,
-      dueIsProvisional: due.provisional,
-      outcome: null,
-      concludedOn: null,
-      assigneeId: null,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await insertRows(m, InformationRequestEntity, request);
-    await insertRows(m, 
-      RequestItemEntity,
-      items.map((description, position) => ({ id: randomUUID(), requestId: request.id, position, description, outcome: null })),
-    );
-    await this.appendEvent(m, request.id, 1, first, actor);
-    return { request, state, accessCode };
+    const requestId = randomUUID();
+    return {
+      year: yearOf(today),
+      accessCode: generateAccessCode(),
+      applicant,
+      request: {
+        id: requestId,
+        applicantId: applicant.id,
+        applicantType: applicant.type,
+        channel: state.channel!,
+        submittedAt: now,
+        receivedOn: state.receivedOn,
+        status: state.status!,
+        description: dto.description,
+        deliveryMethod: dto.deliveryMethod ?? 'electronic',
+        dueOn: due.dueOn,
+        dueIsProvisional: due.provisional,
+        outcome: null,
+        concludedOn: null,
+        assigneeId: null,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      },
+      items: items.map((description, position) => Object.assign(new RequestItemEntity(), { id: randomUUID(), requestId, position, description, outcome: null })),
+      firstEvent: this.eventRow(requestId, 1, first, actor),
+    };
   }
 
   private async appendEvent(m: EntityManager, requestId: string, seq: number, event: LifecycleEvent, actor: Actor): Promise<void> {
+    await insertRows(m, RequestEventEntity, this.eventRow(requestId, seq, event, actor));
+  }
+
+  private eventRow(requestId: string, seq: number, event: LifecycleEvent, actor: Actor): RequestEventEntity {
     const basis = event.type === 'decided' && typeof event.data.basis === 'string' ? event.data.basis : EVENT_BASIS[event.type];
-    await insertRows(m, RequestEventEntity, {
+    return Object.assign(new RequestEventEntity(), {
       id: randomUUID(),
       requestId,
       seq,
@@ -244,6 +231,7 @@ export class RequestsService {
       payload: JSON.stringify(event.data),
     });
   }
+
 
   /** Appends one lifecycle step; the request's cached state is recomputed from all events. */
   async recordEvent(id: string, dto: RecordEventDto, actor: Actor, viewer?: Viewer): Promise<RequestDetailView> {

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { insertChunks } from '../common/insert-rows';
+import { UnitOfWork } from '../common/unit-of-work';
+import { MailOutboxService, OutgoingMail } from '../notifications/mail-outbox.service';
+import { ApplicantEntity } from './entities/applicant.entity';
+import { InformationRequestEntity } from './entities/information-request.entity';
+import { RequestEventEntity } from './entities/request-event.entity';
+import { RequestItemEntity } from './entities/request-item.entity';
+import { allocateTrackingNumbers, hashAccessCode } from './tracking-number';
+
+/** A new request, complete but for its tracking number (given out when it is written). */
+export interface IntakeDraft {
+  year: number;
+  accessCode: string;
+  applicant: ApplicantEntity;
+  request: Omit<InformationRequestEntity, 'trackingNumber' | 'accessCodeHash'>;
+  items: RequestItemEntity[];
+  firstEvent: RequestEventEntity;
+  /** The applicant's acknowledgement, once the number is known. */
+  mail?: (trackingNumber: string) => OutgoingMail;
+}
+
+interface Pending {
+  draft: IntakeDraft;
+  resolve: (trackingNumber: string) => void;
+  reject: (error: unknown) => void;
+}
+
+/** New requests per transaction at most. */
+const MAX_BATCH = 400;
+
+/**
+ * Group commit for new requests. While one transaction is being written, the requests that
+ * arrive meanwhile wait and are then written together: one transaction, one block of tracking
+ * numbers, one multi-row INSERT per table. A request is answered only after its transaction
+ * committed. Nothing waits on a timer, so a lone request is written at once.
+ *
+ * If a group's transaction fails, each of its requests is retried alone, so one request that
+ * cannot be written never takes the others with it; each caller gets its own outcome.
+ */
+@Injectable()
+export class IntakeWriter {
+  private readonly queue: Pending[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly unitOfWork: UnitOfWork,
+    private readonly outbox: MailOutboxService,
+  ) {}
+
+  /** Resolves with the tracking number once the request is committed. */
+  write(draft: IntakeDraft): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      this.queue.push({ draft, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        const group = this.queue.splice(0, MAX_BATCH);
+        try {
+          const numbers = await this.unitOfWork.run((m) => this.insert(m, group.map((p) => p.draft)));
+          group.forEach((p, i) => p.resolve(numbers[i]));
+        } catch (error) {
+          if (group.length === 1) {
+            group[0].reject(error);
+            continue;
+          }
+          for (const p of group) {
+            try {
+              const [number] = await this.unitOfWork.run((m) => this.insert(m, [p.draft]));
+              p.resolve(number);
+            } catch (alone) {
+              p.reject(alone);
+            }
+          }
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async insert(m: EntityManager, drafts: IntakeDraft[]): Promise<string[]> {
+    const numbers: string[] = new Array<string>(drafts.length);
+    const years = [...new Set(drafts.map((d) => d.year))].sort();
+    for (const year of years) {
+      const indexes = drafts.flatMap((d, i) => (d.year === year ? [i] : []));
+      const block = await allocateTrackingNumbers(m, year, indexes.length);
+      indexes.forEach((i, k) => (numbers[i] = block[k]));
+    }
+    const requests = drafts.map((d, i) =>
+      Object.assign(new InformationRequestEntity(), d.request, { trackingNumber: numbers[i], accessCodeHash: hashAccessCode(numbers[i], d.accessCode) }),
+    );
+    await insertChunks(m, ApplicantEntity, drafts.map((d) => d.applicant));
+    await insertChunks(m, InformationRequestEntity, requests);
+    await insertChunks(m, RequestItemEntity, drafts.flatMap((d) => d.items));
+    await insertChunks(m, RequestEventEntity, drafts.map((d) => d.firstEvent));
+    const mails = drafts.flatMap((d, i) => (d.mail ? [d.mail(numbers[i])] : []));
+    if (mails.length) await this.outbox.enqueueMany(m, mails);
+    return numbers;
+  }
+}
