@@ -1,4 +1,4 @@
-import { addDays, dayOfWeek, IsoDate, yearOf } from './dates';
+import { fromDayNumber, IsoDate, toDayNumber, yearOf } from './dates';
 
 /** One year of the State Council holiday arrangement (国务院办公厅关于部分节假日安排的通知). */
 export interface CalendarYear {
@@ -32,17 +32,21 @@ export interface IntervalCount {
 const MAX_SCAN_DAYS = 3660;
 
 export class WorkingCalendar {
-  private readonly holidays = new Map<IsoDate, true>();
-  private readonly makeUpWorkdays = new Map<IsoDate, true>();
   private readonly years = new Map<number, CalendarYear>();
+  // The loops below run on day numbers (days since 1970-01-01): no string work per day.
+  private readonly holidayDays = new Set<number>();
+  private readonly makeUpDays = new Set<number>();
+  /** [first, last] day numbers of each loaded year. */
+  private readonly loadedRanges: Array<[number, number]> = [];
 
   constructor(years: CalendarYear[]) {
     for (const y of years) {
       this.years.set(y.year, y);
     }
     for (const y of this.years.values()) {
-      for (const d of y.holidays) this.holidays.set(d, true);
-      for (const d of y.makeUpWorkdays) this.makeUpWorkdays.set(d, true);
+      for (const d of y.holidays) this.holidayDays.add(toDayNumber(d));
+      for (const d of y.makeUpWorkdays) this.makeUpDays.add(toDayNumber(d));
+      this.loadedRanges.push([toDayNumber(`${y.year}-01-01`), toDayNumber(`${y.year}-12-31`)]);
     }
   }
 
@@ -64,13 +68,21 @@ export class WorkingCalendar {
 
   /** Monday–Friday, minus statutory holidays, plus 调休 make-up working days (D10). */
   isWorkingDay(date: IsoDate): boolean {
-    if (this.isProvisional(date)) {
-      const dow = dayOfWeek(date);
-      return dow !== 0 && dow !== 6 && !FIXED_DATE_HOLIDAYS.includes(date.slice(5));
+    return this.isWorkingDayNumber(toDayNumber(date));
+  }
+
+  private isProvisionalDay(day: number): boolean {
+    for (const [first, last] of this.loadedRanges) if (day >= first && day <= last) return false;
+    return true;
+  }
+
+  private isWorkingDayNumber(day: number): boolean {
+    const dow = weekdayOf(day);
+    if (this.isProvisionalDay(day)) {
+      return dow !== 0 && dow !== 6 && !FIXED_DATE_HOLIDAYS.includes(fromDayNumber(day).slice(5));
     }
-    if (this.makeUpWorkdays.has(date)) return true;
-    if (this.holidays.has(date)) return false;
-    const dow = dayOfWeek(date);
+    if (this.makeUpDays.has(day)) return true;
+    if (this.holidayDays.has(day)) return false;
     return dow !== 0 && dow !== 6;
   }
 
@@ -80,57 +92,62 @@ export class WorkingCalendar {
    */
   addWorkingDays(start: IsoDate, n: number): WorkingDayResult {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a non-negative integer: ${n}`);
-    let date = start;
+    if (n === 0) return { date: start, provisional: false };
+    let day = toDayNumber(start);
     let provisional = false;
     let counted = 0;
     for (let i = 0; counted < n; i++) {
       if (i > MAX_SCAN_DAYS) throw new RangeError(`no ${n} working days found after ${start}`);
-      date = addDays(date, 1);
-      if (this.isWorkingDay(date)) {
-        counted++;
-        provisional ||= this.isProvisional(date);
-      } else {
-        provisional ||= this.isProvisional(date);
-      }
+      day++;
+      if (this.isWorkingDayNumber(day)) counted++;
+      provisional ||= this.isProvisionalDay(day);
     }
-    return { date, provisional };
+    return { date: fromDayNumber(day), provisional };
   }
 
   /** Working days in the half-open interval (from, to] (D14). Zero when to <= from. */
   countWorkingDays(from: IsoDate, to: IsoDate): IntervalCount {
     let count = 0;
     let provisional = false;
-    let date = from;
-    for (let i = 0; date < to; i++) {
+    const last = toDayNumber(to);
+    let day = toDayNumber(from);
+    for (let i = 0; day < last; i++) {
       if (i > MAX_SCAN_DAYS) throw new RangeError(`interval too long: ${from}..${to}`);
-      date = addDays(date, 1);
-      provisional ||= this.isProvisional(date);
-      if (this.isWorkingDay(date)) count++;
+      day++;
+      provisional ||= this.isProvisionalDay(day);
+      if (this.isWorkingDayNumber(day)) count++;
     }
     return { count, provisional };
   }
 
   /** Weekday dates in (from, to] that are not working days: what a due date skipped. */
   skippedWeekdays(from: IsoDate, to: IsoDate): IsoDate[] {
-    const skipped: IsoDate[] = [];
-    let date = from;
-    for (let i = 0; date < to && i <= MAX_SCAN_DAYS; i++) {
-      date = addDays(date, 1);
-      const dow = dayOfWeek(date);
-      if (dow !== 0 && dow !== 6 && !this.isWorkingDay(date)) skipped.push(date);
-    }
-    return skipped;
+    return this.daysBetween(from, to, (day) => !isWeekend(day) && !this.isWorkingDayNumber(day));
   }
 
   /** Weekend dates in (from, to] that are make-up working days. */
   makeUpDaysBetween(from: IsoDate, to: IsoDate): IsoDate[] {
+    return this.daysBetween(from, to, (day) => isWeekend(day) && this.isWorkingDayNumber(day));
+  }
+
+  private daysBetween(from: IsoDate, to: IsoDate, keep: (day: number) => boolean): IsoDate[] {
     const found: IsoDate[] = [];
-    let date = from;
-    for (let i = 0; date < to && i <= MAX_SCAN_DAYS; i++) {
-      date = addDays(date, 1);
-      const dow = dayOfWeek(date);
-      if ((dow === 0 || dow === 6) && this.isWorkingDay(date)) found.push(date);
+    const last = toDayNumber(to);
+    let day = toDayNumber(from);
+    for (let i = 0; day < last && i <= MAX_SCAN_DAYS; i++) {
+      day++;
+      if (keep(day)) found.push(fromDayNumber(day));
     }
     return found;
   }
+}
+
+/** 0 = Sunday … 6 = Saturday; day 0 (1970-01-01) was a Thursday. */
+function weekdayOf(day: number): number {
+  return (((day + 4) % 7) + 7) % 7;
+}
+
+function isWeekend(day: number): boolean {
+  const dow = weekdayOf(day);
+  return dow === 0 || dow === 6;
 }
