@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { insertChunks } from '../common/insert-rows';
+import { isDatabaseUnavailable } from '../common/http-error.filter';
 import { UnitOfWork } from '../common/unit-of-work';
 import { MailOutboxService, OutgoingMail } from '../notifications/mail-outbox.service';
 import { ApplicantEntity } from './entities/applicant.entity';
@@ -37,7 +38,8 @@ const MAX_BATCH = 400;
  * committed. Nothing waits on a timer, so a lone request is written at once.
  *
  * If a group's transaction fails, each of its requests is retried alone, so one request that
- * cannot be written never takes the others with it; each caller gets its own outcome.
+ * cannot be written never takes the others with it; each caller gets its own outcome. When the
+ * database itself is unavailable (busy, full, unreachable) the whole group fails at once.
  */
 @Injectable()
 export class IntakeWriter {
@@ -66,8 +68,10 @@ export class IntakeWriter {
           const numbers = await this.unitOfWork.run((m) => this.insert(m, group.map((p) => p.draft)));
           group.forEach((p, i) => p.resolve(numbers[i]));
         } catch (error) {
-          if (group.length === 1) {
-            group[0].reject(error);
+          // Alone, a request fares no better against a busy, full or unreachable database:
+          // every caller gets the 503 now instead of waiting out the busy timeout once each.
+          if (group.length === 1 || isDatabaseUnavailable(error)) {
+            group.forEach((p) => p.reject(error));
             continue;
           }
           for (const p of group) {
