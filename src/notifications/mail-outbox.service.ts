@@ -51,5 +51,4 @@ export class MailOutboxService {
     });
     await insertChunks(manager, MailOutboxEntity, rows);
   }
-
 }

@@ -17,7 +17,8 @@ export interface IntakeDraft {
   applicant: ApplicantEntity;
   request: Omit<InformationRequestEntity, 'trackingNumber' | 'accessCodeHash'>;
   items: RequestItemEntity[];
-  firstEvent: RequestEventEntity;
+  /** Its lifecycle so far: the first event for a new request, the whole history for a ledger row. */
+  events: RequestEventEntity[];
   /** The applicant's acknowledgement, once the number is known. */
   mail?: (trackingNumber: string) => OutgoingMail;
 }
@@ -65,7 +66,7 @@ export class IntakeWriter {
       while (this.queue.length) {
         const group = this.queue.splice(0, MAX_BATCH);
         try {
-          const numbers = await this.unitOfWork.run((m) => this.insert(m, group.map((p) => p.draft)));
+          const numbers = await this.unitOfWork.run((m) => this.insertGroup(m, group.map((p) => p.draft)));
           group.forEach((p, i) => p.resolve(numbers[i]));
         } catch (error) {
           // Alone, a request fares no better against a busy, full or unreachable database:
@@ -76,7 +77,7 @@ export class IntakeWriter {
           }
           for (const p of group) {
             try {
-              const [number] = await this.unitOfWork.run((m) => this.insert(m, [p.draft]));
+              const [number] = await this.unitOfWork.run((m) => this.insertGroup(m, [p.draft]));
               p.resolve(number);
             } catch (alone) {
               p.reject(alone);
@@ -89,7 +90,8 @@ export class IntakeWriter {
     }
   }
 
-  private async insert(m: EntityManager, drafts: IntakeDraft[]): Promise<string[]> {
+  /** Writes the drafts inside the caller's transaction; returns their tracking numbers, in order. */
+  async insertGroup(m: EntityManager, drafts: IntakeDraft[]): Promise<string[]> {
     const numbers: string[] = new Array<string>(drafts.length);
     const years = [...new Set(drafts.map((d) => d.year))].sort();
     for (const year of years) {
@@ -103,7 +105,7 @@ export class IntakeWriter {
     await insertChunks(m, ApplicantEntity, drafts.map((d) => d.applicant));
     await insertChunks(m, InformationRequestEntity, requests);
     await insertChunks(m, RequestItemEntity, drafts.flatMap((d) => d.items));
-    await insertChunks(m, RequestEventEntity, drafts.map((d) => d.firstEvent));
+    await insertChunks(m, RequestEventEntity, drafts.flatMap((d) => d.events));
     const mails = drafts.flatMap((d, i) => (d.mail ? [d.mail(numbers[i])] : []));
     if (mails.length) await this.outbox.enqueueMany(m, mails);
     return numbers;

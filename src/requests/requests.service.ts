@@ -39,7 +39,7 @@ import { InformationRequestEntity } from './entities/information-request.entity'
 import { RequestEventEntity } from './entities/request-event.entity';
 import { RequestItemEntity } from './entities/request-item.entity';
 import { IntakeDraft, IntakeWriter } from './intake-writer';
-import { accessCodeMatches, allocateTrackingNumbers, generateAccessCode, hashAccessCode } from './tracking-number';
+import { accessCodeMatches, generateAccessCode } from './tracking-number';
 import type { LedgerRow } from '../import/ledger-import';
 import { toDetailView, toListItemView, toPublicStatusView, RequestDetailView, RequestListItemView, PublicStatusView } from './request-views';
 
@@ -163,52 +163,76 @@ export class RequestsService {
     return { trackingNumber, accessCode: draft.accessCode, status: draft.request.status };
   }
 
-  /** Every row of a new request, from its first lifecycle event; written by the IntakeWriter. */
+  /** A new request from its first lifecycle event; written by the IntakeWriter. */
   private draftRequest(dto: PublicRequestDto & { channel?: string }, first: LifecycleEvent, actor: Actor, calendar: WorkingCalendar, today: IsoDate): IntakeDraft {
     const items = dto.items?.length ? dto.items.map((i) => i.description) : [dto.description];
     const ctx = { calendar, today, itemCount: items.length };
-    const state = applyEvent(replay([], ctx), first, ctx);
-    const due = computeDue(state, calendar, today);
+    return this.newRequestDraft({
+      applicant: dto.applicant,
+      description: dto.description,
+      deliveryMethod: dto.deliveryMethod ?? 'electronic',
+      items: items.map((description) => ({ description, outcome: null })),
+      events: [first],
+      state: applyEvent(replay([], ctx), first, ctx),
+      actor,
+      calendar,
+      today,
+    });
+  }
+
+  /** Every row of a new request: its applicant, the request with the state its events lead to, its items and events. */
+  private newRequestDraft(p: {
+    applicant: { type: string; name: string; idDocumentType?: string | null; idDocumentNumber?: string | null; organisationCode?: string | null; phone?: string | null; email?: string | null; address?: string | null };
+    description: string;
+    deliveryMethod: string;
+    items: Array<{ description: string; outcome: string | null }>;
+    events: LifecycleEvent[];
+    state: RequestState;
+    actor: Actor;
+    calendar: WorkingCalendar;
+    today: IsoDate;
+  }): IntakeDraft {
+    const due = computeDue(p.state, p.calendar, p.today);
     const now = this.clock.nowIso();
     const applicant = Object.assign(new ApplicantEntity(), {
       id: randomUUID(),
-      type: dto.applicant.type,
-      name: dto.applicant.name,
-      idDocumentType: dto.applicant.idDocumentType ?? (dto.applicant.idDocumentNumber ? 'resident_id' : null),
-      idDocumentNumber: dto.applicant.idDocumentNumber ?? null,
-      organisationCode: dto.applicant.organisationCode ?? null,
-      phone: dto.applicant.phone ?? null,
-      email: dto.applicant.email ?? null,
-      address: dto.applicant.address ?? null,
+      type: p.applicant.type,
+      name: p.applicant.name,
+      idDocumentType: p.applicant.idDocumentType ?? (p.applicant.idDocumentNumber ? 'resident_id' : null),
+      idDocumentNumber: p.applicant.idDocumentNumber ?? null,
+      organisationCode: p.applicant.organisationCode ?? null,
+      phone: p.applicant.phone ?? null,
+      email: p.applicant.email ?? null,
+      address: p.applicant.address ?? null,
       createdAt: now,
       erasedAt: null,
     });
     const requestId = randomUUID();
     return {
-      year: yearOf(today),
+      year: yearOf(p.today),
       accessCode: generateAccessCode(),
       applicant,
       request: {
         id: requestId,
         applicantId: applicant.id,
         applicantType: applicant.type,
-        channel: state.channel!,
+        channel: p.state.channel!,
         submittedAt: now,
-        receivedOn: state.receivedOn,
-        status: state.status!,
-        description: dto.description,
-        deliveryMethod: dto.deliveryMethod ?? 'electronic',
+        receivedOn: p.state.receivedOn,
+        status: p.state.status!,
+        description: p.description,
+        deliveryMethod: p.deliveryMethod,
         dueOn: due.dueOn,
         dueIsProvisional: due.provisional,
-        outcome: null,
-        concludedOn: null,
+        outcome: p.state.outcome,
+        concludedOn: p.state.concludedOn,
         assigneeId: null,
         version: 1,
         createdAt: now,
         updatedAt: now,
       },
-      items: items.map((description, position) => Object.assign(new RequestItemEntity(), { id: randomUUID(), requestId, position, description, outcome: null })),
-      firstEvent: this.eventRow(requestId, 1, first, actor),
+      items: p.items.map((item, position) => Object.assign(new RequestItemEntity(), { id: randomUUID(), requestId, position, ...item })),
+      events: p.events.map((event, i) => this.eventRow(requestId, i + 1, event, p.actor)),
     };
   }
 
@@ -330,68 +354,25 @@ export class RequestsService {
   async importLedger(rows: LedgerRow[], actor: Actor, onProgress?: (done: number, total: number) => void): Promise<string[]> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
+    const drafts = rows.map((row) =>
+      this.newRequestDraft({
+        applicant: row.applicant,
+        description: row.description,
+        deliveryMethod: row.deliveryMethod,
+        items: [{ description: row.description, outcome: row.state.itemOutcomes?.[0] ?? null }],
+        events: row.events,
+        state: row.state,
+        actor: { ...actor, label: `${actor.label}（批量补录，第 ${row.line} 行）` },
+        calendar,
+        today,
+      }),
+    );
     const trackingNumbers = await this.unitOfWork.run(async (m) => {
-      const numbers = await allocateTrackingNumbers(m, yearOf(today), rows.length);
-      const now = this.clock.nowIso();
+      const numbers: string[] = [];
       const BATCH = 200;
-      for (let start = 0; start < rows.length; start += BATCH) {
-        const slice = rows.slice(start, start + BATCH);
-        const applicants: ApplicantEntity[] = [];
-        const requests: InformationRequestEntity[] = [];
-        const items: RequestItemEntity[] = [];
-        const events: RequestEventEntity[] = [];
-        slice.forEach((row, i) => {
-          const trackingNumber = numbers[start + i];
-          const applicantId = randomUUID();
-          const requestId = randomUUID();
-          const due = computeDue(row.state, calendar, today);
-          applicants.push(Object.assign(new ApplicantEntity(), { id: applicantId, ...row.applicant, idDocumentType: row.applicant.idDocumentNumber ? 'resident_id' : null, createdAt: now, erasedAt: null }));
-          requests.push(
-            Object.assign(new InformationRequestEntity(), {
-              id: requestId,
-              trackingNumber,
-              accessCodeHash: hashAccessCode(trackingNumber, generateAccessCode()),
-              applicantId,
-              applicantType: row.applicant.type,
-              channel: row.channel,
-              submittedAt: now,
-              receivedOn: row.state.receivedOn,
-              status: row.state.status!,
-              description: row.description,
-              deliveryMethod: row.deliveryMethod,
-              dueOn: due.dueOn,
-              dueIsProvisional: due.provisional,
-              outcome: row.state.outcome,
-              concludedOn: row.state.concludedOn,
-              assigneeId: null,
-              version: 1,
-              createdAt: now,
-              updatedAt: now,
-            }),
-          );
-          items.push(Object.assign(new RequestItemEntity(), { id: randomUUID(), requestId, position: 0, description: row.description, outcome: row.state.itemOutcomes?.[0] ?? null }));
-          row.events.forEach((e, seq) =>
-            events.push(
-              Object.assign(new RequestEventEntity(), {
-                id: randomUUID(),
-                requestId,
-                seq: seq + 1,
-                type: e.type,
-                occurredOn: e.on,
-                recordedAt: now,
-                actorId: actor.id,
-                actorLabel: `${actor.label}（批量补录，第 ${row.line} 行）`.slice(0, 100),
-                basis: EVENT_BASIS[e.type],
-                payload: JSON.stringify(e.data),
-              }),
-            ),
-          );
-        });
-        await insertRows(m, ApplicantEntity, applicants);
-        await insertRows(m, InformationRequestEntity, requests);
-        await insertRows(m, RequestItemEntity, items);
-        for (let i = 0; i < events.length; i += 200) await insertRows(m, RequestEventEntity, events.slice(i, i + 200));
-        onProgress?.(Math.min(start + BATCH, rows.length), rows.length);
+      for (let start = 0; start < drafts.length; start += BATCH) {
+        numbers.push(...(await this.intake.insertGroup(m, drafts.slice(start, start + BATCH))));
+        onProgress?.(numbers.length, drafts.length);
       }
       return numbers;
     });

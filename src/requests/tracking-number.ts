@@ -22,16 +22,11 @@ export function accessCodeMatches(trackingNumber: string, accessCode: string, st
 }
 
 /**
- * Year + per-year sequence, e.g. 2026-000042. The UPDATE takes the row lock, so concurrent
- * transactions (and instances, on PostgreSQL) serialize on it and never share a number.
+ * A block of consecutive numbers, year + per-year sequence, e.g. 2026-000042. The UPDATE takes
+ * the row lock, so concurrent transactions (and instances, on PostgreSQL) serialize on it and
+ * never share a number. UPDATE then read back; the year's row is created on first use.
  */
-export async function allocateTrackingNumber(manager: EntityManager, year: number): Promise<string> {
-  const [first] = await bumpSequence(manager, year, 1);
-  return first;
-}
-
-/** UPDATE then read back (two statements); the year's row is created on first use. */
-async function bumpSequence(manager: EntityManager, year: number, count: number): Promise<string[]> {
+export async function allocateTrackingNumbers(manager: EntityManager, year: number, count: number): Promise<string[]> {
   const bump = () =>
     manager
       .createQueryBuilder()
@@ -45,9 +40,4 @@ async function bumpSequence(manager: EntityManager, year: number, count: number)
   }
   const row = await manager.findOneByOrFail(TrackingSequenceEntity, { year });
   return Array.from({ length: count }, (_, i) => `${year}-${String(row.lastValue - count + 1 + i).padStart(6, '0')}`);
-}
-
-/** A block of consecutive numbers in one step (bulk import). */
-export function allocateTrackingNumbers(manager: EntityManager, year: number, count: number): Promise<string[]> {
-  return bumpSequence(manager, year, count);
 }
