@@ -2,7 +2,7 @@ import { insertRows } from '../common/insert-rows';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Role, StaffPrincipal } from '../auth/roles';
 import { can, permissionForEvent } from '../auth/permissions';
 import { PersonalDataAccessEntity } from './entities/personal-data-access.entity';
@@ -331,9 +331,10 @@ export class RequestsService {
   async recomputeOpenDeadlines(m: EntityManager, calendar: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
     const today = this.clock.today();
     const open = await m.createQueryBuilder(InformationRequestEntity, 'r').where("r.status <> 'concluded'").orderBy('r.tracking_number').getMany();
+    const states = await this.currentStates(m, open.map((r) => r.id), calendar, today);
     let changed = 0;
     for (const request of open) {
-      const { events, state } = await this.currentState(m, request.id, calendar, today);
+      const { events, state } = states.get(request.id)!;
       const due = computeDue(state, calendar, today);
       if (due.dueOn === request.dueOn && due.provisional === request.dueIsProvisional) continue;
       await m.update(InformationRequestEntity, { id: request.id }, { dueOn: due.dueOn, dueIsProvisional: due.provisional, version: request.version + 1, updatedAt: this.clock.nowIso() });
@@ -548,9 +549,10 @@ export class RequestsService {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
     const waiting = await this.dataSource.manager.find(InformationRequestEntity, { where: [{ status: 'awaiting_correction' }, { status: 'awaiting_fee' }], order: { trackingNumber: 'ASC' } });
+    const states = await this.currentStates(this.dataSource.manager, waiting.map((r) => r.id), calendar, today);
     const lapsed = [];
     for (const r of waiting) {
-      const { state } = await this.currentState(this.dataSource.manager, r.id, calendar, today);
+      const { state } = states.get(r.id)!;
       if (state.status === 'awaiting_correction' && state.correction && state.correction.dueOn < today) {
         lapsed.push({ id: r.id, trackingNumber: r.trackingNumber, kind: 'correction' as const, deadline: state.correction.dueOn, eventType: 'correction_lapsed' as const });
       }
@@ -620,10 +622,33 @@ export class RequestsService {
 
   /** A request's state, folded from its recorded events. */
   private async currentState(m: EntityManager, requestId: string, calendar: WorkingCalendar, today: IsoDate): Promise<{ events: RequestEventEntity[]; state: RequestState }> {
-    const events = await m.find(RequestEventEntity, { where: { requestId }, order: { seq: 'ASC' } });
-    const itemCount = await m.countBy(RequestItemEntity, { requestId });
-    return { events, state: replay(events.map(toLifecycleEvent), { calendar, today, itemCount }) };
+    return (await this.currentStates(m, [requestId], calendar, today)).get(requestId)!;
   }
+
+  /** The state of many requests from their events: two queries per 500 requests, not two per request. */
+  private async currentStates(m: EntityManager, requestIds: string[], calendar: WorkingCalendar, today: IsoDate): Promise<Map<string, { events: RequestEventEntity[]; state: RequestState }>> {
+    const events = new Map(requestIds.map((id) => [id, [] as RequestEventEntity[]]));
+    const itemCounts = new Map<string, number>();
+    for (let i = 0; i < requestIds.length; i += 500) {
+      const ids = requestIds.slice(i, i + 500);
+      for (const e of await m.find(RequestEventEntity, { where: { requestId: In(ids) }, order: { seq: 'ASC' } })) events.get(e.requestId)!.push(e);
+      const counts: Array<{ id: string; n: number | string }> = await m
+        .createQueryBuilder(RequestItemEntity, 'i')
+        .select('i.request_id', 'id')
+        .addSelect('COUNT(*)', 'n')
+        .where('i.request_id IN (:...ids)', { ids })
+        .groupBy('i.request_id')
+        .getRawMany();
+      for (const c of counts) itemCounts.set(c.id, Number(c.n));
+    }
+    return new Map(
+      requestIds.map((id) => {
+        const list = events.get(id)!;
+        return [id, { events: list, state: replay(list.map(toLifecycleEvent), { calendar, today, itemCount: itemCounts.get(id) ?? 0 }) }];
+      }),
+    );
+  }
+
 }
 
 export function toLifecycleEvent(e: RequestEventEntity): LifecycleEvent {
