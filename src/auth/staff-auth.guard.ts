@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { isApiRequest } from '../common/http-error.filter';
 import { DomainError } from '../domain/errors';
 import { AuthService } from './auth.service';
 import { IS_PUBLIC } from './public.decorator';
@@ -23,9 +24,9 @@ export class StaffAuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<StaffRequest>();
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     const staff = await this.identify(req);
-    if (staff) {
-      req.staff = staff;
-      // The layout shows the staff navigation and sign-out form.
+    if (staff) req.staff = staff;
+    if (staff && !isApiRequest(req)) {
+      // The layout shows the staff navigation and sign-out form; JSON answers need neither.
       const locals = context.switchToHttp().getResponse().locals;
       locals.staff = staff;
       locals.can = Object.fromEntries(PERMISSIONS.map((p) => [p.replace('.', '_'), can(staff.roles, p)]));
@@ -40,7 +41,7 @@ export class StaffAuthGuard implements CanActivate {
   }
 
   private identify(req: StaffRequest): Promise<StaffPrincipal | null> {
-    if (req.path.startsWith('/api/')) {
+    if (isApiRequest(req)) {
       const header = req.headers.authorization ?? '';
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       return match ? this.auth.resolve(match[1], 'api') : Promise.resolve(null);

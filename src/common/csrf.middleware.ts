@@ -1,3 +1,4 @@
+import { isApiRequest } from './http-error.filter';
 import type { NextFunction, Request, Response } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -17,7 +18,7 @@ function same(a: string, b: string): boolean {
  */
 export function csrfMiddleware(req: Request, res: Response, next: NextFunction): void {
   // The JSON API authenticates with bearer tokens, never cookies: no token to issue or check.
-  if (req.path.startsWith('/api/')) return next();
+  if (isApiRequest(req)) return next();
   let token = (req.cookies as Record<string, string> | undefined)?.[CSRF_COOKIE];
   if (!token || !/^[A-Za-z0-9_-]{32}$/.test(token)) {
     token = randomBytes(24).toString('base64url');
