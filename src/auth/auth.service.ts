@@ -7,11 +7,10 @@ import { Clock } from '../common/clock';
 import { UnitOfWork } from '../common/unit-of-work';
 import { isUniqueViolation } from '../common/db-errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { DomainError } from '../domain/errors';
+import { DomainError, ValidationFailedError } from '../domain/errors';
 import { StaffSessionEntity } from './entities/staff-session.entity';
 import { StaffUserEntity } from './entities/staff-user.entity';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './password';
-import { ValidationFailedError } from '../domain/errors';
 import { Role, ROLES, StaffPrincipal } from './roles';
 
 export type SessionKind = 'web' | 'api';
@@ -46,6 +45,8 @@ export class AuthService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const { adminUsername, adminPassword } = this.config;
     if (!adminUsername || !adminPassword) return;
+    // Only a database without accounts gets one; the password is hashed (scrypt) only then.
+    if ((await this.users.count()) > 0) return;
     const admin = { ...(await this.newUser(adminUsername, '系统管理员', adminPassword, [...ROLES])), email: this.config.adminEmail };
     const created = await this.unitOfWork
       .run(async (m) => {

@@ -11,12 +11,12 @@ const BATCH = 20;
 const LOCK_MS = 120_000;
 const MAX_BACKOFF_MS = 3_600_000;
 
-/** Retry schedule: 5 s, 10 s, 20 s … capped at one hour; a message is never given up on. */
+/** Retry schedule after a temporary failure: 5 s, 10 s, 20 s … capped at one hour, with no last attempt. */
 export function backoffMs(attempts: number): number {
   return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
 }
 
-/** SMTP 5xx (other than 552-as-temporary quirks) means the server refused this message for good. */
+/** An SMTP 5xx answer means the server refused this message for good. */
 export function isPermanentFailure(e: unknown): boolean {
   const code = (e as { responseCode?: number })?.responseCode;
   return typeof code === 'number' && code >= 500 && code < 600;

@@ -1,4 +1,4 @@
-import { insertRows } from '../common/insert-rows';
+import { insertChunks } from '../common/insert-rows';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
@@ -183,12 +183,9 @@ export class ReportsService {
   /** The applications behind one Section 3 cell. */
   async section3Cell(year: number, format: ReportFormat, row: string, column: string, page = 1): Promise<{ items: Array<{ id: string; trackingNumber: string }>; total: number }> {
     const spec = section3Rows(format).find((s) => s.key === row);
-    const fields: Record<string, string> = {};
-    if (!spec) fields.row = '行代码无效。';
-    if (!(SECTION3_COLUMNS as readonly string[]).includes(column)) fields.column = '列代码无效。';
-    if (Object.keys(fields).length) throw new NotFoundError(`单元格不存在：${row}/${column}`);
+    if (!spec || !(SECTION3_COLUMNS as readonly string[]).includes(column)) throw new NotFoundError(`单元格不存在：${row}/${column}`);
     const qb = this.dataSource.manager.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber']).where('r.received_on IS NOT NULL');
-    this.rowCondition(qb, year, spec!.key, spec!.outcomes);
+    this.rowCondition(qb, year, spec.key, spec.outcomes);
     if (column !== 'total') qb.andWhere('r.applicant_type = :column', { column });
     const total = await qb.getCount();
     const items = await qb.orderBy('r.tracking_number').offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).getMany();
@@ -255,7 +252,7 @@ export class ReportsService {
         const cell = section4CellOf(c, year, s4.basis);
         if (cell) entries.push({ year, subjectId: c.id, subjectKind: 'case', col: cell.group, cells: cell.column });
       }
-      for (let i = 0; i < entries.length; i += 500) await insertRows(m, ReportSnapshotEntryEntity, entries.slice(i, i + 500));
+      await insertChunks(m, ReportSnapshotEntryEntity, entries);
       return snapshot;
     });
   }
