@@ -86,15 +86,12 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 300 }));
   app.use(earlyErrorHandler);
   app.use(refuseBadInput);
-  app.use((_req: Request, res: Response, next: NextFunction) => {
-    res.locals.agencyName = config.agencyName;
-    next();
-  });
   app.use(csrfMiddleware);
   app.useStaticAssets(STATIC_DIR, { prefix: '/static/', maxAge: '1h' });
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
+  app.setLocal('agencyName', config.agencyName);
   registerViews();
 
   const openApi = new DocumentBuilder()

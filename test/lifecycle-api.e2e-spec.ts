@@ -39,6 +39,12 @@ describe('Lifecycle over the JSON API', () => {
     await sink.stop();
   });
 
+  it('pages carry the configured agency name', async () => {
+    const page = await request(t.http).get('/').expect(200);
+    expect(page.text).toContain('<title>');
+    expect(page.text.match(/测试市自然资源局/g)?.length).toBeGreaterThanOrEqual(3); // title, header, footer
+  });
+
   it.each<[string, Step[], Record<string, unknown>]>([
     ['a correction restarts the clock', [{ type: 'correction_requested', on: '2025-03-05', correctionDueOn: '2025-03-20', note: '请写明文号' }, { type: 'correction_received', on: '2025-03-12' }], { status: 'in_progress', dueOn: '2025-04-10' }],
     ['a lapsed correction concludes', [{ type: 'correction_requested', on: '2025-03-05', correctionDueOn: '2025-03-20' }, { type: 'correction_lapsed', on: '2025-03-21' }], { status: 'concluded', outcome: 'other_overdue_correction', concludedOn: '2025-03-21' }],
