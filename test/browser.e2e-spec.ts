@@ -138,7 +138,7 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
     await step('correction_received', { on: '2026-06-15' });
     await step('extension_granted', { on: '2026-06-15', extraWorkingDays: '10', approvedBy: '王主任', reason: '需调取档案' });
     expect(await page.textContent('main')).toContain('经批准延长 10 个工作日');
-    await step('decided', { on: '2026-06-15', reason: '资金安排涉及内部讨论' }, { 'decided-outcome': 'granted', 'item-outcome-1': 'withheld_process_info' });
+    await step('decided', { on: '2026-06-15', reason: '资金安排涉及内部讨论' }, { 'decided-outcome': 'partially_granted', 'item-outcome-0': 'granted', 'item-outcome-1': 'withheld_process_info' });
     expect(await page.textContent('h1')).toContain('已办结');
     expect(await page.textContent('main')).toContain('（二） 部分公开');
     await screenshot(page, '05-staff-request-concluded');

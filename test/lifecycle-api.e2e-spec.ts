@@ -56,7 +56,7 @@ describe('Lifecycle over the JSON API', () => {
     ['a reply concludes', [{ type: 'decided', on: '2025-03-20', outcome: 'granted' }], { status: 'concluded', outcome: 'granted', overdue: false }],
     ['a late reply is allowed and marked overdue', [{ type: 'decided', on: '2025-04-15', outcome: 'unable_not_held' }], { status: 'concluded', outcome: 'unable_not_held', overdue: true }],
     ['withdrawal concludes as other', [{ type: 'withdrawn', on: '2025-03-06' }], { status: 'concluded', outcome: 'other_other' }],
-    ['mixed item outcomes make it partial', [{ type: 'decided', on: '2025-03-20', outcome: 'granted', reason: '第二项涉及个人隐私', itemOutcomes: [{ item: 1, outcome: 'withheld_third_party_rights' }] }], { outcome: 'partially_granted' }],
+    ['mixed item outcomes make it partial', [{ type: 'decided', on: '2025-03-20', outcome: 'partially_granted', reason: '第二项涉及个人隐私', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_third_party_rights' }] }], { outcome: 'partially_granted' }],
   ])('%s', async (_name, steps, expected) => {
     const id = await register('2025-03-03', { items: [{ description: '许可证' }, { description: '附图' }] });
     let last;
@@ -68,7 +68,7 @@ describe('Lifecycle over the JSON API', () => {
 
   it('records per-item outcomes', async () => {
     const id = await register('2025-03-03', { items: [{ description: '许可证' }, { description: '附图' }] });
-    const res = await step(id, { type: 'decided', on: '2025-03-20', outcome: 'granted', reason: '附图涉及商业秘密', itemOutcomes: [{ item: 1, outcome: 'withheld_third_party_rights' }] }).expect(201);
+    const res = await step(id, { type: 'decided', on: '2025-03-20', outcome: 'partially_granted', reason: '附图涉及商业秘密', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_third_party_rights' }] }).expect(201);
     expect(res.body.items.map((i: { outcome: string }) => i.outcome)).toEqual(['granted', 'withheld_third_party_rights']);
   });
 

@@ -59,11 +59,15 @@ describe('Lifecycle through the staff pages', () => {
     expect(page.text).toContain('经批准延长 5 个工作日');
     expect(page.text).toContain('2026-05-11 收到补正后的申请');
 
-    await post(id, { type: 'decided', on: '2026-06-10', outcome: 'granted', reason: '听证笔录涉及第三方商业秘密', 'itemOutcome[0]': '', 'itemOutcome[1]': 'withheld_third_party_rights' }).expect(303);
+    // D1: the reply's outcome must follow the items; "granted" with a withheld item is refused with the reason.
+    const contradiction = await post(id, { type: 'decided', on: '2026-06-10', outcome: 'granted', reason: '听证笔录涉及第三方商业秘密', 'itemOutcome[0]': '', 'itemOutcome[1]': 'withheld_third_party_rights' }).expect(422);
+    expect(contradiction.text).toContain('应按“（二） 部分公开”统计');
+    await post(id, { type: 'decided', on: '2026-06-10', outcome: 'partially_granted', reason: '听证笔录涉及第三方商业秘密', 'itemOutcome[0]': 'granted', 'itemOutcome[1]': 'withheld_third_party_rights', 'itemReason[1]': '听证笔录涉及第三方商业秘密' }).expect(303);
     page = await staff.get(`/staff/requests/${id}`).expect(200);
     expect(page.text).toContain('（二） 部分公开');
     expect(page.text).not.toContain('value="withdrawn"');
-    expect(page.text).not.toContain('<h2>下一步</h2>');
+    // After conclusion the only step left is recording delivery (D17).
+    expect(page.text.match(/name="type" value="([a-z_]+)"/g)).toEqual(['name="type" value="delivered"']);
     for (const label of ['登记收到申请', '发出补正告知', '收到补正材料', '发出征求意见', '征求意见结束', '延期答复', '作出答复']) expect(page.text).toContain(label);
 
     // Printable notices, one per step, never with identity numbers.

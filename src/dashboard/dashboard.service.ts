@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
-import { APPLICANT_TYPES, Outcome, OUTCOME_INFO, OUTCOMES } from '../domain/lifecycle';
+import { APPLICANT_TYPES, OPEN_WORK_STATUSES, Outcome, OUTCOME_INFO, OUTCOMES } from '../domain/lifecycle';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 
 export interface DashboardStats {
@@ -74,7 +74,7 @@ export class DashboardService {
       }
       days.push(calendar.countWorkingDays(r.receivedOn!, r.concludedOn!).count);
     }
-    const openQb = () => repo.createQueryBuilder(InformationRequestEntity, 'r').where("r.status NOT IN ('concluded', 'awaiting_confirmation')");
+    const openQb = () => repo.createQueryBuilder(InformationRequestEntity, 'r').where('r.status IN (:...openStatuses)', { openStatuses: OPEN_WORK_STATUSES });
     const [openNow, overdueNow, awaitingConfirmation] = await Promise.all([
       openQb().getCount(),
       openQb().andWhere('r.due_on < :today', { today }).getCount(),

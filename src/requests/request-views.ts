@@ -5,6 +5,8 @@ import {
   CHANNEL_LABELS,
   Channel,
   DELIVERY_METHOD_LABELS,
+  DELIVERY_WAY_LABELS,
+  isOpenStatus as isOpen,
   DeliveryMethod,
   DueResult,
   EVENT_LABELS,
@@ -53,9 +55,7 @@ export interface RequestListItemView {
   concludedOn: string | null;
 }
 
-export function isOpen(status: string): boolean {
-  return status !== 'concluded' && status !== 'awaiting_confirmation';
-}
+export { isOpen };
 
 export function toListItemView(
   r: InformationRequestEntity,
@@ -134,18 +134,35 @@ export interface RequestDetailView {
     email: string | null;
     address: string | null;
   };
-  items: Array<{ position: number; description: string; outcome: string | null; outcomeLabel: string | null }>;
+  items: Array<{ position: number; description: string; outcome: string | null; outcomeLabel: string | null; reason: string | null }>;
   events: EventView[];
   dueExplanation: DueResult['explanation'];
   dueExplanationText: string[];
   correction: RequestState['correction'];
   fee: RequestState['fee'];
   extension: RequestState['extension'];
+  agencyDeadline: RequestState['agencyDeadline'];
+  reasonsRequested: RequestState['reasonsRequested'];
+  referTo: RequestState['referTo'];
+  withdrawnOn: string | null;
+  /** D17: 送达 of the reply, in the order recorded. */
+  deliveries: DeliveryView[];
   allowedEvents: StaffEventType[];
   notices: Array<{ kind: NoticeKind; title: string }>;
   assigneeId: string | null;
   possibleRepeats: PossibleRepeat[];
   personalDataMasked?: boolean;
+}
+
+export interface DeliveryView {
+  on: string;
+  method: string;
+  methodLabel: string;
+  reference: string | null;
+}
+
+function deliveryViews(state: RequestState): DeliveryView[] {
+  return state.deliveries.map((d) => ({ on: d.on, method: d.method, methodLabel: DELIVERY_WAY_LABELS[d.method] ?? d.method, reference: d.reference }));
 }
 
 export function toDetailView(input: {
@@ -195,6 +212,7 @@ export function toDetailView(input: {
       description: i.description,
       outcome: i.outcome,
       outcomeLabel: i.outcome ? `${OUTCOME_INFO[i.outcome as Outcome].row} ${OUTCOME_INFO[i.outcome as Outcome].label}` : null,
+      reason: state.itemReasons?.[i.position] ?? null,
     })),
     events: input.events.map((e) => ({
       seq: e.seq,
@@ -212,6 +230,11 @@ export function toDetailView(input: {
     correction: state.correction,
     fee: state.fee,
     extension: state.extension,
+    agencyDeadline: state.agencyDeadline,
+    reasonsRequested: state.reasonsRequested,
+    referTo: state.referTo,
+    withdrawnOn: state.withdrawnOn,
+    deliveries: deliveryViews(state),
     allowedEvents: input.allowed,
     assigneeId: r.assigneeId,
     possibleRepeats: input.possibleRepeats,
@@ -230,6 +253,8 @@ export interface PublicStatusView {
   outcome: string | null;
   outcomeLabel: string | null;
   concludedOn: string | null;
+  withdrawnOn: string | null;
+  deliveries: DeliveryView[];
   dueExplanation: string[];
 }
 
@@ -246,6 +271,8 @@ export function toPublicStatusView(r: InformationRequestEntity, state: RequestSt
     outcome: state.outcome,
     outcomeLabel: state.outcome ? outcomeLabel(state.outcome) : null,
     concludedOn: state.concludedOn,
+    withdrawnOn: state.withdrawnOn,
+    deliveries: deliveryViews(state),
     dueExplanation: explainDueForCitizen(state, due),
   };
 }

@@ -3,13 +3,14 @@ import { AuthModule } from '../auth/auth.module';
 import { CalendarModule } from '../calendar/calendar.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { PublicRequestsApiController, RequestsApiController } from './requests-api.controller';
+import { DerivedStateService } from './derived-state.service';
 import { IntakeWriter } from './intake-writer';
 import { RequestsService } from './requests.service';
 
 @Module({
   imports: [AuthModule, CalendarModule, NotificationsModule],
   controllers: [PublicRequestsApiController, RequestsApiController],
-  providers: [RequestsService, IntakeWriter],
-  exports: [RequestsService],
+  providers: [RequestsService, IntakeWriter, DerivedStateService],
+  exports: [RequestsService, DerivedStateService],
 })
 export class RequestsModule {}

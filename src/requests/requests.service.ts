@@ -18,6 +18,8 @@ import { ConflictError, NotFoundError, ValidationFailedError } from '../domain/e
 import {
   allowedSteps,
   applyEvent,
+  FINAL_STATUSES,
+  OPEN_WORK_STATUSES,
   APPLICANT_TYPES,
   computeDue,
   DueResult,
@@ -275,6 +277,8 @@ export class RequestsService {
         const { type, on, expectedVersion: _v, ...rest } = dto;
         const data: Record<string, unknown> = JSON.parse(JSON.stringify(rest));
         if (type === 'fee_notice_issued') data.pausesClock = this.config.feePausesClock;
+        // The approving account is the signed-in one; the typed name is only what the notice prints.
+        if (type === 'extension_granted') data.approvedByAccount = { id: actor.id, name: actor.label };
         const event: LifecycleEvent = { type, on, data };
         const next = applyEvent(state, event, ctx);
         const due = computeDue(next, calendar, today);
@@ -330,7 +334,7 @@ export class RequestsService {
    */
   async recomputeOpenDeadlines(m: EntityManager, calendar: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
     const today = this.clock.today();
-    const open = await m.createQueryBuilder(InformationRequestEntity, 'r').where("r.status <> 'concluded'").orderBy('r.tracking_number').getMany();
+    const open = await m.createQueryBuilder(InformationRequestEntity, 'r').where('r.status NOT IN (:...final)', { final: FINAL_STATUSES }).orderBy('r.tracking_number').getMany();
     const states = await this.currentStates(m, open.map((r) => r.id), calendar, today);
     let changed = 0;
     for (const request of open) {
@@ -574,14 +578,14 @@ export class RequestsService {
       .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
       .select('r')
       .addSelect(['a.name', 'a.idDocumentNumber', 'a.phone']);
-    if (query.status === 'open') qb.andWhere("r.status NOT IN ('concluded', 'awaiting_confirmation')");
+    if (query.status === 'open') qb.andWhere('r.status IN (:...openStatuses)', { openStatuses: OPEN_WORK_STATUSES });
     else if (query.status) qb.andWhere('r.status = :status', { status: query.status });
     if (query.channel) qb.andWhere('r.channel = :channel', { channel: query.channel });
     if (query.applicantType) qb.andWhere('r.applicant_type = :type', { type: query.applicantType });
     if (query.assignee === 'none') qb.andWhere('r.assignee_id IS NULL');
     else if (query.assignee) qb.andWhere('r.assignee_id = :assignee', { assignee: query.assignee });
-    if (query.overdue === 'true') qb.andWhere("r.status NOT IN ('concluded', 'awaiting_confirmation') AND r.due_on < :today", { today });
-    if (query.overdue === 'false') qb.andWhere("NOT (r.status NOT IN ('concluded', 'awaiting_confirmation') AND r.due_on IS NOT NULL AND r.due_on < :today)", { today });
+    if (query.overdue === 'true') qb.andWhere('r.status IN (:...openStatuses) AND r.due_on < :today', { today, openStatuses: OPEN_WORK_STATUSES });
+    if (query.overdue === 'false') qb.andWhere('NOT (r.status IN (:...openStatuses) AND r.due_on IS NOT NULL AND r.due_on < :today)', { today, openStatuses: OPEN_WORK_STATUSES });
     if (query.dueBefore) qb.andWhere('r.due_on IS NOT NULL AND r.due_on < :dueBefore', { dueBefore: query.dueBefore });
     if (query.receivedFrom) qb.andWhere('r.received_on >= :receivedFrom', { receivedFrom: query.receivedFrom });
     if (query.receivedTo) qb.andWhere('r.received_on <= :receivedTo', { receivedTo: query.receivedTo });

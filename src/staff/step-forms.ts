@@ -1,6 +1,6 @@
 import { OptionView, toOptions } from '../common/form-options';
 import { IsoDate } from '../domain/calendar';
-import { DECIDABLE_OUTCOMES, EVENT_BASIS, EVENT_LABELS, OUTCOME_INFO, StaffEventType } from '../domain/lifecycle';
+import { DECIDABLE_OUTCOMES, DELIVERY_WAY_LABELS, EVENT_BASIS, EVENT_LABELS, OUTCOME_INFO, StaffEventType } from '../domain/lifecycle';
 
 export interface StepFieldView {
   name: string;
@@ -37,15 +37,21 @@ function fieldsFor(type: StaffEventType, today: IsoDate): StepFieldView[] {
       return [
         { ...on, label: '发出征求意见之日' },
         { name: 'party', label: '征求意见对象', kind: 'select', required: true, value: '', options: toOptions({ third_party: '第三方（第三十二条）', agency: '其他机关（第三十四条）' }) },
+        { name: 'deliveredOn', label: '对方收到征求意见书之日', kind: 'date', required: false, value: '', help: '第三方的 15 个工作日自其收到之日起算；不填视为发出当日收到（D18）。' },
         note,
       ];
     case 'fee_notice_issued':
-      return [on, { name: 'amountYuan', label: '收费金额（元）', kind: 'number', required: true, value: '', min: 0 }, note];
+      return [
+        on,
+        { name: 'amountYuan', label: '收费金额（元）', kind: 'number', required: true, value: '', min: 0 },
+        { name: 'deliveredOn', label: '申请人收到收费通知之日', kind: 'date', required: false, value: '', help: '缴费期限自收到通知次日起 20 个工作日；不填视为发出当日收到（D18）。' },
+        note,
+      ];
     case 'extension_granted':
       return [
         on,
         { name: 'extraWorkingDays', label: '延长工作日数', kind: 'number', required: true, value: '20', min: 1, max: 20 },
-        { name: 'approvedBy', label: '批准人（政府信息公开工作机构负责人）', kind: 'text', required: true, value: '' },
+        { name: 'approvedBy', label: '告知书上署名的批准人（政府信息公开工作机构负责人）', kind: 'text', required: false, value: '', help: '不填则为当前登录的审核人员；系统另行记录批准账号。' },
         { name: 'reason', label: '延期理由', kind: 'textarea', required: true, value: '' },
       ];
     case 'deadline_set':
@@ -55,6 +61,16 @@ function fieldsFor(type: StaffEventType, today: IsoDate): StepFieldView[] {
         { ...on, label: '答复日期' },
         { name: 'outcome', label: '答复结果', kind: 'select', required: true, value: '', options: toOptions(DECIDABLE_LABELS) },
         { name: 'reason', label: '理由（不予公开、部分公开的必填）', kind: 'textarea', required: false, value: '' },
+        { name: 'referAgency', label: '掌握该信息的机关（本机关不掌握时填写）', kind: 'text', required: false, value: '', help: '能够确定的，告知申请人该行政机关的名称、联系方式（《条例》第三十六条第（五）项）。' },
+        { name: 'referContact', label: '该机关的联系方式', kind: 'text', required: false, value: '' },
+      ];
+    case 'reasons_requested':
+      return [on, { ...note, label: '需要申请人说明的事项', required: true, help: '申请数量、频次明显超过合理范围的，可以要求申请人说明理由（《条例》第三十五条）；不中止答复期限。' }];
+    case 'delivered':
+      return [
+        { ...on, label: '送达日期' },
+        { name: 'method', label: '送达方式', kind: 'select', required: true, value: '', options: toOptions(DELIVERY_WAY_LABELS) },
+        { name: 'reference', label: '送达凭证（如 EMS 单号）', kind: 'text', required: false, value: '' },
       ];
     case 'withdrawn':
     case 'consultation_ended':
@@ -88,12 +104,26 @@ export function formToEventBody(body: Record<string, unknown>): Record<string, u
     }
   }
   const perItem = out.itemOutcome;
+  const perItemReason = (out.itemReason ?? {}) as Record<string, unknown>;
   delete out.itemOutcome;
+  delete out.itemReason;
   if (perItem && typeof perItem === 'object') {
-    const list = Object.entries(perItem as Record<string, unknown>)
-      .filter(([, v]) => typeof v === 'string' && v !== '')
-      .map(([k, v]) => ({ item: Number(k), outcome: v }));
-    if (list.length) out.itemOutcomes = list;
+    // An item left "同上" takes the reply's outcome; every item is listed so that D1 sees them all.
+    const chosen = perItem as Record<string, unknown>;
+    const list = Object.keys(chosen)
+      .map((k) => {
+        const own = typeof chosen[k] === 'string' && chosen[k] !== '' ? chosen[k] : out.outcome;
+        const reason = typeof perItemReason[k] === 'string' && (perItemReason[k] as string).trim() ? perItemReason[k] : undefined;
+        return { item: Number(k), outcome: own, ...(reason ? { reason } : {}) };
+      })
+      .filter((e) => typeof e.outcome === 'string' && e.outcome !== '');
+    if (list.some((e) => e.outcome !== out.outcome || e.reason)) out.itemOutcomes = list;
   }
+  for (const key of ['deliveredOn', 'reference', 'approvedBy']) if (out[key] === '') delete out[key];
+  const referAgency = typeof out.referAgency === 'string' ? out.referAgency.trim() : '';
+  const referContact = typeof out.referContact === 'string' ? out.referContact.trim() : '';
+  delete out.referAgency;
+  delete out.referContact;
+  if (referAgency || referContact) out.referTo = { agency: referAgency, ...(referContact ? { contact: referContact } : {}) };
   return out;
 }

@@ -144,6 +144,7 @@ export const STATUSES = [
   'consulting',
   'awaiting_fee',
   'concluded',
+  'withdrawn',
 ] as const;
 export type RequestStatus = (typeof STATUSES)[number];
 
@@ -154,4 +155,14 @@ export const STATUS_LABELS: Record<RequestStatus, string> = {
   consulting: '征求意见中',
   awaiting_fee: '等待缴费',
   concluded: '已办结',
+  withdrawn: '已撤回（未受理）',
 };
+
+/** Statuses in which the agency is working on a received application (its clock has started). */
+export const OPEN_WORK_STATUSES: readonly RequestStatus[] = ['in_progress', 'awaiting_correction', 'consulting', 'awaiting_fee'];
+/** Statuses that end a request's life: concluded (counted) or withdrawn before receipt (D19, never counted). */
+export const FINAL_STATUSES: readonly RequestStatus[] = ['concluded', 'withdrawn'];
+
+export function isOpenStatus(status: string): boolean {
+  return (OPEN_WORK_STATUSES as readonly string[]).includes(status);
+}

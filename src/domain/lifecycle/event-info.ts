@@ -1,4 +1,4 @@
-import { EventType, RequestState, StaffEventType } from './request-lifecycle';
+import { EventType, RequestState, StaffEventType } from './request-state';
 
 export const EVENT_LABELS: Record<EventType, string> = {
   submitted: '网上提交申请',
@@ -16,6 +16,8 @@ export const EVENT_LABELS: Record<EventType, string> = {
   deadline_set: '确定延迟答复期限',
   decided: '作出答复',
   withdrawn: '申请人撤回申请',
+  reasons_requested: '要求申请人说明理由',
+  delivered: '送达答复',
   due_recomputed: '答复期限重新计算',
   assigned: '指定承办人',
   personal_data_erased: '按保存期限清除申请人身份和联系信息',
@@ -37,32 +39,44 @@ export const EVENT_BASIS: Record<EventType, string> = {
   deadline_set: '《条例》第三十五条',
   decided: '《条例》第三十六条至第三十九条',
   withdrawn: '—',
+  reasons_requested: '《条例》第三十五条',
+  delivered: '《条例》第三十六条、第四十条',
   due_recomputed: '节假日安排变更',
   assigned: '—',
   personal_data_erased: '《个人信息保护法》第十九条',
 };
 
-/** The next steps the lifecycle allows now; forms offer only these. */
+/**
+ * The next steps the lifecycle allows now; forms offer only these. Once a recorded step found
+ * the deadline passed, the steps that would move it are left out (D15). A step may still be
+ * entered with an earlier date, so a deadline passed only by today's date does not hide them.
+ */
 export function allowedSteps(state: RequestState): StaffEventType[] {
+  const late = !!state.lapsedDueOn;
+  const extension = state.extension || late ? [] : (['extension_granted'] as const);
+  const reasons = state.reasonsRequested ? [] : (['reasons_requested'] as const);
   switch (state.status) {
     case 'awaiting_confirmation':
-      return ['receipt_confirmed'];
+      return ['receipt_confirmed', 'withdrawn'];
     case 'in_progress':
       return [
-        ...(state.correction ? [] : (['correction_requested'] as const)),
+        ...(state.correction || late ? [] : (['correction_requested'] as const)),
         'consultation_started',
         ...(state.fee ? [] : (['fee_notice_issued'] as const)),
-        ...(state.extension ? [] : (['extension_granted'] as const)),
-        ...(state.agencyDeadline ? [] : (['deadline_set'] as const)),
+        ...extension,
+        ...(state.agencyDeadline || late ? [] : (['deadline_set'] as const)),
+        ...reasons,
         'decided',
         'withdrawn',
       ];
     case 'awaiting_correction':
       return ['correction_received', 'correction_lapsed', 'withdrawn'];
     case 'consulting':
-      return ['consultation_ended', ...(state.extension ? [] : (['extension_granted'] as const)), 'decided', 'withdrawn'];
+      return ['consultation_ended', ...extension, 'decided', 'withdrawn'];
     case 'awaiting_fee':
-      return ['fee_paid', 'fee_lapsed', ...(state.extension ? [] : (['extension_granted'] as const)), 'withdrawn'];
+      return ['fee_paid', 'fee_lapsed', ...extension, 'withdrawn'];
+    case 'concluded':
+      return ['delivered'];
     default:
       return [];
   }

@@ -1,5 +1,5 @@
 import { IsoDate, WorkingCalendar, minDate } from '../calendar';
-import { Pause, PauseKind, RequestState, STANDARD_REPLY_WORKING_DAYS } from './request-lifecycle';
+import { Pause, PauseKind, RequestState, STANDARD_REPLY_WORKING_DAYS } from './request-state';
 
 export interface ExcludedInterval {
   kind: PauseKind;
@@ -12,7 +12,7 @@ export interface ExcludedInterval {
 }
 
 export interface DueExplanation {
-  state: 'not_started' | 'waiting_correction' | 'running' | 'agency_set' | 'concluded';
+  state: 'not_started' | 'waiting_correction' | 'running' | 'agency_set' | 'concluded' | 'withdrawn';
   startOn: IsoDate | null;
   startReason: 'receipt' | 'correction' | null;
   baseWorkingDays: number;
@@ -26,6 +26,8 @@ export interface DueExplanation {
   /** Weekend make-up working days counted between start and due. */
   makeUpDaysCounted: IsoDate[];
   agencyDeadlineReason: string | null;
+  /** D15: the due date that passed before the reply; a later step did not move it. */
+  lapsedOn: IsoDate | null;
 }
 
 export interface DueResult {
@@ -39,7 +41,7 @@ function excludedInterval(p: Pause, calendar: WorkingCalendar, today: IsoDate): 
   let to = p.to ?? today;
   let capped = false;
   if (p.capWorkingDays !== null) {
-    const cap = calendar.addWorkingDays(p.from, p.capWorkingDays).date;
+    const cap = calendar.addWorkingDays(p.capFrom ?? p.from, p.capWorkingDays).date;
     if (cap < to) {
       to = cap;
       capped = true;
@@ -69,16 +71,28 @@ export function computeDue(state: RequestState, calendar: WorkingCalendar, today
     holidaysSkipped: [],
     makeUpDaysCounted: [],
     agencyDeadlineReason: null,
+    lapsedOn: state.lapsedDueOn,
   };
+  if (state.status === 'withdrawn') return { dueOn: null, provisional: false, overdue: false, explanation: { ...base, state: 'withdrawn' } };
   if (!state.clockStartOn || state.status === 'awaiting_confirmation') {
     return { dueOn: null, provisional: false, overdue: false, explanation: base };
+  }
+  const endOfPauses = state.concludedOn ? minDate(state.concludedOn, today) : today;
+  const excluded = state.pauses.map((p) => excludedInterval(p, calendar, endOfPauses));
+  if (state.lapsedDueOn) {
+    // D15: lateness is permanent; the date that passed stays the due date of record.
+    const dueOn = state.lapsedDueOn;
+    return {
+      dueOn,
+      provisional: false,
+      overdue: true,
+      explanation: { ...base, state: state.status === 'concluded' ? 'concluded' : 'running', dueOn, excluded: excluded.map(strip) },
+    };
   }
   if (state.status === 'awaiting_correction' || (state.status === 'concluded' && state.correction && !state.correction.receivedOn)) {
     // Waiting for a correction is not a pause: the clock restarts in full on its receipt.
     return { dueOn: null, provisional: false, overdue: false, explanation: { ...base, state: 'waiting_correction' } };
   }
-  const endOfPauses = state.concludedOn ? minDate(state.concludedOn, today) : today;
-  const excluded = state.pauses.map((p) => excludedInterval(p, calendar, endOfPauses));
   if (state.agencyDeadline) {
     const dueOn = state.agencyDeadline.dueOn;
     return {
@@ -114,6 +128,22 @@ function strip(e: ExcludedInterval & { provisional?: boolean }): ExcludedInterva
   return rest;
 }
 
-function isOverdue(dueOn: IsoDate, state: RequestState, today: IsoDate): boolean {
+/** Overdue: replied after the due date, or still open past it (D15: or a due date lapsed earlier). */
+export function isOverdue(dueOn: IsoDate, state: Pick<RequestState, 'concludedOn' | 'lapsedDueOn'>, today: IsoDate): boolean {
+  if (state.lapsedDueOn) return true;
   return state.concludedOn ? state.concludedOn > dueOn : today > dueOn;
+}
+
+/**
+ * The due date in force on `asOf`, without the explanation: what a step dated `asOf` is
+ * checked against (D15). Null while the clock is not running.
+ */
+export function dueInForce(state: RequestState, calendar: WorkingCalendar, asOf: IsoDate): IsoDate | null {
+  if (state.lapsedDueOn) return state.lapsedDueOn;
+  if (!state.clockStartOn || state.status === 'awaiting_confirmation' || state.status === 'awaiting_correction' || state.status === 'withdrawn') return null;
+  if (state.agencyDeadline) return state.agencyDeadline.dueOn;
+  const end = state.concludedOn ? minDate(state.concludedOn, asOf) : asOf;
+  let excluded = 0;
+  for (const p of state.pauses) excluded += excludedInterval(p, calendar, end).workingDays;
+  return calendar.addWorkingDays(state.clockStartOn, STANDARD_REPLY_WORKING_DAYS + (state.extension?.days ?? 0) + excluded).date;
 }

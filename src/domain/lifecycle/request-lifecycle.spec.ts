@@ -162,7 +162,7 @@ describe('lifecycle transitions', () => {
   });
 
   it('mixed item outcomes make the application partially granted (D1)', () => {
-    const mixed = run([received('2025-03-03'), ['decided', '2025-03-10', { outcome: 'granted', reason: '部分涉及个人隐私', itemOutcomes: [{ item: 1, outcome: 'withheld_third_party_rights' }] }]], '2026-06-30', 2);
+    const mixed = run([received('2025-03-03'), ['decided', '2025-03-10', { outcome: 'partially_granted', reason: '部分涉及个人隐私', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_third_party_rights' }] }]], '2026-06-30', 2);
     expect(mixed.state).toMatchObject({ outcome: 'partially_granted', itemOutcomes: ['granted', 'withheld_third_party_rights'] });
     const same = run([received('2025-03-03'), ['decided', '2025-03-10', { outcome: 'granted', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'granted' }] }]], '2026-06-30', 2);
     expect(same.state.outcome).toBe('granted');

@@ -1,89 +1,31 @@
 import { IsoDate, WorkingCalendar, isIsoDate } from '../calendar';
 import { InvalidTransitionError, UnprocessableError, ValidationFailedError } from '../errors';
-import { Channel, DECIDABLE_OUTCOMES, Outcome, RequestStatus } from './codes';
+import { Channel, DECIDABLE_OUTCOMES, Outcome, OUTCOME_INFO, outcomeLabel, RequestStatus } from './codes';
+import { dueInForce } from './reply-clock';
+import {
+  CONSULTATION_LIMIT_WORKING_DAYS,
+  CORRECTION_NOTICE_WORKING_DAYS,
+  DELIVERY_WAYS,
+  DeliveryWay,
+  FEE_PAYMENT_WORKING_DAYS,
+  INITIAL_STATE,
+  LifecycleEvent,
+  MAX_EXTENSION_WORKING_DAYS,
+  Pause,
+  PauseKind,
+  RequestState,
+  StaffEventType,
+} from './request-state';
 
-export const STAFF_EVENT_TYPES = [
-  'receipt_confirmed',
-  'correction_requested',
-  'correction_received',
-  'correction_lapsed',
-  'consultation_started',
-  'consultation_ended',
-  'fee_notice_issued',
-  'fee_paid',
-  'fee_lapsed',
-  'extension_granted',
-  'deadline_set',
-  'decided',
-  'withdrawn',
-] as const;
-export type StaffEventType = (typeof STAFF_EVENT_TYPES)[number];
-/** `submitted` and `registered` open a request; `due_recomputed`, `assigned` and `personal_data_erased` are informational. */
-export type EventType = StaffEventType | 'submitted' | 'registered' | 'due_recomputed' | 'assigned' | 'personal_data_erased';
-
-export interface LifecycleEvent {
-  type: EventType;
-  on: IsoDate;
-  data: Record<string, unknown>;
-}
-
-export type PauseKind = 'consultation_third_party' | 'consultation_agency' | 'fee';
-
-export interface Pause {
-  kind: PauseKind;
-  from: IsoDate;
-  to: IsoDate | null;
-  /** Consultations exclude at most 15 working days (Arts. 32, 34). */
-  capWorkingDays: number | null;
-}
-
-export interface RequestState {
-  status: RequestStatus | null;
-  channel: Channel | null;
-  submittedOn: IsoDate | null;
-  receivedOn: IsoDate | null;
-  clockStartOn: IsoDate | null;
-  clockStartReason: 'receipt' | 'correction' | null;
-  correction: { requestedOn: IsoDate; dueOn: IsoDate; late: boolean; receivedOn: IsoDate | null } | null;
-  pauses: Pause[];
-  fee: { noticeOn: IsoDate; amountYuan: number; payBy: IsoDate; paidOn: IsoDate | null; pausesClock: boolean } | null;
-  extension: { on: IsoDate; days: number; approvedBy: string; reason: string } | null;
-  agencyDeadline: { on: IsoDate; dueOn: IsoDate; reason: string } | null;
-  outcome: Outcome | null;
-  itemOutcomes: Outcome[] | null;
-  concludedOn: IsoDate | null;
-  lastEventOn: IsoDate | null;
-}
+export * from './request-state';
 
 export interface LifecycleContext {
   calendar: WorkingCalendar;
   today: IsoDate;
   itemCount: number;
+  /** Replaying recorded history: steps are not refused again, but lateness still sticks (D15). */
+  historic?: boolean;
 }
-
-export const INITIAL_STATE: RequestState = {
-  status: null,
-  channel: null,
-  submittedOn: null,
-  receivedOn: null,
-  clockStartOn: null,
-  clockStartReason: null,
-  correction: null,
-  pauses: [],
-  fee: null,
-  extension: null,
-  agencyDeadline: null,
-  outcome: null,
-  itemOutcomes: null,
-  concludedOn: null,
-  lastEventOn: null,
-};
-
-export const CONSULTATION_LIMIT_WORKING_DAYS = 15;
-export const CORRECTION_NOTICE_WORKING_DAYS = 7;
-export const FEE_PAYMENT_WORKING_DAYS = 20;
-export const MAX_EXTENSION_WORKING_DAYS = 20;
-export const STANDARD_REPLY_WORKING_DAYS = 20;
 
 const WITHHOLDING_OUTCOMES: readonly Outcome[] = [
   'partially_granted',
@@ -101,7 +43,8 @@ export function requiresReason(outcome: Outcome): boolean {
   return WITHHOLDING_OUTCOMES.includes(outcome);
 }
 
-const OPEN_WORK_STATUSES: readonly RequestStatus[] = ['in_progress', 'consulting', 'awaiting_fee'];
+/** Statuses in which the reply clock runs or is paused (not waiting for a correction). */
+const CLOCK_STATUSES: readonly RequestStatus[] = ['in_progress', 'consulting', 'awaiting_fee'];
 
 function refuse(message: string): never {
   throw new InvalidTransitionError(message);
@@ -109,6 +52,7 @@ function refuse(message: string): never {
 
 function requireStatus(state: RequestState, allowed: readonly RequestStatus[], step: string): void {
   if (state.status === 'concluded') refuse(`该申请已于 ${state.concludedOn} 办结，不能再${step}。`);
+  if (state.status === 'withdrawn') refuse(`该申请已于 ${state.withdrawnOn} 撤回，不能再${step}。`);
   if (!state.status || !allowed.includes(state.status)) {
     refuse(`申请当前状态不允许${step}。`);
   }
@@ -141,15 +85,42 @@ function checkDate(state: RequestState, event: LifecycleEvent, ctx: LifecycleCon
   }
 }
 
-function conclude(state: RequestState, outcome: Outcome, on: IsoDate, itemOutcomes: Outcome[] | null = null): RequestState {
+/** An optional receipt date of a letter (D18): on or after its dispatch, not in the future. */
+function deliveredOnOf(d: Record<string, unknown>, on: IsoDate, ctx: LifecycleContext): IsoDate {
+  const v = d.deliveredOn;
+  if (v === undefined || v === null || v === '') return on;
+  if (!isIsoDate(v)) throw new ValidationFailedError({ deliveredOn: '送达日期格式应为 YYYY-MM-DD。' });
+  if (v < on) throw new UnprocessableError(`送达日期 ${v} 早于发出日期 ${on}。`, { deliveredOn: `不能早于 ${on}。` });
+  if (v > ctx.today) throw new UnprocessableError(`送达日期 ${v} 晚于今天（${ctx.today}）。`, { deliveredOn: '不能是未来日期。' });
+  return v;
+}
+
+function conclude(state: RequestState, outcome: Outcome, on: IsoDate, items: { outcomes: Outcome[]; reasons: Array<string | null> } | null = null): RequestState {
   return {
     ...state,
     status: 'concluded',
     outcome,
-    itemOutcomes,
+    itemOutcomes: items?.outcomes ?? null,
+    itemReasons: items?.reasons ?? null,
     concludedOn: on,
     pauses: closeOpenPause(state.pauses, ['consultation_third_party', 'consultation_agency', 'fee'], on),
   };
+}
+
+/**
+ * D15: a step dated after the due date in force finds that date passed; it stays the due date of
+ * record, whatever the step does to the clock afterwards.
+ */
+function noteLapse(state: RequestState, on: IsoDate, ctx: LifecycleContext): RequestState {
+  if (state.lapsedDueOn || !state.status || !CLOCK_STATUSES.includes(state.status)) return state;
+  const due = dueInForce(state, ctx.calendar, on);
+  return due && on > due ? { ...state, lapsedDueOn: due } : state;
+}
+
+/** D15: steps that move the deadline are refused once it has passed (recorded history is kept as it was). */
+function refuseAfterDue(state: RequestState, step: string, ctx: LifecycleContext): void {
+  if (ctx.historic || !state.lapsedDueOn) return;
+  refuse(`答复期限已于 ${state.lapsedDueOn} 届满，不能再${step}；逾期后的答复按逾期统计（D15）。`);
 }
 
 /**
@@ -179,7 +150,7 @@ export function applyEvent(state: RequestState, event: LifecycleEvent, ctx: Life
   }
 
   checkDate(state, event, ctx);
-  const next = applyStep(state, event, ctx);
+  const next = applyStep(noteLapse(state, event.on, ctx), event, ctx);
   return { ...next, lastEventOn: event.on };
 }
 
@@ -193,6 +164,7 @@ function applyStep(state: RequestState, event: LifecycleEvent, ctx: LifecycleCon
     case 'correction_requested': {
       requireStatus(state, ['in_progress'], '发出补正告知');
       if (state.correction) refuse('补正告知只能一次性发出（《条例》第三十条），本申请已于 ' + state.correction.requestedOn + ' 发出。');
+      refuseAfterDue(state, '发出补正告知', ctx);
       const dueOn = d.correctionDueOn;
       if (!isIsoDate(dueOn)) throw new ValidationFailedError({ correctionDueOn: '请填写补正期限（YYYY-MM-DD）。' });
       if (dueOn <= on) throw new UnprocessableError('补正期限必须晚于告知日期。', { correctionDueOn: '必须晚于告知日期。' });
@@ -231,10 +203,12 @@ function applyStep(state: RequestState, event: LifecycleEvent, ctx: LifecycleCon
         throw new ValidationFailedError({ party: '征求意见对象必须是 third_party（第三方）或 agency（其他机关）。' });
       }
       const kind: PauseKind = party === 'third_party' ? 'consultation_third_party' : 'consultation_agency';
+      // D18: the party's 15 working days run from its receipt of the letter; the excluded interval from dispatch.
+      const capFrom = deliveredOnOf(d, on, ctx);
       return {
         ...state,
         status: 'consulting',
-        pauses: [...state.pauses, { kind, from: on, to: null, capWorkingDays: CONSULTATION_LIMIT_WORKING_DAYS }],
+        pauses: [...state.pauses, { kind, from: on, to: null, capWorkingDays: CONSULTATION_LIMIT_WORKING_DAYS, capFrom }],
       };
     }
 
@@ -254,12 +228,13 @@ function applyStep(state: RequestState, event: LifecycleEvent, ctx: LifecycleCon
         throw new ValidationFailedError({ amountYuan: '收费金额必须是大于 0 的数字（元）。' });
       }
       const pausesClock = d.pausesClock !== false;
-      // Payment within 20 working days from the day after the notice (fee measures, D6).
-      const payBy = ctx.calendar.addWorkingDays(on, FEE_PAYMENT_WORKING_DAYS).date;
+      // D18: payment within 20 working days from the day after the applicant received the notice.
+      const deliveredOn = deliveredOnOf(d, on, ctx);
+      const payBy = ctx.calendar.addWorkingDays(deliveredOn, FEE_PAYMENT_WORKING_DAYS).date;
       return {
         ...state,
         status: 'awaiting_fee',
-        fee: { noticeOn: on, amountYuan: amount, payBy, paidOn: null, pausesClock },
+        fee: { noticeOn: on, deliveredOn, amountYuan: amount, payBy, paidOn: null, pausesClock },
         pauses: pausesClock ? [...state.pauses, { kind: 'fee', from: on, to: null, capWorkingDays: null }] : state.pauses,
       };
     }
@@ -279,8 +254,9 @@ function applyStep(state: RequestState, event: LifecycleEvent, ctx: LifecycleCon
       return conclude(state, 'other_unpaid_fee', on);
 
     case 'extension_granted': {
-      requireStatus(state, OPEN_WORK_STATUSES, '延期答复');
+      requireStatus(state, CLOCK_STATUSES, '延期答复');
       if (state.extension) refuse(`延期答复只能一次（《条例》第三十三条），本申请已于 ${state.extension.on} 延期。`);
+      refuseAfterDue(state, '延期答复', ctx);
       const days = d.extraWorkingDays;
       if (typeof days !== 'number' || !Number.isInteger(days) || days < 1) {
         throw new ValidationFailedError({ extraWorkingDays: '延长的工作日数必须是 1 到 20 的整数。' });
@@ -289,7 +265,8 @@ function applyStep(state: RequestState, event: LifecycleEvent, ctx: LifecycleCon
         refuse(`延长答复期限最长不得超过 ${MAX_EXTENSION_WORKING_DAYS} 个工作日（《条例》第三十三条）。`);
       }
       const fields: Record<string, string> = {};
-      const approvedBy = text(d, 'approvedBy');
+      // The name printed on the notice; by default the signed-in approver's (recorded beside it).
+      const approvedBy = text(d, 'approvedBy') ?? text((d.approvedByAccount ?? {}) as Record<string, unknown>, 'name');
       const reason = text(d, 'reason');
       if (!approvedBy) fields.approvedBy = '请填写批准延期的政府信息公开工作机构负责人。';
       if (!reason) fields.reason = '请填写延期理由。';
@@ -298,7 +275,9 @@ function applyStep(state: RequestState, event: LifecycleEvent, ctx: LifecycleCon
     }
 
     case 'deadline_set': {
-      requireStatus(state, OPEN_WORK_STATUSES, '确定延迟答复期限');
+      requireStatus(state, CLOCK_STATUSES, '确定延迟答复期限');
+      if (state.agencyDeadline && !ctx.historic) refuse(`本申请已于 ${state.agencyDeadline.on} 确定延迟答复期限。`);
+      refuseAfterDue(state, '确定延迟答复期限', ctx);
       const dueOn = d.dueOn;
       const fields: Record<string, string> = {};
       if (!isIsoDate(dueOn)) fields.dueOn = '请填写延迟答复的期限（YYYY-MM-DD）。';
@@ -306,7 +285,20 @@ function applyStep(state: RequestState, event: LifecycleEvent, ctx: LifecycleCon
       if (!reason) fields.reason = '请说明理由（《条例》第三十五条）。';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
       if ((dueOn as string) <= on) throw new UnprocessableError('延迟答复期限必须晚于确定之日。', { dueOn: '必须晚于确定之日。' });
+      const current = dueInForce(state, ctx.calendar, on);
+      if (!ctx.historic && current && (dueOn as string) <= current) {
+        throw new UnprocessableError(`延迟答复期限必须晚于现行答复期限（${current}）（《条例》第三十五条，D15）。`, { dueOn: `必须晚于 ${current}。` });
+      }
       return { ...state, agencyDeadline: { on, dueOn: dueOn as string, reason: reason! } };
+    }
+
+    case 'reasons_requested': {
+      // Art. 35: the agency may ask for the reasons of an excessive request; the law gives no pause.
+      requireStatus(state, CLOCK_STATUSES, '要求说明理由');
+      if (state.reasonsRequested && !ctx.historic) refuse(`本申请已于 ${state.reasonsRequested.on} 要求申请人说明理由。`);
+      const note = text(d, 'note');
+      if (!note) throw new ValidationFailedError({ note: '请写明需要申请人说明的事项（《条例》第三十五条）。' });
+      return { ...state, reasonsRequested: { on, note } };
     }
 
     case 'decided': {
@@ -317,47 +309,126 @@ function applyStep(state: RequestState, event: LifecycleEvent, ctx: LifecycleCon
           outcome: '答复结果必须是有效的结果代码；“其他处理”类结果只能通过逾期不补正、逾期未缴费或撤回步骤产生。',
         });
       }
-      if (outcome === 'unable_unclear_after_correction' && !state.correction?.receivedOn) {
+      const items = resolveItemOutcomes(outcome, d.itemOutcomes, ctx.itemCount);
+      const final = (ctx.historic ? historicOutcome : outcomeOfItems)(outcome, items.outcomes, d.itemOutcomes != null);
+      if ([final, ...items.outcomes].includes('unable_unclear_after_correction') && !state.correction?.receivedOn) {
         refuse('只有在收到补正材料后，才能以“补正后申请内容仍不明确”答复。');
       }
-      const itemOutcomes = resolveItemOutcomes(outcome, d.itemOutcomes, ctx.itemCount);
-      const distinct = new Set(itemOutcomes);
-      const final: Outcome = distinct.size > 1 ? 'partially_granted' : outcome;
-      if (itemOutcomes.some(requiresReason) || requiresReason(final)) {
-        if (!text(d, 'reason')) throw new ValidationFailedError({ reason: '不予公开或部分公开的，必须说明理由。' });
+      // A withheld item needs its ground explained: in its own reason or in the reply's (Art. 36(三), 37).
+      const reason = text(d, 'reason');
+      const itemWithoutReason = items.outcomes.some((o, i) => requiresReason(o) && !items.reasons[i]);
+      if (!reason && (itemWithoutReason || (requiresReason(final) && !items.reasons.some(Boolean)))) {
+        throw new ValidationFailedError({ reason: '不予公开或部分公开的，必须说明理由。' });
       }
-      return conclude(state, final, on, itemOutcomes);
+      return { ...conclude(state, final, on, items), referTo: referToOf(d.referTo, [final, ...items.outcomes], ctx) };
     }
 
     case 'withdrawn':
+      // D19: before receipt the submission was never received: withdrawn, counted nowhere.
+      if (state.status === 'awaiting_confirmation') return { ...state, status: 'withdrawn', withdrawnOn: on };
       requireStatus(state, ['in_progress', 'awaiting_correction', 'consulting', 'awaiting_fee'], '登记撤回');
       return conclude(state, 'other_other', on);
+
+    case 'delivered': {
+      // D17: the reply's delivery (送达), recorded after conclusion; the conclusion date does not move.
+      if (state.status !== 'concluded') refuse(state.status === 'withdrawn' ? '已撤回的申请没有答复可送达。' : '只有办结后才能登记送达。');
+      const method = d.method;
+      if (typeof method !== 'string' || !(DELIVERY_WAYS as readonly string[]).includes(method)) {
+        throw new ValidationFailedError({ method: '送达方式必须是 email（电子邮件）、post（邮寄）、in_person（直接送达）或 online（网上下载）。' });
+      }
+      const reference = text(d, 'reference');
+      if (reference && reference.length > 100) throw new ValidationFailedError({ reference: '送达凭证号最多 100 个字符。' });
+      return { ...state, deliveries: [...state.deliveries, { on, method: method as DeliveryWay, reference }] };
+    }
   }
   refuse(`未知的办理步骤：${event.type}`);
 }
 
-function resolveItemOutcomes(outcome: Outcome, raw: unknown, itemCount: number): Outcome[] {
-  const result: Outcome[] = Array.from({ length: itemCount }, () => outcome);
-  if (raw === undefined || raw === null) return result;
+const DISCLOSED: readonly Outcome[] = ['granted', 'partially_granted'];
+
+/**
+ * D1: the application's outcome follows from its items. Something disclosed and something not:
+ * （二）. Nothing disclosed and different grounds: the principal ground the agency names, which
+ * must be one of the items'. A declared outcome that contradicts the items is refused.
+ */
+export function outcomeOfItems(declared: Outcome, items: Outcome[], itemsGiven = true): Outcome {
+  if (!itemsGiven) return declared;
+  const label = (o: Outcome) => `“${outcomeLabel(o)}”`;
+  const contradict = (why: string): never => {
+    throw new UnprocessableError(`答复结果与各事项的结果不一致：${why}（D1）。`, { outcome: why });
+  };
+  if (items.every((o) => o === 'granted')) {
+    if (declared !== 'granted') contradict(`所有事项均予以公开，答复结果应为${label('granted')}，而不是${label(declared)}`);
+    return 'granted';
+  }
+  if (items.some((o) => DISCLOSED.includes(o))) {
+    if (declared !== 'partially_granted') {
+      contradict(`有的事项予以公开、有的未予公开，应按${label('partially_granted')}统计（《条例》第三十七条），而不是${label(declared)}`);
+    }
+    return 'partially_granted';
+  }
+  const distinct = [...new Set(items)];
+  if (distinct.length === 1 && declared !== distinct[0]) {
+    contradict(`所有事项的结果均为${label(distinct[0])}，答复结果应与之一致，而不是${label(declared)}`);
+  }
+  if (!items.includes(declared)) {
+    contradict(`没有任何事项予以公开，答复结果应为各事项理由中的主要一项（${distinct.map(label).join('、')}），而不是${label(declared)}`);
+  }
+  return declared;
+}
+
+/**
+ * Replaying records: D1 where the record is consistent with it; a record made before D1 was
+ * enforced that contradicts its items keeps the outcome it was counted under then.
+ */
+function historicOutcome(declared: Outcome, items: Outcome[], itemsGiven: boolean): Outcome {
+  try {
+    return outcomeOfItems(declared, items, itemsGiven);
+  } catch {
+    return new Set(items).size > 1 ? 'partially_granted' : declared;
+  }
+}
+
+function referToOf(raw: unknown, outcomes: Outcome[], ctx: LifecycleContext): RequestState['referTo'] {
+  if (raw === undefined || raw === null) return null;
+  const r = raw as { agency?: unknown; contact?: unknown };
+  const agency = typeof r.agency === 'string' ? r.agency.trim() : '';
+  const contact = typeof r.contact === 'string' && r.contact.trim() ? r.contact.trim() : null;
+  if (!ctx.historic) {
+    if (!outcomes.includes('unable_not_held')) throw new ValidationFailedError({ referTo: '只有“本机关不掌握相关政府信息”的答复才告知掌握该信息的机关（《条例》第三十六条第（五）项）。' });
+    if (!agency || agency.length > 200) throw new ValidationFailedError({ 'referTo.agency': '请填写掌握该信息的机关名称（不超过 200 个字符）。' });
+    if (contact && contact.length > 200) throw new ValidationFailedError({ 'referTo.contact': '联系方式最多 200 个字符。' });
+  }
+  return agency ? { agency, contact } : null;
+}
+
+function resolveItemOutcomes(outcome: Outcome, raw: unknown, itemCount: number): { outcomes: Outcome[]; reasons: Array<string | null> } {
+  const outcomes: Outcome[] = Array.from({ length: itemCount }, () => outcome);
+  const reasons: Array<string | null> = Array.from({ length: itemCount }, () => null);
+  if (raw === undefined || raw === null) return { outcomes, reasons };
   if (!Array.isArray(raw)) throw new ValidationFailedError({ itemOutcomes: '必须是数组。' });
   const fields: Record<string, string> = {};
   raw.forEach((entry, i) => {
     const item = (entry as { item?: unknown })?.item;
     const o = (entry as { outcome?: unknown })?.outcome as Outcome;
+    const reason = (entry as { reason?: unknown })?.reason;
     if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item >= itemCount) {
       fields[`itemOutcomes.${i}.item`] = `事项序号必须在 0 到 ${itemCount - 1} 之间。`;
     } else if (!DECIDABLE_OUTCOMES.includes(o)) {
       fields[`itemOutcomes.${i}.outcome`] = '不是有效的答复结果代码。';
+    } else if (reason !== undefined && reason !== null && (typeof reason !== 'string' || reason.length > 2000)) {
+      fields[`itemOutcomes.${i}.reason`] = '理由必须是不超过 2000 个字符的文本。';
     } else {
-      result[item] = o;
+      outcomes[item] = o;
+      reasons[item] = typeof reason === 'string' && reason.trim() ? reason.trim() : null;
     }
   });
   if (Object.keys(fields).length) throw new ValidationFailedError(fields);
-  return result;
+  return { outcomes, reasons };
 }
 
 /** Folds recorded history. Each step was checked against its own "today" when recorded, so replay does not re-check it against the current one. */
 export function replay(events: LifecycleEvent[], ctx: LifecycleContext): RequestState {
-  const historic = { ...ctx, today: '9999-12-31' };
+  const historic = { ...ctx, today: '9999-12-31', historic: true };
   return events.reduce((s, e) => applyEvent(s, e, historic), INITIAL_STATE);
 }

@@ -25,6 +25,7 @@ import {
   Channel,
   CHANNELS,
   DELIVERY_METHODS,
+  DELIVERY_WAYS,
   DeliveryMethod,
   ID_DOCUMENT_TYPES,
   IdDocumentType,
@@ -145,6 +146,29 @@ export class ItemOutcomeDto {
   @ApiProperty({ enum: OUTCOMES })
   @IsIn(OUTCOMES, { message: '不是有效的答复结果代码。' })
   outcome: string;
+
+  @ApiPropertyOptional({ description: '该项的理由（D1：答复逐项说明）', maxLength: 2000 })
+  @Trim()
+  @IsOptional()
+  @IsString({ message: '理由必须是文本。' })
+  @MaxLength(2000, { message: '理由最多 2000 个字符。' })
+  reason?: string;
+}
+
+/** D21: where information this agency does not hold can be obtained (Art. 36(五)). */
+export class ReferToDto {
+  @ApiProperty({ example: '某县自然资源局', maxLength: 200 })
+  @Trim()
+  @IsString({ message: '机关名称必须是文本。' })
+  @MaxLength(200, { message: '机关名称最多 200 个字符。' })
+  agency: string;
+
+  @ApiPropertyOptional({ example: '0000-1234567', maxLength: 200 })
+  @Trim()
+  @IsOptional()
+  @IsString({ message: '联系方式必须是文本。' })
+  @MaxLength(200, { message: '联系方式最多 200 个字符。' })
+  contact?: string;
 }
 
 export class RecordEventDto {
@@ -214,6 +238,30 @@ export class RecordEventDto {
   @IsOptional()
   @IsIsoDateString()
   dueOn?: string;
+
+  @ApiPropertyOptional({ description: 'fee_notice_issued / consultation_started: 对方收到通知之日（D18）' })
+  @IsOptional()
+  @IsIsoDateString()
+  deliveredOn?: string;
+
+  @ApiPropertyOptional({ enum: DELIVERY_WAYS, description: 'delivered: 送达方式（D17）' })
+  @IsOptional()
+  @IsIn(DELIVERY_WAYS, { message: '送达方式必须是 email、post、in_person 或 online。' })
+  method?: string;
+
+  @ApiPropertyOptional({ description: 'delivered: 送达凭证，如 EMS 单号', maxLength: 100 })
+  @Trim()
+  @IsOptional()
+  @IsString({ message: '送达凭证必须是文本。' })
+  @MaxLength(100, { message: '送达凭证最多 100 个字符。' })
+  reference?: string;
+
+  @ApiPropertyOptional({ type: ReferToDto, description: 'decided（本机关不掌握）: 告知掌握该信息的机关（D21）' })
+  @IsOptional()
+  @IsObject({ message: 'referTo 必须是对象：{"agency": "…", "contact": "…"}。' })
+  @ValidateNested()
+  @Type(() => ReferToDto)
+  referTo?: ReferToDto;
 
   @ApiPropertyOptional({ description: '乐观锁：期望的版本号；不一致时返回 409' })
   @IsOptional()
