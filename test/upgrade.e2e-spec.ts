@@ -1,0 +1,63 @@
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { ADMIN, createTestApp, TestApp, testDatabaseUrl } from './support/test-app';
+
+/**
+ * A database written by the release before issue 12 (commit b94aca5, made by running that
+ * release's API: see the request list below) opens with this release: every record is kept,
+ * and the stored state is re-derived under D1 and D15.
+ */
+const describeOnSqlite = testDatabaseUrl() ? describe.skip : describe;
+
+describeOnSqlite('Upgrade from the earlier release (test/fixtures/release-b94aca5.sqlite)', () => {
+  let t: TestApp;
+  let auth: { Authorization: string };
+  const OLD_COUNTS = { information_request: 5, request_event: 10, applicant: 5, request_item: 6, review_case: 1 };
+
+  beforeAll(async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ogi-upgrade-')), 'old.sqlite');
+    copyFileSync(join(__dirname, 'fixtures', 'release-b94aca5.sqlite'), file);
+    t = await createTestApp({ DATABASE_URL: `sqlite:${file}` });
+    t.clock.setNow('2026-01-20T02:00:00Z');
+    auth = { Authorization: `Bearer ${await t.token()}` };
+  });
+  afterAll(() => t.close());
+
+  it('keeps every record', async () => {
+    for (const [table, n] of Object.entries(OLD_COUNTS)) expect([table, await t.count(table)]).toEqual([table, n]);
+    const list = await request(t.http).get('/api/v1/requests').set(auth).expect(200);
+    expect(list.body.total).toBe(5);
+  });
+
+  it('the administrator of the earlier release still signs in', async () => {
+    await request(t.http).post('/api/v1/auth/token').send(ADMIN).expect(200);
+  });
+
+  it('D15: the reply after a deadline that a late extension had moved is late now', async () => {
+    const a = (await request(t.http).get('/api/v1/requests?q=旧版A').set(auth).expect(200)).body.items[0];
+    expect(a).toMatchObject({ trackingNumber: '2025-000001', dueOn: '2025-03-31', overdue: true, concludedOn: '2025-04-20' });
+    const detail = await request(t.http).get(`/api/v1/requests/${a.id}`).set(auth).expect(200);
+    expect(detail.body.events.map((e: { type: string }) => e.type)).toEqual(['registered', 'extension_granted', 'decided']);
+  });
+
+  it('D1: two items with nothing disclosed are no longer （二）', async () => {
+    const b = (await request(t.http).get('/api/v1/requests?q=旧版B').set(auth).expect(200)).body.items[0];
+    expect(b).toMatchObject({ outcome: 'unable_not_held' });
+  });
+
+  it('open and awaiting requests carry on', async () => {
+    const c = (await request(t.http).get('/api/v1/requests?q=旧版C').set(auth).expect(200)).body.items[0];
+    expect(c).toMatchObject({ status: 'awaiting_confirmation' });
+    const d = (await request(t.http).get('/api/v1/requests?q=旧版D').set(auth).expect(200)).body.items[0];
+    expect(d).toMatchObject({ status: 'consulting' });
+  });
+
+  it('the 2025 report recompiles from the records', async () => {
+    const s3 = await request(t.http).get('/api/v1/reports/2025/section3').set(auth).expect(200);
+    expect(s3.body.rows.unable_not_held[6]).toBe(1);
+    expect(s3.body.rows.partially_granted[6]).toBe(0);
+    expect(s3.body.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+  });
+});
