@@ -358,21 +358,25 @@ describe('Annual report', () => {
       expect(after.text).toContain('补录 6 月 1 日收到的申请');
     });
 
-    it('an Idempotency-Key publishes once; publications of one year numbered concurrently stay distinct, read inside their transactions', async () => {
-      const year = 2016;
+    it('an Idempotency-Key publishes once', async () => {
       const once = { 'Idempotency-Key': 'publish-2016-first' };
-      const a = await request(t.http).post(`/api/v1/reports/${year}/publish`).set(officer.auth).set(once).send({ format: '2021' }).expect(201);
-      const b = await request(t.http).post(`/api/v1/reports/${year}/publish`).set(officer.auth).set(once).send({ format: '2021' }).expect(201);
+      const a = await request(t.http).post('/api/v1/reports/2016/publish').set(officer.auth).set(once).send({ format: '2021' }).expect(201);
+      const b = await request(t.http).post('/api/v1/reports/2016/publish').set(officer.auth).set(once).send({ format: '2021' }).expect(201);
       expect(b.body).toEqual(a.body);
-      expect(a.body.number).toBe(1);
+      expect((await request(t.http).get('/api/v1/reports/2016/publications').set(auth).expect(200)).body.items).toHaveLength(1);
+    });
+
+    it('twelve publications of one year at once: all succeed, numbered distinctly, each read inside its own transaction', async () => {
+      const year = 2015;
       // Twelve at once: on PostgreSQL each holds a pooled connection for its transaction, so a
       // publication that read anything outside it would wait for a connection that never frees up.
       const results = await Promise.all(
         Array.from({ length: 12 }, (_, i) => request(t.http).post(`/api/v1/reports/${year}/publish`).set(officer.auth).send({ format: '2021', reason: `第 ${i + 1} 次并发更正` })),
       );
       expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));
-      expect(results.map((r) => r.body.number).sort((x: number, y: number) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i + 2));
-      expect((await request(t.http).get(`/api/v1/reports/${year}/publications`).set(auth).expect(200)).body.items).toHaveLength(13);
+      expect(results.map((r) => r.body.number).sort((x: number, y: number) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      const items = (await request(t.http).get(`/api/v1/reports/${year}/publications`).set(auth).expect(200)).body.items;
+      expect(items.map((p: { number: number }) => p.number)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     });
   });
 

@@ -1,9 +1,7 @@
-import { insertChunks } from '../common/insert-rows';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { Clock } from '../common/clock';
-import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { NotFoundError, ValidationFailedError } from '../domain/errors';
 import {
@@ -86,7 +84,6 @@ function carriedFromRecords(buckets: Section3Bucket[]): number[] {
 export class ReportsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly unitOfWork: UnitOfWork,
     private readonly settings: SettingsService,
     private readonly reviewCases: ReviewCasesService,
     private readonly clock: Clock,
