@@ -2,6 +2,8 @@ import { MigrationInterface, QueryRunner, Table } from 'typeorm';
 
 const PUBLICATION_COLUMNS = 'year, number, format, published_at, published_by_id, published_by, reason, section3, section4, checks, basis';
 const ENTRY_COLUMNS = 'year, number, subject_id, subject_kind, col, cells';
+const FROZEN_TABLES = ['report_publication', 'report_publication_entry'];
+const FROZEN_MESSAGE = 'published report rows are frozen (D20)';
 
 /**
  * D20: every publication of a year is kept. The single snapshot per year of release 0.1 becomes
@@ -11,6 +13,9 @@ export class ReportPublications1795760700000 implements MigrationInterface {
   name = 'ReportPublications1795760700000';
 
   async up(q: QueryRunner): Promise<void> {
+    if (q.connection.driver.options.type === 'postgres') {
+      await q.query(`CREATE FUNCTION report_publication_frozen() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '${FROZEN_MESSAGE}'; END $$`);
+    }
     await q.createTable(
       new Table({
         name: 'report_publication',
@@ -49,6 +54,16 @@ export class ReportPublications1795760700000 implements MigrationInterface {
     await q.query(`INSERT INTO report_publication_entry (${ENTRY_COLUMNS}) SELECT year, 1, subject_id, subject_kind, col, cells FROM report_snapshot_entry`);
     await q.dropTable('report_snapshot_entry');
     await q.dropTable('report_snapshot');
+    // A publication is never changed or removed, whatever code runs against the database.
+    for (const table of FROZEN_TABLES) {
+      if (q.connection.driver.options.type === 'postgres') {
+        await q.query(`CREATE TRIGGER ${table}_frozen BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION report_publication_frozen()`);
+      } else {
+        for (const op of ['UPDATE', 'DELETE']) {
+          await q.query(`CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, '${FROZEN_MESSAGE}'); END`);
+        }
+      }
+    }
   }
 
   /** Back to one snapshot per year: the latest publication of each year (earlier ones cannot be kept there). */
@@ -88,5 +103,6 @@ export class ReportPublications1795760700000 implements MigrationInterface {
     );
     await q.dropTable('report_publication_entry');
     await q.dropTable('report_publication');
+    if (q.connection.driver.options.type === 'postgres') await q.query('DROP FUNCTION report_publication_frozen()');
   }
 }

@@ -276,6 +276,14 @@ describe('Annual report', () => {
       await request(t.http).get(`/api/v1/reports/${YEAR}/publications`).expect(401);
     });
 
+    it('the database itself refuses to change or remove a publication or its entries', async () => {
+      await expect(t.dataSource.query(`UPDATE report_publication SET section3 = '{}' WHERE year = ${YEAR}`)).rejects.toThrow(/frozen/);
+      await expect(t.dataSource.query(`DELETE FROM report_publication WHERE year = ${YEAR} AND number = 1`)).rejects.toThrow(/frozen/);
+      await expect(t.dataSource.query(`UPDATE report_publication_entry SET cells = '' WHERE year = ${YEAR}`)).rejects.toThrow(/frozen/);
+      await expect(t.dataSource.query(`DELETE FROM report_publication_entry WHERE year = ${YEAR}`)).rejects.toThrow(/frozen/);
+      expect((await publications()).body.items).toHaveLength(2);
+    });
+
     it('the diff compares the records with the publication chosen: the latest by default, or any by number', async () => {
       const latest = (await request(t.http).get(`/api/v1/reports/${YEAR}/diff`).set(auth).expect(200)).body;
       expect(latest).toMatchObject({ number: 2, format: '2019', cells: [], records: [] });
