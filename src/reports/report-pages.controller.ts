@@ -18,7 +18,7 @@ import { formatShanghaiDateTime } from '../common/format';
 import { EXPORT_MIME, EXPORT_TYPES, ExportType, exportFileName, renderExport } from './report-exports';
 import { DomainError, NotFoundError, ValidationFailedError } from '../domain/errors';
 import { PublicationDiff, ReportPublicationsService } from './report-publications.service';
-import { PublishDto } from './reports-api.controller';
+import { PublishDto } from './dto/publish.dto';
 import { AnnualReport, ReportsService } from './reports.service';
 import { SECTION4_BASIS_LABELS, SettingsService } from './settings.service';
 import { ReviewCasesService } from '../review-cases/review-cases.service';

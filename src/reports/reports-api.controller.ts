@@ -1,29 +1,17 @@
 import { RequirePermission } from '../auth/permissions';
 import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { CurrentStaff } from '../auth/current-staff.decorator';
 import type { StaffPrincipal } from '../auth/roles';
 import { IdempotencyService } from '../common/idempotency.service';
 import { NotFoundError } from '../domain/errors';
 import { EXPORT_MIME, EXPORT_TYPES, ExportType, exportFileName, renderExport } from './report-exports';
-import { PublishedView, REASON_MAX_LENGTH, ReportPublicationsService } from './report-publications.service';
+import { PublishDto } from './dto/publish.dto';
+import { PublishedView, ReportPublicationsService } from './report-publications.service';
 import { ReportsService } from './reports.service';
 import { SECTION4_BASIS_VALUES, SettingsService } from './settings.service';
-
-export class PublishDto {
-  @ApiPropertyOptional({ enum: ['2019', '2021'], description: '表式；缺省按年度（D12）' })
-  @IsOptional()
-  @IsIn(['2019', '2021'], { message: '表式必须是 2019 或 2021。' })
-  format?: '2019' | '2021';
-
-  @ApiPropertyOptional({ maxLength: REASON_MAX_LENGTH, description: '更正说明：本年度第二次及以后的发布必填（D20）' })
-  @IsOptional()
-  @IsString({ message: '更正说明必须是文本。' })
-  @MaxLength(REASON_MAX_LENGTH, { message: `更正说明最多 ${REASON_MAX_LENGTH} 个字。` })
-  reason?: string;
-}
 
 /** The publish answer: the contract's fields, plus the frozen rows and groups release 0.1 answered with. */
 function publishedBody(p: PublishedView) {
