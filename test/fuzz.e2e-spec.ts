@@ -72,7 +72,7 @@ function invalidBody(endpoint: Endpoint) {
 }
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
-const TABLES = ['applicant', 'information_request', 'request_item', 'request_event', 'mail_outbox', 'idempotency_record', 'review_case', 'calendar_year', 'agency_setting', 'report_snapshot', 'report_snapshot_entry', 'staff_session', 'staff_user', 'personal_data_access'];
+const TABLES = ['applicant', 'information_request', 'request_item', 'request_event', 'mail_outbox', 'idempotency_record', 'review_case', 'calendar_year', 'agency_setting', 'report_publication', 'report_publication_entry', 'staff_session', 'staff_user', 'personal_data_access'];
 
 describe('Fuzz: malformed and hostile bodies', () => {
   let t: TestApp;
@@ -170,8 +170,8 @@ describe('Fuzz: malformed and hostile bodies', () => {
       name: 'POST /api/v1/reports/:year/publish',
       method: 'post',
       path: () => '/api/v1/reports/2025/publish',
-      base: () => ({ format: '2021' }),
-      fields: { format: { kind: 'enum', required: false } },
+      base: () => ({ format: '2021', reason: '更正' }),
+      fields: { format: { kind: 'enum', required: false }, reason: { kind: 'string', required: false, max: 1000 } },
       auth: true,
     },
     {

@@ -5,9 +5,10 @@ import { InitialSchema1795760000000 } from '../../migrations/1795760000000-Initi
 import { StaffEmailAndJobRuns1795760100000 } from '../../migrations/1795760100000-StaffEmailAndJobRuns';
 import { ReportsAndReviewCases1795760200000 } from '../../migrations/1795760200000-ReportsAndReviewCases';
 import { PersonalDataAccessAndErasure1795760300000 } from '../../migrations/1795760300000-PersonalDataAccessAndErasure';
+import { ReportPublications1795760700000 } from '../../migrations/1795760700000-ReportPublications';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
-import { ReportSnapshotEntity, ReportSnapshotEntryEntity } from '../reports/entities/report-snapshot.entity';
+import { ReportPublicationEntity, ReportPublicationEntryEntity } from '../reports/entities/report-publication.entity';
 import { ReviewCaseEntity } from '../review-cases/entities/review-case.entity';
 import { StaffSessionEntity } from '../auth/entities/staff-session.entity';
 import { StaffUserEntity } from '../auth/entities/staff-user.entity';
@@ -36,12 +37,12 @@ export const ENTITIES = [
   JobRunEntity,
   ReviewCaseEntity,
   AgencySettingEntity,
-  ReportSnapshotEntity,
-  ReportSnapshotEntryEntity,
+  ReportPublicationEntity,
+  ReportPublicationEntryEntity,
   PersonalDataAccessEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000, ReportsAndReviewCases1795760200000, PersonalDataAccessAndErasure1795760300000];
+export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000, ReportsAndReviewCases1795760200000, PersonalDataAccessAndErasure1795760300000, ReportPublications1795760700000];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */
 export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
