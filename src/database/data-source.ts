@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1795760000000 } from '../../migrations/1795760000000-InitialSchema';
@@ -16,6 +15,7 @@ import { IdempotencyRecordEntity } from '../common/entities/idempotency-record.e
 import { JobRunEntity } from '../common/entities/job-run.entity';
 import { AppConfig, loadConfigOrExit } from '../config/app-config';
 import { MailOutboxEntity } from '../notifications/entities/mail-outbox.entity';
+import { makePrivateDir, makePrivateFile, makeSqliteFilesPrivate } from './private-files';
 import { ApplicantEntity } from '../requests/entities/applicant.entity';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { RequestEventEntity } from '../requests/entities/request-event.entity';
@@ -57,7 +57,10 @@ export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
   }
   if (config.sqlitePath && config.sqlitePath !== ':memory:') {
     try {
-      mkdirSync(dirname(config.sqlitePath), { recursive: true });
+      // Created 0600 before SQLite opens it: its -wal and -shm then get the same mode.
+      makePrivateDir(dirname(config.sqlitePath));
+      makePrivateFile(config.sqlitePath);
+      makeSqliteFilesPrivate(config.sqlitePath);
     } catch {
       // Reported clearly by the start-up storage check (src/database/storage-check.ts).
     }

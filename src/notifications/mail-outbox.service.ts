@@ -6,6 +6,7 @@ import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MailOutboxEntity } from './entities/mail-outbox.entity';
 import { MailTemplate, MailTemplates } from './mail-templates';
+import { MailTransport } from './mail-transport';
 
 export interface OutgoingMail {
   kind: MailTemplate;
@@ -22,6 +23,7 @@ export class MailOutboxService {
     private readonly templates: MailTemplates,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly transport: MailTransport,
   ) {}
 
   enqueue(manager: EntityManager, mail: OutgoingMail): Promise<void> {
@@ -50,5 +52,17 @@ export class MailOutboxService {
       };
     });
     await insertChunks(manager, MailOutboxEntity, rows);
+  }
+
+  /** Retention erasure: deletes a request's mail inside the caller's transaction; returns the message ids. */
+  async deleteForRequest(manager: EntityManager, requestId: string): Promise<string[]> {
+    const rows = await manager.find(MailOutboxEntity, { select: { id: true }, where: { requestId } });
+    if (rows.length) await manager.delete(MailOutboxEntity, { requestId });
+    return rows.map((r) => r.id);
+  }
+
+  /** After the erasure committed: the .eml copies the file transport wrote of those messages. */
+  deleteMailFiles(messageIds: string[]): number {
+    return this.transport.deleteFiles(messageIds);
   }
 }
