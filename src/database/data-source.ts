@@ -4,6 +4,7 @@ import { InitialSchema1795760000000 } from '../../migrations/1795760000000-Initi
 import { StaffEmailAndJobRuns1795760100000 } from '../../migrations/1795760100000-StaffEmailAndJobRuns';
 import { ReportsAndReviewCases1795760200000 } from '../../migrations/1795760200000-ReportsAndReviewCases';
 import { PersonalDataAccessAndErasure1795760300000 } from '../../migrations/1795760300000-PersonalDataAccessAndErasure';
+import { SealedAccessCodes1795760600000 } from '../../migrations/1795760600000-SealedAccessCodes';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
 import { ReportSnapshotEntity, ReportSnapshotEntryEntity } from '../reports/entities/report-snapshot.entity';
@@ -41,7 +42,7 @@ export const ENTITIES = [
   PersonalDataAccessEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000, ReportsAndReviewCases1795760200000, PersonalDataAccessAndErasure1795760300000];
+export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000, ReportsAndReviewCases1795760200000, PersonalDataAccessAndErasure1795760300000, SealedAccessCodes1795760600000];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */
 export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
@@ -57,10 +58,7 @@ export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
   }
   if (config.sqlitePath && config.sqlitePath !== ':memory:') {
     try {
-      // Created 0600 before SQLite opens it: its -wal and -shm then get the same mode.
       makePrivateDir(dirname(config.sqlitePath));
-      makePrivateFile(config.sqlitePath);
-      makeSqliteFilesPrivate(config.sqlitePath);
     } catch {
       // Reported clearly by the start-up storage check (src/database/storage-check.ts).
     }
@@ -74,8 +72,17 @@ export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
  * call: about a tenth of the CPU time of a registration, for debugging aid we do not use.
  */
 function quietSqlite3(): unknown {
-  const sqlite3 = require('sqlite3') as object;
-  return Object.assign(Object.create(sqlite3) as object, { verbose: () => sqlite3 });
+  const sqlite3 = require('sqlite3') as { Database: new (file: string, ...rest: unknown[]) => object };
+  // The database file is created 0600 before SQLite opens it, so its -wal and -shm get the same mode.
+  function PrivateDatabase(file: string, ...rest: unknown[]): object {
+    if (file && file !== ':memory:' && !file.startsWith('file:')) {
+      makePrivateFile(file);
+      makeSqliteFilesPrivate(file);
+    }
+    return new sqlite3.Database(file, ...rest);
+  }
+  const driver = Object.assign(Object.create(sqlite3) as object, { Database: PrivateDatabase });
+  return Object.assign(driver, { verbose: () => driver });
 }
 
 /** Used by the TypeORM CLI: `typeorm -d dist/src/database/data-source.js …`. */
