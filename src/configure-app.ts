@@ -53,8 +53,24 @@ function badInput(value: unknown, path = ''): { path: string; message: string } 
   return null;
 }
 
+/** Bodies the app accepts nest three levels at most; recursive code further on (validation, hashing) must never see thousands. */
+export const MAX_BODY_DEPTH = 16;
+
+/** Iterative, so that measuring the depth cannot itself overflow the stack. */
+function nestingExceeds(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) if (child && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function refuseBadInput(req: Request, res: Response, next: NextFunction): void {
-  const bad = badInput(req.body) ?? badInput(req.query);
+  const tooDeep = nestingExceeds(req.body, MAX_BODY_DEPTH) ? { path: 'body', message: `嵌套层级过深（最多 ${MAX_BODY_DEPTH} 层）。` } : null;
+  const bad = tooDeep ?? badInput(req.body) ?? badInput(req.query);
   if (!bad) return next();
   const { status, body } = toErrorResponse(new ValidationFailedError({ [bad.path]: bad.message }));
   sendError(req, res, status, body);

@@ -217,4 +217,43 @@ describe('Fuzz: malformed and hostile bodies', () => {
     expect(after).toEqual(before);
     expect([...seen].every((s) => [400, 401, 404, 409, 413, 422, 429].includes(s))).toBe(true);
   }, 120_000);
+
+  it('5,000-deep JSON to every JSON endpoint: 400 with the error body, never a stack overflow', async () => {
+    const before = await counts();
+    const deepObject = `{"applicant":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)},"description":"x"}`;
+    const deepArray = `{"items":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    for (const endpoint of endpoints()) {
+      for (const body of [deepObject, deepArray]) {
+        let req = request(t.http)[endpoint.method](endpoint.path()).set('Content-Type', 'application/json');
+        if (endpoint.auth) req = req.set('Authorization', `Bearer ${token}`);
+        const res = await req.send(body);
+        expect([endpoint.name, res.status, res.body]).toEqual([endpoint.name, 400, { error: { code: 'VALIDATION_FAILED', message: expect.any(String), fields: { body: expect.stringMatching(/嵌套层级过深/) } } }]);
+      }
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('numeric query parameters such as page=1e308 are 400 with fields.page or fields.year, never a 500', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const cases: Array<[string, string]> = [];
+    for (const page of ['1e308', '1e20', '-1', '1.5', '0x10', 'Infinity', 'NaN', '123456']) {
+      cases.push([`/api/v1/requests?page=${page}`, 'page'], [`/api/v1/reports/2025/section3/cells/granted/total?page=${page}`, 'page']);
+    }
+    for (const year of ['1e308', 'Infinity', '-2025', '20250']) {
+      cases.push([`/api/v1/dashboard?year=${year}`, 'year'], [`/api/v1/reports/${year}/section3`, 'year'], [`/api/v1/reports/${year}/section3/cells/granted/total`, 'year'], [`/api/v1/reports/${year}/section4`, 'year']);
+    }
+    for (const [path, field] of cases) {
+      const res = await request(t.http).get(path).set(auth);
+      expect([path, res.status, res.body.error?.fields?.[field]]).toEqual([path, 400, expect.any(String)]);
+    }
+    // The staff page of a report cell takes the same parameter.
+    const agent = request.agent(t.http);
+    const login = await agent.get('/staff/login').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(login.text)![1];
+    await agent.post('/staff/login').type('form').send({ _csrf: csrf, username: 'admin', password: 'admin-password-1' }).expect(303);
+    const page = await agent.get('/staff/reports/2025/cells/granted/total?page=1e308');
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('页码必须是正整数');
+    await request(t.http).get('/api/v1/reports/2025/section3/cells/granted/total?page=2').set(auth).expect(200);
+  });
 });

@@ -255,6 +255,38 @@ describe('Rate limits', () => {
   });
 });
 
+describe('Look-up limit per tracking number', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ RATE_LIMIT_LOOKUP_PER_NUMBER: '10' });
+  });
+  afterAll(() => t.close());
+
+  it('is one counter for the API and the /status form, and no response tells how often a number was looked up', async () => {
+    const filed = await request(t.http).post('/api/v1/public/requests').send({ applicant: { type: 'natural_person', name: '丙', idDocumentNumber: validResidentId(), phone: '13500135000' }, description: 'x' }).expect(201);
+    const tn = filed.body.trackingNumber as string;
+    const agent = request.agent(t.http);
+    const { csrf } = await openForm(agent, '/status');
+    const viaApi = (code: string) => request(t.http).get(`/api/v1/public/requests/${tn}`).set('X-Access-Code', code);
+    const viaForm = (code: string) => agent.post('/status').type('form').send({ _csrf: csrf, trackingNumber: tn, accessCode: code });
+    const answers: number[] = [];
+    const headers: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await (i % 2 ? viaForm('WRONGONE') : viaApi('WRONGONE'));
+      answers.push(res.status);
+      headers.push(...Object.keys(res.headers));
+    }
+    expect(answers).toEqual(Array(10).fill(404));
+    // The 11th look-up is refused on both routes, even with the right code.
+    const api = await viaApi(filed.body.accessCode).expect(429);
+    const form = await viaForm(filed.body.accessCode).expect(429);
+    headers.push(...Object.keys(api.headers), ...Object.keys(form.headers));
+    expect(headers.filter((h) => /lookup/i.test(h))).toEqual([]);
+    // The per-client limit still reports itself to the client that is counted.
+    expect(headers).toContain('x-ratelimit-remaining-public');
+  });
+});
+
 describe('Logs', () => {
   it('a full request life logs request ids, never names, phone or ID numbers', async () => {
     const lines: string[] = [];

@@ -30,6 +30,8 @@ export interface AppConfig {
   /** SQLite: how long a statement waits for a lock before the request answers 503. */
   busyTimeoutMs: number;
   timeZone: string;
+  /** 32 bytes (hex) that seal access codes kept until delivery; null: a key file in dataDir. */
+  secretKey: string | null;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +65,13 @@ function readBaseUrl(env: Env): string {
   const raw = env.PUBLIC_BASE_URL || `http://localhost:${env.PORT || 3000}`;
   if (!/^https?:\/\/[^\s]+$/.test(raw)) throw new ConfigError('PUBLIC_BASE_URL', '必须以 http:// 或 https:// 开头');
   return raw.replace(/\/+$/, '');
+}
+
+function readSecretKey(env: Env): string | null {
+  const raw = env.OGI_SECRET_KEY;
+  if (raw === undefined || raw === '') return null;
+  if (!/^[0-9a-fA-F]{64}$/.test(raw)) throw new ConfigError('OGI_SECRET_KEY', '必须是 64 个十六进制字符（32 字节，例如 openssl rand -hex 32 的输出）');
+  return raw.toLowerCase();
 }
 
 function readBool(env: Env, name: string, fallback: boolean): boolean {
@@ -142,6 +151,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     skipMigrations: readBool(env, 'DB_SKIP_MIGRATIONS', false),
     busyTimeoutMs: readInt(env, 'DB_BUSY_TIMEOUT_MS', 10_000, 1, 600_000),
     timeZone: AGENCY_TIME_ZONE,
+    secretKey: readSecretKey(env),
   };
 }
 

@@ -33,5 +33,26 @@ export async function runMigrationsUnderLock(ds: DataSource): Promise<void> {
  * last commits (the database itself stays consistent). PostgreSQL keeps its own settings.
  */
 export async function tuneConnection(ds: DataSource): Promise<void> {
-  if (ds.options.type === 'sqlite') await ds.query('PRAGMA synchronous = NORMAL');
+  if (ds.options.type !== 'sqlite') return;
+  await ds.query('PRAGMA synchronous = NORMAL');
+  // Deleted and overwritten content is zeroed, not left in free space: erasure must erase.
+  await ds.query('PRAGMA secure_delete = ON');
+}
+
+/**
+ * SQLite: PRAGMA wal_checkpoint(TRUNCATE), retried while a statement of the shared connection
+ * (SQLITE_LOCKED) or another process's reader (busy) holds the WAL. True once the WAL is empty.
+ */
+export async function checkpointWal(ds: DataSource, attempts = 10): Promise<boolean> {
+  if (ds.options.type !== 'sqlite') return true;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      const [row] = (await ds.query('PRAGMA wal_checkpoint(TRUNCATE)')) as Array<{ busy: number }>;
+      if (Number(row?.busy) === 0) return true;
+    } catch {
+      // SQLITE_LOCKED: a read of this connection was running; try again.
+    }
+    await new Promise((r) => setTimeout(r, 50 * (i + 1)));
+  }
+  return false;
 }

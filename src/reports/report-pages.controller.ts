@@ -20,6 +20,7 @@ import { DomainError, NotFoundError, ValidationFailedError } from '../domain/err
 import { PublicationDiff, ReportPublicationsService } from './report-publications.service';
 import { PublishDto } from './dto/publish.dto';
 import { AnnualReport, ReportsService } from './reports.service';
+import { parsePageParam } from '../common/page-param';
 import { SECTION4_BASIS_LABELS, SettingsService } from './settings.service';
 import { ReviewCasesService } from '../review-cases/review-cases.service';
 
@@ -180,7 +181,7 @@ export class ReportPagesController {
   async cell(@Param('year') yearRaw: string, @Param('row') row: string, @Param('column') column: string, @Query('format') formatRaw: string, @Query('page') pageRaw: string, @Res() res: Response): Promise<void> {
     const year = this.reports.parseYear(yearRaw);
     const format = this.reports.parseFormat(formatRaw, year);
-    const page = Math.max(1, Number(pageRaw) || 1);
+    const page = parsePageParam(pageRaw);
     const result = await this.reports.section3Cell(year, format, row, column, page);
     const spec = section3Rows(format).find((s) => s.key === row)!;
     res.render('reports/cell', {

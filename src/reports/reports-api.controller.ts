@@ -7,6 +7,7 @@ import { CurrentStaff } from '../auth/current-staff.decorator';
 import type { StaffPrincipal } from '../auth/roles';
 import { IdempotencyService } from '../common/idempotency.service';
 import { NotFoundError } from '../domain/errors';
+import { parsePageParam } from '../common/page-param';
 import { EXPORT_MIME, EXPORT_TYPES, ExportType, exportFileName, renderExport } from './report-exports';
 import { PublishDto } from './dto/publish.dto';
 import { PublishedView, ReportPublicationsService } from './report-publications.service';
@@ -44,7 +45,7 @@ export class ReportsApiController {
   @Get(':year/section3/cells/:row/:column')
   async section3Cell(@Param('year') yearRaw: string, @Param('row') row: string, @Param('column') column: string, @Query('format') formatRaw?: string, @Query('page') page?: string) {
     const year = this.reports.parseYear(yearRaw);
-    return this.reports.section3Cell(year, this.reports.parseFormat(formatRaw, year), row, column, Math.max(1, Number(page) || 1));
+    return this.reports.section3Cell(year, this.reports.parseFormat(formatRaw, year), row, column, parsePageParam(page));
   }
 
   @RequirePermission('reports.view')

@@ -32,7 +32,6 @@ import {
   outcomeLabel,
 } from '../domain/lifecycle';
 import { MailOutboxService } from '../notifications/mail-outbox.service';
-import { MailOutboxEntity } from '../notifications/entities/mail-outbox.entity';
 import { buildNotice, NOTICE_EVENTS, NoticeKind, noticeKindForEvent, NoticeView } from '../notices/notice-builder';
 import { DELIVERY_METHOD_LABELS, DeliveryMethod } from '../domain/lifecycle';
 import { CreateRequestDto, ListRequestsQueryDto, PublicRequestDto, RecordEventDto } from './dto/request.dto';
@@ -506,7 +505,8 @@ export class RequestsService {
   async erasePersonalData(years: number, actor: Actor): Promise<number> {
     const { cutoff } = await this.erasableCount(years);
     const today = this.clock.today();
-    return this.unitOfWork.run(async (m) => {
+    const erasedMail: string[] = [];
+    const erased = await this.unitOfWork.run(async (m) => {
       const rows = await m
         .createQueryBuilder(InformationRequestEntity, 'r')
         .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
@@ -515,12 +515,16 @@ export class RequestsService {
       const now = this.clock.nowIso();
       for (const r of rows) {
         await m.update(ApplicantEntity, { id: r.applicantId }, { name: '（已依保存期限清除）', idDocumentNumber: null, organisationCode: null, phone: null, email: null, address: null, erasedAt: now });
-        await m.delete(MailOutboxEntity, { requestId: r.id });
+        erasedMail.push(...(await this.outbox.deleteForRequest(m, r.id)));
         const seq = await m.count(RequestEventEntity, { where: { requestId: r.id } });
         await this.appendEvent(m, r.id, seq + 1, { type: 'personal_data_erased', on: today, data: { retentionYears: years } }, actor);
       }
       return rows.length;
     });
+    // Copies outside the rows: the mail files, and the old values in SQLite's WAL.
+    this.outbox.deleteMailFiles(erasedMail);
+    if (!(await this.unitOfWork.checkpoint())) this.logger.warn('retention erasure: the WAL checkpoint did not complete (a reader held it); erased values may stay in the -wal file until the next full checkpoint');
+    return erased;
   }
 
   /**
