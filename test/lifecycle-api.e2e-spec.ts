@@ -207,7 +207,7 @@ describe('Lifecycle over the JSON API', () => {
       expect(reply.text).toContain('讨论记录、过程稿、磋商信函、请示报告等过程性信息');
       expect(reply.text).toContain('属于内部讨论记录');
       // D16: a 2026 decision not to disclose goes to review first (行政复议法 2023 Art. 23(1)(四)).
-      expect(reply.text).toContain('应当先申请行政复议');
+      expect(reply.text).toContain('的规定先申请行政复议');
       expect(reply.text).not.toContain('六个月');
       for (const m of sink.messages) expect(m.text).not.toContain(validResidentId());
     });

@@ -86,7 +86,7 @@ describe('Lifecycle through the staff pages', () => {
     }
     // D16: partly withheld in 2026: review first for the withheld part, either remedy for the rest.
     const reply = (await staff.get(`/staff/requests/${id}/notices/reply`)).text;
-    expect(reply).toContain('应当先申请行政复议');
+    expect(reply).toContain('的规定先申请行政复议');
     expect(reply).toContain('自收到本告知书之日起六个月内依法向有管辖权的人民法院提起行政诉讼');
     await staff.get(`/staff/requests/${id}/notices/fee`).expect(404);
     await staff.get(`/staff/requests/${id}/notices/bogus`).expect(404);

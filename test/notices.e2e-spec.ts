@@ -69,7 +69,7 @@ describe('Notices', () => {
       const admin = users.administrator.agent;
       const page = await openForm(admin, '/staff/settings');
       expect(page.html).toContain('value="测试县人民政府"');
-      expect(page.html).toContain('应当先申请行政复议');
+      expect(page.html).toContain('的规定先申请行政复议');
       const bad = await admin.post('/staff/settings/remedies').type('form').send({ _csrf: page.csrf, reviewOrgan: '测试县人民政府。', court: '某某' }).expect(400);
       expect(bad.text).toContain('末尾不能带标点符号');
       expect(bad.text).toContain('请填写人民法院的全称');
@@ -91,7 +91,7 @@ describe('Notices', () => {
       const text = res.body.text as string;
       expect(text).toContain('一、某小区规划许可证：予以公开。');
       expect(text).toContain('二、审批会议记录：不予公开（属于四类过程性信息）。理由：会议记录属于内部讨论记录。依据《条例》第十六条第二款。');
-      expect(text).toContain('应当先申请行政复议：可以自收到本告知书之日起六十日内向测试县人民政府申请行政复议');
+      expect(text).toContain('应当依照《中华人民共和国行政复议法》第二十三条第一款第（四）项的规定先申请行政复议：自收到本告知书之日起六十日内向测试县人民政府申请行政复议');
       expect(text).toContain('十五日内向测试县人民法院提起行政诉讼');
       expect(text).toContain('2025年6月10日');
       expect(text).toContain('依据：《中华人民共和国政府信息公开条例》第三十七条、第十六条第二款');
@@ -105,12 +105,13 @@ describe('Notices', () => {
       const { id } = await register('2023-12-01');
       await step(id, { type: 'decided', on: '2023-12-20', outcome: 'withheld_state_secret', reason: '已依法定密' }, 'approver').expect(201);
       const text = await noticeText(id, 'reply');
-      expect(text).toContain('如对本答复不服，可以依照《中华人民共和国行政复议法》第九条第一款的规定，自收到本告知书之日起六十日内向测试县人民政府申请行政复议；也可以依照《中华人民共和国行政诉讼法》第四十六条第一款的规定，自收到本告知书之日起六个月内向测试县人民法院提起行政诉讼。');
-      expect(text).not.toContain('应当先申请行政复议');
+      expect(text).toContain('如对本答复不服，可以自收到本告知书之日起六十日内向测试县人民政府申请行政复议，也可以自收到本告知书之日起六个月内向测试县人民法院提起行政诉讼（《中华人民共和国行政复议法》第九条第一款、《中华人民共和国行政诉讼法》第四十六条第一款）。');
+      expect(text).not.toContain('的规定先申请行政复议');
       const granted = await register('2025-06-03');
       await step(granted.id, { type: 'decided', on: '2025-06-05', outcome: 'granted' }).expect(201);
       const later = await noticeText(granted.id, 'reply');
-      expect(later).toContain('第二十条第一款的规定，自收到本告知书之日起六十日内向测试县人民政府申请行政复议；也可以');
+      expect(later).toContain('自收到本告知书之日起六十日内向测试县人民政府申请行政复议，也可以');
+      expect(later).toContain('《中华人民共和国行政复议法》第二十条第一款');
       expect(later).toContain('六个月内向测试县人民法院提起行政诉讼');
     });
 
