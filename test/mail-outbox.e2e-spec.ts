@@ -46,6 +46,7 @@ describe('E-mail through the outbox', () => {
       expect(mail.subject).toContain('测试区人民政府办公室');
       expect(mail.text).toContain(filed.body.accessCode);
       expect(mail.text).toContain('双方确认之日为收到申请之日');
+      expect(mail.text).toMatch(/已收到您于\d{4}年\d{1,2}月\d{1,2}日在网上提交/);
       expect(mail.html).toContain(filed.body.accessCode);
       expect(mail.from?.text).toContain('ogi@agency.test');
       const [sent] = await t.dataSource.query(`SELECT status, sent_at FROM mail_outbox WHERE recipient = 'down@example.com'`);

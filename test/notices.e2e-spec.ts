@@ -168,6 +168,12 @@ describe('Notices', () => {
       const text = await noticeText(second.id, 'reply');
       expect(text).toContain(`本机关已于2025年5月9日就您申请公开的相同政府信息作出答复（申请编号：${first.trackingNumber}）`);
       expect(text).toContain('本机关不予重复处理');
+      // The same through the form on the request page.
+      const third = await register('2025-06-03');
+      const form = await openForm(users.handler.agent, `/staff/requests/${third.id}`);
+      expect(form.html).toContain('name="repeatOf"');
+      await users.handler.agent.post(`/staff/requests/${third.id}/events`).type('form').send({ _csrf: form.csrf, type: 'decided', on: '2025-06-06', outcome: 'not_processed_repeat', repeatOf: first.trackingNumber, reason: '' }).expect(303);
+      expect(await noticeText(third.id, 'reply')).toContain(`（申请编号：${first.trackingNumber}）`);
     });
   });
 

@@ -34,7 +34,7 @@ import {
 } from '../domain/lifecycle';
 import { MailOutboxService } from '../notifications/mail-outbox.service';
 import { MailOutboxEntity } from '../notifications/entities/mail-outbox.entity';
-import { buildNotice, eventNamesRemedyBodies, MAILED_NOTICE_KINDS, NO_REMEDY_BODIES, NoticeKind, noticeEventIndex, noticeKindForEvent, noticeText, NoticeView, RemedyBodies } from '../domain/notices';
+import { buildNotice, chineseDate, eventNamesRemedyBodies, MAILED_NOTICE_KINDS, NO_REMEDY_BODIES, NoticeKind, noticeEventIndex, noticeKindForEvent, noticeText, NoticeView, RemedyBodies } from '../domain/notices';
 import { RemedySettingsService } from '../notices/remedy-settings.service';
 import { DELIVERY_METHOD_LABELS, DeliveryMethod } from '../domain/lifecycle';
 import { CreateRequestDto, ListRequestsQueryDto, PublicRequestDto, RecordEventDto } from './dto/request.dto';
@@ -168,7 +168,7 @@ export class RequestsService {
         to: email,
         subject: `【${this.config.agencyName}】已收到您在网上提交的政府信息公开申请（${trackingNumber}）`,
         requestId: draft.request.id,
-        context: { trackingNumber, accessCode: draft.accessCode, submittedOn: today },
+        context: { trackingNumber, accessCode: draft.accessCode, submittedOn: chineseDate(today) },
       });
     }
     const trackingNumber = await this.intake.write(draft);
