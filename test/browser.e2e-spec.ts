@@ -146,7 +146,8 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
     const [notice] = await Promise.all([page.waitForEvent('popup'), page.click('text=政府信息公开申请答复告知书')]);
     await notice.waitForLoadState();
     expect(await notice.textContent('article')).toContain('资金安排涉及内部讨论');
-    expect(await notice.textContent('article')).toContain('六十日内依法申请行政复议');
+    expect(await notice.textContent('article')).toContain('自收到本告知书之日起六十日内依法向行政复议机关申请行政复议');
+    expect(await notice.textContent('article')).toContain('二、');
     await screenshot(notice, '06-reply-notice');
     const pdf = await notice.pdf({ format: 'A4' });
     expect((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length).toBe(1);

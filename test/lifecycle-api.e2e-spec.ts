@@ -197,16 +197,18 @@ describe('Lifecycle over the JSON API', () => {
       const byTitle = (title: string) => sink.messages.find((m) => m.subject?.includes(title) && m.subject?.includes(tn));
       const correction = byTitle('补正申请告知书')!;
       expect(correction.text).toContain('请写明许可证编号');
-      expect(correction.text).toContain('2026-06-12');
-      expect(correction.text).toContain('六十日内依法申请行政复议');
+      expect(correction.text).toContain('请于2026年6月12日前补正');
+      expect(correction.text).toContain('自收到本告知书之日起六十日内依法向行政复议机关申请行政复议');
       expect(correction.text).toContain('测试市自然资源局');
       const extension = byTitle('延期答复告知书')!;
-      expect(extension.text).toContain('延长 10 个工作日');
+      expect(extension.text).toContain('答复期限延长10个工作日');
       expect(extension.text).toContain('需向档案馆调取');
       const reply = byTitle('申请答复告知书')!;
-      expect(reply.text).toContain('属于四类过程性信息');
+      expect(reply.text).toContain('讨论记录、过程稿、磋商信函、请示报告等过程性信息');
       expect(reply.text).toContain('属于内部讨论记录');
-      expect(reply.text).toContain('六个月内依法向人民法院提起行政诉讼');
+      // D16: a 2026 decision not to disclose goes to review first (行政复议法 2023 Art. 23(1)(四)).
+      expect(reply.text).toContain('的规定先申请行政复议');
+      expect(reply.text).not.toContain('六个月');
       for (const m of sink.messages) expect(m.text).not.toContain(validResidentId());
     });
   });

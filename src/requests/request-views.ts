@@ -22,7 +22,7 @@ import {
   StaffEventType,
 } from '../domain/lifecycle';
 import { formatShanghaiDateTime } from '../common/format';
-import { NOTICE_EVENTS, NOTICE_KINDS, NOTICE_TITLES, NoticeKind } from '../notices/notice-builder';
+import { NOTICE_KINDS, NOTICE_TITLES, NoticeKind, noticeEventIndex } from '../domain/notices';
 import { explainDue, explainDueForCitizen } from './due-explanation';
 import type { PossibleRepeat } from './requests.service';
 import { ApplicantEntity } from './entities/applicant.entity';
@@ -238,7 +238,7 @@ export function toDetailView(input: {
     allowedEvents: input.allowed,
     assigneeId: r.assigneeId,
     possibleRepeats: input.possibleRepeats,
-    notices: NOTICE_KINDS.filter((k) => input.events.some((e) => (NOTICE_EVENTS[k] as string[]).includes(e.type))).map((kind) => ({ kind, title: NOTICE_TITLES[kind] })),
+    notices: NOTICE_KINDS.filter((k) => noticeEventIndex(k, input.events) >= 0).map((kind) => ({ kind, title: NOTICE_TITLES[kind] })),
   };
 }
 

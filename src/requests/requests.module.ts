@@ -2,14 +2,16 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { CalendarModule } from '../calendar/calendar.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { NoticesApiController } from '../notices/notices-api.controller';
+import { NoticesModule } from '../notices/notices.module';
 import { PublicRequestsApiController, RequestsApiController } from './requests-api.controller';
 import { DerivedStateService } from './derived-state.service';
 import { IntakeWriter } from './intake-writer';
 import { RequestsService } from './requests.service';
 
 @Module({
-  imports: [AuthModule, CalendarModule, NotificationsModule],
-  controllers: [PublicRequestsApiController, RequestsApiController],
+  imports: [AuthModule, CalendarModule, NotificationsModule, NoticesModule],
+  controllers: [PublicRequestsApiController, RequestsApiController, NoticesApiController],
   providers: [RequestsService, IntakeWriter, DerivedStateService],
   exports: [RequestsService, DerivedStateService],
 })

@@ -19,6 +19,7 @@ import {
   allowedSteps,
   applyEvent,
   FINAL_STATUSES,
+  INITIAL_STATE,
   OPEN_WORK_STATUSES,
   APPLICANT_TYPES,
   computeDue,
@@ -32,7 +33,8 @@ import {
   outcomeLabel,
 } from '../domain/lifecycle';
 import { MailOutboxService } from '../notifications/mail-outbox.service';
-import { buildNotice, NOTICE_EVENTS, NoticeKind, noticeKindForEvent, NoticeView } from '../notices/notice-builder';
+import { buildNotice, chineseDate, eventNamesRemedyBodies, MAILED_NOTICE_KINDS, NO_REMEDY_BODIES, NoticeKind, noticeEventIndex, noticeKindForEvent, noticeText, NoticeView, RemedyBodies } from '../domain/notices';
+import { RemedySettingsService } from '../notices/remedy-settings.service';
 import { DELIVERY_METHOD_LABELS, DeliveryMethod } from '../domain/lifecycle';
 import { CreateRequestDto, ListRequestsQueryDto, PublicRequestDto, RecordEventDto } from './dto/request.dto';
 import { ApplicantEntity } from './entities/applicant.entity';
@@ -128,15 +130,24 @@ export class RequestsService {
     private readonly intake: IntakeWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly remedySettings: RemedySettingsService,
   ) {}
 
   /** Staff registration of a request that arrived in person, by mail or by fax (Art. 31). */
   async registerRequest(dto: CreateRequestDto, actor: Actor): Promise<RegisteredRequest> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const draft = this.draftRequest(dto, { type: 'registered', on: dto.receivedOn, data: { channel: dto.channel } }, actor, calendar, today);
+    const first: LifecycleEvent = { type: 'registered', on: dto.receivedOn, data: { channel: dto.channel } };
+    const draft = this.draftRequest(dto, first, actor, calendar, today);
     const email = dto.applicant.email;
-    if (email) draft.mail = (trackingNumber) => this.receiptNotice({ ...draft.request, trackingNumber }, email, draft.accessCode);
+    if (email) {
+      const state = applyEvent(INITIAL_STATE, first, { calendar, today, itemCount: 1 });
+      const items = dto.items?.length ? dto.items.map((i) => i.description) : [dto.description];
+      draft.mail = (trackingNumber) => {
+        const source = this.noticeSource({ ...draft.request, trackingNumber }, { name: dto.applicant.name }, items, state, first, calendar, NO_REMEDY_BODIES);
+        return this.receiptMail(buildNotice('receipt', source), email, draft.request.id, draft.accessCode);
+      };
+    }
     const trackingNumber = await this.intake.write(draft);
     const { request } = draft;
     this.logger.log(`registered request ${request.id}`);
@@ -156,7 +167,7 @@ export class RequestsService {
         to: email,
         subject: `【${this.config.agencyName}】已收到您在网上提交的政府信息公开申请（${trackingNumber}）`,
         requestId: draft.request.id,
-        context: { trackingNumber, accessCode: draft.accessCode, submittedOn: today },
+        context: { trackingNumber, accessCode: draft.accessCode, submittedOn: chineseDate(today) },
       });
     }
     const trackingNumber = await this.intake.write(draft);
@@ -265,6 +276,7 @@ export class RequestsService {
     }
     const calendar = await this.calendars.current();
     const today = this.clock.today();
+    const remedyBodies = await this.remedySettings.current();
     try {
       await this.unitOfWork.run(async (m) => {
         const { request, items, events, applicant } = await this.load(m, id);
@@ -278,6 +290,9 @@ export class RequestsService {
         if (type === 'fee_notice_issued') data.pausesClock = this.config.feePausesClock;
         // The approving account is the signed-in one; the typed name is only what the notice prints.
         if (type === 'extension_granted') data.approvedByAccount = { id: actor.id, name: actor.label };
+        // D16: the names the notice prints are kept with the step, so a reprint reads as the letter sent.
+        if (eventNamesRemedyBodies(type)) data.remedyBodies = remedyBodies;
+        if (type === 'decided' && data.repeatOf !== undefined) data.repeatOf = await this.earlierReply(m, request, dto);
         const event: LifecycleEvent = { type, on, data };
         const next = applyEvent(state, event, ctx);
         const due = computeDue(next, calendar, today);
@@ -303,19 +318,20 @@ export class RequestsService {
           }
         }
         await this.appendEvent(m, id, events.length + 1, event, actor);
+        const source = () => this.noticeSource(request, applicant, items.map((i) => i.description), next, event, calendar, remedyBodies);
         if (type === 'receipt_confirmed' && applicant.email) {
-          await this.outbox.enqueue(m, this.receiptNotice({ ...request, receivedOn: next.receivedOn, dueOn: due.dueOn, dueIsProvisional: due.provisional }, applicant.email, null));
+          await this.outbox.enqueue(m, this.receiptMail(buildNotice('receipt', source()), applicant.email, id, null));
         }
-        // The applicant's own notices go out by e-mail too; the consultation letter goes to the third party on paper.
+        // The applicant's own notices go out by e-mail too, word for word as printed (MAILED_NOTICE_KINDS).
         const kind = noticeKindForEvent(type);
-        if (kind && kind !== 'receipt' && kind !== 'consultation' && applicant.email) {
-          const notice = buildNotice(kind, { ...this.noticeBase(request, applicant), state: next, dueOn: due.dueOn, dueIsProvisional: due.provisional, event });
+        if (kind && MAILED_NOTICE_KINDS.includes(kind) && applicant.email && noticeEventIndex(kind, [...events, event]) === events.length) {
+          const notice = buildNotice(kind, source());
           await this.outbox.enqueue(m, {
             kind: 'notice',
             to: applicant.email,
             subject: `【${this.config.agencyName}】${notice.title}（${request.trackingNumber}）`,
             requestId: id,
-            context: { notice },
+            context: { notice, text: noticeText(notice) },
           });
         }
       });
@@ -396,43 +412,65 @@ export class RequestsService {
     return this.getRequest(id);
   }
 
-  private noticeBase(request: InformationRequestEntity, applicant: ApplicantEntity) {
+  /** What a notice is written from: the state right after its step, and the names kept with the step (D16). */
+  private noticeSource(
+    request: Pick<InformationRequestEntity, 'trackingNumber' | 'deliveryMethod'>,
+    applicant: Pick<ApplicantEntity, 'name'>,
+    items: string[],
+    state: RequestState,
+    event: LifecycleEvent,
+    calendar: WorkingCalendar,
+    remedyBodies: RemedyBodies,
+  ) {
     return {
       agencyName: this.config.agencyName,
       trackingNumber: request.trackingNumber,
       applicantName: applicant.name,
       deliveryMethodLabel: DELIVERY_METHOD_LABELS[request.deliveryMethod as DeliveryMethod] ?? request.deliveryMethod,
+      items,
+      state,
+      event,
+      calendar,
+      remedyBodies,
     };
   }
 
-  /** The printable notice of one kind, written from the latest event of that kind. */
+  /** The printable notice of one kind, written from the latest event of that kind; 404 when there is none yet. */
   async noticeFor(id: string, kind: NoticeKind): Promise<NoticeView> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('未找到该申请。');
     const calendar = await this.calendars.current();
     const today = this.clock.today();
     const { request, items, events, applicant } = await this.load(this.dataSource.manager, id);
     const lifecycle = events.map(toLifecycleEvent);
-    const index = lifecycle.map((e) => NOTICE_EVENTS[kind].includes(e.type)).lastIndexOf(true);
+    const index = noticeEventIndex(kind, lifecycle);
     if (index < 0) throw new NotFoundError('该申请还没有可出具的此类文书。');
     // The state as it stood right after that step: a later step must not rewrite an old letter.
     const state = replay(lifecycle.slice(0, index + 1), { calendar, today, itemCount: items.length });
-    const due = computeDue(state, calendar, today);
-    return buildNotice(kind, { ...this.noticeBase(request, applicant), state, dueOn: due.dueOn, dueIsProvisional: due.provisional, event: lifecycle[index] });
+    const source = this.noticeSource(request, applicant, items.map((i) => i.description), state, lifecycle[index], calendar, await this.remedySettings.current());
+    return buildNotice(kind, source);
   }
 
-  private receiptNotice(request: Pick<InformationRequestEntity, 'id' | 'trackingNumber' | 'receivedOn' | 'dueOn' | 'dueIsProvisional'>, email: string, accessCode: string | null) {
+  /** Art. 36(六): the earlier reply a repeat request refers to, checked and kept with the step. */
+  private async earlierReply(m: EntityManager, request: InformationRequestEntity, dto: RecordEventDto): Promise<{ trackingNumber: string; concludedOn: string | null }> {
+    const number = typeof dto.repeatOf === 'string' ? dto.repeatOf.trim() : '';
+    const outcomes = [dto.outcome, ...(dto.itemOutcomes ?? []).map((i) => i.outcome)];
+    if (!outcomes.includes('not_processed_repeat')) throw new ValidationFailedError({ repeatOf: '只有“重复申请”的答复才引用此前的答复（《条例》第三十六条第（六）项）。' });
+    const earlier = number ? await m.findOneBy(InformationRequestEntity, { trackingNumber: number }) : null;
+    if (!earlier || earlier.id === request.id) throw new ValidationFailedError({ repeatOf: '请填写此前已答复的申请编号。' });
+    if (earlier.status !== 'concluded' || !earlier.concludedOn || earlier.concludedOn > dto.on) {
+      throw new ValidationFailedError({ repeatOf: `申请 ${number} 在本次答复之日前尚未答复，不能作为重复申请引用。` });
+    }
+    return { trackingNumber: earlier.trackingNumber, concludedOn: earlier.concludedOn };
+  }
+
+  /** The receipt notice by e-mail, with the access code when the applicant has one to learn. */
+  private receiptMail(notice: NoticeView, email: string, requestId: string, accessCode: string | null) {
     return {
       kind: 'receipt-notice' as const,
       to: email,
-      subject: `【${this.config.agencyName}】政府信息公开申请登记回执（${request.trackingNumber}）`,
-      requestId: request.id,
-      context: {
-        trackingNumber: request.trackingNumber,
-        receivedOn: request.receivedOn,
-        dueOn: request.dueOn,
-        dueIsProvisional: request.dueIsProvisional,
-        accessCode,
-      },
+      subject: `【${this.config.agencyName}】${notice.title}（${notice.trackingNumber}）`,
+      requestId,
+      context: { notice, text: noticeText(notice), accessCode },
     };
   }
 

@@ -25,7 +25,7 @@ import { DashboardService } from '../dashboard/dashboard.service';
 import { MailWorker } from '../notifications/mail-worker';
 import { formatShanghaiDateTime } from '../common/format';
 import { dashboardView } from '../dashboard/dashboard-view';
-import { NOTICE_KINDS, NoticeKind } from '../notices/notice-builder';
+import { isNoticeKind } from '../domain/notices';
 import { NotFoundError } from '../domain/errors';
 
 function safeNext(next: unknown): string {
@@ -140,8 +140,8 @@ export class StaffPagesController {
   @RequirePermission('requests.view')
   @Get('requests/:id/notices/:kind')
   async notice(@Param('id') id: string, @Param('kind') kind: string, @Res() res: Response): Promise<void> {
-    if (!(NOTICE_KINDS as readonly string[]).includes(kind)) throw new NotFoundError('没有这种文书。');
-    const notice = await this.requests.noticeFor(id, kind as NoticeKind);
+    if (!isNoticeKind(kind)) throw new NotFoundError('没有这种文书。');
+    const notice = await this.requests.noticeFor(id, kind);
     res.render('notices/notice', { layout: 'layouts/print', title: `${notice.title} ${notice.trackingNumber}`, notice, backHref: `/staff/requests/${id}` });
   }
 
