@@ -229,7 +229,7 @@ describe('Annual report', () => {
     const sample = readFileSync(join(__dirname, '../docs/ledger-sample.csv'));
     const before = await t.count('information_request');
     const bad = Buffer.from(sample.toString('utf8').replace('2023-03-20', '2023-02-20').replace('fax,2023-12-28', 'pigeon,2023-12-28'));
-    const refused = await agent.post(`/staff/import?_csrf=${csrf}`).attach('ledger', bad, 'ledger.csv').expect(400);
+    const refused = await agent.post('/staff/import').field('_csrf', csrf).attach('ledger', bad, 'ledger.csv').expect(400);
     expect(refused.text).toContain('2 行有误');
     expect(refused.text).toMatch(/<td>2<\/td><td>[^<]*早于/);
     expect(refused.text).toMatch(/<td>5<\/td><td>channel 无效/);

@@ -5,6 +5,9 @@ import { InitialSchema1795760000000 } from '../../migrations/1795760000000-Initi
 import { StaffEmailAndJobRuns1795760100000 } from '../../migrations/1795760100000-StaffEmailAndJobRuns';
 import { ReportsAndReviewCases1795760200000 } from '../../migrations/1795760200000-ReportsAndReviewCases';
 import { PersonalDataAccessAndErasure1795760300000 } from '../../migrations/1795760300000-PersonalDataAccessAndErasure';
+import { SignInClientsAndServerSecret1795760400000 } from '../../migrations/1795760400000-SignInClientsAndServerSecret';
+import { ServerSecretEntity } from '../auth/entities/server-secret.entity';
+import { StaffLoginClientEntity } from '../auth/entities/staff-login-client.entity';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
 import { ReportSnapshotEntity, ReportSnapshotEntryEntity } from '../reports/entities/report-snapshot.entity';
@@ -39,9 +42,11 @@ export const ENTITIES = [
   ReportSnapshotEntity,
   ReportSnapshotEntryEntity,
   PersonalDataAccessEntity,
+  StaffLoginClientEntity,
+  ServerSecretEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000, ReportsAndReviewCases1795760200000, PersonalDataAccessAndErasure1795760300000];
+export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000, ReportsAndReviewCases1795760200000, PersonalDataAccessAndErasure1795760300000, SignInClientsAndServerSecret1795760400000];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */
 export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
