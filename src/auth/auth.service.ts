@@ -239,9 +239,9 @@ export class AuthService implements OnApplicationBootstrap {
   async changePassword(userId: string, current: string, next: string, keepToken: string | null): Promise<void> {
     const user = await this.users.findOneBy({ id: userId });
     if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
-    if (!(await verifyPassword(current, user.passwordHash))) throw new ValidationFailedError({ currentPassword: '当前密码不正确。' });
     const weak = passwordProblem(next, user.username);
     if (weak) throw new ValidationFailedError({ newPassword: weak });
+    if (!(await verifyPassword(current, user.passwordHash))) throw new ValidationFailedError({ currentPassword: '当前密码不正确。' });
     const hash = await hashPassword(next);
     await this.unitOfWork.run(async (m) => {
       await m.update(StaffUserEntity, { id: userId }, { passwordHash: hash });
