@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { AuthService } from '../src/auth/auth.service';
+import { can } from '../src/auth/permissions';
 import { Role } from '../src/auth/roles';
 import { ACCOUNT_LOCK_MINUTES, ACCOUNT_LOCK_THRESHOLD, SIGN_IN_REFUSED } from '../src/auth/sign-in-policy';
 import { ADMIN, createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
@@ -332,6 +333,8 @@ describe('Findings 4, 5, 12, 13 on one app', () => {
       const id = (await accounts().post('/api/v1/requests').set(bearer(await t.token())).send(body).expect(201)).body.id;
       expect((await accounts().get(`/api/v1/requests/${id}`).set(bearer(admin)).expect(200)).body.applicant.idDocumentNumber).toBe('********002X');
       await accounts().put('/api/v1/settings/report').set(bearer(admin)).send({ section4Basis: 'concluded_or_pending' }).expect(200);
+      // What the role may do at all (the route audit holds every route to this matrix).
+      expect((['requests.register', 'requests.import', 'requests.personal_data', 'accounts.manage', 'settings.manage'] as const).filter((p) => can(['administrator'], p))).toEqual(['accounts.manage', 'settings.manage']);
     });
 
     it('creates, lists, changes and resets accounts by the contract; 409 for a taken username; 400 names every bad field', async () => {
@@ -369,19 +372,19 @@ describe('Findings 4, 5, 12, 13 on one app', () => {
     });
 
     it('keeps at least one active administrator, even when two administrators remove each other at once', async () => {
-      const admin = await t.adminToken();
-      const [adminRow] = await t.dataSource.query(`SELECT id FROM staff_user WHERE username = '${ADMIN.username}'`);
-      await accounts().patch(`/api/v1/accounts/${adminRow.id}`).set(bearer(admin)).send({ roles: ['handler'] }).expect(409);
-      const second = (await accounts().post('/api/v1/accounts').set(bearer(admin)).send({ username: 'admin.two', displayName: '第二管理员', password: 'Second-admin-2026', roles: ['administrator'] }).expect(201)).body.id;
-      // Both have passed the route's permission check; their changes reach the database together.
       const auth = t.app.get(AuthService);
+      const [adminRow] = await t.dataSource.query(`SELECT id FROM staff_user WHERE username = '${ADMIN.username}'`);
+      const second = (await auth.createUser('admin.two', '第二管理员', 'Second-admin-2026', ['administrator'])).id;
+      // Both have passed the route's permission check; their changes reach the database together.
       const results = await Promise.allSettled([auth.updateAccount(second, { active: false }, adminRow.id), auth.updateAccount(adminRow.id, { roles: ['report_officer'] }, second)]);
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
       const active = (await auth.listAccounts()).filter((a) => a.active && a.roles.includes('administrator'));
       expect(active).toHaveLength(1);
-      // The one left can still manage accounts, the other has lost the right.
-      const survivor = active[0].username === ADMIN.username ? admin : (await apiSignIn(t, 'admin.two', 'Second-admin-2026').expect(200)).body.token;
+      // The one left manages accounts; through the API it cannot remove itself either.
+      const survivor = active[0].username === ADMIN.username ? await t.adminToken() : (await apiSignIn(t, 'admin.two', 'Second-admin-2026').expect(200)).body.token;
+      const res = await accounts().patch(`/api/v1/accounts/${active[0].id}`).set(bearer(survivor)).send({ roles: ['handler'] }).expect(409);
+      expect(res.body.error.code).toBe('CONFLICT');
       await accounts().get('/api/v1/accounts').set(bearer(survivor)).expect(200);
     });
 

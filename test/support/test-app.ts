@@ -36,6 +36,7 @@ export class TestClock extends Clock {
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 /** A clerk holding every clerical role, created on first use (see `t.token()` and `t.clerk()`). */
 export const CLERK = { username: 'clerk', password: 'Desk-work-2026' };
+export const CLERK_NAME = '办事员';
 export const CLERICAL_ROLES: Role[] = ['registrar', 'handler', 'approver', 'report_officer'];
 
 export interface TestApp {
@@ -96,7 +97,7 @@ export async function createTestApp(env: Record<string, string> = {}, opts: { lo
   let cachedToken: string | null = null;
   let cachedAdminToken: string | null = null;
   let clerkReady: Promise<typeof CLERK> | null = null;
-  const clerk = () => (clerkReady ??= app.get(AuthService).createUser(CLERK.username, '办事员', CLERK.password, CLERICAL_ROLES).then(() => CLERK));
+  const clerk = () => (clerkReady ??= app.get(AuthService).createUser(CLERK.username, CLERK_NAME, CLERK.password, CLERICAL_ROLES).then(() => CLERK));
   return {
     app,
     http,
