@@ -75,7 +75,7 @@ export class AccountsPagesController {
   @RequirePermission('staff.self')
   @Get('password')
   passwordForm(@Query('saved') saved: string, @Res() res: Response): void {
-    res.render('staff/password', { title: '修改密码', notice: saved ? '密码已修改。' : null });
+    res.render('staff/password', { title: '修改密码', notice: saved ? '密码已修改；本账号在其他浏览器的登录和 API 令牌已全部失效。' : null });
   }
 
   @RequirePermission('staff.self')
