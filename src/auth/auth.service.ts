@@ -212,9 +212,10 @@ export class AuthService implements OnApplicationBootstrap {
       const user = await m.findOneBy(StaffUserEntity, { id });
       if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
       const roles = change.roles ? [...new Set(change.roles)] : toPrincipal(user).roles;
+      const wasAdministrator = admins.includes(id);
       const staysAdministrator = (change.active ?? user.active) && roles.includes('administrator');
       // Two administrators removing each other at once: the second finds itself the last one.
-      if (!staysAdministrator && admins.every((a) => a === id)) throw new DomainError('CONFLICT', '至少要保留一个启用的系统管理员账号。');
+      if (wasAdministrator && !staysAdministrator && admins.length === 1) throw new DomainError('CONFLICT', '至少要保留一个启用的系统管理员账号。');
       await m.update(StaffUserEntity, { id }, {
         ...(change.active === undefined ? {} : { active: change.active }),
         ...(change.roles ? { roles: roles.join(',') } : {}),
