@@ -6,7 +6,8 @@ import helmet from 'helmet';
 import hbs from 'hbs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { csrfMiddleware } from './common/csrf.middleware';
+import { ServerSecretService } from './auth/server-secret.service';
+import { createCsrfMiddleware } from './common/csrf.middleware';
 import { sendError, toErrorResponse } from './common/http-error.filter';
 import { STATIC_DIR, VIEWS_DIR } from './common/paths';
 import { registerViewHelpers } from './common/view-helpers';
@@ -79,7 +80,8 @@ function refuseBadInput(req: Request, res: Response, next: NextFunction): void {
 /** Everything main.ts and every e2e test share: views, security headers, parsers, docs. */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Only the configured proxies may name the client (X-Forwarded-For) and the scheme: rate limits and sign-in locks key on req.ip.
+  app.set('trust proxy', config.trustProxy);
   const strictCsp = helmet({
     contentSecurityPolicy: {
       useDefaults: true,
@@ -102,7 +104,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 300 }));
   app.use(earlyErrorHandler);
   app.use(refuseBadInput);
-  app.use(csrfMiddleware);
+  const secrets = app.get(ServerSecretService);
+  app.use(createCsrfMiddleware(() => secrets.csrfSecret));
   app.useStaticAssets(STATIC_DIR, { prefix: '/static/', maxAge: '1h' });
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');

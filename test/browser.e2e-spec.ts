@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { AuthService } from '../src/auth/auth.service';
 import { axeViolations, chromiumAvailable, CHROMIUM, launchBrowser, listen, screenshot } from './support/browser';
-import { ADMIN, createTestApp, TestApp, validResidentId } from './support/test-app';
+import { ADMIN, CLERK, createTestApp, TestApp, validResidentId } from './support/test-app';
 
 if (!chromiumAvailable) {
   console.warn(`Browser suite SKIPPED: Chromium not found at ${CHROMIUM}. Install it with: apt-get install -y --no-install-recommends chromium fonts-wqy-zenhei`);
@@ -22,6 +22,7 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
     base = await listen(t);
     browser = await launchBrowser();
     await t.app.get(AuthService).createUser('nianbao', '年报专员', 'Report-pass-2026', ['report_officer']);
+    await t.clerk();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -114,7 +115,7 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
 
   it('staff confirm receipt, send and receive a correction, grant an extension, decide item by item, and print the reply', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    await signIn(page, ADMIN.username, ADMIN.password);
+    await signIn(page, CLERK.username, CLERK.password);
     await screenshot(page, '04-staff-dashboard');
     expect(await axeViolations(page)).toEqual([]);
     await page.click('nav >> text=待确认收到');
@@ -187,8 +188,16 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
       await page.goto(`${base}${path}`);
       expect([path, await axeViolations(page)]).toEqual([path, []]);
     }
-    await signIn(page, ADMIN.username, ADMIN.password);
-    for (const path of ['/staff/requests', '/staff/requests/new', '/staff/awaiting', '/staff/review-cases', '/staff/calendar', '/staff/accounts', '/staff/import', '/staff/password']) {
+    // The administrator's pages, then the clerk's (separation of duties).
+    const admin = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    await signIn(admin, ADMIN.username, ADMIN.password);
+    for (const path of ['/staff/calendar', '/staff/accounts', '/staff/password']) {
+      await admin.goto(`${base}${path}`);
+      expect([path, await axeViolations(admin)]).toEqual([path, []]);
+    }
+    await admin.close();
+    await signIn(page, CLERK.username, CLERK.password);
+    for (const path of ['/staff/requests', '/staff/requests/new', '/staff/awaiting', '/staff/review-cases', '/staff/import', '/staff/password']) {
       await page.goto(`${base}${path}`);
       expect([path, await axeViolations(page)]).toEqual([path, []]);
     }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import { createTestApp, TestApp, validResidentId } from './support/test-app';
+import { AuthService } from '../src/auth/auth.service';
+import { CLERK, createTestApp, TestApp, validResidentId } from './support/test-app';
 
 /** Hostile values: SQL, script, unicode edge cases, huge strings. */
 const hostileString = fc.oneof(
@@ -30,12 +31,14 @@ const wrongType = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfin
 type FieldKind = 'string' | 'enum' | 'date' | 'number' | 'array' | 'object';
 interface Endpoint {
   name: string;
-  method: 'post' | 'put';
+  method: 'post' | 'put' | 'patch';
   path: () => string;
   base: () => Record<string, unknown>;
   /** Dotted paths with their kind; required ones can be deleted to make the body invalid. */
   fields: Record<string, { kind: FieldKind; required: boolean; max?: number }>;
   auth: boolean;
+  /** Signed in as the administrator (accounts, calendar) instead of the clerk. */
+  admin?: boolean;
 }
 
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
@@ -77,9 +80,11 @@ const TABLES = ['applicant', 'information_request', 'request_item', 'request_eve
 describe('Fuzz: malformed and hostile bodies', () => {
   let t: TestApp;
   let token: string;
+  let adminToken: string;
   let requestId: string;
   let caseId: string;
   let staffId: string;
+  let targetId: string;
 
   const counts = async () => Object.fromEntries(await Promise.all(TABLES.map(async (n) => [n, await t.count(n)])));
   const applicant = () => ({ type: 'natural_person', name: '测试', idDocumentNumber: validResidentId(), phone: '13800138000' });
@@ -141,6 +146,7 @@ describe('Fuzz: malformed and hostile bodies', () => {
       base: () => ({ holidays: ['2030-01-01'], makeUpWorkdays: [], source: '测试' }),
       fields: { holidays: { kind: 'array', required: true }, makeUpWorkdays: { kind: 'array', required: true }, source: { kind: 'string', required: true, max: 200 }, 'holidays.0': { kind: 'date', required: false } },
       auth: true,
+      admin: true,
     },
     {
       name: 'POST /api/v1/review-cases',
@@ -175,6 +181,48 @@ describe('Fuzz: malformed and hostile bodies', () => {
       auth: true,
     },
     {
+      name: 'POST /api/v1/accounts',
+      method: 'post',
+      path: () => '/api/v1/accounts',
+      base: () => ({ username: 'fuzz.new', displayName: '新账号', password: 'Fuzz-pass-2026', roles: ['handler'], email: 'fuzz@agency.test' }),
+      fields: {
+        username: { kind: 'string', required: true, max: 64 },
+        displayName: { kind: 'string', required: true, max: 100 },
+        password: { kind: 'string', required: true, max: 200 },
+        roles: { kind: 'array', required: true },
+        'roles.0': { kind: 'enum', required: false },
+        email: { kind: 'string', required: false, max: 254 },
+      },
+      auth: true,
+      admin: true,
+    },
+    {
+      name: 'PATCH /api/v1/accounts/:id',
+      method: 'patch',
+      path: () => `/api/v1/accounts/${targetId}`,
+      base: () => ({ roles: ['approver'], displayName: '改名', email: 'target@agency.test' }),
+      fields: { roles: { kind: 'array', required: false }, 'roles.0': { kind: 'enum', required: false }, displayName: { kind: 'string', required: false, max: 100 }, email: { kind: 'string', required: false, max: 254 } },
+      auth: true,
+      admin: true,
+    },
+    {
+      name: 'POST /api/v1/accounts/:id/password',
+      method: 'post',
+      path: () => `/api/v1/accounts/${targetId}/password`,
+      base: () => ({ password: 'Reset-pass-2026' }),
+      fields: { password: { kind: 'string', required: true, max: 200 } },
+      auth: true,
+      admin: true,
+    },
+    {
+      name: 'POST /api/v1/auth/password',
+      method: 'post',
+      path: () => '/api/v1/auth/password',
+      base: () => ({ currentPassword: CLERK.password, newPassword: 'Other-pass-2026' }),
+      fields: { currentPassword: { kind: 'string', required: true, max: 200 }, newPassword: { kind: 'string', required: true, max: 200 } },
+      auth: true,
+    },
+    {
       name: 'POST /api/v1/auth/token',
       method: 'post',
       path: () => '/api/v1/auth/token',
@@ -188,10 +236,12 @@ describe('Fuzz: malformed and hostile bodies', () => {
     t = await createTestApp();
     t.clock.setNow('2026-06-15T02:00:00Z');
     token = await t.token();
+    adminToken = await t.adminToken();
     const auth = { Authorization: `Bearer ${token}` };
     requestId = (await request(t.http).post('/api/v1/requests').set(auth).send({ applicant: applicant(), channel: 'in_person', receivedOn: '2026-06-01', description: 'x' }).expect(201)).body.id;
     caseId = (await request(t.http).post('/api/v1/review-cases').set(auth).send({ kind: 'administrative_review', filedOn: '2026-05-01' }).expect(201)).body.id;
     staffId = (await t.dataSource.query(`SELECT id FROM staff_user LIMIT 1`))[0].id;
+    targetId = (await t.app.get(AuthService).createUser('fuzz.target', '目标', 'Target-pass-2026', ['handler'])).id;
   });
   afterAll(() => t.close());
 
@@ -202,7 +252,7 @@ describe('Fuzz: malformed and hostile bodies', () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof({ weight: 9, arbitrary: invalidBody(endpoint) }, { weight: 1, arbitrary: fc.oneof(fc.constant('{bad json'), fc.constant('[]'), fc.constant('"str"'), fc.constant('null'), fc.constant('123')) }), async (body) => {
         let req = request(t.http)[endpoint.method](endpoint.path()).set('Content-Type', 'application/json');
-        if (endpoint.auth) req = req.set('Authorization', `Bearer ${token}`);
+        if (endpoint.auth) req = req.set('Authorization', `Bearer ${endpoint.admin ? adminToken : token}`);
         const res = await req.send(typeof body === 'string' ? body : JSON.stringify(body));
         seen.add(res.status);
         if (process.env.FUZZ_DEBUG && (res.status < 400 || res.status >= 500)) console.log(endpoint.name, res.status, JSON.stringify(res.body).slice(0, 200), typeof body === "string" ? body : JSON.stringify(body).slice(0, 400));

@@ -25,6 +25,11 @@ const PUBLIC_ROUTES = [
 /** The permission each staff route needs: a new route not listed here fails this audit. */
 const STAFF_ROUTES: Record<string, Permission> = {
   'DELETE /api/v1/auth/token': 'staff.self',
+  'POST /api/v1/auth/password': 'staff.self',
+  'POST /api/v1/accounts': 'accounts.manage',
+  'GET /api/v1/accounts': 'accounts.manage',
+  'PATCH /api/v1/accounts/:id': 'accounts.manage',
+  'POST /api/v1/accounts/:id/password': 'accounts.manage',
   'POST /api/v1/requests': 'requests.register',
   'GET /api/v1/requests': 'requests.view',
   'GET /api/v1/requests/:id': 'requests.view',

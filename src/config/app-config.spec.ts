@@ -12,6 +12,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost:5432/db' }).databaseKind).toBe('postgres');
   });
 
+  it('trusts no proxy unless TRUST_PROXY names them', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8 ,::1' }).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', '::1']);
+    expect(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toEqual(['loopback']);
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -21,6 +27,9 @@ describe('loadConfig', () => {
     [{ OGI_ADMIN_USERNAME: 'admin' }, 'OGI_ADMIN_PASSWORD'],
     [{ OGI_ADMIN_USERNAME: 'admin', OGI_ADMIN_PASSWORD: 'short' }, 'OGI_ADMIN_PASSWORD'],
     [{ FEE_PAUSES_CLOCK: 'maybe' }, 'FEE_PAUSES_CLOCK'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '127.0.0.1, nginx.local' }, 'TRUST_PROXY'],
   ])('refuses %p naming %s', (env, variable) => {
     let error: unknown;
     try {

@@ -4,8 +4,11 @@ import { InitialSchema1795760000000 } from '../../migrations/1795760000000-Initi
 import { StaffEmailAndJobRuns1795760100000 } from '../../migrations/1795760100000-StaffEmailAndJobRuns';
 import { ReportsAndReviewCases1795760200000 } from '../../migrations/1795760200000-ReportsAndReviewCases';
 import { PersonalDataAccessAndErasure1795760300000 } from '../../migrations/1795760300000-PersonalDataAccessAndErasure';
+import { SignInClientsAndServerSecret1795760400000 } from '../../migrations/1795760400000-SignInClientsAndServerSecret';
 import { SealedAccessCodes1795760600000 } from '../../migrations/1795760600000-SealedAccessCodes';
 import { ReportPublications1795760700000 } from '../../migrations/1795760700000-ReportPublications';
+import { ServerSecretEntity } from '../auth/entities/server-secret.entity';
+import { StaffLoginClientEntity } from '../auth/entities/staff-login-client.entity';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
 import { ReportPublicationEntity, ReportPublicationEntryEntity } from '../reports/entities/report-publication.entity';
@@ -41,9 +44,19 @@ export const ENTITIES = [
   ReportPublicationEntity,
   ReportPublicationEntryEntity,
   PersonalDataAccessEntity,
+  StaffLoginClientEntity,
+  ServerSecretEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000, ReportsAndReviewCases1795760200000, PersonalDataAccessAndErasure1795760300000, SealedAccessCodes1795760600000, ReportPublications1795760700000];
+export const MIGRATIONS = [
+  InitialSchema1795760000000,
+  StaffEmailAndJobRuns1795760100000,
+  ReportsAndReviewCases1795760200000,
+  PersonalDataAccessAndErasure1795760300000,
+  SignInClientsAndServerSecret1795760400000,
+  SealedAccessCodes1795760600000,
+  ReportPublications1795760700000,
+];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */
 export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {

@@ -11,6 +11,7 @@ import { RateLimited } from '../common/rate-limit';
 import type { StaffPrincipal } from '../auth/roles';
 import { SESSION_COOKIE } from '../auth/staff-auth.guard';
 import { Clock } from '../common/clock';
+import { dropCsrfToken } from '../common/csrf.middleware';
 import { cleanFormBody, toOptions } from '../common/form-options';
 import { IdempotencyService } from '../common/idempotency.service';
 import { validateInput } from '../common/validation';
@@ -60,8 +61,10 @@ export class StaffPagesController {
     const password = typeof body.password === 'string' ? body.password : '';
     const next = safeNext(body.next);
     try {
-      const principal = await this.auth.authenticate(username, password);
+      const principal = await this.auth.authenticate(username, password, req.ip);
       const session = await this.auth.createSession(principal, 'web');
+      // The CSRF token belongs to the session: the one from before sign-in goes.
+      dropCsrfToken(res);
       res.cookie(SESSION_COOKIE, session.token, {
         httpOnly: true,
         sameSite: 'lax',
@@ -85,6 +88,7 @@ export class StaffPagesController {
     const token = (req.cookies as Record<string, string>)[SESSION_COOKIE];
     if (token) await this.auth.revoke(token);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
+    dropCsrfToken(res);
     res.redirect(303, '/staff/login');
   }
 
