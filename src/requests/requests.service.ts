@@ -19,7 +19,6 @@ import {
   allowedSteps,
   applyEvent,
   FINAL_STATUSES,
-  OPEN_WORK_STATUSES,
   APPLICANT_TYPES,
   computeDue,
   DueResult,
@@ -27,7 +26,6 @@ import {
   LifecycleEvent,
   replay,
   RequestState,
-  STATUSES,
   Outcome,
   outcomeLabel,
 } from '../domain/lifecycle';
@@ -43,6 +41,7 @@ import { RequestItemEntity } from './entities/request-item.entity';
 import { IntakeDraft, IntakeWriter } from './intake-writer';
 import { accessCodeMatches, generateAccessCode } from './tracking-number';
 import type { LedgerRow } from '../import/ledger-import';
+import { applyListFilter, validateListFilter } from './request-list-filter';
 import { toDetailView, toListItemView, toPublicStatusView, RequestDetailView, RequestListItemView, PublicStatusView } from './request-views';
 
 export interface Actor {
@@ -568,9 +567,7 @@ export class RequestsService {
   }
 
   async listRequests(query: ListRequestsQueryDto): Promise<{ items: RequestListItemView[]; total: number; page: number; pageSize: number }> {
-    const fields: Record<string, string> = {};
-    if (query.status && !(STATUSES as readonly string[]).includes(query.status) && query.status !== 'open') fields.status = '状态无效。';
-    if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+    validateListFilter(query);
     const today = this.clock.today();
     const page = Math.max(1, Number(query.page ?? 1));
     const qb = this.dataSource
@@ -578,24 +575,7 @@ export class RequestsService {
       .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
       .select('r')
       .addSelect(['a.name', 'a.idDocumentNumber', 'a.phone']);
-    if (query.status === 'open') qb.andWhere('r.status IN (:...openStatuses)', { openStatuses: OPEN_WORK_STATUSES });
-    else if (query.status) qb.andWhere('r.status = :status', { status: query.status });
-    if (query.channel) qb.andWhere('r.channel = :channel', { channel: query.channel });
-    if (query.applicantType) qb.andWhere('r.applicant_type = :type', { type: query.applicantType });
-    if (query.assignee === 'none') qb.andWhere('r.assignee_id IS NULL');
-    else if (query.assignee) qb.andWhere('r.assignee_id = :assignee', { assignee: query.assignee });
-    if (query.overdue === 'true') qb.andWhere('r.status IN (:...openStatuses) AND r.due_on < :today', { today, openStatuses: OPEN_WORK_STATUSES });
-    if (query.overdue === 'false') qb.andWhere('NOT (r.status IN (:...openStatuses) AND r.due_on IS NOT NULL AND r.due_on < :today)', { today, openStatuses: OPEN_WORK_STATUSES });
-    if (query.dueBefore) qb.andWhere('r.due_on IS NOT NULL AND r.due_on < :dueBefore', { dueBefore: query.dueBefore });
-    if (query.receivedFrom) qb.andWhere('r.received_on >= :receivedFrom', { receivedFrom: query.receivedFrom });
-    if (query.receivedTo) qb.andWhere('r.received_on <= :receivedTo', { receivedTo: query.receivedTo });
-    if (query.concludedFrom) qb.andWhere('r.concluded_on >= :concludedFrom', { concludedFrom: query.concludedFrom });
-    if (query.concludedTo) qb.andWhere('r.concluded_on <= :concludedTo', { concludedTo: query.concludedTo });
-    if (query.outcome) qb.andWhere('r.outcome = :outcome', { outcome: query.outcome });
-    if (query.q) {
-      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      qb.andWhere("(r.tracking_number LIKE :like ESCAPE '\\' OR r.description LIKE :like ESCAPE '\\' OR a.name LIKE :like ESCAPE '\\')", { like });
-    }
+    applyListFilter(qb, query, today);
     qb.orderBy('CASE WHEN r.due_on IS NULL THEN 1 ELSE 0 END', 'ASC')
       .addOrderBy('r.due_on', 'ASC')
       .addOrderBy('r.submitted_at', 'DESC')
@@ -630,7 +610,7 @@ export class RequestsService {
   }
 
   /** The state of many requests from their events: two queries per 500 requests, not two per request. */
-  private async currentStates(m: EntityManager, requestIds: string[], calendar: WorkingCalendar, today: IsoDate): Promise<Map<string, { events: RequestEventEntity[]; state: RequestState }>> {
+  async currentStates(m: EntityManager, requestIds: string[], calendar: WorkingCalendar, today: IsoDate): Promise<Map<string, { events: RequestEventEntity[]; state: RequestState }>> {
     const events = new Map(requestIds.map((id) => [id, [] as RequestEventEntity[]]));
     const itemCounts = new Map<string, number>();
     for (let i = 0; i < requestIds.length; i += 500) {
