@@ -13,11 +13,13 @@ const PUBLIC_ROUTES = [
   'POST /apply',
   'GET /status',
   'POST /status',
+  'POST /status/withdraw',
   'GET /staff/login',
   'POST /staff/login',
   'POST /api/v1/auth/token',
   'POST /api/v1/public/requests',
   'GET /api/v1/public/requests/:trackingNumber',
+  'POST /api/v1/public/requests/:trackingNumber/withdrawal',
   'GET /api/docs-json',
   'GET /api/docs-yaml',
 ];

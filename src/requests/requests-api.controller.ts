@@ -42,6 +42,28 @@ export class PublicRequestsApiController {
   lookup(@Param('trackingNumber') trackingNumber: string, @Headers('x-access-code') accessCode: string | undefined): Promise<PublicStatusView> {
     return this.requests.lookupPublic(trackingNumber, accessCode ?? '');
   }
+
+  /** D19: the applicant withdraws; a wrong code answers 404 exactly like the look-up, a concluded request 409. */
+  @Public()
+  @RateLimited('public', 'lookup')
+  @Post(':trackingNumber/withdrawal')
+  @ApiHeader({ name: 'X-Access-Code', required: true })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async withdraw(
+    @Param('trackingNumber') trackingNumber: string,
+    @Headers('x-access-code') accessCode: string | undefined,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PublicStatusView> {
+    // The code first: a replayed key must never answer for someone without it.
+    await this.requests.lookupPublic(trackingNumber, accessCode ?? '');
+    const result = await this.idempotency.run(`api:public-withdrawal:${trackingNumber.trim().toUpperCase()}`, key, {}, async () => ({
+      status: 201,
+      body: await this.requests.withdrawPublic(trackingNumber, accessCode ?? ''),
+    }));
+    res.status(result.status);
+    return result.body;
+  }
 }
 
 @ApiTags('requests')

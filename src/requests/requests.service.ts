@@ -14,7 +14,7 @@ import { maskTail } from '../common/masking';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { IsoDate, WorkingCalendar, yearOf } from '../domain/calendar';
-import { ConflictError, NotFoundError, ValidationFailedError } from '../domain/errors';
+import { ConflictError, InvalidTransitionError, NotFoundError, ValidationFailedError } from '../domain/errors';
 import {
   allowedSteps,
   applyEvent,
@@ -58,6 +58,8 @@ export interface Viewer {
 }
 
 export const PUBLIC_ACTOR: Actor = { id: null, label: '申请人（网上提交）' };
+/** The applicant's own withdrawal with the access code: named in the timeline, no personal data. */
+export const APPLICANT_WITHDRAWAL_ACTOR: Actor = { id: null, label: '申请人（网上撤回）' };
 
 export function staffActor(staff: StaffPrincipal): Actor {
   return { id: staff.id, label: staff.displayName, roles: staff.roles };
@@ -303,12 +305,23 @@ export class RequestsService {
           }
         }
         await this.appendEvent(m, id, events.length + 1, event, actor);
+        // D19: withdrawn before receipt, there is no application to reply to: an acknowledgement instead of the reply notice.
+        const withdrawnUnreceived = next.status === 'withdrawn';
+        if (withdrawnUnreceived && applicant.email) {
+          await this.outbox.enqueue(m, {
+            kind: 'withdrawal',
+            to: applicant.email,
+            subject: `【${this.config.agencyName}】您已撤回政府信息公开申请（${request.trackingNumber}）`,
+            requestId: id,
+            context: { trackingNumber: request.trackingNumber, withdrawnOn: on },
+          });
+        }
         if (type === 'receipt_confirmed' && applicant.email) {
           await this.outbox.enqueue(m, this.receiptNotice({ ...request, receivedOn: next.receivedOn, dueOn: due.dueOn, dueIsProvisional: due.provisional }, applicant.email, null));
         }
         // The applicant's own notices go out by e-mail too; the consultation letter goes to the third party on paper.
         const kind = noticeKindForEvent(type);
-        if (kind && kind !== 'receipt' && kind !== 'consultation' && applicant.email) {
+        if (kind && kind !== 'receipt' && kind !== 'consultation' && !withdrawnUnreceived && applicant.email) {
           const notice = buildNotice(kind, { ...this.noticeBase(request, applicant), state: next, dueOn: due.dueOn, dueIsProvisional: due.provisional, event });
           await this.outbox.enqueue(m, {
             kind: 'notice',
@@ -593,15 +606,37 @@ export class RequestsService {
 
   /** A wrong access code and an unknown number answer exactly alike. */
   async lookupPublic(trackingNumber: string, accessCode: string): Promise<PublicStatusView> {
+    return this.publicStatus(await this.findByAccessCode(trackingNumber, accessCode));
+  }
+
+  /** The request behind a tracking number and its access code; a wrong code and an unknown number answer alike. */
+  private async findByAccessCode(trackingNumber: string, accessCode: string): Promise<InformationRequestEntity> {
     const notFound = new NotFoundError('未找到该申请，请核对申请编号和查询码。');
     if (typeof trackingNumber !== 'string' || typeof accessCode !== 'string' || trackingNumber.length > 20 || accessCode.length > 20) throw notFound;
     const request = await this.dataSource.manager.findOneBy(InformationRequestEntity, { trackingNumber: trackingNumber.trim() });
     const hash = request?.accessCodeHash ?? '0'.repeat(64);
     if (!accessCodeMatches(trackingNumber.trim(), accessCode, hash) || !request) throw notFound;
+    return request;
+  }
+
+  private async publicStatus(request: InformationRequestEntity): Promise<PublicStatusView> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const { state } = await this.currentState(this.dataSource.manager, request.id, calendar, today);
-    return toPublicStatusView(request, state, computeDue(state, calendar, today));
+    const { events, state } = await this.currentState(this.dataSource.manager, request.id, calendar, today);
+    return toPublicStatusView(request, state, computeDue(state, calendar, today), events.map(toLifecycleEvent));
+  }
+
+  /**
+   * D19: the applicant withdraws with the access code. Before receipt the submission is simply
+   * withdrawn and counted nowhere; after receipt it concludes as （六）3 like the staff step (D7).
+   */
+  async withdrawPublic(trackingNumber: string, accessCode: string): Promise<PublicStatusView> {
+    const request = await this.findByAccessCode(trackingNumber, accessCode);
+    const before = await this.publicStatus(request);
+    if (before.status === 'concluded') throw new InvalidTransitionError(`该申请已于 ${before.concludedOn} 办结，不能再撤回。`);
+    if (before.status === 'withdrawn') throw new InvalidTransitionError(`该申请已于 ${before.withdrawnOn} 撤回，无需再次撤回。`);
+    await this.recordEvent(request.id, { type: 'withdrawn', on: this.clock.today() } as RecordEventDto, APPLICANT_WITHDRAWAL_ACTOR);
+    return this.publicStatus(request);
   }
 
   /** A request's state, folded from its recorded events. */
