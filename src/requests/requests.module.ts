@@ -7,11 +7,12 @@ import { DerivedStateService } from './derived-state.service';
 import { IntakeWriter } from './intake-writer';
 import { RequestsService } from './requests.service';
 import { RequestLedgerService } from './request-ledger.service';
+import { AwaitingConfirmationService } from './awaiting-confirmation.service';
 
 @Module({
   imports: [AuthModule, CalendarModule, NotificationsModule],
   controllers: [PublicRequestsApiController, RequestsApiController],
-  providers: [RequestsService, IntakeWriter, DerivedStateService, RequestLedgerService],
-  exports: [RequestsService, DerivedStateService, RequestLedgerService],
+  providers: [RequestsService, IntakeWriter, DerivedStateService, RequestLedgerService, AwaitingConfirmationService],
+  exports: [RequestsService, DerivedStateService, RequestLedgerService, AwaitingConfirmationService],
 })
 export class RequestsModule {}

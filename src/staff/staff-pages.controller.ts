@@ -16,7 +16,7 @@ import { IdempotencyService } from '../common/idempotency.service';
 import { validateInput } from '../common/validation';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError } from '../domain/errors';
-import { APPLICANT_TYPE_LABELS, CHANNEL_LABELS, STATUS_LABELS } from '../domain/lifecycle';
+import { APPLICANT_TYPE_LABELS, CHANNEL_LABELS, CONFIRMATION_WORKING_DAYS, STATUS_LABELS } from '../domain/lifecycle';
 import { CreateRequestDto, ListRequestsQueryDto, RecordEventDto } from '../requests/dto/request.dto';
 import { buildRequestForm, normaliseItems } from '../requests/request-form';
 import { RegisteredRequest, RequestsService, staffActor } from '../requests/requests.service';
@@ -30,6 +30,7 @@ import { NotFoundError, ValidationFailedError } from '../domain/errors';
 import { LedgerFilterDto } from '../requests/dto/ledger-export.dto';
 import { sendLedger } from '../requests/ledger-http';
 import { RequestLedgerService } from '../requests/request-ledger.service';
+import { AwaitingConfirmationService } from '../requests/awaiting-confirmation.service';
 
 function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/staff(\/[\w\-/?=&%.]*)?$/.test(next) ? next : '/staff';
@@ -47,6 +48,7 @@ export class StaffPagesController {
     private readonly dashboardStats: DashboardService,
     private readonly mailWorker: MailWorker,
     private readonly ledger: RequestLedgerService,
+    private readonly awaitingConfirmation: AwaitingConfirmationService,
   ) {}
 
   @Public()
@@ -112,6 +114,8 @@ export class StaffPagesController {
       queue: queue.items,
       queueTotal: stats.openNow,
       awaitingTotal: stats.awaitingConfirmation,
+      awaitingLate: stats.awaitingConfirmationLate,
+      confirmationWorkingDays: CONFIRMATION_WORKING_DAYS,
       overdueTotal: stats.overdueNow,
       mineTotal: mine.total,
       failedMail: await this.mailWorker.failedCount(),
@@ -204,9 +208,15 @@ export class StaffPagesController {
   @RequirePermission('requests.view')
   @Get('awaiting')
   @Render('staff/awaiting')
-  async awaiting() {
-    const result = await this.requests.listRequests({ status: 'awaiting_confirmation' });
-    return { title: '待确认收到', items: result.items, total: result.total, today: this.clock.today() };
+  async awaiting(@Query('page') page?: string) {
+    const result = await this.awaitingConfirmation.list(page);
+    return {
+      title: '待确认收到',
+      ...result,
+      confirmationWorkingDays: CONFIRMATION_WORKING_DAYS,
+      pager: { page: result.page, pages: result.pages, prev: result.page > 1 ? result.page - 1 : null, next: result.page < result.pages ? result.page + 1 : null },
+      today: this.clock.today(),
+    };
   }
 
   @RequirePermission('requests.register')
