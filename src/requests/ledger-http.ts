@@ -20,7 +20,7 @@ export async function sendLedger(res: Response, ledger: RequestLedgerService, p:
   try {
     const count = await ledger.writeRows(res, rows, p.format);
     // Who exported how much, never the filter (a search term may be a name).
-    logger.log(`ledger export (${p.format}) by ${p.staffId}: ${count} rows`);
+    logger.log(`ledger export (${p.format}) by ${p.staffId}: ${count} rows${res.destroyed ? ', cut short: the client went away' : ''}`);
   } catch (e) {
     logger.error(`ledger export (${p.format}) by ${p.staffId} failed: ${String((e as Error)?.message).slice(0, 200)}`);
     res.destroy(e as Error);

@@ -1,5 +1,4 @@
 import type ExcelJSType from 'exceljs';
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
 export const LEDGER_FORMATS = ['csv', 'xlsx'] as const;
@@ -34,9 +33,18 @@ export function csvLine(cells: readonly string[]): string {
   return cells.map(csvField).join(',') + '\r\n';
 }
 
-/** Waits while the client reads, so that a slow download never piles the whole year up in memory. */
+/** Waits while the client reads, so that a slow download never piles the whole year up in memory; a client gone ends the wait. */
 async function drained(out: Writable): Promise<void> {
-  if (out.writableNeedDrain && !out.destroyed) await once(out, 'drain');
+  if (!out.writableNeedDrain || out.destroyed) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
 }
 
 /** CSV, UTF-8 with a byte-order mark (Excel in a Chinese locale otherwise reads it as GBK), CRLF lines. */
@@ -49,7 +57,7 @@ export async function writeCsv(out: Writable, sheet: LedgerSheet, chunks: AsyncI
     rows += chunk.length;
     await drained(out);
   }
-  out.end();
+  if (!out.destroyed) out.end();
   return rows;
 }
 
@@ -81,6 +89,8 @@ export async function writeXlsx(out: Writable, sheet: LedgerSheet, chunks: Async
     rows += chunk.length;
     await drained(out);
   }
+  // A client that went away gets no end of the file: the workbook is dropped unfinished.
+  if (out.destroyed) return rows;
   ws.commit();
   await wb.commit();
   return rows;
