@@ -46,7 +46,7 @@ describe('Unconfirmed submissions', () => {
     await fileAt('withdrawn', '2025-06-10T02:00:00Z'); // would be late, but withdrawn
     await fileAt('confirmed', '2025-06-11T02:00:00Z'); // would be late, but confirmed
     t.clock.setNow('2025-06-16T02:00:00Z');
-  });
+  }, 60_000);
   afterAll(async () => {
     await t.close();
     await sink.stop();

@@ -39,7 +39,7 @@ describe('Withdrawal by the applicant', () => {
     await t.app.get(AuthService).createUser('clerk', '李办事', PASSWORD, ['registrar', 'handler', 'approver']);
     clerk = { Authorization: `Bearer ${(await request(t.http).post('/api/v1/auth/token').send({ username: 'clerk', password: PASSWORD }).expect(200)).body.token}` };
     admin = { Authorization: `Bearer ${await t.token()}` };
-  });
+  }, 60_000);
   afterAll(async () => {
     await t.close();
     await sink.stop();

@@ -88,7 +88,7 @@ describe('Request ledger export', () => {
     numbers.awaiting = filed.body.trackingNumber;
     // Text an attacker would type: a formula, quotes, a comma, a line break.
     await register('formula', '2025-06-10', { applicant: { type: 'natural_person', name: '=HYPERLINK("http://evil.example","点我")', idDocumentNumber: validResidentId(), phone: '13800001111' }, description: '@SUM(1+1)，"引号",逗号\n第二行' });
-  });
+  }, 60_000);
   afterAll(() => t.close());
 
   it('lists the applications received in the year, one line each, with the Chinese headers and their values', async () => {
