@@ -5,6 +5,7 @@ import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
 import { APPLICANT_TYPES, OPEN_WORK_STATUSES, Outcome, OUTCOME_INFO, OUTCOMES } from '../domain/lifecycle';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
+import { whereConfirmationOverdue } from '../requests/awaiting-confirmation.service';
 
 export interface DashboardStats {
   year: number;
@@ -17,6 +18,8 @@ export interface DashboardStats {
   openNow: number;
   overdueNow: number;
   awaitingConfirmation: number;
+  /** D19: of those, submitted more than CONFIRMATION_WORKING_DAYS working days ago. */
+  awaitingConfirmationLate: number;
 }
 
 function median(xs: number[]): number | null {
@@ -75,10 +78,11 @@ export class DashboardService {
       days.push(calendar.countWorkingDays(r.receivedOn!, r.concludedOn!).count);
     }
     const openQb = () => repo.createQueryBuilder(InformationRequestEntity, 'r').where('r.status IN (:...openStatuses)', { openStatuses: OPEN_WORK_STATUSES });
-    const [openNow, overdueNow, awaitingConfirmation] = await Promise.all([
+    const [openNow, overdueNow, awaitingConfirmation, awaitingConfirmationLate] = await Promise.all([
       openQb().getCount(),
       openQb().andWhere('r.due_on < :today', { today }).getCount(),
       repo.countBy(InformationRequestEntity, { status: 'awaiting_confirmation' }),
+      whereConfirmationOverdue(repo.createQueryBuilder(InformationRequestEntity, 'r'), calendar, today).getCount(),
     ]);
     return {
       year,
@@ -91,6 +95,7 @@ export class DashboardService {
       openNow,
       overdueNow,
       awaitingConfirmation,
+      awaitingConfirmationLate,
     };
   }
 }

@@ -49,6 +49,6 @@ export function explainDueForCitizen(state: RequestState, due: DueResult): strin
   if (e.extensionWorkingDays) lines.push(`经批准延长 ${e.extensionWorkingDays} 个工作日。`);
   const paused = e.excluded.reduce((n, x) => n + x.workingDays, 0);
   if (paused) lines.push(`征求意见或等待缴费的 ${paused} 个工作日依法不计算在答复期限内。`);
-  lines.push(`预计最迟答复日期：${e.dueOn}${e.provisional ? '（暂定）' : ''}。`);
+  lines.push(`预计最迟答复日期：${e.dueOn}${e.provisional ? '（相关年份的节假日安排公布后可能调整）' : ''}。`);
   return lines;
 }

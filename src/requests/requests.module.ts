@@ -8,11 +8,13 @@ import { PublicRequestsApiController, RequestsApiController } from './requests-a
 import { DerivedStateService } from './derived-state.service';
 import { IntakeWriter } from './intake-writer';
 import { RequestsService } from './requests.service';
+import { RequestLedgerService } from './request-ledger.service';
+import { AwaitingConfirmationService } from './awaiting-confirmation.service';
 
 @Module({
   imports: [AuthModule, CalendarModule, NotificationsModule, NoticesModule],
   controllers: [PublicRequestsApiController, RequestsApiController, NoticesApiController],
-  providers: [RequestsService, IntakeWriter, DerivedStateService],
-  exports: [RequestsService, DerivedStateService],
+  providers: [RequestsService, IntakeWriter, DerivedStateService, RequestLedgerService, AwaitingConfirmationService],
+  exports: [RequestsService, DerivedStateService, RequestLedgerService, AwaitingConfirmationService],
 })
 export class RequestsModule {}

@@ -14,7 +14,7 @@ import { maskTail } from '../common/masking';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { IsoDate, WorkingCalendar, yearOf } from '../domain/calendar';
-import { ConflictError, NotFoundError, ValidationFailedError } from '../domain/errors';
+import { ConflictError, InvalidTransitionError, NotFoundError, ValidationFailedError } from '../domain/errors';
 import {
   allowedSteps,
   applyEvent,
@@ -28,7 +28,6 @@ import {
   LifecycleEvent,
   replay,
   RequestState,
-  STATUSES,
   Outcome,
   outcomeLabel,
 } from '../domain/lifecycle';
@@ -44,6 +43,7 @@ import { RequestItemEntity } from './entities/request-item.entity';
 import { IntakeDraft, IntakeWriter } from './intake-writer';
 import { accessCodeMatches, generateAccessCode } from './tracking-number';
 import type { LedgerRow } from '../import/ledger-import';
+import { applyListFilter, validateListFilter } from './request-list-filter';
 import { toDetailView, toListItemView, toPublicStatusView, RequestDetailView, RequestListItemView, PublicStatusView } from './request-views';
 
 export interface Actor {
@@ -60,6 +60,8 @@ export interface Viewer {
 }
 
 export const PUBLIC_ACTOR: Actor = { id: null, label: '申请人（网上提交）' };
+/** The applicant's own withdrawal with the access code: named in the timeline, no personal data. */
+export const APPLICANT_WITHDRAWAL_ACTOR: Actor = { id: null, label: '申请人（网上撤回）' };
 
 export function staffActor(staff: StaffPrincipal): Actor {
   return { id: staff.id, label: staff.displayName, roles: staff.roles };
@@ -318,13 +320,24 @@ export class RequestsService {
           }
         }
         await this.appendEvent(m, id, events.length + 1, event, actor);
+        // D19: withdrawn before receipt, there is no application to reply to: an acknowledgement instead of the reply notice.
+        const withdrawnUnreceived = next.status === 'withdrawn';
+        if (withdrawnUnreceived && applicant.email) {
+          await this.outbox.enqueue(m, {
+            kind: 'withdrawal',
+            to: applicant.email,
+            subject: `【${this.config.agencyName}】您已撤回政府信息公开申请（${request.trackingNumber}）`,
+            requestId: id,
+            context: { trackingNumber: request.trackingNumber, withdrawnOn: on },
+          });
+        }
         const source = () => this.noticeSource(request, applicant, items.map((i) => i.description), next, event, calendar, remedyBodies);
         if (type === 'receipt_confirmed' && applicant.email) {
           await this.outbox.enqueue(m, this.receiptMail(buildNotice('receipt', source()), applicant.email, id, null));
         }
         // The applicant's own notices go out by e-mail too, word for word as printed (MAILED_NOTICE_KINDS).
         const kind = noticeKindForEvent(type);
-        if (kind && MAILED_NOTICE_KINDS.includes(kind) && applicant.email && noticeEventIndex(kind, [...events, event]) === events.length) {
+        if (kind && MAILED_NOTICE_KINDS.includes(kind) && !withdrawnUnreceived && applicant.email && noticeEventIndex(kind, [...events, event]) === events.length) {
           const notice = buildNotice(kind, source());
           await this.outbox.enqueue(m, {
             kind: 'notice',
@@ -610,9 +623,7 @@ export class RequestsService {
   }
 
   async listRequests(query: ListRequestsQueryDto): Promise<{ items: RequestListItemView[]; total: number; page: number; pageSize: number }> {
-    const fields: Record<string, string> = {};
-    if (query.status && !(STATUSES as readonly string[]).includes(query.status) && query.status !== 'open') fields.status = '状态无效。';
-    if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+    validateListFilter(query);
     const today = this.clock.today();
     const page = Math.max(1, Number(query.page ?? 1));
     const qb = this.dataSource
@@ -620,24 +631,7 @@ export class RequestsService {
       .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
       .select('r')
       .addSelect(['a.name', 'a.idDocumentNumber', 'a.phone']);
-    if (query.status === 'open') qb.andWhere('r.status IN (:...openStatuses)', { openStatuses: OPEN_WORK_STATUSES });
-    else if (query.status) qb.andWhere('r.status = :status', { status: query.status });
-    if (query.channel) qb.andWhere('r.channel = :channel', { channel: query.channel });
-    if (query.applicantType) qb.andWhere('r.applicant_type = :type', { type: query.applicantType });
-    if (query.assignee === 'none') qb.andWhere('r.assignee_id IS NULL');
-    else if (query.assignee) qb.andWhere('r.assignee_id = :assignee', { assignee: query.assignee });
-    if (query.overdue === 'true') qb.andWhere('r.status IN (:...openStatuses) AND r.due_on < :today', { today, openStatuses: OPEN_WORK_STATUSES });
-    if (query.overdue === 'false') qb.andWhere('NOT (r.status IN (:...openStatuses) AND r.due_on IS NOT NULL AND r.due_on < :today)', { today, openStatuses: OPEN_WORK_STATUSES });
-    if (query.dueBefore) qb.andWhere('r.due_on IS NOT NULL AND r.due_on < :dueBefore', { dueBefore: query.dueBefore });
-    if (query.receivedFrom) qb.andWhere('r.received_on >= :receivedFrom', { receivedFrom: query.receivedFrom });
-    if (query.receivedTo) qb.andWhere('r.received_on <= :receivedTo', { receivedTo: query.receivedTo });
-    if (query.concludedFrom) qb.andWhere('r.concluded_on >= :concludedFrom', { concludedFrom: query.concludedFrom });
-    if (query.concludedTo) qb.andWhere('r.concluded_on <= :concludedTo', { concludedTo: query.concludedTo });
-    if (query.outcome) qb.andWhere('r.outcome = :outcome', { outcome: query.outcome });
-    if (query.q) {
-      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      qb.andWhere("(r.tracking_number LIKE :like ESCAPE '\\' OR r.description LIKE :like ESCAPE '\\' OR a.name LIKE :like ESCAPE '\\')", { like });
-    }
+    applyListFilter(qb, query, today);
     qb.orderBy('CASE WHEN r.due_on IS NULL THEN 1 ELSE 0 END', 'ASC')
       .addOrderBy('r.due_on', 'ASC')
       .addOrderBy('r.submitted_at', 'DESC')
@@ -655,15 +649,37 @@ export class RequestsService {
 
   /** A wrong access code and an unknown number answer exactly alike. */
   async lookupPublic(trackingNumber: string, accessCode: string): Promise<PublicStatusView> {
+    return this.publicStatus(await this.findByAccessCode(trackingNumber, accessCode));
+  }
+
+  /** The request behind a tracking number and its access code; a wrong code and an unknown number answer alike. */
+  private async findByAccessCode(trackingNumber: string, accessCode: string): Promise<InformationRequestEntity> {
     const notFound = new NotFoundError('未找到该申请，请核对申请编号和查询码。');
     if (typeof trackingNumber !== 'string' || typeof accessCode !== 'string' || trackingNumber.length > 20 || accessCode.length > 20) throw notFound;
     const request = await this.dataSource.manager.findOneBy(InformationRequestEntity, { trackingNumber: trackingNumber.trim() });
     const hash = request?.accessCodeHash ?? '0'.repeat(64);
     if (!accessCodeMatches(trackingNumber.trim(), accessCode, hash) || !request) throw notFound;
+    return request;
+  }
+
+  private async publicStatus(request: InformationRequestEntity): Promise<PublicStatusView> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const { state } = await this.currentState(this.dataSource.manager, request.id, calendar, today);
-    return toPublicStatusView(request, state, computeDue(state, calendar, today));
+    const { events, state } = await this.currentState(this.dataSource.manager, request.id, calendar, today);
+    return toPublicStatusView(request, state, computeDue(state, calendar, today), events.map(toLifecycleEvent));
+  }
+
+  /**
+   * D19: the applicant withdraws with the access code. Before receipt the submission is simply
+   * withdrawn and counted nowhere; after receipt it concludes as （六）3 like the staff step (D7).
+   */
+  async withdrawPublic(trackingNumber: string, accessCode: string): Promise<PublicStatusView> {
+    const request = await this.findByAccessCode(trackingNumber, accessCode);
+    const before = await this.publicStatus(request);
+    if (before.status === 'concluded') throw new InvalidTransitionError(`该申请已于 ${before.concludedOn} 办结，不能再撤回。`);
+    if (before.status === 'withdrawn') throw new InvalidTransitionError(`该申请已于 ${before.withdrawnOn} 撤回，无需再次撤回。`);
+    await this.recordEvent(request.id, { type: 'withdrawn', on: this.clock.today() } as RecordEventDto, APPLICANT_WITHDRAWAL_ACTOR);
+    return this.publicStatus(request);
   }
 
   /** A request's state, folded from its recorded events. */
@@ -672,7 +688,7 @@ export class RequestsService {
   }
 
   /** The state of many requests from their events: two queries per 500 requests, not two per request. */
-  private async currentStates(m: EntityManager, requestIds: string[], calendar: WorkingCalendar, today: IsoDate): Promise<Map<string, { events: RequestEventEntity[]; state: RequestState }>> {
+  async currentStates(m: EntityManager, requestIds: string[], calendar: WorkingCalendar, today: IsoDate): Promise<Map<string, { events: RequestEventEntity[]; state: RequestState }>> {
     const events = new Map(requestIds.map((id) => [id, [] as RequestEventEntity[]]));
     const itemCounts = new Map<string, number>();
     for (let i = 0; i < requestIds.length; i += 500) {
