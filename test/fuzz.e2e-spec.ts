@@ -43,7 +43,7 @@ interface Endpoint {
 
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
-  let cur = obj as Record<string, unknown>;
+  let cur = obj;
   for (const p of parts.slice(0, -1)) {
     if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {};
     cur = cur[p] as Record<string, unknown>;
@@ -57,7 +57,7 @@ function invalidBody(endpoint: Endpoint) {
   const fields = Object.entries(endpoint.fields);
   const required = fields.filter(([, f]) => f.required).map(([p]) => p);
   const invalidating = fc.oneof(
-    ...(required.length ? [fc.constantFrom(...required).map((p) => ({ path: p, value: undefined as unknown }))] : []),
+    ...(required.length ? [fc.constantFrom(...required).map((p) => ({ path: p, value: undefined }))] : []),
     fc.tuple(fc.constantFrom(...fields.map(([p]) => p)), wrongType).map(([p, v]) => ({ path: p, value: endpoint.fields[p].kind === 'array' && Array.isArray(v) && !v.length ? 'not-an-array' : endpoint.fields[p].kind === 'object' && typeof v === 'object' ? 42 : v })),
     ...(fields.some(([, f]) => f.kind === 'enum' || f.kind === 'date')
       ? [fc.tuple(fc.constantFrom(...fields.filter(([, f]) => f.kind === 'enum' || f.kind === 'date').map(([p]) => p)), hostileString).map(([p, v]) => ({ path: p, value: `~${v}` }))]

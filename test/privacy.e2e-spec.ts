@@ -153,14 +153,14 @@ describe('Retention erasure leaves no copies', () => {
 /** Every table, every column: where any of the needles occurs. */
 async function rowsContaining(t: TestApp, needles: string[]): Promise<string[]> {
   const tables = (
-    (await t.dataSource.query(
+    (await t.dataSource.query<Array<{ name: string }>>(
       testDatabaseUrl() ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'" : "SELECT name FROM sqlite_master WHERE type = 'table'",
-    )) as Array<{ name: string }>
+    ))
   ).map((r) => r.name);
   expect(tables).toEqual(expect.arrayContaining(['idempotency_record', 'mail_outbox', 'information_request', 'request_event']));
   const hits: string[] = [];
   for (const table of tables) {
-    for (const row of (await t.dataSource.query(`SELECT * FROM "${table}"`)) as unknown[]) {
+    for (const row of await t.dataSource.query<unknown[]>(`SELECT * FROM "${table}"`)) {
       const text = JSON.stringify(row);
       for (const needle of needles) if (text.includes(needle)) hits.push(`${needle} in ${table}`);
     }
@@ -236,7 +236,7 @@ describe('Access codes are never stored in clear', () => {
     expect(later.body.accessCode).not.toBe(first.body.accessCode);
     expect(await t.count('information_request')).toBe(requests + 1);
     // Records of the first test (a day older now) were purged by this write.
-    const keys = ((await t.dataSource.query('SELECT idempotency_key AS k FROM idempotency_record')) as Array<{ k: string }>).map((r) => r.k);
+    const keys = (await t.dataSource.query<Array<{ k: string }>>('SELECT idempotency_key AS k FROM idempotency_record')).map((r) => r.k);
     expect(keys).toEqual(['day-old']);
   });
 
@@ -272,7 +272,7 @@ describe('Migration SealedAccessCodes scrubs codes stored before it', () => {
     const options = buildDataSourceOptions(loadConfig({ OGI_DATA_DIR: dir, DATABASE_URL: pg ?? `sqlite:${join(dir, 'm.sqlite')}` }));
     const index = MIGRATIONS.findIndex((m) => m.name === 'SealedAccessCodes1795760600000');
     expect(index).toBeGreaterThan(0);
-    const before = await new DataSource({ ...options, migrations: MIGRATIONS.slice(0, index) } as typeof options).initialize();
+    const before = await new DataSource({ ...options, migrations: MIGRATIONS.slice(0, index) }).initialize();
     await before.runMigrations();
     const p = (n: number) => (pg ? `$${n}` : '?');
     await before.query(`INSERT INTO idempotency_record (scope, idempotency_key, body_hash, status_code, response, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)})`, ['api:public-requests', 'old', 'h', 201, JSON.stringify({ trackingNumber: '2026-000001', accessCode: 'ABCD2345', status: 'awaiting_confirmation' }), '2026-06-15T02:00:00.000Z']);

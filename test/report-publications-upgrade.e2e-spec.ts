@@ -100,7 +100,7 @@ describe('Upgrade from release 0.1: each year\'s single snapshot becomes publica
       expect(Object.keys(basis4)).toEqual(['yearBasis', 'coDefendant']);
     }
     const entries = await t.dataSource.query('SELECT year, number, subject_id, subject_kind, col, cells FROM report_publication_entry');
-    const key = (e: Row) => `${e.year}|${e.subject_id}|${e.subject_kind}|${e.col}|${e.cells}`;
+    const key = (e: Row) => [e.year, e.subject_id, e.subject_kind, e.col, e.cells].map(String).join('|');
     expect(entries.map(key).sort()).toEqual(oldEntries.map(key).sort());
     expect(entries.every((e: Row) => Number(e.number) === 1)).toBe(true);
   });

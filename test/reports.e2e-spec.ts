@@ -120,7 +120,7 @@ describe('Annual report', () => {
     expect(export2019.rows.other[6]).toBe(1);
 
     // Drill-down: the sum of the records behind each row's total equals the cell.
-    for (const [row, values] of Object.entries(api.rows) as Array<[string, number[]]>) {
+    for (const [row, values] of Object.entries<number[]>(api.rows)) {
       const cell = await request(t.http).get(`/api/v1/reports/2024/section3/cells/${row}/total`).set(auth).expect(200);
       expect(cell.body.total).toBe(values[6]);
     }

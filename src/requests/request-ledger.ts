@@ -4,7 +4,6 @@ import {
   CHANNEL_LABELS,
   Channel,
   DueResult,
-  Outcome,
   OUTCOME_INFO,
   RequestState,
   STATUS_LABELS,
@@ -51,7 +50,7 @@ export function timelinessLabel(state: RequestState, due: DueResult): string {
 
 function outcomeText(state: RequestState): string {
   if (state.outcome) {
-    const info = OUTCOME_INFO[state.outcome as Outcome];
+    const info = OUTCOME_INFO[state.outcome];
     return info ? `${info.row}${info.label}` : state.outcome;
   }
   // Only a filtered export can hold a submission withdrawn before receipt: say so, it has no outcome (D19).

@@ -114,7 +114,7 @@ export function formToEventBody(body: Record<string, unknown>): Record<string, u
     const list = Object.keys(chosen)
       .map((k) => {
         const own = typeof chosen[k] === 'string' && chosen[k] !== '' ? chosen[k] : out.outcome;
-        const reason = typeof perItemReason[k] === 'string' && (perItemReason[k] as string).trim() ? perItemReason[k] : undefined;
+        const reason = typeof perItemReason[k] === 'string' && (perItemReason[k]).trim() ? perItemReason[k] : undefined;
         return { item: Number(k), outcome: own, ...(reason ? { reason } : {}) };
       })
       .filter((e) => typeof e.outcome === 'string' && e.outcome !== '');

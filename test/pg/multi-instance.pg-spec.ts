@@ -20,8 +20,8 @@ interface Instance {
 async function start(port: number, env: NodeJS.ProcessEnv): Promise<Instance> {
   const output: string[] = [];
   const proc = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout!.on('data', (d) => output.push(String(d)));
-  proc.stderr!.on('data', (d) => output.push(String(d)));
+  proc.stdout.on('data', (d) => output.push(String(d)));
+  proc.stderr.on('data', (d) => output.push(String(d)));
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
