@@ -129,7 +129,7 @@ describe('Record integrity over the API', () => {
       const citizen = request.agent(t.http);
       const form = await openForm(citizen, '/status');
       const page = await citizen.post('/status').type('form').send({ _csrf: form.csrf, trackingNumber: filed.body.trackingNumber, accessCode: filed.body.accessCode }).expect(200);
-      expect(page.text).toMatch(/2025-06-12 邮寄（凭证号 EMS1098765432）/);
+      expect(page.text).toMatch(/2025-06-12 邮寄（EMS1098765432）/);
     });
 
     it('D18: the payment window runs from the day after the applicant received the fee notice', async () => {

@@ -7,7 +7,8 @@ import { insertChunks, insertRows } from '../common/insert-rows';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../domain/errors';
-import { ReportFormat, SECTION3_COLUMNS, Section3Table, section4CellOf, SECTION4_COLUMNS, SECTION4_GROUPS, Section4Table } from '../domain/report';
+import { ReportFormat, SECTION3_COLUMNS, section3Rows, Section3Table, section4CellOf, SECTION4_COLUMN_LABELS, SECTION4_COLUMNS, SECTION4_GROUP_LABELS, SECTION4_GROUPS, Section4Column, Section4Group, Section4Table } from '../domain/report';
+import { APPLICANT_TYPE_LABELS, ApplicantType } from '../domain/lifecycle';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { ReportPublicationEntity, ReportPublicationEntryEntity } from './entities/report-publication.entity';
 import { findPublication, latestPublication, listPublications, PublicationSummary, toPublicationSummary } from './publication-store';
@@ -45,7 +46,8 @@ export interface PublicationDiff {
   format: ReportFormat;
   reason: string | null;
   cells: DiffCell[];
-  records: Array<{ id: string; kind: string; label: string; before: string; after: string }>;
+  /** `before`/`after` are codes (column:rows); `beforeLabel`/`afterLabel` the same in the table's words. */
+  records: Array<{ id: string; kind: string; label: string; before: string; after: string; beforeLabel?: string; afterLabel?: string }>;
 }
 
 export interface Signer {
@@ -189,6 +191,10 @@ export class ReportPublicationsService {
       const as = cell ? `${cell.group}:${cell.column}` : '';
       if (bs !== as) records.push({ id: c.id, kind: 'case', label: c.id, before: bs, after: as });
     }
+    for (const r of records) {
+      r.beforeLabel = placementLabel(r.kind, r.before, p.format as ReportFormat);
+      r.afterLabel = placementLabel(r.kind, r.after, p.format as ReportFormat);
+    }
     return records;
   }
 
@@ -217,4 +223,14 @@ export class ReportPublicationsService {
       section4: { year: p.year, ...table4, basis: basis4 },
     };
   }
+}
+
+/** "natural_person:new_received,granted" → "自然人：一、本年新收…；（一）予以公开"; empty → "（不计入）". */
+function placementLabel(kind: string, code: string, format: ReportFormat): string {
+  if (!code) return '（不计入）';
+  const [col, cells] = code.split(':');
+  if (kind === 'case') return `${SECTION4_GROUP_LABELS[col as Section4Group] ?? col}：${SECTION4_COLUMN_LABELS[cells as Section4Column] ?? cells}`;
+  const rows = new Map(section3Rows(format).map((r) => [r.key, [r.group, r.label].filter(Boolean).join(' ')]));
+  const labels = (cells ?? '').split(',').filter(Boolean).map((k) => rows.get(k) ?? k);
+  return `${APPLICANT_TYPE_LABELS[col as ApplicantType] ?? col}：${labels.join('；')}`;
 }

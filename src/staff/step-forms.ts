@@ -37,14 +37,14 @@ function fieldsFor(type: StaffEventType, today: IsoDate): StepFieldView[] {
       return [
         { ...on, label: '发出征求意见之日' },
         { name: 'party', label: '征求意见对象', kind: 'select', required: true, value: '', options: toOptions({ third_party: '第三方（第三十二条）', agency: '其他机关（第三十四条）' }) },
-        { name: 'deliveredOn', label: '对方收到征求意见书之日', kind: 'date', required: false, value: '', help: '第三方的 15 个工作日自其收到之日起算；不填视为发出当日收到（D18）。' },
+        { name: 'deliveredOn', label: '对方收到征求意见书之日', kind: 'date', required: false, value: '', help: '第三方的 15 个工作日自其收到之日起算；不填视为发出当日收到。' },
         note,
       ];
     case 'fee_notice_issued':
       return [
         on,
         { name: 'amountYuan', label: '收费金额（元）', kind: 'number', required: true, value: '', min: 0 },
-        { name: 'deliveredOn', label: '申请人收到收费通知之日', kind: 'date', required: false, value: '', help: '缴费期限自收到通知次日起 20 个工作日；不填视为发出当日收到（D18）。' },
+        { name: 'deliveredOn', label: '申请人收到收费通知之日', kind: 'date', required: false, value: '', help: '缴费期限自收到通知次日起 20 个工作日；不填视为发出当日收到。' },
         note,
       ];
     case 'extension_granted':

@@ -120,7 +120,7 @@ function noteLapse(state: RequestState, on: IsoDate, ctx: LifecycleContext): Req
 /** D15: steps that move the deadline are refused once it has passed (recorded history is kept as it was). */
 function refuseAfterDue(state: RequestState, step: string, ctx: LifecycleContext): void {
   if (ctx.historic || !state.lapsedDueOn) return;
-  refuse(`答复期限已于 ${state.lapsedDueOn} 届满，不能再${step}；逾期后的答复按逾期统计（D15）。`);
+  refuse(`答复期限已于 ${state.lapsedDueOn} 届满，不能再${step}；此后的答复按逾期答复统计。`);
 }
 
 /**
@@ -287,7 +287,7 @@ function applyStep(state: RequestState, event: LifecycleEvent, ctx: LifecycleCon
       if ((dueOn as string) <= on) throw new UnprocessableError('延迟答复期限必须晚于确定之日。', { dueOn: '必须晚于确定之日。' });
       const current = dueInForce(state, ctx.calendar, on);
       if (!ctx.historic && current && (dueOn as string) <= current) {
-        throw new UnprocessableError(`延迟答复期限必须晚于现行答复期限（${current}）（《条例》第三十五条，D15）。`, { dueOn: `必须晚于 ${current}。` });
+        throw new UnprocessableError(`延迟答复期限必须晚于现行答复期限（${current}）（《条例》第三十五条）。`, { dueOn: `必须晚于 ${current}。` });
       }
       return { ...state, agencyDeadline: { on, dueOn: dueOn as string, reason: reason! } };
     }
@@ -355,7 +355,7 @@ export function outcomeOfItems(declared: Outcome, items: Outcome[], itemsGiven =
   if (!itemsGiven) return declared;
   const label = (o: Outcome) => `“${outcomeLabel(o)}”`;
   const contradict = (why: string): never => {
-    throw new UnprocessableError(`答复结果与各事项的结果不一致：${why}（D1）。`, { outcome: why });
+    throw new UnprocessableError(`答复结果与各事项的结果不一致：${why}。`, { outcome: why });
   };
   if (items.every((o) => o === 'granted')) {
     if (declared !== 'granted') contradict(`所有事项均予以公开，答复结果应为${label('granted')}，而不是${label(declared)}`);
