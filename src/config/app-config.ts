@@ -29,6 +29,8 @@ export interface AppConfig {
   skipMigrations: boolean;
   /** SQLite: how long a statement waits for a lock before the request answers 503. */
   busyTimeoutMs: number;
+  /** Largest ledger upload accepted (bytes); larger ones answer 413 before anything is parsed. */
+  importMaxBytes: number;
   timeZone: string;
 }
 
@@ -141,6 +143,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitLogin: readInt(env, 'RATE_LIMIT_LOGIN', 20, 1, 1_000_000),
     skipMigrations: readBool(env, 'DB_SKIP_MIGRATIONS', false),
     busyTimeoutMs: readInt(env, 'DB_BUSY_TIMEOUT_MS', 10_000, 1, 600_000),
+    importMaxBytes: readInt(env, 'IMPORT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     timeZone: AGENCY_TIME_ZONE,
   };
 }

@@ -5,6 +5,8 @@ import { InitialSchema1795760000000 } from '../../migrations/1795760000000-Initi
 import { StaffEmailAndJobRuns1795760100000 } from '../../migrations/1795760100000-StaffEmailAndJobRuns';
 import { ReportsAndReviewCases1795760200000 } from '../../migrations/1795760200000-ReportsAndReviewCases';
 import { PersonalDataAccessAndErasure1795760300000 } from '../../migrations/1795760300000-PersonalDataAccessAndErasure';
+import { LedgerImports1795760500000 } from '../../migrations/1795760500000-LedgerImports';
+import { LedgerImportEntity, LedgerImportRequestEntity } from '../import/entities/ledger-import.entity';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
 import { ReportSnapshotEntity, ReportSnapshotEntryEntity } from '../reports/entities/report-snapshot.entity';
@@ -39,9 +41,11 @@ export const ENTITIES = [
   ReportSnapshotEntity,
   ReportSnapshotEntryEntity,
   PersonalDataAccessEntity,
+  LedgerImportEntity,
+  LedgerImportRequestEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000, ReportsAndReviewCases1795760200000, PersonalDataAccessAndErasure1795760300000];
+export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000, ReportsAndReviewCases1795760200000, PersonalDataAccessAndErasure1795760300000, LedgerImports1795760500000];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */
 export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
