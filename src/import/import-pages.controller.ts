@@ -83,7 +83,7 @@ export class ImportPagesController {
       res.redirect(303, `/staff/import/jobs/${id}`);
       return;
     }
-    const status = job.status === 'completed' ? 201 : job.code === 'FORBIDDEN' ? 403 : job.status === 'refused' ? 400 : 500;
+    const status = job.status === 'completed' ? 201 : job.code === 'FORBIDDEN' ? 403 : job.status === 'refused' ? 400 : 503;
     res.status(status).render('import/index', indexView(this.config, outcome(job)));
   }
 

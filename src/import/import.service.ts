@@ -21,11 +21,15 @@ import { detectEncoding, LedgerEncoding, LedgerFormatError, LedgerSource, Pacer,
 
 /** Bad lines listed at most (all are counted). */
 const MAX_LISTED_ERRORS = 500;
-/** Rows per write transaction: short enough that other writers wait for one chunk at most. */
-const CHUNK_ROWS = 250;
+/**
+ * Rows per write transaction. Building and binding a chunk's rows runs without a break, so it
+ * is kept to a few milliseconds of work (on a busy machine that work may take several times as
+ * long in wall time); other writers wait for one chunk at most.
+ */
+const CHUNK_ROWS = 100;
 /** An import that has not moved for this long was interrupted (its process died). */
 const STALE_MS = 2 * 60 * 1000;
-/** How often progress is saved while checking. */
+/** How often progress is saved. */
 const PROGRESS_MS = 300;
 
 export class LedgerInvalidError extends DomainError {
@@ -102,7 +106,7 @@ class ImportAbortedError extends Error {}
  *     importing account's permissions) with nothing kept but the errors; one bad row and
  *     nothing is written;
  *  2. it is streamed again and written in chunks of CHUNK_ROWS rows, one transaction each,
- *     yielding to the event loop between them, so other users' requests (and writes, which
+ *     yielding to the event loop between them (the Pacer: after every 10 ms of work), so other users' requests (and writes, which
  *     queue behind a transaction on SQLite) wait for one chunk at most. Each chunk records
  *     which requests it wrote; if writing fails, or the process dies and a later start finds
  *     the import stale, those requests are removed again.
@@ -317,6 +321,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   ): Promise<void> {
     let checker: LedgerRowChecker | null = null;
     let chunk: LedgerRow[] = [];
+    let saved = 0;
     const flush = async () => {
       if (state.aborted) throw new ImportAbortedError();
       const rows = chunk;
@@ -326,10 +331,13 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
         written.count += done.length;
         written.first ??= done[0]?.trackingNumber ?? null;
         written.last = done.at(-1)?.trackingNumber ?? written.last;
-        await this.save(id, { writtenRows: written.count, firstTrackingNumber: written.first, lastTrackingNumber: written.last }, m);
+        if (Date.now() - saved > PROGRESS_MS || written.count === total) {
+          saved = Date.now();
+          await this.save(id, { writtenRows: written.count, firstTrackingNumber: written.first, lastTrackingNumber: written.last }, m);
+        }
       });
       onProgress?.({ phase: 'writing', done: written.count, total });
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await pacer.pace();
     };
     await readLedgerRecords(source, encoding, pacer, async (cells, line) => {
       if (!checker) {
