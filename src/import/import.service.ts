@@ -106,7 +106,7 @@ class ImportAbortedError extends Error {}
  *     importing account's permissions) with nothing kept but the errors; one bad row and
  *     nothing is written;
  *  2. it is streamed again and written in chunks of CHUNK_ROWS rows, one transaction each,
- *     yielding to the event loop between them (the Pacer: after every 10 ms of work), so other users' requests (and writes, which
+ *     yielding to the event loop between them (the Pacer: after every 5 ms of work), so other users' requests (and writes, which
  *     queue behind a transaction on SQLite) wait for one chunk at most. Each chunk records
  *     which requests it wrote; if writing fails, or the process dies and a later start finds
  *     the import stale, those requests are removed again.

@@ -49,7 +49,7 @@ export class LedgerFormatError extends ValidationFailedError {
 export class Pacer {
   private last = performance.now();
 
-  constructor(private readonly budgetMs = 10) {}
+  constructor(private readonly budgetMs = 5) {}
 
   async pace(): Promise<void> {
     if (performance.now() - this.last < this.budgetMs) return;
