@@ -344,7 +344,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
         checker = new LedgerRowChecker(checkLedgerHeader(cells).header!, calendar, today, actor.roles ?? null);
         return;
       }
-      const result = checker.check(cells, line);
+      const result = checker.check(cells, line, source.stable);
       // The file was checked a moment ago: a row that fails now means the file changed under us.
       if (!result.row || result.missing.length) throw new Error(`ledger changed between passes at line ${line}`);
       chunk.push(result.row);

@@ -1,5 +1,6 @@
 import { can, Permission, PERMISSION_LABELS, permissionForEvent } from '../auth/permissions';
 import type { Role } from '../auth/roles';
+import { plainToInstance } from 'class-transformer';
 import { validateInput } from '../common/validation';
 import { isIsoDate, IsoDate, WorkingCalendar } from '../domain/calendar';
 import { DomainError } from '../domain/errors';
@@ -153,7 +154,11 @@ export class LedgerRowChecker {
     this.index = new Map(header.map((h, i) => [h, i]));
   }
 
-  check(cells: string[], line: number): RowCheck {
+  /**
+   * `validated`: the row passed this very check before (the second pass over an unchanged file),
+   * so the form validators' transforms are applied without running the validators again.
+   */
+  check(cells: string[], line: number, validated = false): RowCheck {
     const fail = (message: string): RowCheck => ({ row: null, error: { line, message }, missing: [] });
     const raw = (c: Column): string => {
       const i = this.index.get(c);
@@ -175,7 +180,7 @@ export class LedgerRowChecker {
 
     // The online form's own validators and text transforms: names and free text come out clean.
     const optional = (c: Column) => raw(c) || undefined;
-    const intake = validateInput(CreateRequestDto, {
+    const intake = this.form(CreateRequestDto, validated, {
       applicant: {
         type: raw('applicant_type').trim(),
         name: raw('applicant_name'),
@@ -215,7 +220,9 @@ export class LedgerRowChecker {
 
     const events: LifecycleEvent[] = [{ type: 'registered', on: dto.receivedOn, data: { channel: dto.channel, imported: true } }];
     for (const step of steps) {
-      const checked = validateInput(RecordEventDto, { type: step.type, on: step.on, ...step.fields });
+      // Steps that carry nothing beyond codes and dates checked above need no validator run.
+      const free = Object.entries(step.fields).some(([k, value]) => value !== undefined && k !== 'outcome');
+      const checked = this.form(RecordEventDto, validated || !free, { type: step.type, on: step.on, ...step.fields });
       if (checked.fields) return fail(fieldMessage(checked.fields, EVENT_COLUMNS[step.type] ?? {}));
       const { type, on, ...data } = checked.value;
       if (type === 'fee_notice_issued') (data as Record<string, unknown>).pausesClock = true;
@@ -254,6 +261,10 @@ export class LedgerRowChecker {
     const roles = this.roles;
     const missing = roles ? permissionsForRow(row).filter((p) => !can(roles, p)) : [];
     return { row, error: null, missing };
+  }
+
+  private form<T extends object>(cls: new () => T, transformOnly: boolean, plain: object): ReturnType<typeof validateInput<T>> {
+    return transformOnly ? { value: plainToInstance(cls, plain), fields: null } : validateInput(cls, plain);
   }
 }
 

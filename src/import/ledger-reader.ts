@@ -7,6 +7,8 @@ import { ValidationFailedError } from '../domain/errors';
 /** A ledger file that can be read again from the start: once to check it, once to write it. */
 export interface LedgerSource {
   chunks(): AsyncIterable<Buffer>;
+  /** The same bytes on every read (an upload held in memory); a file on disk may change between reads. */
+  readonly stable: boolean;
 }
 
 const CHUNK_BYTES = 64 * 1024;
@@ -20,6 +22,7 @@ export const MAX_RECORD_BYTES = 128 * 1024;
 
 export function bufferSource(buffer: Buffer): LedgerSource {
   return {
+    stable: true,
     async *chunks() {
       for (let i = 0; i < buffer.length; i += CHUNK_BYTES) yield buffer.subarray(i, i + CHUNK_BYTES);
     },
@@ -27,7 +30,7 @@ export function bufferSource(buffer: Buffer): LedgerSource {
 }
 
 export function fileSource(path: string): LedgerSource {
-  return { chunks: () => createReadStream(path, { highWaterMark: CHUNK_BYTES }) };
+  return { stable: false, chunks: () => createReadStream(path, { highWaterMark: CHUNK_BYTES }) };
 }
 
 export type LedgerEncoding = 'utf-8' | 'gb18030';
