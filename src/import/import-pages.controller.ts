@@ -78,7 +78,7 @@ export class ImportPagesController {
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([done.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ANSWER_WITHIN_MS)))]);
     clearTimeout(timer);
-    const job = finished ? await this.imports.job(id) : null;
+    const job = finished ? await this.imports.job(id, staff.id) : null;
     if (!job || job.running) {
       res.redirect(303, `/staff/import/jobs/${id}`);
       return;
@@ -90,8 +90,8 @@ export class ImportPagesController {
   /** The progress of an import; refreshes itself (no script needed) until it is done. */
   @RequirePermission('requests.import')
   @Get('jobs/:id')
-  async progress(@Param('id') id: string, @Res() res: Response): Promise<void> {
-    const job = await this.imports.job(id);
+  async progress(@Param('id') id: string, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    const job = await this.imports.job(id, staff.id);
     if (!job) throw new NotFoundError('未找到该导入任务。');
     if (job.running) res.setHeader('Refresh', String(PROGRESS_REFRESH_SECONDS));
     res.render('import/job', { title: '批量补录台账：导入进度', job, refreshSeconds: job.running ? PROGRESS_REFRESH_SECONDS : null, ...outcome(job) });

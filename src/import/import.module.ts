@@ -3,7 +3,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { CalendarModule } from '../calendar/calendar.module';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RequestsModule } from '../requests/requests.module';
-import { ImportPagesController, LedgerTooLargeFilter } from './import-pages.controller';
+import { ImportPagesController } from './import-pages.controller';
 import { ImportService } from './import.service';
 
 @Module({
@@ -17,7 +17,7 @@ import { ImportService } from './import.service';
     }),
   ],
   controllers: [ImportPagesController],
-  providers: [ImportService, LedgerTooLargeFilter],
+  providers: [ImportService],
   exports: [ImportService],
 })
 export class ImportModule {}

@@ -167,10 +167,11 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  async job(id: string): Promise<ImportJobView | null> {
+  /** An import as its own account sees it (its bad lines may quote cells); another account's is not found. */
+  async job(id: string, actorId: string | null): Promise<ImportJobView | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     const job = await this.dataSource.manager.findOneBy(LedgerImportEntity, { id });
-    if (!job) return null;
+    if (!job || job.actorId !== actorId) return null;
     const errors = job.errors ? (JSON.parse(job.errors) as LedgerError[]) : [];
     const running = job.status === 'validating' || job.status === 'writing';
     const percent = job.status === 'completed' ? 100 : job.status === 'writing' ? Math.floor((job.writtenRows / Math.max(job.totalRows, 1)) * 100) : null;
@@ -238,7 +239,8 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
       await this.save(job.id, { status: 'completed' });
     } catch (e) {
       const reason = e instanceof ImportAbortedError ? '服务停止' : '写入时出错';
-      this.logger.error(`import ${job.id} failed after ${written.count} rows: ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`);
+      // Name and code only: a database message may quote the values of a row.
+      this.logger.error(`import ${job.id} failed after ${written.count} rows: ${e instanceof Error ? e.name : 'error'} ${String((e as { code?: unknown }).code ?? '')}`);
       const undone = await this.undo(job.id).catch(() => null);
       await this.save(job.id, {
         status: 'failed',
