@@ -26,7 +26,7 @@ const MAX_LISTED_ERRORS = 500;
  * is kept to a few milliseconds of work (on a busy machine that work may take several times as
  * long in wall time); other writers wait for one chunk at most.
  */
-const CHUNK_ROWS = 100;
+const CHUNK_ROWS = 50;
 /** An import that has not moved for this long was interrupted (its process died). */
 const STALE_MS = 2 * 60 * 1000;
 /** How often progress is saved. */

@@ -11,7 +11,7 @@ export interface LedgerSource {
   readonly stable: boolean;
 }
 
-const CHUNK_BYTES = 64 * 1024;
+const CHUNK_BYTES = 16 * 1024;
 
 /**
  * Longest record accepted (bytes). The longest legitimate row (5,000-character description,
