@@ -105,9 +105,10 @@ class ImportAbortedError extends Error {}
  *  1. the file is streamed through csv-parse and every row checked (text, lifecycle, the
  *     importing account's permissions) with nothing kept but the errors; one bad row and
  *     nothing is written;
- *  2. it is streamed again and written in chunks of CHUNK_ROWS rows, one transaction each,
- *     yielding to the event loop between them (the Pacer: after every 5 ms of work), so other users' requests (and writes, which
- *     queue behind a transaction on SQLite) wait for one chunk at most. Each chunk records
+ *  2. it is streamed again and written in chunks of CHUNK_ROWS rows, one transaction each.
+ *     Both passes hand the event loop back after every 5 ms of work (the Pacer), so other
+ *     users' requests wait that long at most, and their writes (which queue behind a
+ *     transaction on SQLite) one chunk at most. Each chunk records
  *     which requests it wrote; if writing fails, or the process dies and a later start finds
  *     the import stale, those requests are removed again.
  */
@@ -138,33 +139,30 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   async start(source: LedgerSource, actor: Actor): Promise<{ id: string; done: Promise<void> }> {
     await this.recoverInterrupted();
     const job = await this.createJob(actor);
+    const done = this.launch(job, source, actor).then(
+      () => undefined,
+      () => undefined,
+    );
+    return { id: job.id, done };
+  }
+
+  /** Runs an import to the end (command line); throws LedgerInvalidError, LedgerForbiddenError, LedgerFormatError. */
+  async importLedger(source: LedgerSource, actor: Actor, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
+    await this.recoverInterrupted();
+    return this.launch(await this.createJob(actor), source, actor, onProgress);
+  }
+
+  private launch(job: LedgerImportEntity, source: LedgerSource, actor: Actor, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
     const state = { aborted: false, done: Promise.resolve() };
-    state.done = this.execute(job, source, actor, state)
+    const run = this.execute(job, source, actor, state, onProgress);
+    state.done = run
       .then(
         () => undefined,
         () => undefined,
       )
       .finally(() => this.running.delete(job.id));
     this.running.set(job.id, state);
-    return { id: job.id, done: state.done };
-  }
-
-  /** Runs an import to the end (command line); throws LedgerInvalidError, LedgerForbiddenError, LedgerFormatError. */
-  async importLedger(source: LedgerSource, actor: Actor, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
-    await this.recoverInterrupted();
-    const job = await this.createJob(actor);
-    const state = { aborted: false, done: Promise.resolve() };
-    const run = this.execute(job, source, actor, state, onProgress);
-    state.done = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.running.set(job.id, state);
-    try {
-      return await run;
-    } finally {
-      this.running.delete(job.id);
-    }
+    return run;
   }
 
   /** An import as its own account sees it (its bad lines may quote cells); another account's is not found. */
