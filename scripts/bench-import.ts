@@ -94,6 +94,10 @@ class Browser {
   }
 }
 
+function turnsLine(t: { maxWallMs: number; maxOwnMs: number; maxCpuMs: number; waitSharePct: number }): string {
+  return `longest turn ${t.maxWallMs} ms (${t.maxOwnMs} ms not counting waits for a CPU held by other processes; most CPU work in one turn ${t.maxCpuMs} ms); the app's main thread waited for a CPU ${t.waitSharePct}% of the time`;
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 10) / 10 : NaN;
 }
@@ -135,10 +139,10 @@ async function main(): Promise<void> {
   const command = nice === null ? [process.execPath] : ['nice', '-n', String(nice), process.execPath];
   if (nice !== null) setPriority(nice);
   const app: ChildProcess = spawn(command[0], [...command.slice(1), ...startScriptNodeFlags(), ...(process.env.BENCH_APP_FLAGS ?? '').split(' ').filter(Boolean), '-r', join(ROOT, 'dist/scripts/eld-probe.js'), join(ROOT, 'dist/src/main.js')], { env, stdio: ['ignore', process.env.BENCH_APP_LOG ? 'inherit' : 'ignore', 'pipe', 'ipc'] });
-  type Eld = { maxMs: number; p99Ms: number; meanMs: number };
+  type Eld = { maxMs: number; p99Ms: number; meanMs: number; turns: { maxWallMs: number; maxOwnMs: number; maxCpuMs: number; waitSharePct: number } };
   const eldNow = () =>
     new Promise<Eld>((resolve) => {
-      app.once('message', (m: { eld: Eld }) => resolve(m.eld));
+      app.once('message', (m: { eld: Eld; turns: Eld['turns'] }) => resolve({ ...m.eld, turns: m.turns }));
       app.send('eld');
     });
   let stderr = '';
@@ -191,7 +195,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, baselineSeconds * 1000));
     const idle = await eldNow();
     const idleSorted = [...latencies].sort((a, b) => a - b);
-    console.log(`baseline, no import (${baselineSeconds} s): ${idleSorted.length} requests, latency p50 ${pct(idleSorted, 50)} ms, p99 ${pct(idleSorted, 99)} ms, max ${pct(idleSorted, 100)} ms; event-loop delay max ${idle.maxMs} ms, p99 ${idle.p99Ms} ms`);
+    console.log(`baseline, no import (${baselineSeconds} s): ${idleSorted.length} requests, latency p50 ${pct(idleSorted, 50)} ms, p99 ${pct(idleSorted, 99)} ms, max ${pct(idleSorted, 100)} ms; event-loop delay max ${idle.maxMs} ms, p99 ${idle.p99Ms} ms; ${turnsLine(idle.turns)}`);
     latencies.length = pageLatencies.length = lookupLatencies.length = 0;
 
     const started = performance.now();
@@ -216,10 +220,11 @@ async function main(): Promise<void> {
     console.log(`import: ${imported ?? '?'} of ${rows} rows in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s); first answer after ${Math.round(uploadedMs)} ms (${upload.status})`);
     console.log(`other users: ${latencies.length} requests, ${failures} failed; latency p50 ${pct(sorted, 50)} ms, p99 ${pct(sorted, 99)} ms, max ${maxLatency} ms`);
     console.log(`  of which GET /status max ${pct([...pageLatencies].sort((a, b) => a - b), 100)} ms, look-ups (a database read) max ${pct([...lookupLatencies].sort((a, b) => a - b), 100)} ms`);
-    console.log(`event-loop delay of the app during the import: max ${eld.maxMs} ms, p99 ${eld.p99Ms} ms, mean ${eld.meanMs} ms`);
+    console.log(`event-loop delay of the app during the import: max ${eld.maxMs} ms, p99 ${eld.p99Ms} ms, mean ${eld.meanMs} ms; ${turnsLine(eld.turns)}`);
     console.log(`app peak RSS: ${peakRssMb(app.pid!)} MB`);
     const ok = imported === String(rows) && failures === 0 && maxLatency < LIMIT_MS && eld.maxMs < LIMIT_MS;
-    console.log(ok ? `target met: every pause < ${LIMIT_MS} ms` : `target MISSED (limit ${LIMIT_MS} ms)`);
+    const ownOk = imported === String(rows) && failures === 0 && eld.turns.maxCpuMs < LIMIT_MS;
+    console.log(ok ? `target met: every pause < ${LIMIT_MS} ms` : `target MISSED on the wall clock (limit ${LIMIT_MS} ms)${ownOk ? `; the import's own work per turn stayed under it (${eld.turns.maxCpuMs} ms)` : ''}`);
     process.exitCode = ok ? 0 : 1;
   } catch (e) {
     console.error(`app stderr: ${stderr.slice(-2000)}`);
