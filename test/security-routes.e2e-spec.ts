@@ -90,6 +90,7 @@ const STAFF_ROUTES: Record<string, Permission> = {
   'GET /staff/import': 'requests.import',
   'GET /staff/import/sample.csv': 'requests.import',
   'POST /staff/import': 'requests.import',
+  'GET /staff/import/jobs/:id': 'requests.import',
   'GET /staff/accounts': 'accounts.manage',
   'POST /staff/accounts': 'accounts.manage',
   'POST /staff/accounts/:id': 'accounts.manage',

@@ -8,6 +8,11 @@ describe('loadConfig', () => {
     expect(c.mailDir).toMatch(/data\/mail$/);
   });
 
+  it('caps ledger uploads at 10 MB unless IMPORT_MAX_BYTES says otherwise', () => {
+    expect(loadConfig({}).importMaxBytes).toBe(10 * 1024 * 1024);
+    expect(loadConfig({ IMPORT_MAX_BYTES: '2097152' }).importMaxBytes).toBe(2 * 1024 * 1024);
+  });
+
   it('selects PostgreSQL from a postgres:// URL', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost:5432/db' }).databaseKind).toBe('postgres');
   });
@@ -30,6 +35,8 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
     [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
     [{ TRUST_PROXY: '127.0.0.1, nginx.local' }, 'TRUST_PROXY'],
+    [{ IMPORT_MAX_BYTES: '10MB' }, 'IMPORT_MAX_BYTES'],
+    [{ IMPORT_MAX_BYTES: '100' }, 'IMPORT_MAX_BYTES'],
   ])('refuses %p naming %s', (env, variable) => {
     let error: unknown;
     try {

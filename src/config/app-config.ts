@@ -32,6 +32,8 @@ export interface AppConfig {
   skipMigrations: boolean;
   /** SQLite: how long a statement waits for a lock before the request answers 503. */
   busyTimeoutMs: number;
+  /** Largest ledger upload accepted (bytes); larger ones answer 413 before anything is parsed. */
+  importMaxBytes: number;
   timeZone: string;
   /** 32 bytes (hex) that seal access codes kept until delivery; null: a key file in dataDir. */
   secretKey: string | null;
@@ -171,6 +173,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: readTrustProxy(env),
     skipMigrations: readBool(env, 'DB_SKIP_MIGRATIONS', false),
     busyTimeoutMs: readInt(env, 'DB_BUSY_TIMEOUT_MS', 10_000, 1, 600_000),
+    importMaxBytes: readInt(env, 'IMPORT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     timeZone: AGENCY_TIME_ZONE,
     secretKey: readSecretKey(env),
   };

@@ -9,6 +9,8 @@ import { SealedAccessCodes1795760600000 } from '../../migrations/1795760600000-S
 import { ReportPublications1795760700000 } from '../../migrations/1795760700000-ReportPublications';
 import { ServerSecretEntity } from '../auth/entities/server-secret.entity';
 import { StaffLoginClientEntity } from '../auth/entities/staff-login-client.entity';
+import { LedgerImports1795760500000 } from '../../migrations/1795760500000-LedgerImports';
+import { LedgerImportEntity, LedgerImportRequestEntity } from '../import/entities/ledger-import.entity';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
 import { ReportPublicationEntity, ReportPublicationEntryEntity } from '../reports/entities/report-publication.entity';
@@ -46,6 +48,8 @@ export const ENTITIES = [
   PersonalDataAccessEntity,
   StaffLoginClientEntity,
   ServerSecretEntity,
+  LedgerImportEntity,
+  LedgerImportRequestEntity,
 ];
 
 export const MIGRATIONS = [
@@ -54,6 +58,7 @@ export const MIGRATIONS = [
   ReportsAndReviewCases1795760200000,
   PersonalDataAccessAndErasure1795760300000,
   SignInClientsAndServerSecret1795760400000,
+  LedgerImports1795760500000,
   SealedAccessCodes1795760600000,
   ReportPublications1795760700000,
 ];

@@ -381,10 +381,11 @@ export class RequestsService {
   }
 
   /**
-   * Back-entry of historical requests (D4): every row already validated; all are written in one
-   * transaction, with their full event history, so every number stays traceable.
+   * Back-entry of historical requests (D4): rows already validated, written in one transaction
+   * with their full event history, so every number stays traceable. `within` runs in the same
+   * transaction (the importer records what it wrote); a ledger import calls this once per chunk.
    */
-  async importLedger(rows: LedgerRow[], actor: Actor, onProgress?: (done: number, total: number) => void): Promise<string[]> {
+  async importLedger(rows: LedgerRow[], actor: Actor, within?: (m: EntityManager, written: Array<{ id: string; trackingNumber: string }>) => Promise<void>): Promise<string[]> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
     const drafts = rows.map((row) =>
@@ -400,17 +401,11 @@ export class RequestsService {
         today,
       }),
     );
-    const trackingNumbers = await this.unitOfWork.run(async (m) => {
-      const numbers: string[] = [];
-      const BATCH = 200;
-      for (let start = 0; start < drafts.length; start += BATCH) {
-        numbers.push(...(await this.intake.insertGroup(m, drafts.slice(start, start + BATCH))));
-        onProgress?.(numbers.length, drafts.length);
-      }
+    return this.unitOfWork.run(async (m) => {
+      const numbers = await this.intake.insertGroup(m, drafts);
+      await within?.(m, drafts.map((d, i) => ({ id: d.request.id, trackingNumber: numbers[i] })));
       return numbers;
     });
-    this.logger.log(`imported ${rows.length} requests`);
-    return trackingNumbers;
   }
 
   /** Records who handles a request; an informational event, allowed until conclusion. */
