@@ -5,6 +5,8 @@ import { section3Rows } from '../src/domain/report';
 import { section3Grid, section4Grid } from '../src/domain/report/report-grid';
 import { ADMIN, createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
 import { readDocxTables, readXlsx } from './support/office';
+import { ROLE_PASSWORD } from './support/roles';
+import { AuthService } from '../src/auth/auth.service';
 
 type Auth = { Authorization: string };
 
@@ -222,9 +224,11 @@ describe('Annual report', () => {
   });
 
   it('bulk import: validates every row first, writes all or nothing, through the upload page', async () => {
+    // The sample's steps (registration, replies, an extension, a partial reply) need these roles, as live entry does.
+    await t.app.get(AuthService).createUser('u_ledger', '补录员', ROLE_PASSWORD, ['registrar', 'handler', 'approver']);
     const agent = request.agent(t.http);
     const login = await openForm(agent, '/staff/login');
-    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, ...ADMIN }).expect(303);
+    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'u_ledger', password: ROLE_PASSWORD }).expect(303);
     const { csrf } = await openForm(agent, '/staff/import');
     const sample = readFileSync(join(__dirname, '../docs/ledger-sample.csv'));
     const before = await t.count('information_request');
