@@ -136,7 +136,7 @@ describe(`Ledger import under load: ${ROWS} rows while other users keep working 
     // The import's own work never holds the loop for long, however busy the machine: CPU time in one turn.
     expect(turns.maxCpuMs).toBeLessThan(LIMIT_MS);
     const waitedShare = turns.waitMs / (seconds * 1000);
-    if (waitedShare < 0.02) {
+    if (waitedShare < 0.05) {
       // A machine of our own: the limit holds as measured, wall clock, nothing taken off.
       expect(delay.max / 1e6).toBeLessThan(LIMIT_MS);
       expect(Math.max(...pages.map((p) => p.ms))).toBeLessThan(LIMIT_MS);
