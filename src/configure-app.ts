@@ -110,6 +110,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
+  // Templates are compiled once, not read from disk and compiled again for every page (Express
+  // caches them only with NODE_ENV=production): a page then needs no file I/O to render.
+  app.set('view cache', true);
   app.setLocal('agencyName', config.agencyName);
   registerViews();
 
