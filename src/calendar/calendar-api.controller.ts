@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff } from '../auth/current-staff.decorator';
 import type { StaffPrincipal } from '../auth/roles';
 import { ValidationFailedError } from '../domain/errors';
-import { staffActor } from '../requests/requests.service';
+import { staffActor } from '../auth/actor';
 import { CalendarAdminService } from './calendar-admin.service';
 import { PutCalendarYearDto } from './dto/calendar-year.dto';
 

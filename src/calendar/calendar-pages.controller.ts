@@ -8,7 +8,7 @@ import { Clock } from '../common/clock';
 import { validateInput } from '../common/validation';
 import { yearOf } from '../domain/calendar';
 import { DomainError } from '../domain/errors';
-import { staffActor } from '../requests/requests.service';
+import { staffActor } from '../auth/actor';
 import { CalendarAdminService } from './calendar-admin.service';
 import { PutCalendarYearDto } from './dto/calendar-year.dto';
 

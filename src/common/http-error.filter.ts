@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, DomainErrorCode } from '../domain/errors';
+import { isDatabaseUnavailable } from './db-errors';
 
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   VALIDATION_FAILED: 400,
@@ -28,16 +29,6 @@ const CODE_BY_STATUS: Record<number, { code: string; message: string }> = {
 
 export interface ErrorBody {
   error: { code: string; message: string; fields: Record<string, string> };
-}
-
-const UNAVAILABLE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_READONLY', '57P01', '57P02', '57P03', '53300', '53100', '08000', '08001', '08003', '08006', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT']);
-
-/** The database is busy, full or unreachable: a 503 the client may retry, never a 500. */
-export function isDatabaseUnavailable(exception: unknown): boolean {
-  const e = exception as { code?: string; driverError?: { code?: string }; message?: string };
-  const code = e?.driverError?.code ?? e?.code;
-  if (code && UNAVAILABLE_CODES.has(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|database is locked/i.test(String(e?.message ?? ''));
 }
 
 /** Maps any error to the contract's error body (API) or an error page (HTML). */

@@ -10,7 +10,7 @@ import type { StaffPrincipal } from '../auth/roles';
 import { PROJECT_ROOT } from '../common/paths';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { NotFoundError } from '../domain/errors';
-import { staffActor } from '../requests/requests.service';
+import { staffActor } from '../auth/actor';
 import { ImportJobView, ImportService } from './import.service';
 import { LEDGER_COLUMNS } from './ledger-import';
 import { bufferSource } from './ledger-reader';

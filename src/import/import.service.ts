@@ -14,7 +14,8 @@ import { InformationRequestEntity } from '../requests/entities/information-reque
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { RequestEventEntity } from '../requests/entities/request-event.entity';
 import { RequestItemEntity } from '../requests/entities/request-item.entity';
-import { Actor, RequestsService } from '../requests/requests.service';
+import { Actor } from '../auth/actor';
+import { RequestsService } from '../requests/requests.service';
 import { LedgerImportEntity, LedgerImportRequestEntity, LedgerImportStatus } from './entities/ledger-import.entity';
 import { checkLedgerHeader, describePermission, LedgerError, LedgerRow, LedgerRowChecker } from './ledger-import';
 import { detectEncoding, LedgerEncoding, LedgerFormatError, LedgerSource, Pacer, readLedgerRecords } from './ledger-reader';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { insertChunks } from '../common/insert-rows';
-import { isDatabaseUnavailable } from '../common/http-error.filter';
+import { isDatabaseUnavailable } from '../common/db-errors';
 import { UnitOfWork } from '../common/unit-of-work';
 import { MailOutboxService, OutgoingMail } from '../notifications/mail-outbox.service';
 import { ApplicantEntity } from './entities/applicant.entity';

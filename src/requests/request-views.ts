@@ -11,6 +11,10 @@ import {
   DeliveryMethod,
   DueResult,
   EVENT_LABELS,
+  explainDue,
+  explainDueForCitizen,
+  isRowDueSoon,
+  isRowOverdue,
   EventType,
   ID_DOCUMENT_TYPE_LABELS,
   IdDocumentType,
@@ -25,7 +29,6 @@ import {
 } from '../domain/lifecycle';
 import { formatShanghaiDateTime } from '../common/format';
 import { NOTICE_KINDS, NOTICE_TITLES, NoticeKind, noticeEventIndex } from '../domain/notices';
-import { explainDue, explainDueForCitizen } from './due-explanation';
 import type { PossibleRepeat } from './requests.service';
 import { ApplicantEntity } from './entities/applicant.entity';
 import { InformationRequestEntity } from './entities/information-request.entity';
@@ -65,8 +68,8 @@ export function toListItemView(
   today: IsoDate,
   dueSoonBy: IsoDate,
 ): RequestListItemView {
-  const overdue = r.dueOn !== null && (r.concludedOn ? r.concludedOn > r.dueOn : isOpen(r.status) && today > r.dueOn);
-  const dueSoon = !overdue && isOpen(r.status) && r.dueOn !== null && r.dueOn <= dueSoonBy;
+  const overdue = isRowOverdue(r, today);
+  const dueSoon = isRowDueSoon(r, today, dueSoonBy);
   return {
     id: r.id,
     trackingNumber: r.trackingNumber,

@@ -11,7 +11,8 @@ import { AssignRequestDto, CreateRequestDto, ListRequestsQueryDto, PublicRequest
 import { AuthService } from '../auth/auth.service';
 import { ValidationFailedError } from '../domain/errors';
 import { PublicStatusView, RequestDetailView } from './request-views';
-import { RegisteredRequest, RequestsService, staffActor } from './requests.service';
+import { RegisteredRequest, RequestsService } from './requests.service';
+import { staffActor } from '../auth/actor';
 import { LedgerExportQueryDto } from './dto/ledger-export.dto';
 import { sendLedger } from './ledger-http';
 import { LEDGER_MIME } from './ledger-writers';

@@ -3,7 +3,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Role, StaffPrincipal } from '../auth/roles';
+import { article29Gaps, isPossibleRepeat, NOT_ANSWERED_OUTCOMES, textSimilarity } from '../domain/applicants';
+import { Actor, APPLICANT_WITHDRAWAL_ACTOR, PUBLIC_ACTOR, Viewer } from '../auth/actor';
 import { can, permissionForEvent } from '../auth/permissions';
 import { PersonalDataAccessEntity } from './entities/personal-data-access.entity';
 import { DomainError } from '../domain/errors';
@@ -20,8 +21,9 @@ import {
   applyEvent,
   FINAL_STATUSES,
   INITIAL_STATE,
-  OPEN_WORK_STATUSES,
-  APPLICANT_TYPES,
+  dueSoonBy,
+  lapsedDeadline,
+  retentionCutoff,
   computeDue,
   DueResult,
   EVENT_BASIS,
@@ -46,27 +48,6 @@ import type { LedgerRow } from '../import/ledger-import';
 import { applyListFilter, validateListFilter } from './request-list-filter';
 import { toDetailView, toListItemView, toPublicStatusView, RequestDetailView, RequestListItemView, PublicStatusView } from './request-views';
 
-export interface Actor {
-  id: string | null;
-  label: string;
-  /** When set, the step's own permission is checked (permissionForEvent). */
-  roles?: Role[];
-}
-
-/** Who is looking at a request, and through what. */
-export interface Viewer {
-  staff: StaffPrincipal;
-  via: 'page' | 'api';
-}
-
-export const PUBLIC_ACTOR: Actor = { id: null, label: '申请人（网上提交）' };
-/** The applicant's own withdrawal with the access code: named in the timeline, no personal data. */
-export const APPLICANT_WITHDRAWAL_ACTOR: Actor = { id: null, label: '申请人（网上撤回）' };
-
-export function staffActor(staff: StaffPrincipal): Actor {
-  return { id: staff.id, label: staff.displayName, roles: staff.roles };
-}
-
 export interface RegisteredRequest {
   id: string;
   trackingNumber: string;
@@ -83,7 +64,6 @@ export interface PublicSubmission {
 }
 
 const PAGE_SIZE = 20;
-const REPEAT_SIMILARITY = 0.6;
 
 export interface PossibleRepeat {
   id: string;
@@ -91,33 +71,6 @@ export interface PossibleRepeat {
   concludedOn: string;
   outcomeLabel: string;
   similarity: number;
-}
-
-/** Dice coefficient over character bigrams of the text without spaces and punctuation. */
-export function textSimilarity(a: string, b: string): number {
-  const norm = (s: string) => s.replace(/[\s\p{P}\p{S}]/gu, '').toLowerCase();
-  const grams = (s: string) => {
-    const list: string[] = [];
-    for (let i = 0; i < s.length - 1; i++) list.push(s.slice(i, i + 2));
-    return list;
-  };
-  const x = norm(a);
-  const y = norm(b);
-  if (x === y) return 1;
-  const gx = grams(x);
-  const gy = grams(y);
-  if (!gx.length || !gy.length) return 0;
-  const counts = new Map<string, number>();
-  for (const g of gx) counts.set(g, (counts.get(g) ?? 0) + 1);
-  let shared = 0;
-  for (const g of gy) {
-    const n = counts.get(g) ?? 0;
-    if (n > 0) {
-      shared++;
-      counts.set(g, n - 1);
-    }
-  }
-  return Math.round(((2 * shared) / (gx.length + gy.length)) * 100) / 100;
 }
 
 @Injectable()
@@ -158,7 +111,8 @@ export class RequestsService {
 
   /** Citizen filing: not yet received until staff confirm it (Art. 31). */
   async submitPublicRequest(dto: PublicRequestDto): Promise<PublicSubmission> {
-    requireArticle29(dto);
+    const gaps = article29Gaps(dto.applicant);
+    if (Object.keys(gaps).length) throw new ValidationFailedError(gaps);
     const calendar = await this.calendars.current();
     const today = this.clock.today();
     const draft = this.draftRequest(dto, { type: 'submitted', on: today, data: { channel: 'online' } }, PUBLIC_ACTOR, calendar, today);
@@ -534,7 +488,7 @@ export class RequestsService {
 
   /** Requests concluded at least `years` years ago whose applicant data is still held. */
   async erasableCount(years: number): Promise<{ count: number; cutoff: IsoDate }> {
-    const cutoff = `${Number(this.clock.today().slice(0, 4)) - years}${this.clock.today().slice(4)}`;
+    const cutoff = retentionCutoff(this.clock.today(), years);
     const count = await this.dataSource
       .createQueryBuilder(InformationRequestEntity, 'r')
       .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
@@ -583,7 +537,7 @@ export class RequestsService {
       .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
       .where('r.id <> :id', { id: request.id })
       .andWhere("r.status = 'concluded'")
-      .andWhere("r.outcome NOT IN ('other_overdue_correction', 'other_unpaid_fee', 'other_other')");
+      .andWhere('r.outcome NOT IN (:...notAnswered)', { notAnswered: NOT_ANSWERED_OUTCOMES });
     const same: string[] = [];
     const params: Record<string, string> = {};
     if (applicant.idDocumentNumber) (same.push('a.id_document_number = :idn'), (params.idn = applicant.idDocumentNumber));
@@ -594,7 +548,7 @@ export class RequestsService {
     const earlier = await qb.andWhere(`(${same.join(' OR ')})`, params).orderBy('r.concluded_on', 'DESC').limit(50).getMany();
     return earlier
       .map((r) => ({ id: r.id, trackingNumber: r.trackingNumber, concludedOn: r.concludedOn!, outcomeLabel: outcomeLabel(r.outcome as Outcome), similarity: textSimilarity(r.description, request.description) }))
-      .filter((r) => r.similarity >= REPEAT_SIMILARITY)
+      .filter((r) => isPossibleRepeat(r.similarity))
       .sort((a, b) => b.similarity - a.similarity);
   }
 
@@ -606,13 +560,8 @@ export class RequestsService {
     const states = await this.currentStates(this.dataSource.manager, waiting.map((r) => r.id), calendar, today);
     const lapsed = [];
     for (const r of waiting) {
-      const { state } = states.get(r.id)!;
-      if (state.status === 'awaiting_correction' && state.correction && state.correction.dueOn < today) {
-        lapsed.push({ id: r.id, trackingNumber: r.trackingNumber, kind: 'correction' as const, deadline: state.correction.dueOn, eventType: 'correction_lapsed' as const });
-      }
-      if (state.status === 'awaiting_fee' && state.fee && state.fee.payBy < today) {
-        lapsed.push({ id: r.id, trackingNumber: r.trackingNumber, kind: 'fee' as const, deadline: state.fee.payBy, eventType: 'fee_lapsed' as const });
-      }
+      const lapse = lapsedDeadline(states.get(r.id)!.state, today);
+      if (lapse) lapsed.push({ id: r.id, trackingNumber: r.trackingNumber, ...lapse });
     }
     return lapsed;
   }
@@ -633,8 +582,7 @@ export class RequestsService {
       .offset((page - 1) * PAGE_SIZE)
       .limit(PAGE_SIZE);
     const [{ entities, raw }, total] = await Promise.all([qb.getRawAndEntities(), qb.getCount()]);
-    // "Due soon" = due within 3 working days from today.
-    const soon = (await this.calendars.current()).addWorkingDays(today, 3).date;
+    const soon = dueSoonBy(today, await this.calendars.current());
     const items = entities.map((r, i) => {
       const row = raw[i] as Record<string, string | null>;
       return toListItemView(r, { name: row.a_name ?? '', idDocumentNumberMasked: maskTail(row.a_id_document_number), phoneMasked: maskTail(row.a_phone) }, today, soon);
@@ -710,18 +658,6 @@ export class RequestsService {
 
 export function toLifecycleEvent(e: RequestEventEntity): LifecycleEvent {
   return { type: e.type as LifecycleEvent['type'], on: e.occurredOn, data: JSON.parse(e.payload) as Record<string, unknown> };
-}
-
-/** Art. 29: identity proof and a way to reach the applicant. */
-function requireArticle29(dto: PublicRequestDto): void {
-  const fields: Record<string, string> = {};
-  const a = dto.applicant;
-  if (a.type === 'natural_person' && !a.idDocumentNumber) fields['applicant.idDocumentNumber'] = '请填写身份证明号码（《条例》第二十九条）。';
-  if (a.type !== 'natural_person' && APPLICANT_TYPES.includes(a.type) && !a.organisationCode && !a.idDocumentNumber) {
-    fields['applicant.organisationCode'] = '请填写统一社会信用代码（《条例》第二十九条）。';
-  }
-  if (!a.phone && !a.email && !a.address) fields['applicant.phone'] = '请至少填写一种联系方式：电话、电子邮箱或通信地址。';
-  if (Object.keys(fields).length) throw new ValidationFailedError(fields);
 }
 
 export type { DueResult };

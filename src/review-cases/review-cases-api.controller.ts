@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { CurrentStaff } from '../auth/current-staff.decorator';
 import type { StaffPrincipal } from '../auth/roles';
 import { IdempotencyService } from '../common/idempotency.service';
-import { staffActor } from '../requests/requests.service';
+import { staffActor } from '../auth/actor';
 import { ConcludeReviewCaseDto, CreateReviewCaseDto } from './dto/review-case.dto';
 import { ReviewCasesService, ReviewCaseView } from './review-cases.service';
 

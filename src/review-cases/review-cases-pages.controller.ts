@@ -8,7 +8,7 @@ import type { StaffPrincipal } from '../auth/roles';
 import { cleanFormBody, toOptions } from '../common/form-options';
 import { validateInput } from '../common/validation';
 import { DomainError } from '../domain/errors';
-import { staffActor } from '../requests/requests.service';
+import { staffActor } from '../auth/actor';
 import { ConcludeReviewCaseDto, CreateReviewCaseDto } from './dto/review-case.dto';
 import { KIND_LABELS, RESULT_LABELS, ReviewCasesService, ROLE_LABELS } from './review-cases.service';
 

@@ -8,7 +8,7 @@ import { UnitOfWork } from '../common/unit-of-work';
 import { ConflictError, NotFoundError, UnprocessableError } from '../domain/errors';
 import { ReviewCaseRecord } from '../domain/report';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
-import { Actor } from '../requests/requests.service';
+import { Actor } from '../auth/actor';
 import { ConcludeReviewCaseDto, CreateReviewCaseDto } from './dto/review-case.dto';
 import { ReviewCaseEntity } from './entities/review-case.entity';
 

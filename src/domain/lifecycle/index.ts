@@ -3,3 +3,5 @@ export * from './request-lifecycle';
 export * from './reply-clock';
 export * from './event-info';
 export * from './confirmation';
+export * from './watch-lists';
+export * from './due-explanation';

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { isValidIdDocumentNumber } from '../../domain/applicants';
 import { isIsoDate } from '../../domain/calendar';
 
 /**
@@ -43,18 +44,6 @@ export function Trim(): PropertyDecorator {
   };
 }
 
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const ID_CHECK = '10X98765432';
-
-/** GB 11643: an 18-character 居民身份证 number with a valid birth date and check digit. */
-export function isValidResidentId(value: string): boolean {
-  if (!/^\d{17}[\dXx]$/.test(value)) return false;
-  const birth = `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`;
-  if (!isIsoDate(birth)) return false;
-  const sum = ID_WEIGHTS.reduce((acc, w, i) => acc + w * Number(value[i]), 0);
-  return ID_CHECK[sum % 11] === value[17].toUpperCase();
-}
-
 export function IsIdDocumentNumber(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
     registerDecorator({
@@ -64,11 +53,7 @@ export function IsIdDocumentNumber(options?: ValidationOptions): PropertyDecorat
       options,
       validator: {
         validate(value: unknown, args: ValidationArguments) {
-          if (typeof value !== 'string' || value.length > 64) return false;
-          const type = (args.object as { idDocumentType?: string }).idDocumentType;
-          // Without a declared type, an 18-character number is taken as a resident ID.
-          if (type === 'resident_id' || (!type && /^\d{17}[\dXx]$/.test(value))) return isValidResidentId(value);
-          return /^[A-Za-z0-9()\-（）]{4,64}$/.test(value);
+          return typeof value === 'string' && isValidIdDocumentNumber(value, (args.object as { idDocumentType?: string }).idDocumentType);
         },
         defaultMessage(args: ValidationArguments) {
           const type = (args.object as { idDocumentType?: string }).idDocumentType;
@@ -89,7 +74,4 @@ export function IsIsoDateString(options?: ValidationOptions): PropertyDecorator 
     });
 }
 
-/** Mainland mobile, landline with area code, or an international number. */
-export const PHONE_PATTERN = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\+\d{6,15})$/;
-/** 统一社会信用代码 (GB 32100): 18 characters from the allowed alphabet. */
-export const USCC_PATTERN = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
+export { PHONE_PATTERN, USCC_PATTERN } from '../../domain/applicants';

@@ -1,4 +1,4 @@
-import { DueResult, RequestState } from '../domain/lifecycle';
+import { DueResult, RequestState } from './index';
 
 const PAUSE_REASONS = {
   consultation_third_party: '征求第三方意见（《条例》第三十二条、第三十三条第三款）',

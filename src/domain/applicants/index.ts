@@ -1,0 +1,3 @@
+export * from './article29';
+export * from './identity';
+export * from './repeat-request';
