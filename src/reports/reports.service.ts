@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { Clock } from '../common/clock';
+import { COUNTED_SQL, positionCase, rowConditionSql } from './section3-sql';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { NotFoundError, ValidationFailedError } from '../domain/errors';
 import {
@@ -25,6 +26,8 @@ import {
   SECTION4_GROUPS,
   Section4Table,
   YearPosition,
+  section3RowCondition,
+  Section3RowSpec,
 } from '../domain/report';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { ReviewCasesService } from '../review-cases/review-cases.service';
@@ -112,12 +115,11 @@ export class ReportsService {
     const rows = await m
       .createQueryBuilder(InformationRequestEntity, 'r')
       .select('r.applicant_type', 't')
-      .addSelect(`CASE WHEN r.received_on < :start THEN 'before' ELSE 'in' END`, 'rb')
-      .addSelect(`CASE WHEN r.concluded_on IS NULL THEN 'open' WHEN r.concluded_on > :end THEN 'after' ELSE 'in' END`, 'cb')
+      .addSelect(positionCase('r.received_on', false), 'rb')
+      .addSelect(positionCase('r.concluded_on', true), 'cb')
       .addSelect(`CASE WHEN r.concluded_on <= :end THEN r.outcome ELSE NULL END`, 'oc')
       .addSelect('COUNT(*)', 'n')
-      .where('r.received_on IS NOT NULL AND r.received_on <= :end')
-      .andWhere('(r.concluded_on IS NULL OR r.concluded_on >= :start)')
+      .where(COUNTED_SQL)
       .setParameters({ start, end })
       .groupBy('t')
       .addGroupBy('rb')
@@ -189,31 +191,16 @@ export class ReportsService {
     const spec = section3Rows(format).find((s) => s.key === row);
     if (!spec || !(SECTION3_COLUMNS as readonly string[]).includes(column)) throw new NotFoundError(`单元格不存在：${row}/${column}`);
     const qb = this.dataSource.manager.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber']).where('r.received_on IS NOT NULL');
-    this.rowCondition(qb, year, spec.key, spec.outcomes);
+    this.rowCondition(qb, year, spec);
     if (column !== 'total') qb.andWhere('r.applicant_type = :column', { column });
     const total = await qb.getCount();
     const items = await qb.orderBy('r.tracking_number').offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).getMany();
     return { items: items.map((r) => ({ id: r.id, trackingNumber: r.trackingNumber })), total };
   }
 
-  private rowCondition(qb: SelectQueryBuilder<InformationRequestEntity>, year: number, row: string, outcomes: string[]): void {
-    const p = { start: `${year}-01-01`, end: `${year}-12-31` };
-    switch (row) {
-      case 'new_received':
-        qb.andWhere('r.received_on >= :start AND r.received_on <= :end', p);
-        return;
-      case 'carried_over_from_last_year':
-        qb.andWhere('r.received_on < :start AND (r.concluded_on IS NULL OR r.concluded_on >= :start)', p);
-        return;
-      case 'carried_to_next_year':
-        qb.andWhere('r.received_on <= :end AND (r.concluded_on IS NULL OR r.concluded_on > :end)', p);
-        return;
-      case 'concluded_total':
-        qb.andWhere('r.received_on <= :end AND r.concluded_on >= :start AND r.concluded_on <= :end', p);
-        return;
-      default:
-        qb.andWhere('r.received_on <= :end AND r.concluded_on >= :start AND r.concluded_on <= :end AND r.outcome IN (:...outcomes)', { ...p, outcomes });
-    }
+  private rowCondition(qb: SelectQueryBuilder<InformationRequestEntity>, year: number, spec: Section3RowSpec): void {
+    const { where, params } = rowConditionSql(section3RowCondition(spec));
+    qb.andWhere(where, { start: `${year}-01-01`, end: `${year}-12-31`, ...params });
   }
 
   async section4Cell(year: number, group: string, column: string): Promise<{ items: Array<{ id: string; caseNumber: string | null }>; total: number }> {
@@ -236,7 +223,7 @@ export class ReportsService {
     const rows = await m
       .createQueryBuilder(InformationRequestEntity, 'r')
       .select(['r.id', 'r.trackingNumber', 'r.applicantType', 'r.receivedOn', 'r.concludedOn', 'r.outcome'])
-      .where('r.received_on IS NOT NULL AND r.received_on <= :end AND (r.concluded_on IS NULL OR r.concluded_on >= :start)', { start: `${year}-01-01`, end: `${year}-12-31` })
+      .where(COUNTED_SQL, { start: `${year}-01-01`, end: `${year}-12-31` })
       .getMany();
     const map = new Map<string, { col: string; cells: string; trackingNumber: string }>();
     for (const r of rows) {

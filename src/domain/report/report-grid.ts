@@ -64,7 +64,7 @@ export function section3Grid(table: Section3Table): Grid {
       }
       if (spec.group) {
         if (!groupsStarted.has(spec.group)) {
-          row[1] = label(spec.group, groupSizes.get(spec.group)!, 1);
+          row[1] = label(spec.group, groupSizes.get(spec.group), 1);
           groupsStarted.add(spec.group);
         }
         row[2] = label(spec.label);

@@ -1,6 +1,6 @@
 import { IsoDate } from '../calendar';
 import { APPLICANT_TYPES } from '../lifecycle/codes';
-import { ReportFormat, resultRowFor, section3Rows, SECTION3_COLUMNS } from './section3-layout';
+import { ReportFormat, resultRowFor, section3Rows, SECTION3_COLUMNS, Section3RowSpec } from './section3-layout';
 
 /** Where a date falls relative to the report year. */
 export type YearPosition = 'before' | 'in' | 'after';
@@ -56,7 +56,7 @@ export function bucketOf(r: ReportRecord, year: number): Omit<Section3Bucket, 'c
   if (!r.receivedOn) return null;
   const received = position(r.receivedOn, year);
   const concluded = r.concludedOn ? position(r.concludedOn, year) : 'open';
-  if (received === 'after' || concluded === 'before') return null;
+  if (!COUNTED_IN_YEAR.received.includes(received) || !COUNTED_IN_YEAR.concluded.includes(concluded)) return null;
   return { applicantType: r.applicantType, received, concluded, outcome: concluded === 'in' ? r.outcome : null };
 }
 
@@ -73,18 +73,53 @@ export function bucketsFromRecords(records: ReportRecord[], year: number): Secti
   return [...map.values()];
 }
 
-/** The rows one record is counted in (for drill-down and snapshots); the total column is implied. */
-export function rowsOf(b: Omit<Section3Bucket, 'count'>, format: ReportFormat): string[] {
-  const rows: string[] = [];
-  if (b.received === 'in') rows.push('new_received');
-  if (b.received === 'before') rows.push('carried_over_from_last_year');
-  if (b.concluded === 'in') {
-    const row = b.outcome ? resultRowFor(b.outcome, format) : null;
-    if (row) rows.push(row);
-    rows.push('concluded_total');
+/** Where the conclusion date falls; 'open' while the request is not concluded. */
+export type ConclusionPosition = YearPosition | 'open';
+
+/**
+ * Which records a row counts, by where their receipt and conclusion dates fall relative to the
+ * year and (result rows) their outcome: the one definition that rowsOf, the bucket query and the
+ * drill-down query all use.
+ */
+export interface Section3RowCondition {
+  received: readonly YearPosition[];
+  concluded: readonly ConclusionPosition[];
+  /** Result rows only; null: any outcome. */
+  outcomes: readonly string[] | null;
+}
+
+/**
+ * D2–D4: the records a year counts at all. Received by the end of the year (an unconfirmed
+ * submission has no receipt date and is never counted) and not concluded before it began.
+ */
+export const COUNTED_IN_YEAR: Pick<Section3RowCondition, 'received' | 'concluded'> = { received: ['before', 'in'], concluded: ['in', 'after', 'open'] };
+
+/** The records of one Section 3 row (D1–D4). */
+export function section3RowCondition(spec: Pick<Section3RowSpec, 'key' | 'kind' | 'outcomes'>): Section3RowCondition {
+  const { received, concluded } = COUNTED_IN_YEAR;
+  switch (spec.kind) {
+    case 'top':
+      // 一 received in the year; 二 carried over: received before it and still open on 1 January.
+      return { received: spec.key === 'new_received' ? ['in'] : ['before'], concluded, outcomes: null };
+    case 'result':
+      return { received, concluded: ['in'], outcomes: spec.outcomes };
+    case 'total':
+      return { received, concluded: ['in'], outcomes: null };
+    case 'bottom':
+      // 四 carried to next year: still open on 31 December.
+      return { received, concluded: ['after', 'open'], outcomes: null };
   }
-  if (b.concluded === 'open' || b.concluded === 'after') rows.push('carried_to_next_year');
-  return rows;
+}
+
+export function matchesRowCondition(c: Section3RowCondition, b: Omit<Section3Bucket, 'count' | 'applicantType'>): boolean {
+  return c.received.includes(b.received) && c.concluded.includes(b.concluded) && (c.outcomes === null || (b.outcome !== null && c.outcomes.includes(b.outcome)));
+}
+
+/** The rows one record is counted in, in table order (for drill-down and snapshots); the total column is implied. */
+export function rowsOf(b: Omit<Section3Bucket, 'count'>, format: ReportFormat): string[] {
+  return section3Rows(format)
+    .filter((spec) => matchesRowCondition(section3RowCondition(spec), b))
+    .map((spec) => spec.key);
 }
 
 const zeros = () => Array(SECTION3_COLUMNS.length).fill(0) as number[];
