@@ -21,7 +21,8 @@ import { PublicationDiff, ReportPublicationsService } from './report-publication
 import { PublishDto } from './dto/publish.dto';
 import { AnnualReport, ReportsService } from './reports.service';
 import { parsePageParam } from '../common/page-param';
-import { SECTION4_BASIS_LABELS, SettingsService } from './settings.service';
+import { SettingsService } from './settings.service';
+import { SECTION4_BASIS_LABELS } from '../domain/report';
 import { ReviewCasesService } from '../review-cases/review-cases.service';
 
 const CHECK_NAMES: Record<string, string> = {

@@ -7,12 +7,11 @@ import { insertChunks, insertRows } from '../common/insert-rows';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../domain/errors';
-import { ReportFormat, SECTION3_COLUMNS, section3Rows, Section3Table, section4CellOf, SECTION4_COLUMN_LABELS, SECTION4_COLUMNS, SECTION4_GROUP_LABELS, SECTION4_GROUPS, Section4Column, Section4Group, Section4Table } from '../domain/report';
-import { APPLICANT_TYPE_LABELS, ApplicantType } from '../domain/lifecycle';
+import { changedCells, DiffCell, SECTION4_BASIS_KEYS, placementLabel, ReportFormat, SECTION3_COLUMNS, Section3Table, section4CellOf, Section4Table } from '../domain/report';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { ReportPublicationEntity, ReportPublicationEntryEntity } from './entities/report-publication.entity';
 import { findPublication, latestPublication, listPublications, PublicationSummary, toPublicationSummary } from './publication-store';
-import { AnnualReport, ReportsService, SECTION4_BASIS_KEYS, Section3Report, Section4Report } from './reports.service';
+import { AnnualReport, ReportsService, Section3Report, Section4Report } from './reports.service';
 
 export const REASON_MAX_LENGTH = 1000;
 
@@ -29,14 +28,6 @@ export interface PublicationDetail extends PublicationSummary {
 export interface PublishedView extends PublicationSummary {
   section3Rows: Record<string, number[]>;
   section4Table: Section4Table;
-}
-
-export interface DiffCell {
-  section: 3 | 4;
-  row: string;
-  column: string;
-  published: number;
-  current: number;
 }
 
 export interface PublicationDiff {
@@ -145,18 +136,7 @@ export class ReportPublicationsService {
     const fresh4 = await this.reports.compileSection4(year, m);
     const published3 = JSON.parse(p.section3) as Record<string, number[]>;
     const published4 = JSON.parse(p.section4) as Section4Table;
-    const cells: DiffCell[] = [];
-    for (const [row, values] of Object.entries(published3)) {
-      values.forEach((v, c) => {
-        const current = fresh3.table.rows[row]?.[c] ?? 0;
-        if (current !== v) cells.push({ section: 3, row, column: SECTION3_COLUMNS[c], published: v, current });
-      });
-    }
-    for (const g of SECTION4_GROUPS) {
-      for (const c of SECTION4_COLUMNS) {
-        if (published4[g][c] !== fresh4.table[g][c]) cells.push({ section: 4, row: g, column: c, published: published4[g][c], current: fresh4.table[g][c] });
-      }
-    }
+    const cells = changedCells(published3, fresh3.table.rows, published4, fresh4.table);
     const records = cells.length ? await this.movedRecords(m, p, fresh4) : [];
     return { number: p.number, publishedAt: p.publishedAt, publishedBy: p.publishedBy, format, reason: p.reason, cells, records };
   }
@@ -225,12 +205,3 @@ export class ReportPublicationsService {
   }
 }
 
-/** "natural_person:new_received,granted" → "自然人：一、本年新收…；（一）予以公开"; empty → "（不计入）". */
-function placementLabel(kind: string, code: string, format: ReportFormat): string {
-  if (!code) return '（不计入）';
-  const [col, cells] = code.split(':');
-  if (kind === 'case') return `${SECTION4_GROUP_LABELS[col as Section4Group] ?? col}：${SECTION4_COLUMN_LABELS[cells as Section4Column] ?? cells}`;
-  const rows = new Map(section3Rows(format).map((r) => [r.key, [r.group, r.label].filter(Boolean).join(' ')]));
-  const labels = (cells ?? '').split(',').filter(Boolean).map((k) => rows.get(k) ?? k);
-  return `${APPLICANT_TYPE_LABELS[col as ApplicantType] ?? col}：${labels.join('；')}`;
-}

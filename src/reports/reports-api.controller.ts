@@ -12,7 +12,8 @@ import { EXPORT_MIME, EXPORT_TYPES, ExportType, exportFileName, renderExport } f
 import { PublishDto } from './dto/publish.dto';
 import { PublishedView, ReportPublicationsService } from './report-publications.service';
 import { ReportsService } from './reports.service';
-import { SECTION4_BASIS_VALUES, SettingsService } from './settings.service';
+import { SettingsService } from './settings.service';
+import { SECTION4_BASIS_VALUES } from '../domain/report';
 
 /** The publish answer: the contract's fields, plus the frozen rows and groups release 0.1 answered with. */
 function publishedBody(p: PublishedView) {

@@ -27,12 +27,15 @@ import {
   Section4Table,
   YearPosition,
   section3RowCondition,
+  section3BasisText,
+  section4BasisText,
+  carriedFromRecords,
   Section3RowSpec,
 } from '../domain/report';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { ReviewCasesService } from '../review-cases/review-cases.service';
 import { latestPublication, PublicationSummary, toPublicationSummary } from './publication-store';
-import { SECTION4_BASIS_LABELS, SettingsService } from './settings.service';
+import { SettingsService } from './settings.service';
 
 export const MIN_REPORT_YEAR = 2008;
 
@@ -66,22 +69,8 @@ export interface AnnualReport {
 }
 
 /** The 统计口径 lines of Section 4; a publication stores all lines in one object (as release 0.1 did). */
-export const SECTION4_BASIS_KEYS = ['yearBasis', 'coDefendant'] as const;
 
 const PAGE_SIZE = 50;
-
-/** Last year's 四 from the records: received before this year and still open on 1 January. */
-function carriedFromRecords(buckets: Section3Bucket[]): number[] {
-  const out = Array(SECTION3_COLUMNS.length).fill(0) as number[];
-  for (const b of buckets) {
-    if (b.received !== 'before') continue;
-    const c = (SECTION3_COLUMNS as readonly string[]).indexOf(b.applicantType);
-    if (c < 0) continue;
-    out[c] += b.count;
-    out[out.length - 1] += b.count;
-  }
-  return out;
-}
 
 @Injectable()
 export class ReportsService {
@@ -141,14 +130,14 @@ export class ReportsService {
         : { ...checkCarryOver(table, carriedFromRecords(buckets), 'compiled'), detail: '上年报表未发布：上年“四”按现有记录计算，与本年“二”为同一批申请，二者相等。' },
     );
     table.checks.sort((a, b) => a.rule.localeCompare(b.rule));
-    return { table, report: { year, format, columns: table.columns, rows: table.rows, checks: table.checks, basis: this.section3Basis(format) } };
+    return { table, report: { year, format, columns: table.columns, rows: table.rows, checks: table.checks, basis: section3BasisText(format, this.config.feePausesClock) } };
   }
 
   async compileSection4(year: number, m: EntityManager = this.dataSource.manager): Promise<{ table: Section4Table; report: Section4Report; basis: Section4Basis; cases: ReviewCaseRecord[] }> {
     const basis = await this.settings.section4Basis(m);
     const cases = await this.reviewCases.records(m);
     const table = compileSection4(cases, year, basis);
-    return { table, basis, cases, report: { year, ...table, basis: this.section4Basis(basis) } };
+    return { table, basis, cases, report: { year, ...table, basis: section4BasisText(basis) } };
   }
 
   async annualReport(year: number, format: ReportFormat): Promise<AnnualReport> {
@@ -163,26 +152,6 @@ export class ReportsService {
       table3: s3.table,
       table4: s4.table,
       published: latest ? toPublicationSummary(latest) : null,
-    };
-  }
-
-  section3Basis(format: ReportFormat): Record<string, string> {
-    return {
-      format: format === '2021' ? '表式：2021 年格式（国办公开办函〔2021〕30号）' : '表式：2019 年试行格式（国办公开办函〔2019〕60号）；（六）其他处理为一行',
-      unit: '统计单位：件。每件申请只计一次；区分处理或各项结果不同的，只计入“（二）部分公开”',
-      newReceived: '本年新收：收到申请之日在本年度内；网上、传真、平常信函提交的，以双方确认之日为收到申请之日',
-      results: '本年度办理结果：答复或终止之日在本年度内的申请，不论何年收到',
-      carry: '上年结转、结转下年度：分别为 1 月 1 日、12 月 31 日仍在办理的申请',
-      correction: '补正：按原收到申请之日统计；逾期不补正的计入（六）其他处理',
-      fee: `收费：收费通知后暂停计算答复期限（设置：${this.config.feePausesClock ? '是' : '否'}）；逾期未缴费的计入（六）其他处理`,
-      other: '申请人撤回等其他未经答复而终止的情形，计入（六）其他处理',
-    };
-  }
-
-  section4Basis(basis: Section4Basis): Record<(typeof SECTION4_BASIS_KEYS)[number], string> {
-    return {
-      yearBasis: `第四部分统计口径（设置）：${SECTION4_BASIS_LABELS[basis]}`,
-      coDefendant: '本机关仅作为复议机关与原行政机关作共同被告的行政诉讼案件，不计入本机关报表（国办公开办函〔2016〕201号）',
     };
   }
 
