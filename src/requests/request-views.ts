@@ -29,11 +29,19 @@ import {
 } from '../domain/lifecycle';
 import { formatShanghaiDateTime } from '../common/format';
 import { NOTICE_KINDS, NOTICE_TITLES, NoticeKind, noticeEventIndex } from '../domain/notices';
-import type { PossibleRepeat } from './requests.service';
 import { ApplicantEntity } from './entities/applicant.entity';
 import { InformationRequestEntity } from './entities/information-request.entity';
 import { RequestEventEntity } from './entities/request-event.entity';
 import { RequestItemEntity } from './entities/request-item.entity';
+
+/** An earlier concluded request of the same applicant with a similar description (Art. 36(六)). */
+export interface PossibleRepeat {
+  id: string;
+  trackingNumber: string;
+  concludedOn: string;
+  outcomeLabel: string;
+  similarity: number;
+}
 
 export interface RequestListItemView {
   id: string;

@@ -46,7 +46,7 @@ import { IntakeDraft, IntakeWriter } from './intake-writer';
 import { accessCodeMatches, generateAccessCode } from './tracking-number';
 import type { LedgerRow } from '../import/ledger-import';
 import { applyListFilter, validateListFilter } from './request-list-filter';
-import { toDetailView, toListItemView, toPublicStatusView, RequestDetailView, RequestListItemView, PublicStatusView } from './request-views';
+import { PossibleRepeat, toDetailView, toListItemView, toPublicStatusView, RequestDetailView, RequestListItemView, PublicStatusView } from './request-views';
 
 export interface RegisteredRequest {
   id: string;
@@ -65,13 +65,6 @@ export interface PublicSubmission {
 
 const PAGE_SIZE = 20;
 
-export interface PossibleRepeat {
-  id: string;
-  trackingNumber: string;
-  concludedOn: string;
-  outcomeLabel: string;
-  similarity: number;
-}
 
 @Injectable()
 export class RequestsService {

@@ -1,4 +1,5 @@
-import { DueResult, RequestState } from './index';
+import { DueResult } from './reply-clock';
+import { RequestState } from './request-state';
 
 const PAUSE_REASONS = {
   consultation_third_party: '征求第三方意见（《条例》第三十二条、第三十三条第三款）',
