@@ -5,7 +5,8 @@
  * GBK/GB18030 files (Chinese Excel's "CSV") are both read correctly.
  */
 import { accessSync, constants } from 'node:fs';
-import { ImportService, LedgerForbiddenError, LedgerInvalidError } from '../src/import/import.service';
+import { ImportService } from '../src/import/import.service';
+import { LedgerForbiddenError, LedgerInvalidError } from '../src/import/import-outcomes';
 import { fileSource, LedgerFormatError } from '../src/import/ledger-reader';
 import { createCliContext, fail } from './cli-context';
 

@@ -11,7 +11,8 @@ import { PROJECT_ROOT } from '../common/paths';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { NotFoundError } from '../domain/errors';
 import { staffActor } from '../auth/actor';
-import { ImportJobView, ImportService } from './import.service';
+import { ImportService } from './import.service';
+import { ImportJobView } from './import-outcomes';
 import { LEDGER_COLUMNS } from './ledger-import';
 import { bufferSource } from './ledger-reader';
 

@@ -7,7 +7,6 @@ import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
 import { insertChunks } from '../common/insert-rows';
 import { UnitOfWork } from '../common/unit-of-work';
-import { DomainError } from '../domain/errors';
 import { MailOutboxEntity } from '../notifications/entities/mail-outbox.entity';
 import { ApplicantEntity } from '../requests/entities/applicant.entity';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
@@ -16,8 +15,9 @@ import { RequestEventEntity } from '../requests/entities/request-event.entity';
 import { RequestItemEntity } from '../requests/entities/request-item.entity';
 import { Actor } from '../auth/actor';
 import { RequestsService } from '../requests/requests.service';
-import { LedgerImportEntity, LedgerImportRequestEntity, LedgerImportStatus } from './entities/ledger-import.entity';
-import { checkLedgerHeader, describePermission, LedgerError, LedgerRow, LedgerRowChecker } from './ledger-import';
+import { LedgerImportEntity, LedgerImportRequestEntity } from './entities/ledger-import.entity';
+import { checkLedgerHeader, LedgerError, LedgerRow, LedgerRowChecker } from './ledger-import';
+import { ImportJobView, ImportProgress, ImportResult, LedgerForbiddenError, LedgerInvalidError } from './import-outcomes';
 import { detectEncoding, LedgerEncoding, LedgerFormatError, LedgerSource, Pacer, readLedgerRecords } from './ledger-reader';
 
 /** Bad lines listed at most (all are counted). */
@@ -32,72 +32,6 @@ const CHUNK_ROWS = 50;
 const STALE_MS = 2 * 60 * 1000;
 /** How often progress is saved. */
 const PROGRESS_MS = 300;
-
-export class LedgerInvalidError extends DomainError {
-  constructor(
-    readonly errors: LedgerError[],
-    readonly errorCount = errors.length,
-  ) {
-    super('VALIDATION_FAILED', `台账有 ${errorCount} 行有误，未导入任何记录。`, Object.fromEntries(errors.slice(0, 200).map((e) => [`line ${e.line}`, e.message])));
-  }
-}
-
-export interface MissingPermission {
-  permission: Permission;
-  lines: number[];
-  count: number;
-}
-
-/** Rows whose steps the importing account could not record live (permissionForEvent). */
-export class LedgerForbiddenError extends DomainError {
-  readonly errors: LedgerError[];
-
-  constructor(
-    readonly missing: MissingPermission[],
-    readonly rowCount: number,
-  ) {
-    const errors = missing.map((m) => ({
-      line: m.lines[0],
-      message: `第 ${m.lines.join('、')}${m.count > m.lines.length ? ` 等 ${m.count}` : ''} 行须有权限${describePermission(m.permission)}，本账号没有。`,
-    }));
-    super(
-      'FORBIDDEN',
-      `台账中有 ${rowCount} 行的办理步骤需要本账号没有的权限，未导入任何记录。请由具有相应权限的账号导入，或删去这些行。`,
-      Object.fromEntries(missing.map((m, i) => [m.permission, errors[i].message])),
-    );
-    this.errors = errors;
-  }
-}
-
-export interface ImportResult {
-  imported: number;
-  first: string | null;
-  last: string | null;
-}
-
-export interface ImportProgress {
-  phase: 'checking' | 'writing';
-  done: number;
-  total: number;
-}
-
-/** What the progress page shows. */
-export interface ImportJobView {
-  id: string;
-  status: LedgerImportStatus;
-  running: boolean;
-  encoding: string | null;
-  totalRows: number;
-  checkedRows: number;
-  writtenRows: number;
-  /** Null while checking: the number of rows is known only at the end of the first pass. */
-  percent: number | null;
-  result: ImportResult | null;
-  message: string | null;
-  code: 'VALIDATION_FAILED' | 'FORBIDDEN' | null;
-  errors: LedgerError[];
-  more: number;
-}
 
 class ImportAbortedError extends Error {}
 
@@ -239,7 +173,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     } catch (e) {
       const reason = e instanceof ImportAbortedError ? '服务停止' : '写入时出错';
       // Name and code only: a database message may quote the values of a row.
-      this.logger.error(`import ${job.id} failed after ${written.count} rows: ${e instanceof Error ? e.name : 'error'} ${String((e as { code?: unknown }).code ?? '')}`);
+      this.logger.error(`import ${job.id} failed after ${written.count} rows: ${e instanceof Error ? e.name : 'error'} ${typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : ''}`);
       const undone = await this.undo(job.id).catch(() => null);
       await this.save(job.id, {
         status: 'failed',

@@ -6,7 +6,7 @@ import { ValidationFailedError } from '../domain/errors';
 
 /** A ledger file that can be read again from the start: once to check it, once to write it. */
 export interface LedgerSource {
-  chunks(): AsyncIterable<Buffer>;
+  chunks(): AsyncIterable<Buffer> | Iterable<Buffer>;
   /** The same bytes on every read (an upload held in memory); a file on disk may change between reads. */
   readonly stable: boolean;
 }
@@ -23,7 +23,7 @@ export const MAX_RECORD_BYTES = 128 * 1024;
 export function bufferSource(buffer: Buffer): LedgerSource {
   return {
     stable: true,
-    async *chunks() {
+    *chunks() {
       for (let i = 0; i < buffer.length; i += CHUNK_BYTES) yield buffer.subarray(i, i + CHUNK_BYTES);
     },
   };
