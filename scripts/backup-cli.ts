@@ -57,7 +57,7 @@ async function backupSqlite(source: string, out: string): Promise<void> {
   const [count] = await run(copy, 'SELECT COUNT(*) AS n FROM information_request');
   await new Promise<void>((resolve) => copy.close(() => resolve()));
   if (check.integrity_check !== 'ok') fail(`备份文件校验失败：${String(check.integrity_check)}`);
-  console.log(`已备份到 ${out}（${count.n} 件申请，完整性检查通过）`);
+  console.log(`已备份到 ${out}（${Number(count.n)} 件申请，完整性检查通过）`);
 }
 
 async function main(): Promise<void> {

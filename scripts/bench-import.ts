@@ -73,7 +73,7 @@ class Browser {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, location: (res.headers.location as string | undefined) ?? null, text: Buffer.concat(chunks).toString() }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null, text: Buffer.concat(chunks).toString() }));
         },
       );
       req.on('error', reject);
@@ -241,6 +241,6 @@ async function main(): Promise<void> {
 }
 
 void main().catch((e: unknown) => {
-  console.error(e instanceof Error ? `${e.message} ${String((e as { cause?: unknown }).cause ?? '')}` : e);
+  console.error(e instanceof Error ? `${e.message} ${e.cause instanceof Error ? e.cause.message : typeof e.cause === 'string' ? e.cause : ''}` : e);
   process.exit(1);
 });

@@ -35,6 +35,7 @@ function earlyErrorHandler(err: unknown, req: Request, res: Response, _next: Nex
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** NUL and unpaired surrogates: PostgreSQL refuses them and some validators throw on them. */
+// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's purpose
 const INVALID_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**

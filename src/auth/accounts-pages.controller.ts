@@ -48,7 +48,7 @@ export class AccountsPagesController {
   @RequirePermission('accounts.manage')
   @Post('accounts')
   async createAccount(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string).trim() : '');
+    const str = (k: string) => (typeof body[k] === 'string' ? body[k].trim() : '');
     try {
       await this.auth.createUser(str('username'), str('displayName'), typeof body.password === 'string' ? body.password : '', rolesFrom(body), str('email') || null);
       res.redirect(303, '/staff/accounts?saved=1');

@@ -75,10 +75,10 @@ export class SignInAttempts {
   admit(userId: string, clientKey: string, now: Date): Promise<boolean> {
     const nowIso = now.toISOString();
     return this.unitOfWork.run(async (m) => {
-      const [client] = (await m.query(placeholders(m, `SELECT locked_until, last_success_at FROM staff_login_client WHERE user_id = $1 AND client_key = $2`), [userId, clientKey])) as Array<{
-        locked_until: string | null;
-        last_success_at: string | null;
-      }>;
+      const [client] = await m.query<Array<{ locked_until: string | null; last_success_at: string | null }>>(
+        placeholders(m, `SELECT locked_until, last_success_at FROM staff_login_client WHERE user_id = $1 AND client_key = $2`),
+        [userId, clientKey],
+      );
       if (isLockedAt(client?.locked_until, now)) return false;
       const cleared = await returning(
         m,

@@ -12,7 +12,7 @@ function trackingNumberOf(req: Record<string, unknown>): string {
   const params = (req.params ?? {}) as Record<string, unknown>;
   const body = (req.body ?? {}) as Record<string, unknown>;
   const raw = params.trackingNumber ?? body.trackingNumber ?? '';
-  return String(raw).trim().slice(0, 20).toUpperCase();
+  return (typeof raw === 'string' ? raw : '').trim().slice(0, 20).toUpperCase();
 }
 
 export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
@@ -39,8 +39,8 @@ export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
 /** A global guard that only applies the limits a route names with @RateLimited. */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
-  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return !this.namesFor(context)?.length;
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return Promise.resolve(!this.namesFor(context)?.length);
   }
 
   protected override async handleRequest(requestProps: ThrottlerRequest): Promise<boolean> {

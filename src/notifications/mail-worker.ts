@@ -112,7 +112,8 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
   private bodiesToSend(row: MailOutboxEntity): { text: string; html: string } {
     if (!row.secrets) return { text: row.textBody, html: row.htmlBody };
     const opened = this.secrets.open(row.secrets, mailSecretContext(row.id));
-    let code = opened ? String((JSON.parse(opened) as { accessCode?: unknown }).accessCode ?? '') : null;
+    const stored = opened ? (JSON.parse(opened) as { accessCode?: unknown }).accessCode : undefined;
+    let code = opened ? (typeof stored === 'string' ? stored : '') : null;
     if (code === null) {
       if (this.clock.now().getTime() - new Date(row.createdAt).getTime() < FOREIGN_KEY_GRACE_MS) {
         throw new Error('无法解密查询码：各实例须设置相同的 OGI_SECRET_KEY');

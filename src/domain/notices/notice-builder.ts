@@ -46,6 +46,9 @@ export const NOTICE_EVENTS: Record<NoticeKind, EventType[]> = {
 export const MAILED_NOTICE_KINDS: readonly NoticeKind[] = ['correction', 'extension', 'delay', 'reasons', 'fee', 'reply'];
 
 /** Notices that state the remedies (D16): decisions that affect the applicant. */
+/** Two ideographic spaces (U+3000): the first-line indent of a paragraph in an official document. */
+const INDENT = '\u3000\u3000';
+
 const REMEDY_KINDS: readonly NoticeKind[] = ['correction', 'extension', 'delay', 'fee', 'reply'];
 
 export function noticeKindForEvent(type: EventType): NoticeKind | null {
@@ -290,9 +293,9 @@ export function buildNotice(kind: NoticeKind, s: NoticeSource): NoticeView {
 export function noticeText(n: NoticeView): string {
   const lines = [n.agencyName, n.title, `申请编号：${n.trackingNumber}`, ''];
   if (n.addressee) lines.push(n.addressee);
-  for (const p of n.paragraphs) lines.push(`　　${p}`);
+  for (const p of n.paragraphs) lines.push(`${INDENT}${p}`);
   for (const f of n.fields) lines.push(`${f.label}：${f.value}`);
-  if (n.remedies) lines.push(`　　${n.remedies}`);
+  if (n.remedies) lines.push(`${INDENT}${n.remedies}`);
   if (n.signatures.length) lines.push('', ...n.signatures);
   lines.push('', n.agencyName, n.dateText);
   if (n.basis) lines.push('', `依据：${n.basis}`);

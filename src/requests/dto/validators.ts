@@ -11,6 +11,7 @@ import { isIsoDate } from '../../domain/calendar';
 const FORMAT_CONTROLS = /\p{Cf}/gu;
 
 /** C0 and C1 controls and DEL; tab and line breaks are ordinary text in a description. */
+// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's purpose
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 export function stripFormatControls(value: string): string {
