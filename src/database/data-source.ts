@@ -5,6 +5,7 @@ import { InitialSchema1795760000000 } from '../../migrations/1795760000000-Initi
 import { StaffEmailAndJobRuns1795760100000 } from '../../migrations/1795760100000-StaffEmailAndJobRuns';
 import { ReportsAndReviewCases1795760200000 } from '../../migrations/1795760200000-ReportsAndReviewCases';
 import { PersonalDataAccessAndErasure1795760300000 } from '../../migrations/1795760300000-PersonalDataAccessAndErasure';
+import { ListIndexesAndSearch1795761000000 } from '../../migrations/1795761000000-ListIndexesAndSearch';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
 import { ReportSnapshotEntity, ReportSnapshotEntryEntity } from '../reports/entities/report-snapshot.entity';
@@ -41,7 +42,7 @@ export const ENTITIES = [
   PersonalDataAccessEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000, ReportsAndReviewCases1795760200000, PersonalDataAccessAndErasure1795760300000];
+export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000, ReportsAndReviewCases1795760200000, PersonalDataAccessAndErasure1795760300000, ListIndexesAndSearch1795761000000];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */
 export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {

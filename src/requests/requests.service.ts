@@ -43,6 +43,7 @@ import { RequestItemEntity } from './entities/request-item.entity';
 import { IntakeDraft, IntakeWriter } from './intake-writer';
 import { accessCodeMatches, generateAccessCode } from './tracking-number';
 import type { LedgerRow } from '../import/ledger-import';
+import { listRequestIds, loadListed } from './request-list-query';
 import { toDetailView, toListItemView, toPublicStatusView, RequestDetailView, RequestListItemView, PublicStatusView } from './request-views';
 
 export interface Actor {
@@ -573,41 +574,14 @@ export class RequestsService {
     if (Object.keys(fields).length) throw new ValidationFailedError(fields);
     const today = this.clock.today();
     const page = Math.max(1, Number(query.page ?? 1));
-    const qb = this.dataSource
-      .createQueryBuilder(InformationRequestEntity, 'r')
-      .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
-      .select('r')
-      .addSelect(['a.name', 'a.idDocumentNumber', 'a.phone']);
-    if (query.status === 'open') qb.andWhere('r.status IN (:...openStatuses)', { openStatuses: OPEN_WORK_STATUSES });
-    else if (query.status) qb.andWhere('r.status = :status', { status: query.status });
-    if (query.channel) qb.andWhere('r.channel = :channel', { channel: query.channel });
-    if (query.applicantType) qb.andWhere('r.applicant_type = :type', { type: query.applicantType });
-    if (query.assignee === 'none') qb.andWhere('r.assignee_id IS NULL');
-    else if (query.assignee) qb.andWhere('r.assignee_id = :assignee', { assignee: query.assignee });
-    if (query.overdue === 'true') qb.andWhere('r.status IN (:...openStatuses) AND r.due_on < :today', { today, openStatuses: OPEN_WORK_STATUSES });
-    if (query.overdue === 'false') qb.andWhere('NOT (r.status IN (:...openStatuses) AND r.due_on IS NOT NULL AND r.due_on < :today)', { today, openStatuses: OPEN_WORK_STATUSES });
-    if (query.dueBefore) qb.andWhere('r.due_on IS NOT NULL AND r.due_on < :dueBefore', { dueBefore: query.dueBefore });
-    if (query.receivedFrom) qb.andWhere('r.received_on >= :receivedFrom', { receivedFrom: query.receivedFrom });
-    if (query.receivedTo) qb.andWhere('r.received_on <= :receivedTo', { receivedTo: query.receivedTo });
-    if (query.concludedFrom) qb.andWhere('r.concluded_on >= :concludedFrom', { concludedFrom: query.concludedFrom });
-    if (query.concludedTo) qb.andWhere('r.concluded_on <= :concludedTo', { concludedTo: query.concludedTo });
-    if (query.outcome) qb.andWhere('r.outcome = :outcome', { outcome: query.outcome });
-    if (query.q) {
-      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      qb.andWhere("(r.tracking_number LIKE :like ESCAPE '\\' OR r.description LIKE :like ESCAPE '\\' OR a.name LIKE :like ESCAPE '\\')", { like });
-    }
-    qb.orderBy('CASE WHEN r.due_on IS NULL THEN 1 ELSE 0 END', 'ASC')
-      .addOrderBy('r.due_on', 'ASC')
-      .addOrderBy('r.submitted_at', 'DESC')
-      .offset((page - 1) * PAGE_SIZE)
-      .limit(PAGE_SIZE);
-    const [{ entities, raw }, total] = await Promise.all([qb.getRawAndEntities(), qb.getCount()]);
+    const { page: _page, ...filters } = query;
+    const { ids, total } = await listRequestIds(this.dataSource.manager, filters, today, (page - 1) * PAGE_SIZE, PAGE_SIZE);
+    const rows = await loadListed(this.dataSource.manager, ids);
     // "Due soon" = due within 3 working days from today.
     const soon = (await this.calendars.current()).addWorkingDays(today, 3).date;
-    const items = entities.map((r, i) => {
-      const row = raw[i] as Record<string, string | null>;
-      return toListItemView(r, { name: row.a_name ?? '', idDocumentNumberMasked: maskTail(row.a_id_document_number), phoneMasked: maskTail(row.a_phone) }, today, soon);
-    });
+    const items = rows.map(({ request, applicant }) =>
+      toListItemView(request, { name: applicant.name, idDocumentNumberMasked: maskTail(applicant.idDocumentNumber), phoneMasked: maskTail(applicant.phone) }, today, soon),
+    );
     return { items, total, page, pageSize: PAGE_SIZE };
   }
 

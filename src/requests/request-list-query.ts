@@ -1,0 +1,167 @@
+import { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { IsoDate } from '../domain/calendar';
+import { OPEN_WORK_STATUSES } from '../domain/lifecycle';
+import { ListRequestsQueryDto } from './dto/request.dto';
+import { ApplicantEntity } from './entities/applicant.entity';
+import { InformationRequestEntity } from './entities/information-request.entity';
+import { searchCondition } from './request-search';
+
+/**
+ * The request list, read from the indexes of migration 1795761000000.
+ *
+ * The list's order is due date (none last), then newest first, then id. It is read as two
+ * segments, requests with a due date and those without, each in the order of an index that ends
+ * in (due_on, submitted_at DESC, id): a page is the next rows of an index range, never a sort of
+ * the whole table, and a page past the middle of a segment is read from its far end. The total
+ * counts the request table alone with the same filters. A search reads the matching requests
+ * from the search index and sorts those.
+ */
+
+/** "Open" as SQL, from the one constant: `status IN (…)`, the same text as the partial index. */
+export const OPEN_STATUS_SQL = `(${OPEN_WORK_STATUSES.map((s) => {
+  if (!/^[a-z_]+$/.test(s)) throw new Error(`unexpected status code ${s}`);
+  return `'${s}'`;
+}).join(', ')})`;
+
+type Filters = Omit<ListRequestsQueryDto, 'page'>;
+
+interface Segment {
+  where: string;
+  order: Array<[string, 'ASC' | 'DESC']>;
+}
+
+const WITH_DUE: Segment = { where: 'r.due_on IS NOT NULL', order: [['r.due_on', 'ASC'], ['r.submitted_at', 'DESC'], ['r.id', 'ASC']] };
+const WITHOUT_DUE: Segment = { where: 'r.due_on IS NULL', order: [['r.submitted_at', 'DESC'], ['r.id', 'ASC']] };
+
+function databaseOf(m: EntityManager): 'sqlite' | 'postgres' {
+  return m.connection.options.type === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+/** The filters of the list on the request table; `overdue=false` is left to the caller. */
+function applyFilters(qb: SelectQueryBuilder<InformationRequestEntity>, f: Filters, today: IsoDate): SelectQueryBuilder<InformationRequestEntity> {
+  if (f.status === 'open') qb.andWhere(`r.status IN ${OPEN_STATUS_SQL}`);
+  else if (f.status) qb.andWhere('r.status = :status', { status: f.status });
+  if (f.channel) qb.andWhere('r.channel = :channel', { channel: f.channel });
+  if (f.applicantType) qb.andWhere('r.applicant_type = :type', { type: f.applicantType });
+  if (f.assignee === 'none') qb.andWhere('r.assignee_id IS NULL');
+  else if (f.assignee) qb.andWhere('r.assignee_id = :assignee', { assignee: f.assignee });
+  if (f.overdue === 'true') qb.andWhere(`r.status IN ${OPEN_STATUS_SQL} AND r.due_on < :today`, { today });
+  if (f.dueBefore) qb.andWhere('r.due_on IS NOT NULL AND r.due_on < :dueBefore', { dueBefore: f.dueBefore });
+  if (f.receivedFrom) qb.andWhere('r.received_on >= :receivedFrom', { receivedFrom: f.receivedFrom });
+  if (f.receivedTo) qb.andWhere('r.received_on <= :receivedTo', { receivedTo: f.receivedTo });
+  if (f.concludedFrom) qb.andWhere('r.concluded_on >= :concludedFrom', { concludedFrom: f.concludedFrom });
+  if (f.concludedTo) qb.andWhere('r.concluded_on <= :concludedTo', { concludedTo: f.concludedTo });
+  if (f.outcome) qb.andWhere('r.outcome = :outcome', { outcome: f.outcome });
+  if (f.q) {
+    const search = searchCondition(databaseOf(qb.connection.manager), f.q);
+    qb.andWhere(search.where, search.params);
+  }
+  return qb;
+}
+
+const NOT_OVERDUE = `NOT (r.status IN ${OPEN_STATUS_SQL} AND r.due_on IS NOT NULL AND r.due_on < :today)`;
+
+function base(m: EntityManager, f: Filters, today: IsoDate): SelectQueryBuilder<InformationRequestEntity> {
+  return applyFilters(m.createQueryBuilder(InformationRequestEntity, 'r'), f, today);
+}
+
+/** How many requests match, and how many of them have a due date (the first segment). */
+async function countSegments(m: EntityManager, f: Filters, today: IsoDate): Promise<{ total: number; withDue: number }> {
+  const count = async (g: Filters) => {
+    const row = await base(m, g, today).select('COUNT(*)', 'n').addSelect('COUNT(r.due_on)', 'd').getRawOne<{ n: string | number; d: string | number }>();
+    return { total: Number(row?.n ?? 0), withDue: Number(row?.d ?? 0) };
+  };
+  if (f.overdue !== 'false') return count(f);
+  // Not overdue = all minus overdue: two counts on indexes instead of a NOT over every row.
+  const [all, overdue] = await Promise.all([count({ ...f, overdue: undefined }), count({ ...f, overdue: 'true' })]);
+  return { total: all.total - overdue.total, withDue: all.withDue - overdue.withDue };
+}
+
+export async function countRequests(m: EntityManager, f: Filters, today: IsoDate): Promise<number> {
+  return (await countSegments(m, f, today)).total;
+}
+
+/** Rows [from, from + take) of one segment, read from whichever end of it is nearer. */
+async function segmentIds(m: EntityManager, f: Filters, today: IsoDate, segment: Segment, size: number, from: number, take: number): Promise<string[]> {
+  const reverse = from > size - (from + take);
+  const qb = base(m, f, today).select('r.id', 'id').andWhere(segment.where);
+  if (f.overdue === 'false') qb.andWhere(NOT_OVERDUE, { today });
+  segment.order.forEach(([column, direction], i) => {
+    const dir = reverse ? (direction === 'ASC' ? 'DESC' : 'ASC') : direction;
+    if (i === 0) qb.orderBy(column, dir);
+    else qb.addOrderBy(column, dir);
+  });
+  qb.offset(reverse ? Math.max(0, size - from - take) : from).limit(take);
+  const ids = (await qb.getRawMany<{ id: string }>()).map((r) => r.id);
+  return reverse ? ids.reverse() : ids;
+}
+
+export interface ListedRow {
+  request: InformationRequestEntity;
+  applicant: { name: string; idDocumentNumber: string | null; phone: string | null };
+}
+
+/** The requests with these ids and their applicants' list fields, in the order given. */
+export async function loadListed(m: EntityManager, ids: string[]): Promise<ListedRow[]> {
+  if (!ids.length) return [];
+  const { entities, raw } = await m
+    .createQueryBuilder(InformationRequestEntity, 'r')
+    .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
+    .select('r')
+    .addSelect(['a.name', 'a.idDocumentNumber', 'a.phone'])
+    .where('r.id IN (:...ids)', { ids })
+    .getRawAndEntities();
+  const byId = new Map(
+    entities.map((request, i) => {
+      const row = raw[i] as Record<string, string | null>;
+      return [request.id, { request, applicant: { name: row.a_name ?? '', idDocumentNumber: row.a_id_document_number, phone: row.a_phone } }];
+    }),
+  );
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** A search: the matching requests are few next to the table, so they are sorted; the total comes with the page. */
+async function searchPage(m: EntityManager, f: Filters, today: IsoDate, offset: number, limit: number): Promise<{ ids: string[]; total: number }> {
+  const qb = base(m, f, today)
+    .select('r.id', 'id')
+    .addSelect('COUNT(*) OVER ()', 'total')
+    .orderBy('CASE WHEN r.due_on IS NULL THEN 1 ELSE 0 END', 'ASC')
+    .addOrderBy('r.due_on', 'ASC')
+    .addOrderBy('r.submitted_at', 'DESC')
+    .addOrderBy('r.id', 'ASC')
+    .offset(offset)
+    .limit(limit);
+  if (f.overdue === 'false') qb.andWhere(NOT_OVERDUE, { today });
+  const rows = await qb.getRawMany<{ id: string; total: string | number }>();
+  if (rows.length) return { ids: rows.map((r) => r.id), total: Number(rows[0].total) };
+  return { ids: [], total: offset ? await countRequests(m, f, today) : 0 };
+}
+
+/** One page of the list: the ids in list order and the exact total. */
+export async function listRequestIds(m: EntityManager, f: Filters, today: IsoDate, offset: number, limit: number): Promise<{ ids: string[]; total: number }> {
+  if (f.q) return searchPage(m, f, today, offset, limit);
+  const { total, withDue } = await countSegments(m, f, today);
+  const ids: string[] = [];
+  const segments: Array<[Segment, number, number]> = [
+    [WITH_DUE, 0, withDue],
+    [WITHOUT_DUE, withDue, total - withDue],
+  ];
+  for (const [segment, start, size] of segments) {
+    const from = Math.max(offset, start) - start;
+    const to = Math.min(offset + limit, start + size) - start;
+    if (to > from) ids.push(...(await segmentIds(m, f, today, segment, size, from, to - from)));
+  }
+  return { ids, total };
+}
+
+/** Open requests due on or before a date (overdue ones included), in list order: the digest's lists. */
+export async function openDueBy(m: EntityManager, by: IsoDate): Promise<InformationRequestEntity[]> {
+  return m
+    .createQueryBuilder(InformationRequestEntity, 'r')
+    .where(`r.status IN ${OPEN_STATUS_SQL}`)
+    .andWhere('r.due_on IS NOT NULL AND r.due_on <= :by', { by })
+    .orderBy('r.due_on', 'ASC')
+    .addOrderBy('r.submitted_at', 'DESC')
+    .addOrderBy('r.id', 'ASC')
+    .getMany();
+}

@@ -1,0 +1,61 @@
+/**
+ * The list's free-text search `q`, by an index on both databases: a tracking number, a phrase of
+ * the description, an applicant's name, identity number or credit code.
+ *
+ * SQLite: FTS5 with the trigram tokenizer over one document per request (request_search_doc,
+ * kept in sync by triggers; migration 1795761000000). A quoted FTS5 phrase of trigrams is a
+ * substring match, case-insensitive for Latin letters as LIKE was.
+ * PostgreSQL: LIKE '%…%' as before, answered by pg_trgm GIN indexes on the searched columns.
+ *
+ * Trigrams need three characters. A shorter term (a two-character name such as 张三) matches an
+ * applicant's name exactly, through the (name, …) indexes: a substring of one or two characters
+ * would need a scan of every row.
+ */
+export const MIN_SUBSTRING_SEARCH = 3;
+
+export interface SearchCondition {
+  /** A condition on the request alias, with named parameters. */
+  where: string;
+  params: Record<string, string>;
+}
+
+const DASHES = /[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/g;
+
+/** The strings searched for: the term itself and, for a tracking number typed without its dash or with another dash, the number as stored. */
+export function searchTerms(q: string): string[] {
+  // eslint-disable-next-line no-control-regex
+  const term = q.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  if (!term) return [];
+  const terms = [term];
+  const plain = term.replace(DASHES, '-');
+  if (/^\d{4}-\d{6,}$/.test(plain) && plain !== term) terms.push(plain);
+  if (/^\d{10,}$/.test(term)) terms.push(`${term.slice(0, 4)}-${term.slice(4)}`);
+  return terms;
+}
+
+export function searchCondition(database: 'sqlite' | 'postgres', q: string, alias = 'r'): SearchCondition {
+  const terms = searchTerms(q);
+  if (!terms.length) return { where: '1 = 1', params: {} };
+  if ([...terms[0]].length < MIN_SUBSTRING_SEARCH) {
+    return { where: `${alias}.applicant_id IN (SELECT sa.id FROM applicant sa WHERE sa.name = :searchName)`, params: { searchName: terms[0] } };
+  }
+  if (database === 'sqlite') {
+    const match = terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
+    return {
+      where: `${alias}.id IN (SELECT sd.request_id FROM request_search ss JOIN request_search_doc sd ON sd.seq = ss.rowid WHERE request_search MATCH :searchMatch)`,
+      params: { searchMatch: match },
+    };
+  }
+  const params: Record<string, string> = {};
+  const like = (columns: string[]) =>
+    terms
+      .flatMap((t, i) => {
+        params[`searchLike${i}`] = `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        return columns.map((c) => `${c} LIKE :searchLike${i} ESCAPE '\\'`);
+      })
+      .join(' OR ');
+  return {
+    where: `${alias}.id IN (SELECT sr.id FROM information_request sr WHERE ${like(['sr.description', 'sr.tracking_number'])} UNION SELECT sr.id FROM applicant sa JOIN information_request sr ON sr.applicant_id = sa.id WHERE ${like(['sa.name', 'sa.id_document_number', 'sa.organisation_code'])})`,
+    params,
+  };
+}
