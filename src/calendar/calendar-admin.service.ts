@@ -57,32 +57,36 @@ export class CalendarAdminService {
     if (both) fields.makeUpWorkdays = `${both} 不能同时是放假日和调休上班日。`;
     if (Object.keys(fields).length) throw new ValidationFailedError(fields);
 
-    const recomputed = await this.unitOfWork.run(async (m) => {
-      await m.save(CalendarYearEntity, {
+    await this.unitOfWork.run((m) =>
+      m.save(CalendarYearEntity, {
         year,
         holidays: JSON.stringify(holidays),
         makeUpWorkdays: JSON.stringify(makeUp),
         source: dto.source,
         updatedAt: this.clock.nowIso(),
         updatedBy: actor.label,
-      });
-      const calendar = await this.calendars.build(m);
-      return this.requests.recomputeOpenDeadlines(m, calendar, `${year} 年节假日安排载入或更正（${dto.source}）`, actor);
-    });
-    this.calendars.invalidate();
+      }),
+    );
+    const recomputed = await this.recompute(`${year} 年节假日安排载入或更正（${dto.source}）`, actor);
     return { ...(await this.getYear(year)), recomputed };
   }
 
   /** Drops the stored year: the package data (or the provisional rule) applies again. */
   async resetYear(year: number, actor: Actor): Promise<CalendarYearView & { recomputed: number }> {
     checkYear(year);
-    const recomputed = await this.unitOfWork.run(async (m) => {
-      await m.delete(CalendarYearEntity, { year });
-      const calendar = await this.calendars.build(m);
-      return this.requests.recomputeOpenDeadlines(m, calendar, `${year} 年节假日安排恢复为内置数据`, actor);
-    });
-    this.calendars.invalidate();
+    await this.unitOfWork.run((m) => m.delete(CalendarYearEntity, { year }));
+    const recomputed = await this.recompute(`${year} 年节假日安排恢复为内置数据`, actor);
     return { ...(await this.getYear(year)), recomputed };
+  }
+
+  /**
+   * Once the calendar change is committed, every request computes its deadline with it; the
+   * stored deadlines are then recomputed in chunks, without holding the other requests (issue 15).
+   * Should the process stop midway, `npm run state:verify -- --repair` sets the rest.
+   */
+  private async recompute(reason: string, actor: Actor): Promise<number> {
+    this.calendars.invalidate();
+    return this.requests.recomputeOpenDeadlines(await this.calendars.current(), reason, actor);
   }
 
   async overview(): Promise<Array<{ year: number; origin: string; source: string | null }>> {

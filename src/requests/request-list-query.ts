@@ -65,16 +65,47 @@ function base(m: EntityManager, f: Filters, today: IsoDate): SelectQueryBuilder<
   return applyFilters(m.createQueryBuilder(InformationRequestEntity, 'r'), f, today);
 }
 
-/** How many requests match, and how many of them have a due date (the first segment). */
-async function countSegments(m: EntityManager, f: Filters, today: IsoDate): Promise<{ total: number; withDue: number }> {
-  const count = async (g: Filters) => {
-    const row = await base(m, g, today).select('COUNT(*)', 'n').addSelect('COUNT(r.due_on)', 'd').getRawOne<{ n: string | number; d: string | number }>();
-    return { total: Number(row?.n ?? 0), withDue: Number(row?.d ?? 0) };
-  };
-  if (f.overdue !== 'false') return count(f);
+function hasFilter(f: Filters): boolean {
+  return Object.values(f).some((v) => v !== undefined && v !== '');
+}
+
+interface Counted {
+  total: number;
+  /** How many have a due date: the first segment. */
+  withDue: number;
+  /** The due dates of the matching requests lie in [minDue, maxDue]: where to start reading the list index. */
+  minDue: IsoDate | null;
+  maxDue: IsoDate | null;
+}
+
+/**
+ * The total and the size of each segment. Without filters, COUNT(*) (which SQLite answers from
+ * the b-tree's entry counts) and the few requests without a due date. With filters, one scan of
+ * the narrowest index that covers them, which also gives the range of their due dates.
+ */
+async function countSegments(m: EntityManager, f: Filters, today: IsoDate): Promise<Counted> {
+  const g = f.overdue === 'false' ? { ...f, overdue: undefined } : f;
+  let counted: Counted;
+  if (!hasFilter(g)) {
+    const [all, undated] = await Promise.all([
+      m.createQueryBuilder(InformationRequestEntity, 'r').select('COUNT(*)', 'n').getRawOne<{ n: string | number }>(),
+      m.createQueryBuilder(InformationRequestEntity, 'r').select('COUNT(*)', 'n').where('r.due_on IS NULL').getRawOne<{ n: string | number }>(),
+    ]);
+    counted = { total: Number(all?.n ?? 0), withDue: Number(all?.n ?? 0) - Number(undated?.n ?? 0), minDue: null, maxDue: null };
+  } else {
+    const row = await base(m, g, today)
+      .select('COUNT(*)', 'n')
+      .addSelect('COUNT(r.due_on)', 'd')
+      .addSelect('MIN(r.due_on)', 'lo')
+      .addSelect('MAX(r.due_on)', 'hi')
+      .getRawOne<{ n: string | number; d: string | number; lo: string | null; hi: string | null }>();
+    counted = { total: Number(row?.n ?? 0), withDue: Number(row?.d ?? 0), minDue: row?.lo ?? null, maxDue: row?.hi ?? null };
+  }
+  if (f.overdue !== 'false') return counted;
   // Not overdue = all minus overdue: two counts on indexes instead of a NOT over every row.
-  const [all, overdue] = await Promise.all([count({ ...f, overdue: undefined }), count({ ...f, overdue: 'true' })]);
-  return { total: all.total - overdue.total, withDue: all.withDue - overdue.withDue };
+  const overdue = await base(m, { ...g, overdue: 'true' }, today).select('COUNT(*)', 'n').getRawOne<{ n: string | number }>();
+  const n = Number(overdue?.n ?? 0);
+  return { ...counted, total: counted.total - n, withDue: counted.withDue - n };
 }
 
 export async function countRequests(m: EntityManager, f: Filters, today: IsoDate): Promise<number> {
@@ -82,10 +113,11 @@ export async function countRequests(m: EntityManager, f: Filters, today: IsoDate
 }
 
 /** Rows [from, from + take) of one segment, read from whichever end of it is nearer. */
-async function segmentIds(m: EntityManager, f: Filters, today: IsoDate, segment: Segment, size: number, from: number, take: number): Promise<string[]> {
-  const reverse = from > size - (from + take);
+async function segmentIds(m: EntityManager, f: Filters, today: IsoDate, segment: Segment, c: Counted, size: number, from: number, take: number): Promise<string[]> {
+  const reverse = Number.isFinite(size) && from > size - (from + take);
   const qb = base(m, f, today).select('r.id', 'id').andWhere(segment.where);
   if (f.overdue === 'false') qb.andWhere(NOT_OVERDUE, { today });
+  if (segment === WITH_DUE && c.minDue && c.maxDue) qb.andWhere('r.due_on >= :minDue AND r.due_on <= :maxDue', { minDue: c.minDue, maxDue: c.maxDue });
   segment.order.forEach(([column, direction], i) => {
     const dir = reverse ? (direction === 'ASC' ? 'DESC' : 'ASC') : direction;
     if (i === 0) qb.orderBy(column, dir);
@@ -120,38 +152,52 @@ export async function loadListed(m: EntityManager, ids: string[]): Promise<Liste
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
-/** A search: the matching requests are few next to the table, so they are sorted; the total comes with the page. */
-async function searchPage(m: EntityManager, f: Filters, today: IsoDate, offset: number, limit: number): Promise<{ ids: string[]; total: number }> {
+/** Few matches, or a search: the matching requests are sorted (in the old list order, plus id). */
+async function sortedPage(m: EntityManager, f: Filters, today: IsoDate, offset: number, limit: number, withTotal: boolean): Promise<{ ids: string[]; total: number | null }> {
   const qb = base(m, f, today)
     .select('r.id', 'id')
-    .addSelect('COUNT(*) OVER ()', 'total')
     .orderBy('CASE WHEN r.due_on IS NULL THEN 1 ELSE 0 END', 'ASC')
     .addOrderBy('r.due_on', 'ASC')
     .addOrderBy('r.submitted_at', 'DESC')
     .addOrderBy('r.id', 'ASC')
     .offset(offset)
     .limit(limit);
+  if (withTotal) qb.addSelect('COUNT(*) OVER ()', 'total');
   if (f.overdue === 'false') qb.andWhere(NOT_OVERDUE, { today });
-  const rows = await qb.getRawMany<{ id: string; total: string | number }>();
+  const rows = await qb.getRawMany<{ id: string; total?: string | number }>();
+  if (!withTotal) return { ids: rows.map((r) => r.id), total: null };
   if (rows.length) return { ids: rows.map((r) => r.id), total: Number(rows[0].total) };
   return { ids: [], total: offset ? await countRequests(m, f, today) : 0 };
 }
 
-/** One page of the list: the ids in list order and the exact total. */
-export async function listRequestIds(m: EntityManager, f: Filters, today: IsoDate, offset: number, limit: number): Promise<{ ids: string[]; total: number }> {
-  if (f.q) return searchPage(m, f, today, offset, limit);
-  const { total, withDue } = await countSegments(m, f, today);
+/** Up to this many matches are sorted; more are read in the order of an index. */
+const SORT_AT_MOST = 1000;
+
+/** One page of the list: the ids in list order and the exact total (or null when not asked for). */
+export async function listRequestIds(m: EntityManager, f: Filters, today: IsoDate, offset: number, limit: number, withTotal = true): Promise<{ ids: string[]; total: number | null }> {
+  if (limit === 0) return { ids: [], total: withTotal ? await countRequests(m, f, today) : null };
+  // A search reads its matches from the search index, with the total in the same query.
+  if (f.q) return sortedPage(m, f, today, offset, limit, withTotal);
+  if (!withTotal && offset === 0) {
+    // The first page without its total: the first rows of each segment, no count.
+    const empty: Counted = { total: Infinity, withDue: Infinity, minDue: null, maxDue: null };
+    const ids = await segmentIds(m, f, today, WITH_DUE, empty, Infinity, 0, limit);
+    if (ids.length < limit) ids.push(...(await segmentIds(m, f, today, WITHOUT_DUE, empty, Infinity, 0, limit - ids.length)));
+    return { ids, total: null };
+  }
+  const c = await countSegments(m, f, today);
+  if (c.total <= SORT_AT_MOST) return { ids: (await sortedPage(m, f, today, offset, limit, false)).ids, total: c.total };
   const ids: string[] = [];
   const segments: Array<[Segment, number, number]> = [
-    [WITH_DUE, 0, withDue],
-    [WITHOUT_DUE, withDue, total - withDue],
+    [WITH_DUE, 0, c.withDue],
+    [WITHOUT_DUE, c.withDue, c.total - c.withDue],
   ];
   for (const [segment, start, size] of segments) {
     const from = Math.max(offset, start) - start;
     const to = Math.min(offset + limit, start + size) - start;
-    if (to > from) ids.push(...(await segmentIds(m, f, today, segment, size, from, to - from)));
+    if (to > from) ids.push(...(await segmentIds(m, f, today, segment, c, size, from, to - from)));
   }
-  return { ids, total };
+  return { ids, total: c.total };
 }
 
 /** Open requests due on or before a date (overdue ones included), in list order: the digest's lists. */
@@ -164,4 +210,27 @@ export async function openDueBy(m: EntityManager, by: IsoDate): Promise<Informat
     .addOrderBy('r.submitted_at', 'DESC')
     .addOrderBy('r.id', 'ASC')
     .getMany();
+}
+
+/**
+ * Requests waiting for a correction or a fee whose deadline has passed, by tracking number: the
+ * correction deadline is the one in its (single) correction notice; the fee deadline, 20 working
+ * days from the receipt of the (single) fee notice, has passed exactly when that receipt is on or
+ * before `feeReceivedBy`, the last day whose deadline is before today. The test
+ * lapsed-query.e2e-spec holds this equal to the replay of the events.
+ */
+export async function lapsedRequests(m: EntityManager, today: IsoDate, feeReceivedBy: IsoDate, limit?: number): Promise<Array<{ id: string; trackingNumber: string }>> {
+  const json = (key: string) => (databaseOf(m) === 'postgres' ? `(e.payload::jsonb ->> '${key}')` : `json_extract(e.payload, '$.${key}')`);
+  const qb = m
+    .createQueryBuilder(InformationRequestEntity, 'r')
+    .select('r.id', 'id')
+    .addSelect('r.tracking_number', 'trackingNumber')
+    .where(
+      `(r.status = 'awaiting_correction' AND EXISTS (SELECT 1 FROM request_event e WHERE e.request_id = r.id AND e.type = 'correction_requested' AND ${json('correctionDueOn')} < :today))` +
+        ` OR (r.status = 'awaiting_fee' AND EXISTS (SELECT 1 FROM request_event e WHERE e.request_id = r.id AND e.type = 'fee_notice_issued' AND COALESCE(NULLIF(${json('deliveredOn')}, ''), e.occurred_on) <= :feeReceivedBy))`,
+      { today, feeReceivedBy },
+    )
+    .orderBy('r.tracking_number', 'ASC');
+  if (limit !== undefined) qb.limit(limit);
+  return qb.getRawMany();
 }

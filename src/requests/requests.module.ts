@@ -6,11 +6,12 @@ import { PublicRequestsApiController, RequestsApiController } from './requests-a
 import { DerivedStateService } from './derived-state.service';
 import { IntakeWriter } from './intake-writer';
 import { RequestsService } from './requests.service';
+import { SearchIndexService } from './search-index.service';
 
 @Module({
   imports: [AuthModule, CalendarModule, NotificationsModule],
   controllers: [PublicRequestsApiController, RequestsApiController],
-  providers: [RequestsService, IntakeWriter, DerivedStateService],
-  exports: [RequestsService, DerivedStateService],
+  providers: [RequestsService, IntakeWriter, DerivedStateService, SearchIndexService],
+  exports: [RequestsService, DerivedStateService, SearchIndexService],
 })
 export class RequestsModule {}

@@ -1,4 +1,4 @@
-import { insertRows } from '../common/insert-rows';
+import { insertChunks, insertRows } from '../common/insert-rows';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +13,7 @@ import { isUniqueViolation } from '../common/db-errors';
 import { maskTail } from '../common/masking';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { IsoDate, WorkingCalendar, yearOf } from '../domain/calendar';
+import { addDays, IsoDate, WorkingCalendar, yearOf } from '../domain/calendar';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../domain/errors';
 import {
   allowedSteps,
@@ -24,10 +24,12 @@ import {
   computeDue,
   DueResult,
   EVENT_BASIS,
+  FEE_PAYMENT_WORKING_DAYS,
   LifecycleEvent,
   replay,
   RequestState,
   STATUSES,
+  RequestStatus,
   Outcome,
   outcomeLabel,
 } from '../domain/lifecycle';
@@ -43,7 +45,7 @@ import { RequestItemEntity } from './entities/request-item.entity';
 import { IntakeDraft, IntakeWriter } from './intake-writer';
 import { accessCodeMatches, generateAccessCode } from './tracking-number';
 import type { LedgerRow } from '../import/ledger-import';
-import { listRequestIds, loadListed } from './request-list-query';
+import { lapsedRequests, listRequestIds, loadListed } from './request-list-query';
 import { toDetailView, toListItemView, toPublicStatusView, RequestDetailView, RequestListItemView, PublicStatusView } from './request-views';
 
 export interface Actor {
@@ -81,6 +83,8 @@ export interface PublicSubmission {
 }
 
 const PAGE_SIZE = 20;
+/** Requests per transaction when deadlines are recomputed after a calendar change. */
+const RECOMPUTE_CHUNK = 250;
 const REPEAT_SIMILARITY = 0.6;
 
 export interface PossibleRepeat {
@@ -330,25 +334,64 @@ export class RequestsService {
   }
 
   /**
-   * After the holiday calendar changed: recompute the deadline of every open request and
-   * note each change in its timeline (D11). Runs inside the caller's transaction.
+   * After the holiday calendar changed (and that change committed): recompute the deadline of
+   * every request not yet concluded and note each change in its timeline (D11). In transactions of
+   * RECOMPUTE_CHUNK requests, each row and its event written together, yielding between them so
+   * that other requests are served meanwhile; the rows are locked while their chunk is written.
    */
-  async recomputeOpenDeadlines(m: EntityManager, calendar: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
+  async recomputeOpenDeadlines(calendar: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
     const today = this.clock.today();
-    const open = await m.createQueryBuilder(InformationRequestEntity, 'r').where('r.status NOT IN (:...final)', { final: FINAL_STATUSES }).orderBy('r.tracking_number').getMany();
-    const states = await this.currentStates(m, open.map((r) => r.id), calendar, today);
+    const manager = this.dataSource.manager;
+    const waiting = STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
+    const ids = (
+      await manager.createQueryBuilder(InformationRequestEntity, 'r').select('r.id', 'id').where('r.status IN (:...waiting)', { waiting }).orderBy('r.id').getRawMany<{ id: string }>()
+    ).map((r) => r.id);
+    const postgres = this.dataSource.options.type === 'postgres';
     let changed = 0;
-    for (const request of open) {
-      const { events, state } = states.get(request.id)!;
-      const due = computeDue(state, calendar, today);
-      if (due.dueOn === request.dueOn && due.provisional === request.dueIsProvisional) continue;
-      await m.update(InformationRequestEntity, { id: request.id }, { dueOn: due.dueOn, dueIsProvisional: due.provisional, version: request.version + 1, updatedAt: this.clock.nowIso() });
-      await this.appendEvent(m, request.id, events.length + 1, {
-        type: 'due_recomputed',
-        on: today,
-        data: { fromDueOn: request.dueOn, toDueOn: due.dueOn, fromProvisional: request.dueIsProvisional, toProvisional: due.provisional, reason },
-      }, actor);
-      changed++;
+    for (let i = 0; i < ids.length; i += RECOMPUTE_CHUNK) {
+      const chunk = ids.slice(i, i + RECOMPUTE_CHUNK);
+      changed += await this.unitOfWork.run(async (m) => {
+        const read = m
+          .createQueryBuilder(InformationRequestEntity, 'r')
+          .select(['r.id', 'r.status', 'r.dueOn', 'r.dueIsProvisional', 'r.version'])
+          .where('r.id IN (:...chunk)', { chunk })
+          .orderBy('r.id');
+        if (postgres) read.setLock('pessimistic_write');
+        const rows = (await read.getMany()).filter((r) => !FINAL_STATUSES.includes(r.status as RequestStatus));
+        const states = await this.currentStates(m, rows.map((r) => r.id), calendar, today);
+        const updates: Array<{ request: InformationRequestEntity; due: DueResult }> = [];
+        const events: RequestEventEntity[] = [];
+        for (const request of rows) {
+          const { events: history, state } = states.get(request.id)!;
+          const due = computeDue(state, calendar, today);
+          if (due.dueOn === request.dueOn && due.provisional === request.dueIsProvisional) continue;
+          updates.push({ request, due });
+          events.push(
+            this.eventRow(request.id, history.length + 1, {
+              type: 'due_recomputed',
+              on: today,
+              data: { fromDueOn: request.dueOn, toDueOn: due.dueOn, fromProvisional: request.dueIsProvisional, toProvisional: due.provisional, reason },
+            }, actor),
+          );
+        }
+        if (!updates.length) return 0;
+        // One UPDATE for the chunk: each row's new due date by id.
+        const params: unknown[] = [];
+        const p = (v: unknown) => (params.push(v), postgres ? `$${params.length}` : '?');
+        const bool = (b: boolean) => (postgres ? String(b) : b ? '1' : '0');
+        const dueCase = updates.map(({ request, due }) => `WHEN ${p(request.id)} THEN ${due.dueOn === null ? 'NULL' : p(due.dueOn)}`).join(' ');
+        const provisionalCase = updates.map(({ request, due }) => `WHEN ${p(request.id)} THEN ${bool(due.provisional)}`).join(' ');
+        const now = p(this.clock.nowIso());
+        const idList = updates.map(({ request }) => p(request.id)).join(', ');
+        await m.query(
+          `UPDATE information_request SET due_on = CASE id ${dueCase} END, due_is_provisional = CASE id ${provisionalCase} END, version = version + 1, updated_at = ${now} WHERE id IN (${idList})`,
+          params,
+        );
+        await insertChunks(m, RequestEventEntity, events);
+        return updates.length;
+      });
+      // Let the requests that arrived meanwhile in before the next chunk.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return changed;
   }
@@ -529,12 +572,6 @@ export class RequestsService {
    * Same applicant = same identity number or credit code, or same name with the same phone or e-mail.
    */
   async findPossibleRepeats(request: InformationRequestEntity, applicant: ApplicantEntity): Promise<PossibleRepeat[]> {
-    const qb = this.dataSource
-      .createQueryBuilder(InformationRequestEntity, 'r')
-      .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
-      .where('r.id <> :id', { id: request.id })
-      .andWhere("r.status = 'concluded'")
-      .andWhere("r.outcome NOT IN ('other_overdue_correction', 'other_unpaid_fee', 'other_other')");
     const same: string[] = [];
     const params: Record<string, string> = {};
     if (applicant.idDocumentNumber) (same.push('a.id_document_number = :idn'), (params.idn = applicant.idDocumentNumber));
@@ -542,18 +579,30 @@ export class RequestsService {
     if (applicant.phone) (same.push('(a.name = :name AND a.phone = :phone)'), (params.phone = applicant.phone), (params.name = applicant.name));
     if (applicant.email) (same.push('(a.name = :name AND a.email = :email)'), (params.email = applicant.email), (params.name = applicant.name));
     if (!same.length) return [];
-    const earlier = await qb.andWhere(`(${same.join(' OR ')})`, params).orderBy('r.concluded_on', 'DESC').limit(50).getMany();
+    // The same applicant is found through the identity indexes first, then their requests.
+    const earlier = await this.dataSource
+      .createQueryBuilder(InformationRequestEntity, 'r')
+      .where(`r.applicant_id IN (SELECT a.id FROM applicant a WHERE ${same.join(' OR ')})`, params)
+      .andWhere('r.id <> :id', { id: request.id })
+      .andWhere("r.status = 'concluded'")
+      .andWhere("r.outcome NOT IN ('other_overdue_correction', 'other_unpaid_fee', 'other_other')")
+      .orderBy('r.concluded_on', 'DESC')
+      .limit(50)
+      .getMany();
     return earlier
       .map((r) => ({ id: r.id, trackingNumber: r.trackingNumber, concludedOn: r.concludedOn!, outcomeLabel: outcomeLabel(r.outcome as Outcome), similarity: textSimilarity(r.description, request.description) }))
       .filter((r) => r.similarity >= REPEAT_SIMILARITY)
       .sort((a, b) => b.similarity - a.similarity);
   }
 
-  /** Corrections and fees whose deadline has passed: ready to be concluded with one click. */
-  async findLapsed(): Promise<Array<{ id: string; trackingNumber: string; kind: 'correction' | 'fee'; deadline: IsoDate; eventType: 'correction_lapsed' | 'fee_lapsed' }>> {
+  /** Corrections and fees whose deadline has passed: ready to be concluded with one click. At most `limit`, by tracking number. */
+  async findLapsed(limit?: number): Promise<Array<{ id: string; trackingNumber: string; kind: 'correction' | 'fee'; deadline: IsoDate; eventType: 'correction_lapsed' | 'fee_lapsed' }>> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const waiting = await this.dataSource.manager.find(InformationRequestEntity, { where: [{ status: 'awaiting_correction' }, { status: 'awaiting_fee' }], order: { trackingNumber: 'ASC' } });
+    // The last receipt date of a fee notice whose 20 working days ended before today.
+    let feeReceivedBy = addDays(today, -FEE_PAYMENT_WORKING_DAYS);
+    while (calendar.addWorkingDays(feeReceivedBy, FEE_PAYMENT_WORKING_DAYS).date >= today) feeReceivedBy = addDays(feeReceivedBy, -1);
+    const waiting = await lapsedRequests(this.dataSource.manager, today, feeReceivedBy, limit);
     const states = await this.currentStates(this.dataSource.manager, waiting.map((r) => r.id), calendar, today);
     const lapsed = [];
     for (const r of waiting) {
@@ -568,21 +617,22 @@ export class RequestsService {
     return lapsed;
   }
 
-  async listRequests(query: ListRequestsQueryDto): Promise<{ items: RequestListItemView[]; total: number; page: number; pageSize: number }> {
+  /** A page of the list; `total: false` skips the count (the first page only), `items: false` skips the rows. */
+  async listRequests(query: ListRequestsQueryDto, opts: { total?: boolean; items?: boolean } = {}): Promise<{ items: RequestListItemView[]; total: number; page: number; pageSize: number }> {
     const fields: Record<string, string> = {};
     if (query.status && !(STATUSES as readonly string[]).includes(query.status) && query.status !== 'open') fields.status = '状态无效。';
     if (Object.keys(fields).length) throw new ValidationFailedError(fields);
     const today = this.clock.today();
     const page = Math.max(1, Number(query.page ?? 1));
     const { page: _page, ...filters } = query;
-    const { ids, total } = await listRequestIds(this.dataSource.manager, filters, today, (page - 1) * PAGE_SIZE, PAGE_SIZE);
+    const { ids, total } = await listRequestIds(this.dataSource.manager, filters, today, (page - 1) * PAGE_SIZE, opts.items === false ? 0 : PAGE_SIZE, opts.total !== false || page > 1);
     const rows = await loadListed(this.dataSource.manager, ids);
     // "Due soon" = due within 3 working days from today.
     const soon = (await this.calendars.current()).addWorkingDays(today, 3).date;
     const items = rows.map(({ request, applicant }) =>
       toListItemView(request, { name: applicant.name, idDocumentNumberMasked: maskTail(applicant.idDocumentNumber), phoneMasked: maskTail(applicant.phone) }, today, soon),
     );
-    return { items, total, page, pageSize: PAGE_SIZE };
+    return { items, total: total ?? items.length, page, pageSize: PAGE_SIZE };
   }
 
   /** A wrong access code and an unknown number answer exactly alike. */
@@ -609,7 +659,8 @@ export class RequestsService {
     const itemCounts = new Map<string, number>();
     for (let i = 0; i < requestIds.length; i += 500) {
       const ids = requestIds.slice(i, i + 500);
-      for (const e of await m.find(RequestEventEntity, { where: { requestId: In(ids) }, order: { seq: 'ASC' } })) events.get(e.requestId)!.push(e);
+      // In the order of the (request_id, seq) index: no sort.
+      for (const e of await m.find(RequestEventEntity, { where: { requestId: In(ids) }, order: { requestId: 'ASC', seq: 'ASC' } })) events.get(e.requestId)!.push(e);
       const counts: Array<{ id: string; n: number | string }> = await m
         .createQueryBuilder(RequestItemEntity, 'i')
         .select('i.request_id', 'id')

@@ -1,8 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('information_request')
-@Index('IDX_information_request_received', ['receivedOn', 'applicantType', 'concludedOn', 'trackingNumber'])
-@Index('IDX_information_request_concluded', ['concludedOn', 'receivedOn', 'outcome', 'applicantType', 'dueOn', 'trackingNumber'])
+@Index('IDX_information_request_received', ['receivedOn', 'applicantType', 'concludedOn', 'trackingNumber', 'dueOn'])
+@Index('IDX_information_request_concluded', ['concludedOn', 'receivedOn', 'outcome', 'applicantType', 'dueOn', 'trackingNumber', 'status'])
 // The list indexes (descending and partial) and the search indexes: migration 1795761000000.
 @Index('IDX_information_request_list', { synchronize: false })
 @Index('IDX_information_request_status_list', { synchronize: false })
