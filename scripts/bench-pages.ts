@@ -96,6 +96,8 @@ async function seedChild(dir: string, size: number, pg: boolean): Promise<void> 
   await ds.initialize();
   if (pg) await ds.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
   await ds.runMigrations({ transaction: 'all' });
+  // Seeding only: a large page cache and no syncs (the app runs with its own settings).
+  if (!pg) await ds.query('PRAGMA cache_size = -1000000; PRAGMA synchronous = OFF');
   const t0 = performance.now();
   const today = shanghaiDateOf(new Date());
   const sample = await seedRequests(ds, size, today, (done) => process.stderr.write(`\rseeded ${done}/${size}`));

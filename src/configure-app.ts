@@ -91,6 +91,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
+  // Templates are compiled once, not read and compiled again for every page (Express caches them only with NODE_ENV=production).
+  app.set('view cache', true);
   app.setLocal('agencyName', config.agencyName);
   registerViews();
 

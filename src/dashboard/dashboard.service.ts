@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
+import { addDays } from '../domain/calendar';
 import { APPLICANT_TYPES, Outcome, OUTCOME_INFO, OUTCOMES } from '../domain/lifecycle';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { OPEN_STATUS_SQL } from '../requests/request-list-query';
@@ -87,6 +88,20 @@ export class DashboardService {
       .getRawMany<{ o: string | null; n: string | number }>();
     const outcomeCounts = new Map(outcomeRows.map((o) => [o.o ?? 'unknown', Number(o.n)]));
     const calendar = await this.calendars.current();
+    // Working days between two dates as the difference of a running count, built day by day with
+    // the calendar's own count: one step per day of the range, not one walk per pair.
+    const running = new Map<string, number>();
+    const dates = pairs.flatMap((p) => [p.receivedOn, p.concludedOn]).sort();
+    if (dates.length) {
+      let day = dates[0];
+      let count = 0;
+      running.set(day, 0);
+      while (day < dates[dates.length - 1]) {
+        const next = addDays(day, 1);
+        count += calendar.countWorkingDays(day, next).count;
+        running.set((day = next), count);
+      }
+    }
     let concluded = 0;
     let onTime = 0;
     let withDue = 0;
@@ -95,7 +110,7 @@ export class DashboardService {
       concluded += Number(p.n);
       withDue += Number(p.withDue);
       onTime += Number(p.onTime ?? 0);
-      days.push([calendar.countWorkingDays(p.receivedOn, p.concludedOn).count, Number(p.n)]);
+      days.push([p.concludedOn >= p.receivedOn ? running.get(p.concludedOn)! - running.get(p.receivedOn)! : 0, Number(p.n)]);
     }
     const open = await repo
       .createQueryBuilder(InformationRequestEntity, 'r')

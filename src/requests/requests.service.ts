@@ -84,7 +84,7 @@ export interface PublicSubmission {
 
 const PAGE_SIZE = 20;
 /** Requests per transaction when deadlines are recomputed after a calendar change. */
-const RECOMPUTE_CHUNK = 250;
+const RECOMPUTE_CHUNK = 200;
 const REPEAT_SIMILARITY = 0.6;
 
 export interface PossibleRepeat {
@@ -347,50 +347,46 @@ export class RequestsService {
       await manager.createQueryBuilder(InformationRequestEntity, 'r').select('r.id', 'id').where('r.status IN (:...waiting)', { waiting }).orderBy('r.id').getRawMany<{ id: string }>()
     ).map((r) => r.id);
     const postgres = this.dataSource.options.type === 'postgres';
+    // One chunk: one UPDATE and one multi-row INSERT of the timeline entries.
+    const write = async (m: EntityManager, updates: Array<{ request: InformationRequestEntity; due: DueResult; event: RequestEventEntity }>): Promise<number> => {
+      const read = m.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.version']).where('r.id IN (:...ids)', { ids: updates.map((u) => u.request.id) });
+      if (postgres) read.setLock('pessimistic_write');
+      const versions = new Map((await read.getMany()).map((r) => [r.id, r.version]));
+      const current = updates.filter((u) => versions.get(u.request.id) === u.request.version);
+      if (!current.length) return 0;
+      const params: unknown[] = [];
+      const p = (v: unknown) => (params.push(v), postgres ? `$${params.length}` : '?');
+      const bool = (b: boolean) => (postgres ? String(b) : b ? '1' : '0');
+      const dueCase = current.map(({ request, due }) => `WHEN ${p(request.id)} THEN ${due.dueOn === null ? 'NULL' : p(due.dueOn)}`).join(' ');
+      const provisionalCase = current.map(({ request, due }) => `WHEN ${p(request.id)} THEN ${bool(due.provisional)}`).join(' ');
+      const now = p(this.clock.nowIso());
+      const idList = current.map(({ request }) => p(request.id)).join(', ');
+      await m.query(`UPDATE information_request SET due_on = CASE id ${dueCase} END, due_is_provisional = CASE id ${provisionalCase} END, version = version + 1, updated_at = ${now} WHERE id IN (${idList})`, params);
+      await insertChunks(m, RequestEventEntity, current.map((u) => u.event));
+      return current.length;
+    };
     let changed = 0;
     for (let i = 0; i < ids.length; i += RECOMPUTE_CHUNK) {
-      const chunk = ids.slice(i, i + RECOMPUTE_CHUNK);
-      changed += await this.unitOfWork.run(async (m) => {
-        const read = m
-          .createQueryBuilder(InformationRequestEntity, 'r')
-          .select(['r.id', 'r.status', 'r.dueOn', 'r.dueIsProvisional', 'r.version'])
-          .where('r.id IN (:...chunk)', { chunk })
-          .orderBy('r.id');
-        if (postgres) read.setLock('pessimistic_write');
-        const rows = (await read.getMany()).filter((r) => !FINAL_STATUSES.includes(r.status as RequestStatus));
-        const states = await this.currentStates(m, rows.map((r) => r.id), calendar, today);
-        const updates: Array<{ request: InformationRequestEntity; due: DueResult }> = [];
-        const events: RequestEventEntity[] = [];
-        for (const request of rows) {
-          const { events: history, state } = states.get(request.id)!;
-          const due = computeDue(state, calendar, today);
-          if (due.dueOn === request.dueOn && due.provisional === request.dueIsProvisional) continue;
-          updates.push({ request, due });
-          events.push(
-            this.eventRow(request.id, history.length + 1, {
-              type: 'due_recomputed',
-              on: today,
-              data: { fromDueOn: request.dueOn, toDueOn: due.dueOn, fromProvisional: request.dueIsProvisional, toProvisional: due.provisional, reason },
-            }, actor),
-          );
-        }
-        if (!updates.length) return 0;
-        // One UPDATE for the chunk: each row's new due date by id.
-        const params: unknown[] = [];
-        const p = (v: unknown) => (params.push(v), postgres ? `$${params.length}` : '?');
-        const bool = (b: boolean) => (postgres ? String(b) : b ? '1' : '0');
-        const dueCase = updates.map(({ request, due }) => `WHEN ${p(request.id)} THEN ${due.dueOn === null ? 'NULL' : p(due.dueOn)}`).join(' ');
-        const provisionalCase = updates.map(({ request, due }) => `WHEN ${p(request.id)} THEN ${bool(due.provisional)}`).join(' ');
-        const now = p(this.clock.nowIso());
-        const idList = updates.map(({ request }) => p(request.id)).join(', ');
-        await m.query(
-          `UPDATE information_request SET due_on = CASE id ${dueCase} END, due_is_provisional = CASE id ${provisionalCase} END, version = version + 1, updated_at = ${now} WHERE id IN (${idList})`,
-          params,
-        );
-        await insertChunks(m, RequestEventEntity, events);
-        return updates.length;
-      });
-      // Let the requests that arrived meanwhile in before the next chunk.
+      // Read and compute outside the transaction; the write re-reads the versions and skips a
+      // request that another step changed meanwhile (that step computed with the new calendar).
+      const rows = await manager
+        .createQueryBuilder(InformationRequestEntity, 'r')
+        .select(['r.id', 'r.status', 'r.dueOn', 'r.dueIsProvisional', 'r.version'])
+        .where('r.id IN (:...chunk)', { chunk: ids.slice(i, i + RECOMPUTE_CHUNK) })
+        .getMany();
+      const open = rows.filter((r) => !FINAL_STATUSES.includes(r.status as RequestStatus));
+      const states = await this.currentStates(manager, open.map((r) => r.id), calendar, today);
+      const updates: Array<{ request: InformationRequestEntity; due: DueResult; event: RequestEventEntity }> = [];
+      for (const request of open) {
+        const { eventCount, state } = states.get(request.id)!;
+        const due = computeDue(state, calendar, today);
+        if (due.dueOn === request.dueOn && due.provisional === request.dueIsProvisional) continue;
+        const data = { fromDueOn: request.dueOn, toDueOn: due.dueOn, fromProvisional: request.dueIsProvisional, toProvisional: due.provisional, reason };
+        updates.push({ request, due, event: this.eventRow(request.id, eventCount + 1, { type: 'due_recomputed', on: today, data }, actor) });
+      }
+      // Let the requests that arrived meanwhile in: after the computing, and after the writing.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (updates.length) changed += await this.unitOfWork.run((m) => write(m, updates));
       await new Promise((resolve) => setImmediate(resolve));
     }
     return changed;
@@ -649,18 +645,25 @@ export class RequestsService {
   }
 
   /** A request's state, folded from its recorded events. */
-  private async currentState(m: EntityManager, requestId: string, calendar: WorkingCalendar, today: IsoDate): Promise<{ events: RequestEventEntity[]; state: RequestState }> {
+  private async currentState(m: EntityManager, requestId: string, calendar: WorkingCalendar, today: IsoDate): Promise<{ eventCount: number; state: RequestState }> {
     return (await this.currentStates(m, [requestId], calendar, today)).get(requestId)!;
   }
 
-  /** The state of many requests from their events: two queries per 500 requests, not two per request. */
-  private async currentStates(m: EntityManager, requestIds: string[], calendar: WorkingCalendar, today: IsoDate): Promise<Map<string, { events: RequestEventEntity[]; state: RequestState }>> {
-    const events = new Map(requestIds.map((id) => [id, [] as RequestEventEntity[]]));
+  /** The state of many requests from their events: two queries per 500 requests, reading only what the replay needs. */
+  private async currentStates(m: EntityManager, requestIds: string[], calendar: WorkingCalendar, today: IsoDate): Promise<Map<string, { eventCount: number; state: RequestState }>> {
+    const events = new Map(requestIds.map((id) => [id, [] as LifecycleEvent[]]));
     const itemCounts = new Map<string, number>();
     for (let i = 0; i < requestIds.length; i += 500) {
       const ids = requestIds.slice(i, i + 500);
       // In the order of the (request_id, seq) index: no sort.
-      for (const e of await m.find(RequestEventEntity, { where: { requestId: In(ids) }, order: { requestId: 'ASC', seq: 'ASC' } })) events.get(e.requestId)!.push(e);
+      const rows = await m
+        .createQueryBuilder(RequestEventEntity, 'e')
+        .select(['e.request_id AS "requestId"', 'e.type AS "type"', 'e.occurred_on AS "on"', 'e.payload AS "payload"'])
+        .where('e.request_id IN (:...ids)', { ids })
+        .orderBy('e.request_id', 'ASC')
+        .addOrderBy('e.seq', 'ASC')
+        .getRawMany<{ requestId: string; type: string; on: string; payload: string }>();
+      for (const e of rows) events.get(e.requestId)!.push({ type: e.type as LifecycleEvent['type'], on: e.on, data: JSON.parse(e.payload) as Record<string, unknown> });
       const counts: Array<{ id: string; n: number | string }> = await m
         .createQueryBuilder(RequestItemEntity, 'i')
         .select('i.request_id', 'id')
@@ -673,7 +676,7 @@ export class RequestsService {
     return new Map(
       requestIds.map((id) => {
         const list = events.get(id)!;
-        return [id, { events: list, state: replay(list.map(toLifecycleEvent), { calendar, today, itemCount: itemCounts.get(id) ?? 0 }) }];
+        return [id, { eventCount: list.length, state: replay(list, { calendar, today, itemCount: itemCounts.get(id) ?? 0 }) }];
       }),
     );
   }
