@@ -13,13 +13,12 @@ const OPEN = `('in_progress', 'awaiting_correction', 'consulting', 'awaiting_fee
 const ORDER = 'due_on, submitted_at DESC, id';
 
 const LIST_INDEXES: Array<[string, string]> = [
-  ['IDX_information_request_list', `(${ORDER}, status, received_on, concluded_on)`],
+  ['IDX_information_request_list', `(${ORDER}, status, received_on, concluded_on, outcome)`],
   ['IDX_information_request_status_list', `(status, ${ORDER})`],
   ['IDX_information_request_open_list', `(${ORDER}) WHERE status IN ${OPEN}`],
   ['IDX_information_request_type_list', `(applicant_type, ${ORDER})`],
   ['IDX_information_request_channel_list', `(channel, ${ORDER})`],
   ['IDX_information_request_assignee_list', `(assignee_id, ${ORDER})`],
-  ['IDX_information_request_outcome_list', `(outcome, ${ORDER})`],
 ];
 
 const PLAIN_INDEXES: Array<[string, string, string[]]> = [
@@ -27,6 +26,8 @@ const PLAIN_INDEXES: Array<[string, string, string[]]> = [
   ['information_request', 'IDX_information_request_received', ['received_on', 'applicant_type', 'concluded_on', 'tracking_number', 'due_on']],
   // Dashboard replies of the year (on time, working days, outcome); drill-down cells of concluded rows.
   ['information_request', 'IDX_information_request_concluded', ['concluded_on', 'received_on', 'outcome', 'applicant_type', 'due_on', 'tracking_number', 'status']],
+  // Dashboard outcomes of the year, one range per outcome in order; the outcome filter's count.
+  ['information_request', 'IDX_information_request_outcome', ['outcome', 'concluded_on', 'received_on', 'due_on']],
   // Art. 36(六): the same applicant by identity number, credit code, name with phone or e-mail.
   ['applicant', 'IDX_applicant_id_document_number', ['id_document_number']],
   ['applicant', 'IDX_applicant_organisation_code', ['organisation_code']],

@@ -20,13 +20,12 @@ const ORDER = 'due_on, submitted_at DESC, id';
 const OPEN = `('in_progress', 'awaiting_correction', 'consulting', 'awaiting_fee')`;
 
 const SQLITE_INDEXES: Array<[string, string]> = [
-  ['IDX_information_request_list', `CREATE INDEX "IDX_information_request_list" ON "information_request" (${ORDER}, status, received_on, concluded_on)`],
+  ['IDX_information_request_list', `CREATE INDEX "IDX_information_request_list" ON "information_request" (${ORDER}, status, received_on, concluded_on, outcome)`],
   ['IDX_information_request_status_list', `CREATE INDEX "IDX_information_request_status_list" ON "information_request" (status, ${ORDER})`],
   ['IDX_information_request_open_list', `CREATE INDEX "IDX_information_request_open_list" ON "information_request" (${ORDER}) WHERE status IN ${OPEN}`],
   ['IDX_information_request_type_list', `CREATE INDEX "IDX_information_request_type_list" ON "information_request" (applicant_type, ${ORDER})`],
   ['IDX_information_request_channel_list', `CREATE INDEX "IDX_information_request_channel_list" ON "information_request" (channel, ${ORDER})`],
   ['IDX_information_request_assignee_list', `CREATE INDEX "IDX_information_request_assignee_list" ON "information_request" (assignee_id, ${ORDER})`],
-  ['IDX_information_request_outcome_list', `CREATE INDEX "IDX_information_request_outcome_list" ON "information_request" (outcome, ${ORDER})`],
 ];
 
 const SQLITE_TRIGGERS: Array<[string, string]> = [

@@ -2,6 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('information_request')
 @Index('IDX_information_request_received', ['receivedOn', 'applicantType', 'concludedOn', 'trackingNumber', 'dueOn'])
+@Index('IDX_information_request_outcome', ['outcome', 'concludedOn', 'receivedOn', 'dueOn'])
 @Index('IDX_information_request_concluded', ['concludedOn', 'receivedOn', 'outcome', 'applicantType', 'dueOn', 'trackingNumber', 'status'])
 // The list indexes (descending and partial) and the search indexes: migration 1795761000000.
 @Index('IDX_information_request_list', { synchronize: false })
@@ -10,7 +11,6 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('IDX_information_request_type_list', { synchronize: false })
 @Index('IDX_information_request_channel_list', { synchronize: false })
 @Index('IDX_information_request_assignee_list', { synchronize: false })
-@Index('IDX_information_request_outcome_list', { synchronize: false })
 @Index('IDX_information_request_search_description', { synchronize: false })
 @Index('IDX_information_request_search_tracking', { synchronize: false })
 @Index('IDX_information_request_report', ['receivedOn', 'concludedOn', 'applicantType', 'outcome'])
