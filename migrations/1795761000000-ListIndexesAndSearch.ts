@@ -27,7 +27,7 @@ const PLAIN_INDEXES: Array<[string, string, string[]]> = [
   // Dashboard replies of the year (on time, working days, outcome); drill-down cells of concluded rows.
   ['information_request', 'IDX_information_request_concluded', ['concluded_on', 'received_on', 'outcome', 'applicant_type', 'due_on', 'tracking_number', 'status']],
   // Dashboard outcomes of the year, one range per outcome in order; the outcome filter's count.
-  ['information_request', 'IDX_information_request_outcome', ['outcome', 'concluded_on', 'received_on', 'due_on']],
+  ['information_request', 'IDX_information_request_outcome', ['outcome', 'concluded_on', 'received_on', 'due_on', 'applicant_type', 'tracking_number']],
   // Art. 36(六): the same applicant by identity number, credit code, name with phone or e-mail.
   ['applicant', 'IDX_applicant_id_document_number', ['id_document_number']],
   ['applicant', 'IDX_applicant_organisation_code', ['organisation_code']],

@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('information_request')
 @Index('IDX_information_request_received', ['receivedOn', 'applicantType', 'concludedOn', 'trackingNumber', 'dueOn'])
-@Index('IDX_information_request_outcome', ['outcome', 'concludedOn', 'receivedOn', 'dueOn'])
+@Index('IDX_information_request_outcome', ['outcome', 'concludedOn', 'receivedOn', 'dueOn', 'applicantType', 'trackingNumber'])
 @Index('IDX_information_request_concluded', ['concludedOn', 'receivedOn', 'outcome', 'applicantType', 'dueOn', 'trackingNumber', 'status'])
 // The list indexes (descending and partial) and the search indexes: migration 1795761000000.
 @Index('IDX_information_request_list', { synchronize: false })
