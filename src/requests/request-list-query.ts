@@ -38,7 +38,10 @@ function databaseOf(m: EntityManager): 'sqlite' | 'postgres' {
 }
 
 /** The filters of the list on the request table; `overdue=false` is left to the caller. */
-function applyFilters(qb: SelectQueryBuilder<InformationRequestEntity>, f: Filters, today: IsoDate): SelectQueryBuilder<InformationRequestEntity> {
+function applyFilters(qb: SelectQueryBuilder<InformationRequestEntity>, f: Filters, today: IsoDate, walk = false): SelectQueryBuilder<InformationRequestEntity> {
+  // Reading a page in list order, these filters are checked on the list index's entries; written
+  // as expressions, no other index can be chosen for them (and a sort of all their rows).
+  const col = (name: string) => (walk ? `(r.${name} || '')` : `r.${name}`);
   if (f.status === 'open') qb.andWhere(`r.status IN ${OPEN_STATUS_SQL}`);
   else if (f.status) qb.andWhere('r.status = :status', { status: f.status });
   if (f.channel) qb.andWhere('r.channel = :channel', { channel: f.channel });
@@ -47,11 +50,11 @@ function applyFilters(qb: SelectQueryBuilder<InformationRequestEntity>, f: Filte
   else if (f.assignee) qb.andWhere('r.assignee_id = :assignee', { assignee: f.assignee });
   if (f.overdue === 'true') qb.andWhere(`r.status IN ${OPEN_STATUS_SQL} AND r.due_on < :today`, { today });
   if (f.dueBefore) qb.andWhere('r.due_on IS NOT NULL AND r.due_on < :dueBefore', { dueBefore: f.dueBefore });
-  if (f.receivedFrom) qb.andWhere('r.received_on >= :receivedFrom', { receivedFrom: f.receivedFrom });
-  if (f.receivedTo) qb.andWhere('r.received_on <= :receivedTo', { receivedTo: f.receivedTo });
-  if (f.concludedFrom) qb.andWhere('r.concluded_on >= :concludedFrom', { concludedFrom: f.concludedFrom });
-  if (f.concludedTo) qb.andWhere('r.concluded_on <= :concludedTo', { concludedTo: f.concludedTo });
-  if (f.outcome) qb.andWhere('r.outcome = :outcome', { outcome: f.outcome });
+  if (f.receivedFrom) qb.andWhere(`${col('received_on')} >= :receivedFrom`, { receivedFrom: f.receivedFrom });
+  if (f.receivedTo) qb.andWhere(`${col('received_on')} <= :receivedTo`, { receivedTo: f.receivedTo });
+  if (f.concludedFrom) qb.andWhere(`${col('concluded_on')} >= :concludedFrom`, { concludedFrom: f.concludedFrom });
+  if (f.concludedTo) qb.andWhere(`${col('concluded_on')} <= :concludedTo`, { concludedTo: f.concludedTo });
+  if (f.outcome) qb.andWhere(`${col('outcome')} = :outcome`, { outcome: f.outcome });
   if (f.q) {
     const search = searchCondition(databaseOf(qb.connection.manager), f.q);
     qb.andWhere(search.where, search.params);
@@ -61,12 +64,8 @@ function applyFilters(qb: SelectQueryBuilder<InformationRequestEntity>, f: Filte
 
 const NOT_OVERDUE = `NOT (r.status IN ${OPEN_STATUS_SQL} AND r.due_on IS NOT NULL AND r.due_on < :today)`;
 
-function base(m: EntityManager, f: Filters, today: IsoDate): SelectQueryBuilder<InformationRequestEntity> {
-  return applyFilters(m.createQueryBuilder(InformationRequestEntity, 'r'), f, today);
-}
-
-function hasFilter(f: Filters): boolean {
-  return Object.values(f).some((v) => v !== undefined && v !== '');
+function base(m: EntityManager, f: Filters, today: IsoDate, walk = false): SelectQueryBuilder<InformationRequestEntity> {
+  return applyFilters(m.createQueryBuilder(InformationRequestEntity, 'r'), f, today, walk);
 }
 
 interface Counted {
@@ -79,33 +78,29 @@ interface Counted {
 }
 
 /**
- * The total and the size of each segment. Without filters, COUNT(*) (which SQLite answers from
- * the b-tree's entry counts) and the few requests without a due date. With filters, one scan of
- * the narrowest index that covers them, which also gives the range of their due dates.
+ * The total and the size of each segment: a COUNT(*) over the narrowest index the filters allow
+ * (without filters SQLite answers it from the b-tree's entry counts) and a count of the few
+ * without a due date. With a date range, the range of their due dates too: where to start and
+ * stop reading the list index.
  */
 async function countSegments(m: EntityManager, f: Filters, today: IsoDate): Promise<Counted> {
   const g = f.overdue === 'false' ? { ...f, overdue: undefined } : f;
-  let counted: Counted;
-  if (!hasFilter(g)) {
-    const [all, undated] = await Promise.all([
-      m.createQueryBuilder(InformationRequestEntity, 'r').select('COUNT(*)', 'n').getRawOne<{ n: string | number }>(),
-      m.createQueryBuilder(InformationRequestEntity, 'r').select('COUNT(*)', 'n').where('r.due_on IS NULL').getRawOne<{ n: string | number }>(),
-    ]);
-    counted = { total: Number(all?.n ?? 0), withDue: Number(all?.n ?? 0) - Number(undated?.n ?? 0), minDue: null, maxDue: null };
-  } else {
-    const row = await base(m, g, today)
-      .select('COUNT(*)', 'n')
-      .addSelect('COUNT(r.due_on)', 'd')
-      .addSelect('MIN(r.due_on)', 'lo')
-      .addSelect('MAX(r.due_on)', 'hi')
-      .getRawOne<{ n: string | number; d: string | number; lo: string | null; hi: string | null }>();
-    counted = { total: Number(row?.n ?? 0), withDue: Number(row?.d ?? 0), minDue: row?.lo ?? null, maxDue: row?.hi ?? null };
+  const count = async (h: Filters, extra?: string) => {
+    const qb = base(m, h, today).select('COUNT(*)', 'n');
+    if (extra) qb.andWhere(extra);
+    return Number((await qb.getRawOne<{ n: string | number }>())?.n ?? 0);
+  };
+  const total = await count(g);
+  const undated = await count(g, 'r.due_on IS NULL');
+  let bounds: { lo: string | null; hi: string | null } | undefined;
+  if (g.receivedFrom || g.receivedTo || g.concludedFrom || g.concludedTo || g.outcome) {
+    bounds = await base(m, g, today).select('MIN(r.due_on)', 'lo').addSelect('MAX(r.due_on)', 'hi').getRawOne<{ lo: string | null; hi: string | null }>();
   }
+  const counted: Counted = { total, withDue: total - undated, minDue: bounds?.lo ?? null, maxDue: bounds?.hi ?? null };
   if (f.overdue !== 'false') return counted;
   // Not overdue = all minus overdue: two counts on indexes instead of a NOT over every row.
-  const overdue = await base(m, { ...g, overdue: 'true' }, today).select('COUNT(*)', 'n').getRawOne<{ n: string | number }>();
-  const n = Number(overdue?.n ?? 0);
-  return { ...counted, total: counted.total - n, withDue: counted.withDue - n };
+  const overdue = await count({ ...g, overdue: 'true' });
+  return { ...counted, total: counted.total - overdue, withDue: counted.withDue - overdue };
 }
 
 export async function countRequests(m: EntityManager, f: Filters, today: IsoDate): Promise<number> {
@@ -115,7 +110,7 @@ export async function countRequests(m: EntityManager, f: Filters, today: IsoDate
 /** Rows [from, from + take) of one segment, read from whichever end of it is nearer. */
 async function segmentIds(m: EntityManager, f: Filters, today: IsoDate, segment: Segment, c: Counted, size: number, from: number, take: number): Promise<string[]> {
   const reverse = Number.isFinite(size) && from > size - (from + take);
-  const qb = base(m, f, today).select('r.id', 'id').andWhere(segment.where);
+  const qb = base(m, f, today, true).select('r.id', 'id').andWhere(segment.where);
   if (f.overdue === 'false') qb.andWhere(NOT_OVERDUE, { today });
   if (segment === WITH_DUE && c.minDue && c.maxDue) qb.andWhere('r.due_on >= :minDue AND r.due_on <= :maxDue', { minDue: c.minDue, maxDue: c.maxDue });
   segment.order.forEach(([column, direction], i) => {
