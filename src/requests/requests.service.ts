@@ -335,26 +335,26 @@ export class RequestsService {
 
   /**
    * After the holiday calendar changed (and that change committed): recompute the deadline of
-   * every request not yet concluded and note each change in its timeline (D11). In transactions of
-   * RECOMPUTE_CHUNK requests, each row and its event written together, yielding between them so
-   * that other requests are served meanwhile; the rows are locked while their chunk is written.
+   * every request not yet concluded and note each change in its timeline (D11). Each chunk of
+   * RECOMPUTE_CHUNK requests is read and computed outside any transaction and written in a short
+   * one that skips a request another step changed meanwhile; between chunks other requests are
+   * served. A request in progress whose due date falls before the first day the change touches
+   * keeps it: every day it was counted over is as before (and one not yet received has none).
    */
-  async recomputeOpenDeadlines(calendar: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
+  async recomputeOpenDeadlines(previous: WorkingCalendar, calendar: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
     const today = this.clock.today();
     const manager = this.dataSource.manager;
-    const waiting = STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
+    const firstChanged = firstChangedDay(previous, calendar);
+    const waiting = STATUSES.filter((s) => !FINAL_STATUSES.includes(s) && s !== 'awaiting_confirmation');
+    const candidates = manager
+      .createQueryBuilder(InformationRequestEntity, 'r')
+      .select(['r.id', 'r.status', 'r.dueOn', 'r.dueIsProvisional', 'r.version'])
+      .where('r.status IN (:...waiting)', { waiting });
+    if (firstChanged) candidates.andWhere("NOT (r.status = 'in_progress' AND r.due_on IS NOT NULL AND r.due_on < :firstChanged)", { firstChanged });
+    else candidates.andWhere("r.status <> 'in_progress'");
     // In due-date order: the rows of one chunk sit together in the list indexes, so each write
     // touches few index pages.
-    const ids = (
-      await manager
-        .createQueryBuilder(InformationRequestEntity, 'r')
-        .select('r.id', 'id')
-        .addSelect('r.due_on', 'due')
-        .where('r.status IN (:...waiting)', { waiting })
-        .getRawMany<{ id: string; due: string | null }>()
-    )
-      .sort((a, b) => (a.due ?? '').localeCompare(b.due ?? '') || a.id.localeCompare(b.id))
-      .map((r) => r.id);
+    const rows = (await candidates.getMany()).sort((a, b) => (a.dueOn ?? '').localeCompare(b.dueOn ?? '') || a.id.localeCompare(b.id));
     const postgres = this.dataSource.options.type === 'postgres';
     // One chunk: one UPDATE and one multi-row INSERT of the timeline entries.
     const write = async (m: EntityManager, updates: Array<{ request: InformationRequestEntity; due: DueResult; event: RequestEventEntity }>): Promise<number> => {
@@ -375,19 +375,14 @@ export class RequestsService {
       return current.length;
     };
     let changed = 0;
-    for (let i = 0; i < ids.length; i += RECOMPUTE_CHUNK) {
-      // Read and compute outside the transaction; the write re-reads the versions and skips a
-      // request that another step changed meanwhile (that step computed with the new calendar).
-      const rows = await manager
-        .createQueryBuilder(InformationRequestEntity, 'r')
-        .select(['r.id', 'r.status', 'r.dueOn', 'r.dueIsProvisional', 'r.version'])
-        .where('r.id IN (:...chunk)', { chunk: ids.slice(i, i + RECOMPUTE_CHUNK) })
-        .getMany();
-      const open = rows.filter((r) => !FINAL_STATUSES.includes(r.status as RequestStatus));
-      const states = await this.currentStates(manager, open.map((r) => r.id), calendar, today);
+    for (let i = 0; i < rows.length; i += RECOMPUTE_CHUNK) {
+      const chunk = rows.slice(i, i + RECOMPUTE_CHUNK);
+      // Not concluded: no reply among their events, so the item count plays no part.
+      const states = await this.currentStates(manager, chunk.map((r) => r.id), calendar, today, false);
       const updates: Array<{ request: InformationRequestEntity; due: DueResult; event: RequestEventEntity }> = [];
-      for (const request of open) {
+      for (const request of chunk) {
         const { eventCount, state } = states.get(request.id)!;
+        if (!state.status || FINAL_STATUSES.includes(state.status)) continue;
         const due = computeDue(state, calendar, today);
         if (due.dueOn === request.dueOn && due.provisional === request.dueIsProvisional) continue;
         const data = { fromDueOn: request.dueOn, toDueOn: due.dueOn, fromProvisional: request.dueIsProvisional, toProvisional: due.provisional, reason };
@@ -659,10 +654,13 @@ export class RequestsService {
   }
 
   /** The state of many requests from their events: two queries per 500 requests, reading only what the replay needs. */
-  private async currentStates(m: EntityManager, requestIds: string[], calendar: WorkingCalendar, today: IsoDate): Promise<Map<string, { eventCount: number; state: RequestState }>> {
+  private async currentStates(m: EntityManager, requestIds: string[], calendar: WorkingCalendar, today: IsoDate, withItems = true): Promise<Map<string, { eventCount: number; state: RequestState }>> {
     const events = new Map(requestIds.map((id) => [id, [] as LifecycleEvent[]]));
     const itemCounts = new Map<string, number>();
+    const states = new Map<string, { eventCount: number; state: RequestState }>();
     for (let i = 0; i < requestIds.length; i += 500) {
+      // Other requests are served between chunks of a long list.
+      if (i) await new Promise((resolve) => setImmediate(resolve));
       const ids = requestIds.slice(i, i + 500);
       // In the order of the (request_id, seq) index: no sort.
       const rows = await m
@@ -673,27 +671,39 @@ export class RequestsService {
         .addOrderBy('e.seq', 'ASC')
         .getRawMany<{ requestId: string; type: string; on: string; payload: string }>();
       for (const e of rows) events.get(e.requestId)!.push({ type: e.type as LifecycleEvent['type'], on: e.on, data: JSON.parse(e.payload) as Record<string, unknown> });
-      const counts: Array<{ id: string; n: number | string }> = await m
-        .createQueryBuilder(RequestItemEntity, 'i')
-        .select('i.request_id', 'id')
-        .addSelect('COUNT(*)', 'n')
-        .where('i.request_id IN (:...ids)', { ids })
-        .groupBy('i.request_id')
-        .getRawMany();
-      for (const c of counts) itemCounts.set(c.id, Number(c.n));
-    }
-    return new Map(
-      requestIds.map((id) => {
+      if (withItems) {
+        const counts: Array<{ id: string; n: number | string }> = await m
+          .createQueryBuilder(RequestItemEntity, 'i')
+          .select('i.request_id', 'id')
+          .addSelect('COUNT(*)', 'n')
+          .where('i.request_id IN (:...ids)', { ids })
+          .groupBy('i.request_id')
+          .getRawMany();
+        for (const c of counts) itemCounts.set(c.id, Number(c.n));
+      }
+      for (const id of ids) {
         const list = events.get(id)!;
-        return [id, { eventCount: list.length, state: replay(list, { calendar, today, itemCount: itemCounts.get(id) ?? 0 }) }];
-      }),
-    );
+        states.set(id, { eventCount: list.length, state: replay(list, { calendar, today, itemCount: itemCounts.get(id) ?? 0 }) });
+      }
+    }
+    return states;
   }
 
 }
 
 export function toLifecycleEvent(e: RequestEventEntity): LifecycleEvent {
   return { type: e.type as LifecycleEvent['type'], on: e.occurredOn, data: JSON.parse(e.payload) as Record<string, unknown> };
+}
+
+/** The first day whose working-day status or provisional mark differs between two calendars, or null. */
+function firstChangedDay(a: WorkingCalendar, b: WorkingCalendar): IsoDate | null {
+  const years = [...new Set([...a.loadedYears(), ...b.loadedYears()])].sort((x, y) => x - y);
+  if (!years.length) return null;
+  // A year loaded in neither is provisional in both, counted alike.
+  for (let day = `${years[0]}-01-01`; Number(day.slice(0, 4)) <= years[years.length - 1]; day = addDays(day, 1)) {
+    if (a.isWorkingDay(day) !== b.isWorkingDay(day) || a.isProvisional(day) !== b.isProvisional(day)) return day;
+  }
+  return null;
 }
 
 /** Art. 29: identity proof and a way to reach the applicant. */
