@@ -33,5 +33,9 @@ export async function runMigrationsUnderLock(ds: DataSource): Promise<void> {
  * last commits (the database itself stays consistent). PostgreSQL keeps its own settings.
  */
 export async function tuneConnection(ds: DataSource): Promise<void> {
-  if (ds.options.type === 'sqlite') await ds.query('PRAGMA synchronous = NORMAL');
+  if (ds.options.type !== 'sqlite') return;
+  await ds.query('PRAGMA synchronous = NORMAL');
+  // 32 MB of pages instead of 2 MB: a write that moves many index entries keeps them in memory
+  // instead of spilling and re-reading them (issue 15: a calendar change at 1M requests).
+  await ds.query('PRAGMA cache_size = -32768');
 }

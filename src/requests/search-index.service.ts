@@ -26,6 +26,11 @@ const SQLITE_INDEXES: Array<[string, string]> = [
   ['IDX_information_request_type_list', `CREATE INDEX "IDX_information_request_type_list" ON "information_request" (applicant_type, ${ORDER})`],
   ['IDX_information_request_channel_list', `CREATE INDEX "IDX_information_request_channel_list" ON "information_request" (channel, ${ORDER})`],
   ['IDX_information_request_assignee_list', `CREATE INDEX "IDX_information_request_assignee_list" ON "information_request" (assignee_id, ${ORDER})`],
+  [
+    'IDX_information_request_concluded',
+    `CREATE INDEX "IDX_information_request_concluded" ON "information_request" (concluded_on, received_on, outcome, applicant_type, due_on, tracking_number, status) WHERE concluded_on IS NOT NULL`,
+  ],
+  ['IDX_information_request_outcome', `CREATE INDEX "IDX_information_request_outcome" ON "information_request" (outcome, concluded_on, received_on, due_on, applicant_type, tracking_number) WHERE outcome IS NOT NULL`],
 ];
 
 const SQLITE_TRIGGERS: Array<[string, string]> = [
