@@ -3,6 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { addDays } from '../src/domain/calendar';
 import { APPLICANT_TYPES, CHANNELS, OPEN_WORK_STATUSES, STATUSES } from '../src/domain/lifecycle';
+import { DailyDigestService } from '../src/notifications/daily-digest.service';
 import { ListRequestsQueryDto } from '../src/requests/dto/request.dto';
 import { ApplicantEntity } from '../src/requests/entities/applicant.entity';
 import { InformationRequestEntity } from '../src/requests/entities/information-request.entity';
@@ -200,6 +201,19 @@ describe('Request list from indexes: same items, order and totals as the old que
     expect(exact.total).toBeLessThan(both.total);
     expect(exact.ids).toEqual(exactIds.slice(0, PAGE_SIZE));
     expect((await api({ q: '张三', page: '2' })).ids).toEqual(exactIds.slice(PAGE_SIZE, 2 * PAGE_SIZE));
+  });
+
+  it("the daily digest's overdue and due-soon lists are the open list's, in its order", async () => {
+    const open: Array<{ id: string; overdue: boolean; dueSoon: boolean }> = [];
+    const { total } = await api({ status: 'open' });
+    for (let page = 1; page <= Math.ceil(total / PAGE_SIZE); page++) {
+      open.push(...(await request(t.http).get('/api/v1/requests').query({ status: 'open', page: String(page) }).set(auth).expect(200)).body.items);
+    }
+    const digest = await (t.app.get(DailyDigestService) as unknown as { openItems(): Promise<Array<{ id: string; overdue: boolean; dueSoon: boolean }>> }).openItems();
+    const pick = (items: typeof open, key: 'overdue' | 'dueSoon') => items.filter((i) => i[key]).map((i) => i.id);
+    expect(pick(open, 'overdue').length).toBeGreaterThan(20);
+    expect(pick(open, 'dueSoon').length).toBeGreaterThan(0);
+    expect([pick(digest, 'overdue'), pick(digest, 'dueSoon')]).toEqual([pick(open, 'overdue'), pick(open, 'dueSoon')]);
   });
 
   it('with equal submission times, the pages still hold every request once, ordered by id among equals', async () => {
