@@ -22,7 +22,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig, pinProcessTimeZone } from '../src/config/app-config';
 import { buildDataSourceOptions } from '../src/database/data-source';
 import { addDays, dayOfWeek, shanghaiDateOf } from '../src/domain/calendar';
-import { OPEN_WORK_STATUSES } from '../src/domain/lifecycle';
+import { OPEN_WORK_STATUSES, OUTCOMES } from '../src/domain/lifecycle';
 import { SeedSample, seedRequests } from './bench-pages-seed';
 import { argValue } from './cli-context';
 
@@ -190,11 +190,10 @@ function calls(sample: SeedSample, today: string, randomOpen: () => string, year
     const start = `${year}-01-01`;
     const end = `${year}-12-31`;
     await f.q('SELECT received_on, applicant_type, COUNT(*) FROM information_request WHERE received_on >= ? AND received_on <= ? GROUP BY received_on, applicant_type', [start, end]);
-    await f.q(
-      'SELECT concluded_on, received_on, COUNT(*), COUNT(due_on), SUM(CASE WHEN concluded_on <= due_on THEN 1 ELSE 0 END) FROM information_request WHERE concluded_on >= ? AND concluded_on <= ? AND received_on IS NOT NULL GROUP BY concluded_on, received_on',
-      [start, end],
-    );
-    await f.q('SELECT outcome, COUNT(*) FROM information_request WHERE concluded_on >= ? AND concluded_on <= ? AND received_on IS NOT NULL GROUP BY outcome', [start, end]);
+    const inYear = 'concluded_on >= ? AND concluded_on <= ? AND received_on IS NOT NULL';
+    await f.q(`SELECT concluded_on, received_on, COUNT(*) FROM information_request WHERE ${inYear} GROUP BY concluded_on, received_on`, [start, end]);
+    await f.q(`SELECT COUNT(due_on), SUM(CASE WHEN concluded_on <= due_on THEN 1 ELSE 0 END) FROM information_request WHERE ${inYear}`, [start, end]);
+    await f.q(`SELECT outcome, COUNT(*) FROM information_request WHERE outcome IN (${OUTCOMES.map((o) => `'${o}'`).join(', ')}) AND ${inYear} GROUP BY outcome`, [start, end]);
     await f.q(`SELECT COUNT(*), SUM(CASE WHEN due_on < ? THEN 1 ELSE 0 END) FROM information_request WHERE ${OPEN_SQL}`, [today]);
     return f.q("SELECT COUNT(*) FROM information_request WHERE status = 'awaiting_confirmation'");
   };
