@@ -20,6 +20,11 @@
       status.textContent = '上传完成，正在校验并导入……';
     };
     xhr.onload = function () {
+      // A large ledger is answered with its progress page: go there, so that it refreshes itself.
+      if (xhr.responseURL && xhr.responseURL.indexOf('/staff/import/jobs/') !== -1) {
+        window.location.assign(xhr.responseURL);
+        return;
+      }
       document.open();
       document.write(xhr.responseText);
       document.close();

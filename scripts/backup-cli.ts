@@ -4,10 +4,10 @@
  * checked with PRAGMA integrity_check. PostgreSQL: pg_dump -Fc of DATABASE_URL.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { loadConfigOrExit } from '../src/config/app-config';
+import { makePrivateDir, makePrivateFile } from '../src/database/private-files';
 import { argValue, fail } from './cli-context';
 
 function stamp(): string {
@@ -18,8 +18,14 @@ function run(db: sqlite3.Database, sql: string): Promise<Array<Record<string, un
   return new Promise((resolve, reject) => db.all(sql, (err, rows) => (err ? reject(err) : resolve(rows as Array<Record<string, unknown>>))));
 }
 
+/** A backup holds every applicant's data: its folder 0700, the file 0600 before anything is written to it. */
+function prepareTarget(out: string): void {
+  makePrivateDir(dirname(out));
+  makePrivateFile(out);
+}
+
 async function backupSqlite(source: string, out: string): Promise<void> {
-  mkdirSync(dirname(out), { recursive: true });
+  prepareTarget(out);
   const db = await new Promise<sqlite3.Database>((resolve, reject) => {
     const d = new sqlite3.Database(source, sqlite3.OPEN_READONLY, (err) => (err ? reject(err) : resolve(d)));
   });
@@ -55,11 +61,12 @@ async function backupSqlite(source: string, out: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  process.umask(0o077);
   const config = loadConfigOrExit();
   const args = process.argv.slice(2);
   if (config.databaseKind === 'postgres') {
     const out = argValue(args, 'out') ?? join(config.dataDir, 'backups', `ogi-desk-${stamp()}.dump`);
-    mkdirSync(dirname(out), { recursive: true });
+    prepareTarget(out);
     const r = spawnSync('pg_dump', ['-Fc', '-f', out, config.databaseUrl], { stdio: 'inherit' });
     if (r.error || r.status !== 0) fail(`pg_dump 失败（${r.error?.message ?? `退出码 ${r.status}`}）；请确认已安装 PostgreSQL 客户端。`);
     console.log(`已备份到 ${out}（用 pg_restore -d <数据库> 恢复）`);

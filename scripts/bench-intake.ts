@@ -195,15 +195,20 @@ async function main(): Promise<void> {
     if (i > 300) throw new Error('app did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
-  const token = await new Promise<string>((resolve) => {
-    const body = JSON.stringify({ username: 'bench', password: 'bench-password-1' });
-    const req = http.request({ host: '127.0.0.1', port, path: '/api/v1/auth/token', method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      let data = '';
-      res.on('data', (c) => (data += c));
-      res.on('end', () => resolve(JSON.parse(data).token));
+  const signIn = (username: string, password: string) =>
+    new Promise<string>((resolve) => {
+      const body = JSON.stringify({ username, password });
+      const req = http.request({ host: '127.0.0.1', port, path: '/api/v1/auth/token', method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+        let data = '';
+        res.on('data', (c) => (data += c));
+        res.on('end', () => resolve(JSON.parse(data).token));
+      });
+      req.end(body);
     });
-    req.end(body);
-  });
+  // The start-up administrator registers nothing (separation of duties): it creates a registrar.
+  const created = await send(port, '/api/v1/accounts', JSON.stringify({ username: 'bench.clerk', displayName: '登记员', password: 'Bench-clerk-2026', roles: ['registrar'] }), await signIn('bench', 'bench-password-1'));
+  if (created.status !== 201) throw new Error(`registrar account not created: ${created.status}`);
+  const token = await signIn('bench.clerk', 'Bench-clerk-2026');
 
   let n = 0;
   const register = () => send(port, '/api/v1/requests', staffBody(n++), token);

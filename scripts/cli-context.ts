@@ -5,6 +5,7 @@ import { loadConfigOrExit, pinProcessTimeZone } from '../src/config/app-config';
 
 /** The application without HTTP, for command-line tools: same configuration, same database. */
 export async function createCliContext(): Promise<INestApplicationContext> {
+  process.umask(0o077); // files written by the tools are for the app's account only, as in main.ts
   pinProcessTimeZone();
   const config = loadConfigOrExit();
   return NestFactory.createApplicationContext(AppModule.register(config), { logger: ['error', 'warn'] });

@@ -6,7 +6,8 @@ import helmet from 'helmet';
 import hbs from 'hbs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { csrfMiddleware } from './common/csrf.middleware';
+import { ServerSecretService } from './auth/server-secret.service';
+import { createCsrfMiddleware } from './common/csrf.middleware';
 import { sendError, toErrorResponse } from './common/http-error.filter';
 import { STATIC_DIR, VIEWS_DIR } from './common/paths';
 import { registerViewHelpers } from './common/view-helpers';
@@ -53,8 +54,24 @@ function badInput(value: unknown, path = ''): { path: string; message: string } 
   return null;
 }
 
+/** Bodies the app accepts nest three levels at most; recursive code further on (validation, hashing) must never see thousands. */
+export const MAX_BODY_DEPTH = 16;
+
+/** Iterative, so that measuring the depth cannot itself overflow the stack. */
+function nestingExceeds(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) if (child && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function refuseBadInput(req: Request, res: Response, next: NextFunction): void {
-  const bad = badInput(req.body) ?? badInput(req.query);
+  const tooDeep = nestingExceeds(req.body, MAX_BODY_DEPTH) ? { path: 'body', message: `嵌套层级过深（最多 ${MAX_BODY_DEPTH} 层）。` } : null;
+  const bad = tooDeep ?? badInput(req.body) ?? badInput(req.query);
   if (!bad) return next();
   const { status, body } = toErrorResponse(new ValidationFailedError({ [bad.path]: bad.message }));
   sendError(req, res, status, body);
@@ -63,7 +80,8 @@ function refuseBadInput(req: Request, res: Response, next: NextFunction): void {
 /** Everything main.ts and every e2e test share: views, security headers, parsers, docs. */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Only the configured proxies may name the client (X-Forwarded-For) and the scheme: rate limits and sign-in locks key on req.ip.
+  app.set('trust proxy', config.trustProxy);
   const strictCsp = helmet({
     contentSecurityPolicy: {
       useDefaults: true,
@@ -86,12 +104,14 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 300 }));
   app.use(earlyErrorHandler);
   app.use(refuseBadInput);
-  app.use(csrfMiddleware);
+  const secrets = app.get(ServerSecretService);
+  app.use(createCsrfMiddleware(() => secrets.csrfSecret));
   app.useStaticAssets(STATIC_DIR, { prefix: '/static/', maxAge: '1h' });
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
-  // Templates are compiled once, not read and compiled again for every page (Express caches them only with NODE_ENV=production).
+  // Templates are compiled once, not read from disk and compiled again for every page (Express
+  // caches them only with NODE_ENV=production): a page then needs no file I/O to render.
   app.set('view cache', true);
   app.setLocal('agencyName', config.agencyName);
   registerViews();

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { AuthService } from '../src/auth/auth.service';
 import { axeViolations, chromiumAvailable, CHROMIUM, launchBrowser, listen, screenshot } from './support/browser';
-import { ADMIN, createTestApp, TestApp, validResidentId } from './support/test-app';
+import { ADMIN, CLERK, createTestApp, TestApp, validResidentId } from './support/test-app';
 
 if (!chromiumAvailable) {
   console.warn(`Browser suite SKIPPED: Chromium not found at ${CHROMIUM}. Install it with: apt-get install -y --no-install-recommends chromium fonts-wqy-zenhei`);
@@ -22,6 +22,7 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
     base = await listen(t);
     browser = await launchBrowser();
     await t.app.get(AuthService).createUser('nianbao', '年报专员', 'Report-pass-2026', ['report_officer']);
+    await t.clerk();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -114,7 +115,7 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
 
   it('staff confirm receipt, send and receive a correction, grant an extension, decide item by item, and print the reply', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    await signIn(page, ADMIN.username, ADMIN.password);
+    await signIn(page, CLERK.username, CLERK.password);
     await screenshot(page, '04-staff-dashboard');
     expect(await axeViolations(page)).toEqual([]);
     await page.click('nav >> text=待确认收到');
@@ -146,7 +147,8 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
     const [notice] = await Promise.all([page.waitForEvent('popup'), page.click('text=政府信息公开申请答复告知书')]);
     await notice.waitForLoadState();
     expect(await notice.textContent('article')).toContain('资金安排涉及内部讨论');
-    expect(await notice.textContent('article')).toContain('六十日内依法申请行政复议');
+    expect(await notice.textContent('article')).toContain('自收到本告知书之日起六十日内依法向行政复议机关申请行政复议');
+    expect(await notice.textContent('article')).toContain('二、');
     await screenshot(notice, '06-reply-notice');
     const pdf = await notice.pdf({ format: 'A4' });
     expect((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length).toBe(1);
@@ -172,7 +174,7 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('.toolbar >> text=xlsx')]);
     const file = await download.path();
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.readFile(file!);
+    await wb.xlsx.readFile(file);
     const values = wb.worksheets[0].getSheetValues().flat().filter((v) => v !== undefined && v !== null);
     expect(values).toContain('（二）部分公开（区分处理的，只计这一情形，不计其他情形）');
     await page.goto(`${base}/staff?year=2026`);
@@ -186,8 +188,16 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
       await page.goto(`${base}${path}`);
       expect([path, await axeViolations(page)]).toEqual([path, []]);
     }
-    await signIn(page, ADMIN.username, ADMIN.password);
-    for (const path of ['/staff/requests', '/staff/requests/new', '/staff/awaiting', '/staff/review-cases', '/staff/calendar', '/staff/accounts', '/staff/import', '/staff/password']) {
+    // The administrator's pages, then the clerk's (separation of duties).
+    const admin = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    await signIn(admin, ADMIN.username, ADMIN.password);
+    for (const path of ['/staff/calendar', '/staff/accounts', '/staff/password']) {
+      await admin.goto(`${base}${path}`);
+      expect([path, await axeViolations(admin)]).toEqual([path, []]);
+    }
+    await admin.close();
+    await signIn(page, CLERK.username, CLERK.password);
+    for (const path of ['/staff/requests', '/staff/requests/new', '/staff/awaiting', '/staff/review-cases', '/staff/import', '/staff/password']) {
       await page.goto(`${base}${path}`);
       expect([path, await axeViolations(page)]).toEqual([path, []]);
     }

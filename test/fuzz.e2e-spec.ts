@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import { createTestApp, TestApp, validResidentId } from './support/test-app';
+import { AuthService } from '../src/auth/auth.service';
+import { CLERK, createTestApp, TestApp, validResidentId } from './support/test-app';
 
 /** Hostile values: SQL, script, unicode edge cases, huge strings. */
 const hostileString = fc.oneof(
@@ -30,17 +31,19 @@ const wrongType = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfin
 type FieldKind = 'string' | 'enum' | 'date' | 'number' | 'array' | 'object';
 interface Endpoint {
   name: string;
-  method: 'post' | 'put';
+  method: 'post' | 'put' | 'patch';
   path: () => string;
   base: () => Record<string, unknown>;
   /** Dotted paths with their kind; required ones can be deleted to make the body invalid. */
   fields: Record<string, { kind: FieldKind; required: boolean; max?: number }>;
   auth: boolean;
+  /** Signed in as the administrator (accounts, calendar) instead of the clerk. */
+  admin?: boolean;
 }
 
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
-  let cur = obj as Record<string, unknown>;
+  let cur = obj;
   for (const p of parts.slice(0, -1)) {
     if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {};
     cur = cur[p] as Record<string, unknown>;
@@ -54,7 +57,7 @@ function invalidBody(endpoint: Endpoint) {
   const fields = Object.entries(endpoint.fields);
   const required = fields.filter(([, f]) => f.required).map(([p]) => p);
   const invalidating = fc.oneof(
-    ...(required.length ? [fc.constantFrom(...required).map((p) => ({ path: p, value: undefined as unknown }))] : []),
+    ...(required.length ? [fc.constantFrom(...required).map((p) => ({ path: p, value: undefined }))] : []),
     fc.tuple(fc.constantFrom(...fields.map(([p]) => p)), wrongType).map(([p, v]) => ({ path: p, value: endpoint.fields[p].kind === 'array' && Array.isArray(v) && !v.length ? 'not-an-array' : endpoint.fields[p].kind === 'object' && typeof v === 'object' ? 42 : v })),
     ...(fields.some(([, f]) => f.kind === 'enum' || f.kind === 'date')
       ? [fc.tuple(fc.constantFrom(...fields.filter(([, f]) => f.kind === 'enum' || f.kind === 'date').map(([p]) => p)), hostileString).map(([p, v]) => ({ path: p, value: `~${v}` }))]
@@ -72,14 +75,16 @@ function invalidBody(endpoint: Endpoint) {
 }
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
-const TABLES = ['applicant', 'information_request', 'request_item', 'request_event', 'mail_outbox', 'idempotency_record', 'review_case', 'calendar_year', 'agency_setting', 'report_snapshot', 'report_snapshot_entry', 'staff_session', 'staff_user', 'personal_data_access'];
+const TABLES = ['applicant', 'information_request', 'request_item', 'request_event', 'mail_outbox', 'idempotency_record', 'review_case', 'calendar_year', 'agency_setting', 'report_publication', 'report_publication_entry', 'staff_session', 'staff_user', 'personal_data_access'];
 
 describe('Fuzz: malformed and hostile bodies', () => {
   let t: TestApp;
   let token: string;
+  let adminToken: string;
   let requestId: string;
   let caseId: string;
   let staffId: string;
+  let targetId: string;
 
   const counts = async () => Object.fromEntries(await Promise.all(TABLES.map(async (n) => [n, await t.count(n)])));
   const applicant = () => ({ type: 'natural_person', name: '测试', idDocumentNumber: validResidentId(), phone: '13800138000' });
@@ -141,6 +146,7 @@ describe('Fuzz: malformed and hostile bodies', () => {
       base: () => ({ holidays: ['2030-01-01'], makeUpWorkdays: [], source: '测试' }),
       fields: { holidays: { kind: 'array', required: true }, makeUpWorkdays: { kind: 'array', required: true }, source: { kind: 'string', required: true, max: 200 }, 'holidays.0': { kind: 'date', required: false } },
       auth: true,
+      admin: true,
     },
     {
       name: 'POST /api/v1/review-cases',
@@ -170,8 +176,50 @@ describe('Fuzz: malformed and hostile bodies', () => {
       name: 'POST /api/v1/reports/:year/publish',
       method: 'post',
       path: () => '/api/v1/reports/2025/publish',
-      base: () => ({ format: '2021' }),
-      fields: { format: { kind: 'enum', required: false } },
+      base: () => ({ format: '2021', reason: '更正' }),
+      fields: { format: { kind: 'enum', required: false }, reason: { kind: 'string', required: false, max: 1000 } },
+      auth: true,
+    },
+    {
+      name: 'POST /api/v1/accounts',
+      method: 'post',
+      path: () => '/api/v1/accounts',
+      base: () => ({ username: 'fuzz.new', displayName: '新账号', password: 'Fuzz-pass-2026', roles: ['handler'], email: 'fuzz@agency.test' }),
+      fields: {
+        username: { kind: 'string', required: true, max: 64 },
+        displayName: { kind: 'string', required: true, max: 100 },
+        password: { kind: 'string', required: true, max: 200 },
+        roles: { kind: 'array', required: true },
+        'roles.0': { kind: 'enum', required: false },
+        email: { kind: 'string', required: false, max: 254 },
+      },
+      auth: true,
+      admin: true,
+    },
+    {
+      name: 'PATCH /api/v1/accounts/:id',
+      method: 'patch',
+      path: () => `/api/v1/accounts/${targetId}`,
+      base: () => ({ roles: ['approver'], displayName: '改名', email: 'target@agency.test' }),
+      fields: { roles: { kind: 'array', required: false }, 'roles.0': { kind: 'enum', required: false }, displayName: { kind: 'string', required: false, max: 100 }, email: { kind: 'string', required: false, max: 254 } },
+      auth: true,
+      admin: true,
+    },
+    {
+      name: 'POST /api/v1/accounts/:id/password',
+      method: 'post',
+      path: () => `/api/v1/accounts/${targetId}/password`,
+      base: () => ({ password: 'Reset-pass-2026' }),
+      fields: { password: { kind: 'string', required: true, max: 200 } },
+      auth: true,
+      admin: true,
+    },
+    {
+      name: 'POST /api/v1/auth/password',
+      method: 'post',
+      path: () => '/api/v1/auth/password',
+      base: () => ({ currentPassword: CLERK.password, newPassword: 'Other-pass-2026' }),
+      fields: { currentPassword: { kind: 'string', required: true, max: 200 }, newPassword: { kind: 'string', required: true, max: 200 } },
       auth: true,
     },
     {
@@ -188,10 +236,12 @@ describe('Fuzz: malformed and hostile bodies', () => {
     t = await createTestApp();
     t.clock.setNow('2026-06-15T02:00:00Z');
     token = await t.token();
+    adminToken = await t.adminToken();
     const auth = { Authorization: `Bearer ${token}` };
     requestId = (await request(t.http).post('/api/v1/requests').set(auth).send({ applicant: applicant(), channel: 'in_person', receivedOn: '2026-06-01', description: 'x' }).expect(201)).body.id;
     caseId = (await request(t.http).post('/api/v1/review-cases').set(auth).send({ kind: 'administrative_review', filedOn: '2026-05-01' }).expect(201)).body.id;
     staffId = (await t.dataSource.query(`SELECT id FROM staff_user LIMIT 1`))[0].id;
+    targetId = (await t.app.get(AuthService).createUser('fuzz.target', '目标', 'Target-pass-2026', ['handler'])).id;
   });
   afterAll(() => t.close());
 
@@ -202,7 +252,7 @@ describe('Fuzz: malformed and hostile bodies', () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof({ weight: 9, arbitrary: invalidBody(endpoint) }, { weight: 1, arbitrary: fc.oneof(fc.constant('{bad json'), fc.constant('[]'), fc.constant('"str"'), fc.constant('null'), fc.constant('123')) }), async (body) => {
         let req = request(t.http)[endpoint.method](endpoint.path()).set('Content-Type', 'application/json');
-        if (endpoint.auth) req = req.set('Authorization', `Bearer ${token}`);
+        if (endpoint.auth) req = req.set('Authorization', `Bearer ${endpoint.admin ? adminToken : token}`);
         const res = await req.send(typeof body === 'string' ? body : JSON.stringify(body));
         seen.add(res.status);
         if (process.env.FUZZ_DEBUG && (res.status < 400 || res.status >= 500)) console.log(endpoint.name, res.status, JSON.stringify(res.body).slice(0, 200), typeof body === "string" ? body : JSON.stringify(body).slice(0, 400));
@@ -217,4 +267,43 @@ describe('Fuzz: malformed and hostile bodies', () => {
     expect(after).toEqual(before);
     expect([...seen].every((s) => [400, 401, 404, 409, 413, 422, 429].includes(s))).toBe(true);
   }, 120_000);
+
+  it('5,000-deep JSON to every JSON endpoint: 400 with the error body, never a stack overflow', async () => {
+    const before = await counts();
+    const deepObject = `{"applicant":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)},"description":"x"}`;
+    const deepArray = `{"items":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    for (const endpoint of endpoints()) {
+      for (const body of [deepObject, deepArray]) {
+        let req = request(t.http)[endpoint.method](endpoint.path()).set('Content-Type', 'application/json');
+        if (endpoint.auth) req = req.set('Authorization', `Bearer ${token}`);
+        const res = await req.send(body);
+        expect([endpoint.name, res.status, res.body]).toEqual([endpoint.name, 400, { error: { code: 'VALIDATION_FAILED', message: expect.any(String), fields: { body: expect.stringMatching(/嵌套层级过深/) } } }]);
+      }
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('numeric query parameters such as page=1e308 are 400 with fields.page or fields.year, never a 500', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const cases: Array<[string, string]> = [];
+    for (const page of ['1e308', '1e20', '-1', '1.5', '0x10', 'Infinity', 'NaN', '123456']) {
+      cases.push([`/api/v1/requests?page=${page}`, 'page'], [`/api/v1/reports/2025/section3/cells/granted/total?page=${page}`, 'page']);
+    }
+    for (const year of ['1e308', 'Infinity', '-2025', '20250']) {
+      cases.push([`/api/v1/dashboard?year=${year}`, 'year'], [`/api/v1/reports/${year}/section3`, 'year'], [`/api/v1/reports/${year}/section3/cells/granted/total`, 'year'], [`/api/v1/reports/${year}/section4`, 'year']);
+    }
+    for (const [path, field] of cases) {
+      const res = await request(t.http).get(path).set(auth);
+      expect([path, res.status, res.body.error?.fields?.[field]]).toEqual([path, 400, expect.any(String)]);
+    }
+    // The staff page of a report cell takes the same parameter.
+    const agent = request.agent(t.http);
+    const login = await agent.get('/staff/login').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(login.text)![1];
+    await agent.post('/staff/login').type('form').send({ _csrf: csrf, username: 'admin', password: 'admin-password-1' }).expect(303);
+    const page = await agent.get('/staff/reports/2025/cells/granted/total?page=1e308');
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('页码必须是正整数');
+    await request(t.http).get('/api/v1/reports/2025/section3/cells/granted/total?page=2').set(auth).expect(200);
+  });
 });

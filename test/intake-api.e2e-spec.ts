@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createTestApp, rowCounts, TestApp, validResidentId } from './support/test-app';
+import { CLERK_NAME, createTestApp, rowCounts, TestApp, validResidentId } from './support/test-app';
 
 const body = (over: Record<string, unknown> = {}) => ({
   applicant: { type: 'natural_person', name: '张三', idDocumentNumber: validResidentId(), phone: '13800138000' },
@@ -55,7 +55,7 @@ describe('Intake over the JSON API', () => {
         concludedOn: null,
         applicant: { type: 'natural_person', name: '张三', idDocumentNumber: validResidentId() },
         items: [{ position: 0, description: '申请公开2023年本机关财政预算执行情况', outcome: null }],
-        events: [{ seq: 1, type: 'registered', on: '2024-03-05', actor: '系统管理员' }],
+        events: [{ seq: 1, type: 'registered', on: '2024-03-05', actor: CLERK_NAME }],
       });
     });
 

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { ADMIN, createTestApp, openForm, rowCounts, TestApp, validResidentId } from './support/test-app';
+import { createTestApp, openForm, rowCounts, TestApp, validResidentId } from './support/test-app';
 
 function formBody(csrf: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -23,7 +23,7 @@ function formBody(csrf: string, extra: Record<string, string> = {}): Record<stri
 async function signIn(t: TestApp) {
   const agent = request.agent(t.http);
   const { csrf } = await openForm(agent, '/staff/login');
-  const res = await agent.post('/staff/login').type('form').send({ _csrf: csrf, ...ADMIN, next: '/staff' }).expect(303);
+  const res = await agent.post('/staff/login').type('form').send({ _csrf: csrf, ...(await t.clerk()), next: '/staff' }).expect(303);
   expect(res.headers.location).toBe('/staff');
   const cookie = String(res.headers['set-cookie']);
   expect(cookie).toMatch(/ogi_session=[^;]+;.*HttpOnly/i);

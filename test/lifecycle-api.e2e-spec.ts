@@ -2,7 +2,7 @@ import request from 'supertest';
 import { DailyDigestService } from '../src/notifications/daily-digest.service';
 import { MailWorker } from '../src/notifications/mail-worker';
 import { SmtpSink } from './support/smtp-sink';
-import { createTestApp, TestApp, validResidentId } from './support/test-app';
+import { ADMIN, CLERK, CLERK_NAME, createTestApp, TestApp, validResidentId } from './support/test-app';
 
 type Step = Record<string, unknown> & { type: string; on: string };
 
@@ -10,6 +10,7 @@ describe('Lifecycle over the JSON API', () => {
   let t: TestApp;
   let sink: SmtpSink;
   let auth: { Authorization: string };
+  let adminAuth: { Authorization: string };
 
   const register = async (receivedOn: string, over: Record<string, unknown> = {}) => {
     const res = await request(t.http)
@@ -33,6 +34,7 @@ describe('Lifecycle over the JSON API', () => {
     t = await createTestApp({ SMTP_URL: sink.url, AGENCY_NAME: '测试市自然资源局' });
     t.clock.setNow('2026-06-15T02:00:00Z');
     auth = { Authorization: `Bearer ${await t.token()}` };
+    adminAuth = { Authorization: `Bearer ${await t.adminToken()}` };
   });
   afterAll(async () => {
     await t.close();
@@ -59,11 +61,12 @@ describe('Lifecycle over the JSON API', () => {
     ['mixed item outcomes make it partial', [{ type: 'decided', on: '2025-03-20', outcome: 'partially_granted', reason: '第二项涉及个人隐私', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_third_party_rights' }] }], { outcome: 'partially_granted' }],
   ])('%s', async (_name, steps, expected) => {
     const id = await register('2025-03-03', { items: [{ description: '许可证' }, { description: '附图' }] });
-    let last;
-    for (const s of steps) last = await step(id, s).expect(201);
-    expect(last!.body).toMatchObject(expected);
-    expect(last!.body.events.map((e: { type: string }) => e.type)).toEqual(['registered', ...steps.map((s) => s.type)]);
-    for (const e of last!.body.events.slice(1)) expect(e).toMatchObject({ actor: '系统管理员', basis: expect.stringMatching(/条例|109号|—/) });
+    const responses = [];
+    for (const s of steps) responses.push(await step(id, s).expect(201));
+    const last = responses[responses.length - 1];
+    expect(last.body).toMatchObject(expected);
+    expect(last.body.events.map((e: { type: string }) => e.type)).toEqual(['registered', ...steps.map((s) => s.type)]);
+    for (const e of last.body.events.slice(1)) expect(e).toMatchObject({ actor: CLERK_NAME, basis: expect.stringMatching(/条例|109号|—/) });
   });
 
   it('records per-item outcomes', async () => {
@@ -134,9 +137,11 @@ describe('Lifecycle over the JSON API', () => {
   describe('calendar', () => {
     it('a 2027 deadline is provisional, and is recomputed with a timeline entry when 2027 is loaded', async () => {
       t.clock.setNow('2026-12-22T02:00:00Z');
-      const fresh = await request(t.http).post('/api/v1/auth/token').send({ username: 'admin', password: 'admin-password-1' }).expect(200);
+      const fresh = await request(t.http).post('/api/v1/auth/token').send(CLERK).expect(200);
       const saved = auth;
       auth = { Authorization: `Bearer ${fresh.body.token}` };
+      // The calendar is the administrator's; the clerk registers.
+      const admin = { Authorization: `Bearer ${(await request(t.http).post('/api/v1/auth/token').send(ADMIN).expect(200)).body.token}` };
       const id = await register('2026-12-21');
       const before = await request(t.http).get(`/api/v1/requests/${id}`).set(auth).expect(200);
       expect(before.body).toMatchObject({ dueOn: '2027-01-19', dueIsProvisional: true });
@@ -144,7 +149,7 @@ describe('Lifecycle over the JSON API', () => {
 
       const put = await request(t.http)
         .put('/api/v1/calendar/2027')
-        .set(auth)
+        .set(admin)
         .send({ holidays: ['2027-01-01', '2027-01-02', '2027-01-03', '2027-01-04'], makeUpWorkdays: [], source: '国办发明电〔2026〕99号（测试）' })
         .expect(200);
       expect(put.body).toMatchObject({ year: 2027, origin: 'stored', recomputed: expect.any(Number) });
@@ -154,7 +159,7 @@ describe('Lifecycle over the JSON API', () => {
       const recomputed = after.body.events.find((e: { type: string }) => e.type === 'due_recomputed');
       expect(recomputed.data).toMatchObject({ fromDueOn: '2027-01-19', toDueOn: '2027-01-20', fromProvisional: true, toProvisional: false });
 
-      const reset = await request(t.http).delete('/api/v1/calendar/2027').set(auth).expect(200);
+      const reset = await request(t.http).delete('/api/v1/calendar/2027').set(admin).expect(200);
       expect(reset.body.origin).toBe('provisional');
       expect((await request(t.http).get(`/api/v1/requests/${id}`).set(auth)).body).toMatchObject({ dueOn: '2027-01-19', dueIsProvisional: true });
       t.clock.setNow('2026-06-15T02:00:00Z');
@@ -167,9 +172,9 @@ describe('Lifecycle over the JSON API', () => {
       const year = (await request(t.http).get('/api/v1/calendar/2025').set(auth).expect(200)).body;
       expect(year.origin).toBe('package');
       // Hypothetical correction: 10-09 also a holiday.
-      await request(t.http).put('/api/v1/calendar/2025').set(auth).send({ holidays: [...year.holidays, '2025-10-09'], makeUpWorkdays: year.makeUpWorkdays, source: '更正（测试）' }).expect(200);
+      await request(t.http).put('/api/v1/calendar/2025').set(adminAuth).send({ holidays: [...year.holidays, '2025-10-09'], makeUpWorkdays: year.makeUpWorkdays, source: '更正（测试）' }).expect(200);
       expect((await request(t.http).get(`/api/v1/requests/${id}`).set(auth)).body.dueOn).toBe('2025-10-31');
-      await request(t.http).delete('/api/v1/calendar/2025').set(auth).expect(200);
+      await request(t.http).delete('/api/v1/calendar/2025').set(adminAuth).expect(200);
     });
 
     it.each([
@@ -178,7 +183,7 @@ describe('Lifecycle over the JSON API', () => {
       [{ holidays: ['2027-13-01'], makeUpWorkdays: [], source: 'x号' }, 'holidays'],
       [{ holidays: [], makeUpWorkdays: [] }, 'source'],
     ])('refuses a bad calendar %#', async (body, field) => {
-      const res = await request(t.http).put('/api/v1/calendar/2027').set(auth).send(body).expect(400);
+      const res = await request(t.http).put('/api/v1/calendar/2027').set(adminAuth).send(body).expect(400);
       expect(Object.keys(res.body.error.fields)).toContain(field);
     });
   });
@@ -197,16 +202,18 @@ describe('Lifecycle over the JSON API', () => {
       const byTitle = (title: string) => sink.messages.find((m) => m.subject?.includes(title) && m.subject?.includes(tn));
       const correction = byTitle('补正申请告知书')!;
       expect(correction.text).toContain('请写明许可证编号');
-      expect(correction.text).toContain('2026-06-12');
-      expect(correction.text).toContain('六十日内依法申请行政复议');
+      expect(correction.text).toContain('请于2026年6月12日前补正');
+      expect(correction.text).toContain('自收到本告知书之日起六十日内依法向行政复议机关申请行政复议');
       expect(correction.text).toContain('测试市自然资源局');
       const extension = byTitle('延期答复告知书')!;
-      expect(extension.text).toContain('延长 10 个工作日');
+      expect(extension.text).toContain('答复期限延长10个工作日');
       expect(extension.text).toContain('需向档案馆调取');
       const reply = byTitle('申请答复告知书')!;
-      expect(reply.text).toContain('属于四类过程性信息');
+      expect(reply.text).toContain('讨论记录、过程稿、磋商信函、请示报告等过程性信息');
       expect(reply.text).toContain('属于内部讨论记录');
-      expect(reply.text).toContain('六个月内依法向人民法院提起行政诉讼');
+      // D16: a 2026 decision not to disclose goes to review first (行政复议法 2023 Art. 23(1)(四)).
+      expect(reply.text).toContain('的规定先申请行政复议');
+      expect(reply.text).not.toContain('六个月');
       for (const m of sink.messages) expect(m.text).not.toContain(validResidentId());
     });
   });
@@ -233,16 +240,16 @@ describe('Lifecycle over the JSON API', () => {
       const id = await register('2026-06-10');
       const staff = await request(t.http).get('/api/v1/requests?assignee=none').set(auth).expect(200);
       expect(staff.body.total).toBeGreaterThan(0);
-      const me = (await t.dataSource.query(`SELECT id FROM staff_user WHERE username = 'admin'`))[0].id;
+      const me = (await t.dataSource.query(`SELECT id FROM staff_user WHERE username = '${CLERK.username}'`))[0].id;
       const res = await request(t.http).post(`/api/v1/requests/${id}/assignment`).set(auth).send({ assigneeId: me }).expect(200);
       expect(res.body.assigneeId).toBe(me);
-      expect(res.body.events.at(-1)).toMatchObject({ type: 'assigned', data: { assignee: '系统管理员' } });
+      expect(res.body.events.at(-1)).toMatchObject({ type: 'assigned', data: { assignee: CLERK_NAME } });
       const mine = await request(t.http).get(`/api/v1/requests?assignee=${me}`).set(auth).expect(200);
       expect(mine.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
     });
 
     it('sends one digest per day to staff with e-mail, without applicant data', async () => {
-      await t.dataSource.query(`UPDATE staff_user SET email = 'officer@agency.test'`);
+      await t.dataSource.query(`UPDATE staff_user SET email = 'officer@agency.test' WHERE username = '${CLERK.username}'`);
       t.clock.setNow('2026-06-15T00:30:00Z');
       const overdueId = await register('2026-05-06');
       const soonId = await register('2026-05-19');

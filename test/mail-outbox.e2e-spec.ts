@@ -46,6 +46,7 @@ describe('E-mail through the outbox', () => {
       expect(mail.subject).toContain('测试区人民政府办公室');
       expect(mail.text).toContain(filed.body.accessCode);
       expect(mail.text).toContain('双方确认之日为收到申请之日');
+      expect(mail.text).toMatch(/已收到您于\d{4}年\d{1,2}月\d{1,2}日在网上提交/);
       expect(mail.html).toContain(filed.body.accessCode);
       expect(mail.from?.text).toContain('ogi@agency.test');
       const [sent] = await t.dataSource.query(`SELECT status, sent_at FROM mail_outbox WHERE recipient = 'down@example.com'`);
@@ -65,8 +66,9 @@ describe('E-mail through the outbox', () => {
       expect(subjects).toEqual(expect.arrayContaining([expect.stringContaining('已收到您在网上提交'), expect.stringContaining('登记回执')]));
       const notice = sink.messages.find((m) => m.subject?.includes('登记回执'))!;
       expect(notice.to && 'text' in notice.to ? notice.to.text : '').toContain('confirm@example.com');
-      expect(notice.text).toContain('收到申请之日为 2026-06-15');
-      expect(notice.text).toContain('2026-07-14');
+      expect(notice.text).toContain('收到申请之日为2026年6月15日');
+      expect(notice.text).toContain('（即2026年7月14日前）');
+      expect(notice.text).not.toContain('暂定');
     });
 
     it('writes nothing to the outbox when the request is refused', async () => {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { CalendarService } from '../src/calendar/calendar.service';
 import { DashboardService, DashboardStats } from '../src/dashboard/dashboard.service';
-import { addDays, WorkingCalendar } from '../src/domain/calendar';
-import { APPLICANT_TYPES, EVENT_BASIS, LifecycleEvent, OPEN_WORK_STATUSES, OUTCOMES, replay } from '../src/domain/lifecycle';
+import { addDays, shanghaiDateOf, WorkingCalendar } from '../src/domain/calendar';
+import { APPLICANT_TYPES, EVENT_BASIS, isConfirmationOverdue, LifecycleEvent, OPEN_WORK_STATUSES, OUTCOMES, replay, RequestStatus } from '../src/domain/lifecycle';
 import { DerivedStateService } from '../src/requests/derived-state.service';
 import { RequestsService } from '../src/requests/requests.service';
 import { SearchIndexService } from '../src/requests/search-index.service';
@@ -28,7 +28,7 @@ function placeholders(t: TestApp, n: number): string {
 }
 
 /** A request row (and its applicant, and its events) written straight to the tables. */
-async function insertRequest(t: TestApp, r: { status: string; receivedOn: string | null; dueOn: string | null; concludedOn?: string | null; outcome?: string | null; type?: string; events?: LifecycleEvent[] }): Promise<string> {
+async function insertRequest(t: TestApp, r: { status: string; receivedOn: string | null; dueOn: string | null; concludedOn?: string | null; outcome?: string | null; type?: string; events?: LifecycleEvent[]; submittedAt?: string }): Promise<string> {
   const applicantId = randomUUID();
   const id = randomUUID();
   const now = new Date().toISOString();
@@ -36,7 +36,7 @@ async function insertRequest(t: TestApp, r: { status: string; receivedOn: string
   await t.dataSource.query(`INSERT INTO applicant (id, type, name, created_at) VALUES (${placeholders(t, 4)})`, [applicantId, type, '测试', now]);
   await t.dataSource.query(
     `INSERT INTO information_request (id, tracking_number, access_code_hash, applicant_id, applicant_type, channel, submitted_at, received_on, status, description, delivery_method, due_on, due_is_provisional, outcome, concluded_on, version, created_at, updated_at) VALUES (${placeholders(t, 18)})`,
-    [id, `T-${id.slice(0, 18)}`, '0'.repeat(64), applicantId, type, 'in_person', now, r.receivedOn, r.status, '测试申请', 'electronic', r.dueOn, t.dataSource.options.type === 'postgres' ? false : 0, r.outcome ?? null, r.concludedOn ?? null, 1, now, now],
+    [id, `T-${id.slice(0, 18)}`, '0'.repeat(64), applicantId, type, 'in_person', r.submittedAt ?? now, r.receivedOn, r.status, '测试申请', 'electronic', r.dueOn, t.dataSource.options.type === 'postgres' ? false : 0, r.outcome ?? null, r.concludedOn ?? null, 1, now, now],
   );
   await t.dataSource.query(`INSERT INTO request_item (id, request_id, position, description) VALUES (${placeholders(t, 4)})`, [randomUUID(), id, 0, '测试申请']);
   for (const [i, e] of (r.events ?? []).entries()) {
@@ -73,7 +73,7 @@ async function oldStats(t: TestApp, calendar: WorkingCalendar, year: number): Pr
   }
   days.sort((a, b) => a - b);
   const mid = Math.floor(days.length / 2);
-  const open: Array<{ status: string; due_on: string | null }> = await t.dataSource.query('SELECT status, due_on FROM information_request');
+  const open: Array<{ status: string; due_on: string | null; submitted_at: string }> = await t.dataSource.query('SELECT status, due_on, submitted_at FROM information_request');
   const isOpen = (s: string) => (OPEN_WORK_STATUSES as readonly string[]).includes(s);
   return {
     year,
@@ -86,6 +86,7 @@ async function oldStats(t: TestApp, calendar: WorkingCalendar, year: number): Pr
     openNow: open.filter((r) => isOpen(r.status)).length,
     overdueNow: open.filter((r) => isOpen(r.status) && r.due_on !== null && r.due_on < TODAY).length,
     awaitingConfirmation: open.filter((r) => r.status === 'awaiting_confirmation').length,
+    awaitingConfirmationLate: open.filter((r) => isConfirmationOverdue({ status: r.status as RequestStatus, submittedOn: shanghaiDateOf(new Date(r.submitted_at)) }, calendar, TODAY)).length,
   };
 }
 
@@ -110,7 +111,9 @@ describe('Pages at a million requests: the same answers from indexes and SQL', (
       const status = concluded ? 'concluded' : receivedOn ? OPEN_WORK_STATUSES[Math.floor(rand() * 4)] : 'awaiting_confirmation';
       const concludedOn = concluded ? addDays(receivedOn, Math.floor(rand() * 60)) : null;
       const dueOn = receivedOn && rand() < 0.9 ? addDays(receivedOn, 20 + Math.floor(rand() * 20)) : null;
-      await insertRequest(t, { status, receivedOn, dueOn, concludedOn: concludedOn && concludedOn <= TODAY ? concludedOn : null, outcome: concluded ? OUTCOMES[Math.floor(rand() * OUTCOMES.length)] : null, type: APPLICANT_TYPES[Math.floor(rand() * 6)] });
+      // Submitted up to a week before today (Shanghai hours either side of midnight UTC): some unconfirmed ones are late (D19).
+      const submittedAt = `${addDays(receivedOn ?? TODAY, -Math.floor(rand() * 7))}T${String(Math.floor(rand() * 24)).padStart(2, '0')}:30:00.000Z`;
+      await insertRequest(t, { submittedAt, status, receivedOn, dueOn, concludedOn: concludedOn && concludedOn <= TODAY ? concludedOn : null, outcome: concluded ? OUTCOMES[Math.floor(rand() * OUTCOMES.length)] : null, type: APPLICANT_TYPES[Math.floor(rand() * 6)] });
     }
     for (const year of [2025, 2026]) {
       const expected = await oldStats(t, calendar, year);
@@ -121,6 +124,8 @@ describe('Pages at a million requests: the same answers from indexes and SQL', (
       const { receivedByMonth: _months, ...rest } = stats;
       expect({ ...rest, received }).toEqual(expected);
       expect(expected.concluded).toBeGreaterThan(50);
+      expect(expected.awaitingConfirmationLate).toBeGreaterThan(0);
+      expect(expected.awaitingConfirmationLate).toBeLessThan(expected.awaitingConfirmation);
     }
     // The direct service call gives the same.
     expect((await t.app.get(DashboardService).stats(2026)).concluded).toBe((await oldStats(t, calendar, 2026)).concluded);

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { AuthService } from '../src/auth/auth.service';
+import { formatShanghaiDateTime } from '../src/common/format';
 import { section3Rows } from '../src/domain/report';
 import { section3Grid, section4Grid } from '../src/domain/report/report-grid';
-import { ADMIN, createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
+import { ADMIN, CLERK_NAME, createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
 import { readDocxTables, readXlsx } from './support/office';
 
 type Auth = { Authorization: string };
@@ -14,7 +16,7 @@ describe('Annual report', () => {
 
   const at = async (iso: string) => {
     t.clock.setNow(iso);
-    auth = { Authorization: `Bearer ${(await request(t.http).post('/api/v1/auth/token').send(ADMIN)).body.token}` };
+    auth = { Authorization: `Bearer ${(await request(t.http).post('/api/v1/auth/token').send(await t.clerk())).body.token}` };
   };
   const register = async (receivedOn: string, type = 'natural_person', name = '吴十') =>
     (
@@ -118,7 +120,7 @@ describe('Annual report', () => {
     expect(export2019.rows.other[6]).toBe(1);
 
     // Drill-down: the sum of the records behind each row's total equals the cell.
-    for (const [row, values] of Object.entries(api.rows) as Array<[string, number[]]>) {
+    for (const [row, values] of Object.entries<number[]>(api.rows)) {
       const cell = await request(t.http).get(`/api/v1/reports/2024/section3/cells/${row}/total`).set(auth).expect(200);
       expect(cell.body.total).toBe(values[6]);
     }
@@ -182,7 +184,7 @@ describe('Annual report', () => {
     await step(id, { type: 'decided', on: '2022-03-15', outcome: 'granted' });
     const late = await register('2022-12-20', 'other_org');
     const published = await request(t.http).post('/api/v1/reports/2022/publish').set(auth).send({}).expect(201);
-    expect(published.body).toMatchObject({ year: 2022, format: '2021', publishedBy: '系统管理员' });
+    expect(published.body).toMatchObject({ year: 2022, format: '2021', publishedBy: CLERK_NAME });
     const clean = await request(t.http).get('/api/v1/reports/2022/diff').set(auth).expect(200);
     expect(clean.body.cells).toEqual([]);
 
@@ -202,10 +204,194 @@ describe('Annual report', () => {
     await request(t.http).get('/api/v1/reports/2021/diff').set(auth).expect(404);
   });
 
+  describe('every publication kept (D20)', () => {
+    // 2017 is published by these tests only.
+    const YEAR = 2017;
+    let officer: { id: string; auth: Auth };
+    let first: { number: number; publishedAt: string };
+    let live1: { section3: unknown; section4: unknown };
+    let decidedLater: string;
+    const publications = () => request(t.http).get(`/api/v1/reports/${YEAR}/publications`).set(auth).expect(200);
+
+    beforeAll(async () => {
+      await at('2026-06-15T02:00:00Z');
+      const user = await t.app.get(AuthService).createUser('nianbao_d20', '年报专员', 'Report-pass-2026', ['report_officer']);
+      const token = (await request(t.http).post('/api/v1/auth/token').send({ username: 'nianbao_d20', password: 'Report-pass-2026' }).expect(200)).body.token;
+      officer = { id: user.id, auth: { Authorization: `Bearer ${token}` } };
+    });
+
+    it('publishing twice keeps two publications, numbered and signed; the first keeps its figures; a reason is required from the second', async () => {
+      const granted = await register(`${YEAR}-03-01`, 'natural_person');
+      await step(granted, { type: 'decided', on: `${YEAR}-03-10`, outcome: 'granted' });
+      decidedLater = await register(`${YEAR}-12-20`, 'commercial_enterprise');
+      live1 = {
+        section3: (await request(t.http).get(`/api/v1/reports/${YEAR}/section3?format=2021`).set(auth).expect(200)).body,
+        section4: (await request(t.http).get(`/api/v1/reports/${YEAR}/section4`).set(auth).expect(200)).body,
+      };
+
+      const p1 = await request(t.http).post(`/api/v1/reports/${YEAR}/publish`).set(officer.auth).send({ format: '2021' }).expect(201);
+      expect(p1.body).toMatchObject({ number: 1, publishedBy: '年报专员', publishedById: officer.id, format: '2021', reason: null });
+      expect(new Date(p1.body.publishedAt).toISOString()).toBe(p1.body.publishedAt);
+      expect(Math.abs(new Date(p1.body.publishedAt).getTime() - t.clock.now().getTime())).toBeLessThan(60_000);
+      first = p1.body;
+      const frozen1 = (await request(t.http).get(`/api/v1/reports/${YEAR}/publications/1`).set(auth).expect(200)).body;
+      expect(frozen1).toMatchObject({ year: YEAR, number: 1, publishedAt: first.publishedAt, publishedBy: '年报专员', format: '2021', reason: null });
+      expect(frozen1.section3).toEqual(live1.section3);
+      expect(frozen1.section4).toEqual(live1.section4);
+
+      // A record changes after publishing: a back-entered reply.
+      await step(decidedLater, { type: 'decided', on: `${YEAR}-12-28`, outcome: 'withheld_state_secret', reason: '属于国家秘密' });
+      const refused = await request(t.http).post(`/api/v1/reports/${YEAR}/publish`).set(officer.auth).send({ format: '2021' }).expect(400);
+      expect(refused.body.error.code).toBe('VALIDATION_FAILED');
+      expect(refused.body.error.fields.reason).toMatch(/更正说明/);
+      await request(t.http).post(`/api/v1/reports/${YEAR}/publish`).set(officer.auth).send({ format: '2021', reason: '   ' }).expect(400);
+      expect((await publications()).body.items).toHaveLength(1);
+
+      const live2 = (await request(t.http).get(`/api/v1/reports/${YEAR}/section3?format=2019`).set(auth).expect(200)).body;
+      const p2 = await request(t.http).post(`/api/v1/reports/${YEAR}/publish`).set(officer.auth).send({ format: '2019', reason: '补录 12 月 28 日的不予公开答复' }).expect(201);
+      expect(p2.body).toMatchObject({ number: 2, publishedBy: '年报专员', publishedById: officer.id, format: '2019', reason: '补录 12 月 28 日的不予公开答复' });
+
+      // The first publication is untouched; the second froze the records as they are now, in its own format.
+      expect((await request(t.http).get(`/api/v1/reports/${YEAR}/publications/1`).set(auth).expect(200)).body).toEqual(frozen1);
+      const frozen2 = (await request(t.http).get(`/api/v1/reports/${YEAR}/publications/2`).set(auth).expect(200)).body;
+      expect(frozen2.section3).toEqual(live2);
+      expect(Object.keys(frozen2.section3.rows)).toEqual(section3Rows('2019').map((r) => r.key));
+      expect(frozen1.section3.rows.withheld_state_secret[1]).toBe(0);
+      expect(frozen2.section3.rows.withheld_state_secret[1]).toBe(1);
+      expect(frozen1.section3.rows.carried_to_next_year[6]).toBe(1);
+      expect(frozen2.section3.rows.carried_to_next_year[6]).toBe(0);
+    });
+
+    it('lists the publications of a year and answers one by number; an unknown number is 404', async () => {
+      const list = (await publications()).body;
+      expect(list.items).toEqual([
+        { year: YEAR, number: 1, publishedAt: first.publishedAt, publishedBy: '年报专员', publishedById: officer.id, format: '2021', reason: null },
+        { year: YEAR, number: 2, publishedAt: expect.any(String), publishedBy: '年报专员', publishedById: officer.id, format: '2019', reason: '补录 12 月 28 日的不予公开答复' },
+      ]);
+      for (const n of ['3', '0', '-1', 'abc', '1.5']) {
+        const res = await request(t.http).get(`/api/v1/reports/${YEAR}/publications/${n}`).set(auth).expect(404);
+        expect(res.body.error.message).toMatch(/发布/);
+      }
+      expect((await request(t.http).get(`/api/v1/reports/2016/publications`).set(auth).expect(200)).body).toEqual({ items: [] });
+      await request(t.http).get(`/api/v1/reports/${YEAR}/publications`).expect(401);
+    });
+
+    it('the database itself refuses to change or remove a publication or its entries', async () => {
+      await expect(t.dataSource.query(`UPDATE report_publication SET section3 = '{}' WHERE year = ${YEAR}`)).rejects.toThrow(/frozen/);
+      await expect(t.dataSource.query(`DELETE FROM report_publication WHERE year = ${YEAR} AND number = 1`)).rejects.toThrow(/frozen/);
+      await expect(t.dataSource.query(`UPDATE report_publication_entry SET cells = '' WHERE year = ${YEAR}`)).rejects.toThrow(/frozen/);
+      await expect(t.dataSource.query(`DELETE FROM report_publication_entry WHERE year = ${YEAR}`)).rejects.toThrow(/frozen/);
+      expect((await publications()).body.items).toHaveLength(2);
+    });
+
+    it('the diff compares the records with the publication chosen: the latest by default, or any by number', async () => {
+      const latest = (await request(t.http).get(`/api/v1/reports/${YEAR}/diff`).set(auth).expect(200)).body;
+      expect(latest).toMatchObject({ number: 2, format: '2019', cells: [], records: [] });
+      const against1 = (await request(t.http).get(`/api/v1/reports/${YEAR}/diff?publication=1`).set(auth).expect(200)).body;
+      expect(against1).toMatchObject({ number: 1, format: '2021', publishedAt: first.publishedAt });
+      expect(against1.cells).toEqual(
+        expect.arrayContaining([
+          { section: 3, row: 'withheld_state_secret', column: 'commercial_enterprise', published: 0, current: 1 },
+          { section: 3, row: 'carried_to_next_year', column: 'total', published: 1, current: 0 },
+        ]),
+      );
+      expect(against1.records.map((r: { id: string }) => r.id)).toEqual([decidedLater]);
+      await request(t.http).get(`/api/v1/reports/${YEAR}/diff?publication=7`).set(auth).expect(404);
+
+      // A further change shows against both publications.
+      const added = await register(`${YEAR}-06-01`, 'research_institution');
+      const newCell = { section: 3, row: 'new_received', column: 'research_institution', published: 0, current: 1 };
+      const now2 = (await request(t.http).get(`/api/v1/reports/${YEAR}/diff?publication=2`).set(auth).expect(200)).body;
+      expect(now2.cells).toEqual(expect.arrayContaining([newCell]));
+      expect(now2.cells).not.toEqual(expect.arrayContaining([against1.cells[0]]));
+      expect(now2.records.map((r: { id: string }) => r.id)).toEqual([added]);
+      const now1 = (await request(t.http).get(`/api/v1/reports/${YEAR}/diff?publication=1`).set(auth).expect(200)).body;
+      expect(now1.cells).toEqual(expect.arrayContaining([newCell, { section: 3, row: 'withheld_state_secret', column: 'commercial_enterprise', published: 0, current: 1 }]));
+      expect(now1.records.map((r: { id: string }) => r.id).sort()).toEqual([added, decidedLater].sort());
+    });
+
+    it('the report page lists the history, shows each frozen publication, diffs against the one chosen, and asks for the reason', async () => {
+      const agent = request.agent(t.http);
+      const login = await openForm(agent, '/staff/login');
+      await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'nianbao_d20', password: 'Report-pass-2026' }).expect(303);
+      const page = await agent.get(`/staff/reports/${YEAR}`).expect(200);
+      const history = page.text.slice(page.text.indexOf('id="history"'), page.text.indexOf('id="diff"'));
+      const rows = (history.match(/<tr[^>]*>\s*<td>[\s\S]*?<\/tr>/g) ?? []).map((r) => (r.match(/<td>[\s\S]*?<\/td>/g) ?? []).map((c) => c.replace(/<[^>]+>/g, '').trim()));
+      expect(rows.map((r) => r.slice(0, 5))).toEqual([
+        ['第 1 次', formatShanghaiDateTime(first.publishedAt), '年报专员', '2021 年格式', '—'],
+        ['第 2 次', expect.stringMatching(/^2026-06-15 10:0\d$/), '年报专员', '2019 年试行格式', '补录 12 月 28 日的不予公开答复'],
+      ]);
+      expect(history).toContain(`href="/staff/reports/${YEAR}/publications/1"`);
+      expect(history).toContain(`href="/staff/reports/${YEAR}/publications/2"`);
+      expect(page.text).toContain('当前记录与第 2 次发布的比对（最近一次发布）');
+
+      // The diff against publication 1: each changed cell with its row label, column, published and current value.
+      const diffPage = await agent.get(`/staff/reports/${YEAR}?against=1`).expect(200);
+      expect(diffPage.text).toContain('当前记录与第 1 次发布的比对');
+      const label = (key: string) => section3Rows('2021').find((r) => r.key === key)!;
+      const secret = label('withheld_state_secret');
+      expect(diffPage.text).toContain(`<tr><td>第三部分 ${secret.group} ${secret.label}</td><td>商业企业</td><td>0</td><td>1</td></tr>`);
+      expect(diffPage.text).toContain(`<tr><td>第三部分 ${label('carried_to_next_year').label}</td><td>商业企业</td><td>1</td><td>0</td></tr>`);
+      await agent.get(`/staff/reports/${YEAR}?against=9`).expect(404);
+
+      // A frozen publication, as published: the same numbers as its JSON, linked to no live records.
+      const frozen1 = (await request(t.http).get(`/api/v1/reports/${YEAR}/publications/1`).set(auth).expect(200)).body;
+      const view1 = await agent.get(`/staff/reports/${YEAR}/publications/1`).expect(200);
+      const table = view1.text.match(/<table class="official">[\s\S]*?<\/table>/)![0];
+      const cells = (table.match(/<t[hd][^>]*>[\s\S]*?<\/t[hd]>/g) ?? []).map((c) => c.replace(/<[^>]+>/g, '').trim());
+      const expected = section3Grid({ ...frozen1.section3, checks: [] }).flatMap((r) => r.filter((c) => c.kind !== 'covered').map((c) => c.text));
+      expect(cells).toEqual(expected);
+      expect(table).not.toContain('<a ');
+      expect(view1.text).toContain(frozen1.section3.basis.unit);
+      const xlsx = await agent.get(`/staff/reports/${YEAR}/publications/1/export/xlsx`).buffer(true).parse(binary).expect(200);
+      const grid = section3Grid({ ...frozen1.section3, checks: [] }).map((r) => r.filter((c) => c.kind !== 'covered').map((c) => (c.kind === 'number' ? c.value! : c.text)));
+      expect((await readXlsx(xlsx.body)).rows.slice(1, 1 + grid.length)).toEqual(grid);
+      await agent.get(`/staff/reports/${YEAR}/publications/5`).expect(404);
+
+      // Publishing again from the page: without a reason the form comes back with the error, nothing is written.
+      const { csrf, html } = await openForm(agent, `/staff/reports/${YEAR}`);
+      expect(html).toMatch(/<textarea id="reason" name="reason"[^>]*required/);
+      const token = /name="submissionToken" value="([^"]+)"/.exec(html)![1];
+      const refused = await agent.post(`/staff/reports/${YEAR}/publish`).type('form').send({ _csrf: csrf, submissionToken: token, format: '2021', reason: '' }).expect(400);
+      expect(refused.text).toContain('再次发布须填写更正说明');
+      expect(refused.text).toContain('role="alert"');
+      expect((await publications()).body.items).toHaveLength(2);
+      const ok = await agent.post(`/staff/reports/${YEAR}/publish`).type('form').send({ _csrf: csrf, submissionToken: token, format: '2021', reason: '补录 6 月 1 日收到的申请' }).expect(303);
+      expect(ok.headers.location).toBe(`/staff/reports/${YEAR}?format=2021&published=3`);
+      // The same form sent twice (a double click) publishes once.
+      await agent.post(`/staff/reports/${YEAR}/publish`).type('form').send({ _csrf: csrf, submissionToken: token, format: '2021', reason: '补录 6 月 1 日收到的申请' }).expect(303);
+      expect((await publications()).body.items.map((p: { number: number }) => p.number)).toEqual([1, 2, 3]);
+      const after = await agent.get(ok.headers.location).expect(200);
+      expect(after.text).toContain('已发布第 3 次并冻结本年度报表');
+      expect(after.text).toContain('补录 6 月 1 日收到的申请');
+    });
+
+    it('an Idempotency-Key publishes once', async () => {
+      const once = { 'Idempotency-Key': 'publish-2016-first' };
+      const a = await request(t.http).post('/api/v1/reports/2016/publish').set(officer.auth).set(once).send({ format: '2021' }).expect(201);
+      const b = await request(t.http).post('/api/v1/reports/2016/publish').set(officer.auth).set(once).send({ format: '2021' }).expect(201);
+      expect(b.body).toEqual(a.body);
+      expect((await request(t.http).get('/api/v1/reports/2016/publications').set(auth).expect(200)).body.items).toHaveLength(1);
+    });
+
+    it('twelve publications of one year at once: all succeed, numbered distinctly, each read inside its own transaction', async () => {
+      const year = 2015;
+      // Twelve at once: on PostgreSQL each holds a pooled connection for its transaction, so a
+      // publication that read anything outside it would wait for a connection that never frees up.
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => request(t.http).post(`/api/v1/reports/${year}/publish`).set(officer.auth).send({ format: '2021', reason: `第 ${i + 1} 次并发更正` })),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));
+      expect(results.map((r) => r.body.number).sort((x: number, y: number) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      const items = (await request(t.http).get(`/api/v1/reports/${year}/publications`).set(auth).expect(200)).body.items;
+      expect(items.map((p: { number: number }) => p.number)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    });
+  });
+
   it('the staff report page shows the tables, checks, basis, format switch, exports and the difference', async () => {
     const agent = request.agent(t.http);
     const login = await openForm(agent, '/staff/login');
-    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, ...ADMIN }).expect(303);
+    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, ...(await t.clerk()) }).expect(303);
     const page = await agent.get('/staff/reports/2022').expect(200);
     expect(page.text).toContain('（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）');
     expect(page.text).toContain('统计口径');
@@ -216,20 +402,20 @@ describe('Annual report', () => {
     const xlsx = await agent.get('/staff/reports/2022/export/xlsx?format=2019').buffer(true).parse(binary).expect(200);
     expect((await readXlsx(xlsx.body)).rows.length).toBeGreaterThan(20);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    await agent.post('/staff/reports/2022/publish').type('form').send({ _csrf: csrf, format: '2021' }).expect(303);
+    await agent.post('/staff/reports/2022/publish').type('form').send({ _csrf: csrf, format: '2021', reason: '补录 12 月 28 日的答复' }).expect(303);
     const after = await agent.get('/staff/reports/2022').expect(200);
-    expect(after.text).toContain('当前记录与已发布的数字一致');
+    expect(after.text).toContain('当前记录与第 2 次发布的数字一致');
   });
 
   it('bulk import: validates every row first, writes all or nothing, through the upload page', async () => {
     const agent = request.agent(t.http);
     const login = await openForm(agent, '/staff/login');
-    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, ...ADMIN }).expect(303);
+    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, ...(await t.clerk()) }).expect(303);
     const { csrf } = await openForm(agent, '/staff/import');
     const sample = readFileSync(join(__dirname, '../docs/ledger-sample.csv'));
     const before = await t.count('information_request');
     const bad = Buffer.from(sample.toString('utf8').replace('2023-03-20', '2023-02-20').replace('fax,2023-12-28', 'pigeon,2023-12-28'));
-    const refused = await agent.post(`/staff/import?_csrf=${csrf}`).attach('ledger', bad, 'ledger.csv').expect(400);
+    const refused = await agent.post('/staff/import').field('_csrf', csrf).attach('ledger', bad, 'ledger.csv').expect(400);
     expect(refused.text).toContain('2 行有误');
     expect(refused.text).toMatch(/<td>2<\/td><td>[^<]*早于/);
     expect(refused.text).toMatch(/<td>5<\/td><td>channel 无效/);

@@ -60,4 +60,14 @@ describeOnSqlite('Upgrade from the earlier release (test/fixtures/release-b94aca
     expect(s3.body.rows.partially_granted[6]).toBe(0);
     expect(s3.body.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
   });
+
+  it('the 2025 publication of the earlier release is publication 1, its figures frozen; the diff shows the reclassification', async () => {
+    const list = await request(t.http).get('/api/v1/reports/2025/publications').set(auth).expect(200);
+    expect(list.body.items).toHaveLength(1);
+    const first = await request(t.http).get('/api/v1/reports/2025/publications/1').set(auth).expect(200);
+    expect(first.body.section3.rows.partially_granted[6]).toBe(1);
+    expect(first.body.section3.rows.unable_not_held[6]).toBe(0);
+    const diff = await request(t.http).get('/api/v1/reports/2025/diff?publication=1').set(auth).expect(200);
+    expect(JSON.stringify(diff.body)).toContain('unable_not_held');
+  });
 });

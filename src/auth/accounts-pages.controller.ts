@@ -1,7 +1,7 @@
 import { statusOf } from '../common/http-error.filter';
-import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError } from '../domain/errors';
 import { RequestsService, staffActor } from '../requests/requests.service';
@@ -9,6 +9,7 @@ import { AuthService } from './auth.service';
 import { CurrentStaff } from './current-staff.decorator';
 import { PERMISSION_LABELS, PERMISSION_MATRIX, PERMISSIONS, RequirePermission } from './permissions';
 import { Role, ROLE_LABELS, ROLES, StaffPrincipal } from './roles';
+import { presentedToken } from './staff-auth.guard';
 
 function rolesFrom(body: Record<string, unknown>): Role[] {
   const raw = body.roles;
@@ -74,17 +75,18 @@ export class AccountsPagesController {
   @RequirePermission('staff.self')
   @Get('password')
   passwordForm(@Query('saved') saved: string, @Res() res: Response): void {
-    res.render('staff/password', { title: '修改密码', notice: saved ? '密码已修改。' : null });
+    res.render('staff/password', { title: '修改密码', notice: saved ? '密码已修改；本账号在其他浏览器的登录和 API 令牌已全部失效。' : null });
   }
 
   @RequirePermission('staff.self')
   @Post('password')
-  async changePassword(@Body() body: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+  async changePassword(@Body() body: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Req() req: Request, @Res() res: Response): Promise<void> {
     const current = typeof body.current === 'string' ? body.current : '';
     const next = typeof body.password === 'string' ? body.password : '';
     try {
       if (next !== body.confirm) throw new DomainError('VALIDATION_FAILED', '两次输入的新密码不一致。', { confirm: '两次输入的新密码不一致。' });
-      await this.auth.changePassword(staff.id, current, next);
+      // Every other browser session and API token of the account ends; this session stays.
+      await this.auth.changePassword(staff.id, current, next, presentedToken(req));
       res.redirect(303, '/staff/password?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;

@@ -2,7 +2,7 @@ import { insertRows } from '../common/insert-rows';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { EntityManager, IsNull, Not, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../common/unit-of-work';
 import { isUniqueViolation } from '../common/db-errors';
@@ -10,12 +10,28 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError, ValidationFailedError } from '../domain/errors';
 import { StaffSessionEntity } from './entities/staff-session.entity';
 import { StaffUserEntity } from './entities/staff-user.entity';
+import { KeyedQueue } from './keyed-queue';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './password';
 import { Role, ROLES, StaffPrincipal } from './roles';
+import { clientKeyOf, SignInAttempts } from './sign-in-attempts';
+import { isLockedAt, MAX_PENDING_ATTEMPTS, SIGN_IN_REFUSED } from './sign-in-policy';
 
 export type SessionKind = 'web' | 'api';
 
-const LOCKOUT_THRESHOLD = 5;
+export interface AccountView extends StaffPrincipal {
+  active: boolean;
+  email: string | null;
+  locked: boolean;
+}
+
+export interface AccountChange {
+  active?: boolean;
+  roles?: Role[];
+  displayName?: string;
+  email?: string | null;
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -30,6 +46,16 @@ function toPrincipal(user: StaffUserEntity): StaffPrincipal {
   };
 }
 
+function toAccountView(user: StaffUserEntity, now: Date): AccountView {
+  return { ...toPrincipal(user), active: user.active, email: user.email, locked: isLockedAt(user.lockedUntil, now) };
+}
+
+function rolesProblem(roles: readonly string[]): string | null {
+  if (!roles.length) return '请至少选择一个角色。';
+  const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  return unknown.length ? `未知的角色：${unknown.join('、')}（可选 ${ROLES.join('、')}）。` : null;
+}
+
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Auth');
@@ -40,14 +66,19 @@ export class AuthService implements OnApplicationBootstrap {
     @InjectRepository(StaffSessionEntity) private readonly sessions: Repository<StaffSessionEntity>,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
+    private readonly attempts: SignInAttempts,
   ) {}
+
+  /** Sign-in attempts for one account run one at a time in this process (see KeyedQueue). */
+  private readonly signInQueue = new KeyedQueue();
 
   async onApplicationBootstrap(): Promise<void> {
     const { adminUsername, adminPassword } = this.config;
     if (!adminUsername || !adminPassword) return;
     // Only a database without accounts gets one; the password is hashed (scrypt) only then.
     if ((await this.users.count()) > 0) return;
-    const admin = { ...(await this.newUser(adminUsername, '系统管理员', adminPassword, [...ROLES])), email: this.config.adminEmail };
+    // Separation of duties: the first account manages accounts and settings only; clerical roles go to other accounts.
+    const admin = { ...(await this.newUser(adminUsername, '系统管理员', adminPassword, ['administrator'])), email: this.config.adminEmail };
     const created = await this.unitOfWork
       .run(async (m) => {
         if ((await m.count(StaffUserEntity)) > 0) return false;
@@ -68,10 +99,11 @@ export class AuthService implements OnApplicationBootstrap {
     if (!displayName || displayName.length > 100) fields.displayName = '请填写姓名（最多 100 个字符）。';
     const weak = passwordProblem(password, username);
     if (weak) fields.password = weak;
-    if (!roles.length || roles.some((r) => !(ROLES as readonly string[]).includes(r))) fields.roles = '请至少选择一个角色。';
-    if (email !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) fields.email = '电子邮箱格式无效。';
+    const roleProblem = rolesProblem(roles);
+    if (roleProblem) fields.roles = roleProblem;
+    if (email !== null && !EMAIL.test(email)) fields.email = '电子邮箱格式无效。';
     if (Object.keys(fields).length) throw new ValidationFailedError(fields);
-    const user = { ...(await this.newUser(username, displayName, password, roles)), email };
+    const user = { ...(await this.newUser(username, displayName, password, [...new Set(roles)])), email };
     await this.unitOfWork.run(async (m) => {
       if (await m.findOneBy(StaffUserEntity, { username })) throw new DomainError('CONFLICT', '该用户名已存在。', { username: '已存在。' });
       await insertRows(m, StaffUserEntity, user);
@@ -94,31 +126,33 @@ export class AuthService implements OnApplicationBootstrap {
     });
   }
 
-  /** Checks credentials; repeated failures lock the account with a doubling back-off. */
-  async authenticate(username: string, password: string): Promise<StaffPrincipal> {
-    const user = await this.users.findOneBy({ username: String(username).slice(0, 64) });
-    const now = this.clock.now();
+  /**
+   * Checks credentials from one client (its address). Every refusal, whatever the reason, is
+   * the same error. Wrong passwords are counted atomically for the account and for the
+   * (account, client) pair; see sign-in-policy.ts for when either locks.
+   */
+  authenticate(username: string, password: string, clientAddress?: string): Promise<StaffPrincipal> {
+    const name = String(username).slice(0, 64);
+    // A flood of attempts for one account is refused without queueing (and without counting).
+    if (this.signInQueue.pending(name) >= MAX_PENDING_ATTEMPTS) return Promise.reject(new DomainError('UNAUTHORIZED', SIGN_IN_REFUSED));
+    return this.signInQueue.run(name, () => this.checkCredentials(name, password, clientKeyOf(clientAddress)));
+  }
+
+  private async checkCredentials(username: string, password: string, clientKey: string): Promise<StaffPrincipal> {
+    const refused = new DomainError('UNAUTHORIZED', SIGN_IN_REFUSED);
+    const user = await this.users.findOneBy({ username });
     if (!user || !user.active) {
       await verifyPassword(password, await dummyPasswordHash());
-      throw new DomainError('UNAUTHORIZED', '用户名或密码错误。');
+      throw refused;
     }
-    if (user.lockedUntil && new Date(user.lockedUntil) > now) {
-      throw new DomainError('UNAUTHORIZED', `登录失败次数过多，账号已临时锁定，请于 ${user.lockedUntil.slice(11, 16)}（UTC）后再试。`);
-    }
+    // The password is checked even while locked, so that a lock answers as slowly as a wrong password.
     const ok = await verifyPassword(password, user.passwordHash);
-    await this.unitOfWork.run(async (m) => {
-      if (ok) {
-        await m.update(StaffUserEntity, { id: user.id }, { failedAttempts: 0, lockedUntil: null });
-        return;
-      }
-      const failures = user.failedAttempts + 1;
-      const lockMinutes = failures >= LOCKOUT_THRESHOLD ? 2 ** (failures - LOCKOUT_THRESHOLD) : 0;
-      await m.update(StaffUserEntity, { id: user.id }, {
-        failedAttempts: failures,
-        lockedUntil: lockMinutes ? new Date(now.getTime() + Math.min(lockMinutes, 24 * 60) * 60_000).toISOString() : null,
-      });
-    });
-    if (!ok) throw new DomainError('UNAUTHORIZED', '用户名或密码错误。');
+    const now = this.clock.now();
+    if (!ok) {
+      await this.attempts.recordFailure(user.id, clientKey, now);
+      throw refused;
+    }
+    if (!(await this.attempts.admit(user.id, clientKey, now))) throw refused;
     return toPrincipal(user);
   }
 
@@ -149,40 +183,74 @@ export class AuthService implements OnApplicationBootstrap {
     return user ? toPrincipal(user) : null;
   }
 
-  async listAccounts(): Promise<Array<StaffPrincipal & { active: boolean; email: string | null; locked: boolean }>> {
+  async listAccounts(): Promise<AccountView[]> {
     const now = this.clock.now();
-    return (await this.users.find({ order: { username: 'ASC' } })).map((u) => ({ ...toPrincipal(u), active: u.active, email: u.email, locked: !!u.lockedUntil && new Date(u.lockedUntil) > now }));
+    return (await this.users.find({ order: { username: 'ASC' } })).map((u) => toAccountView(u, now));
   }
 
-  async updateAccount(id: string, change: { active?: boolean; roles?: Role[] }, actorId: string): Promise<void> {
-    if (change.roles && (!change.roles.length || change.roles.some((r) => !(ROLES as readonly string[]).includes(r)))) {
-      throw new ValidationFailedError({ roles: '请至少选择一个角色。' });
+  async getAccount(id: string): Promise<AccountView> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
+    return toAccountView(user, this.clock.now());
+  }
+
+  /** Roles, activation, name and e-mail. At least one active administrator always remains. */
+  async updateAccount(id: string, change: AccountChange, actorId: string): Promise<AccountView> {
+    const fields: Record<string, string> = {};
+    if (change.roles) {
+      const problem = rolesProblem(change.roles);
+      if (problem) fields.roles = problem;
     }
+    if (change.displayName !== undefined && (!change.displayName.trim() || change.displayName.length > 100)) fields.displayName = '请填写姓名（最多 100 个字符）。';
+    if (change.email !== undefined && change.email !== null && !EMAIL.test(change.email)) fields.email = '电子邮箱格式无效。';
+    if (Object.keys(fields).length) throw new ValidationFailedError(fields);
     if (id === actorId && (change.active === false || (change.roles && !change.roles.includes('administrator')))) {
       throw new DomainError('CONFLICT', '不能停用自己的账号或去掉自己的管理员角色。');
     }
     await this.unitOfWork.run(async (m) => {
+      const admins = await this.lockActiveAdministrators(m);
       const user = await m.findOneBy(StaffUserEntity, { id });
       if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
+      const roles = change.roles ? [...new Set(change.roles)] : toPrincipal(user).roles;
+      const wasAdministrator = admins.includes(id);
+      const staysAdministrator = (change.active ?? user.active) && roles.includes('administrator');
+      // Two administrators removing each other at once: the second finds itself the last one.
+      if (wasAdministrator && !staysAdministrator && admins.length === 1) throw new DomainError('CONFLICT', '至少要保留一个启用的系统管理员账号。');
       await m.update(StaffUserEntity, { id }, {
-        ...(change.active === undefined ? {} : { active: change.active, failedAttempts: 0, lockedUntil: null }),
-        ...(change.roles ? { roles: change.roles.join(',') } : {}),
+        ...(change.active === undefined ? {} : { active: change.active }),
+        ...(change.roles ? { roles: roles.join(',') } : {}),
+        ...(change.displayName === undefined ? {} : { displayName: change.displayName.trim() }),
+        ...(change.email === undefined ? {} : { email: change.email }),
       });
+      if (change.active !== undefined) await this.attempts.clearLocks(m, id);
       // A disabled account loses its sessions and tokens at once.
-      if (change.active === false) await m.update(StaffSessionEntity, { userId: id }, { revokedAt: this.clock.nowIso() });
+      if (change.active === false) await m.update(StaffSessionEntity, { userId: id, revokedAt: IsNull() }, { revokedAt: this.clock.nowIso() });
+    });
+    return this.getAccount(id);
+  }
+
+  /** Ids of the active administrators, their rows locked on PostgreSQL until the transaction ends. */
+  private async lockActiveAdministrators(m: EntityManager): Promise<string[]> {
+    const query = m.createQueryBuilder(StaffUserEntity, 'u').where('u.active = :active', { active: true });
+    if (m.connection.options.type === 'postgres') query.setLock('pessimistic_write');
+    return (await query.getMany()).filter((u) => toPrincipal(u).roles.includes('administrator')).map((u) => u.id);
+  }
+
+  /** One's own change: every other session and API token of the account ends; `keepToken` (the one in use) stays. */
+  async changePassword(userId: string, current: string, next: string, keepToken: string | null): Promise<void> {
+    const user = await this.users.findOneBy({ id: userId });
+    if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
+    const weak = passwordProblem(next, user.username);
+    if (weak) throw new ValidationFailedError({ newPassword: weak });
+    if (!(await verifyPassword(current, user.passwordHash))) throw new ValidationFailedError({ currentPassword: '当前密码不正确。' });
+    const hash = await hashPassword(next);
+    await this.unitOfWork.run(async (m) => {
+      await m.update(StaffUserEntity, { id: userId }, { passwordHash: hash });
+      await m.update(StaffSessionEntity, { userId, revokedAt: IsNull(), ...(keepToken ? { tokenHash: Not(hashToken(keepToken)) } : {}) }, { revokedAt: this.clock.nowIso() });
     });
   }
 
-  async changePassword(userId: string, current: string, next: string): Promise<void> {
-    const user = await this.users.findOneBy({ id: userId });
-    if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
-    if (!(await verifyPassword(current, user.passwordHash))) throw new ValidationFailedError({ current: '当前密码不正确。' });
-    const weak = passwordProblem(next, user.username);
-    if (weak) throw new ValidationFailedError({ password: weak });
-    const hash = await hashPassword(next);
-    await this.unitOfWork.run((m) => m.update(StaffUserEntity, { id: userId }, { passwordHash: hash }));
-  }
-
+  /** An administrator's reset: every session and token of that account ends, and its locks go. */
   async resetPassword(userId: string, next: string): Promise<void> {
     const user = await this.users.findOneBy({ id: userId });
     if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
@@ -190,8 +258,9 @@ export class AuthService implements OnApplicationBootstrap {
     if (weak) throw new ValidationFailedError({ password: weak });
     const hash = await hashPassword(next);
     await this.unitOfWork.run(async (m) => {
-      await m.update(StaffUserEntity, { id: userId }, { passwordHash: hash, failedAttempts: 0, lockedUntil: null });
-      await m.update(StaffSessionEntity, { userId }, { revokedAt: this.clock.nowIso() });
+      await m.update(StaffUserEntity, { id: userId }, { passwordHash: hash });
+      await this.attempts.clearLocks(m, userId);
+      await m.update(StaffSessionEntity, { userId, revokedAt: IsNull() }, { revokedAt: this.clock.nowIso() });
     });
   }
 

@@ -29,7 +29,8 @@ export const PERMISSION_MATRIX: Record<Permission, Role[]> = {
   'requests.confirm': ['registrar'],
   'requests.process': ['handler'],
   'requests.approve': ['approver'],
-  'requests.import': ['registrar', 'administrator'],
+  // Back-entering a ledger registers requests: clerical work, not the administrator's (separation of duties).
+  'requests.import': ['registrar'],
   'reports.view': ['report_officer', 'administrator'],
   'reports.publish': ['report_officer'],
   'review_cases.manage': ['report_officer'],

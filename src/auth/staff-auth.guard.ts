@@ -7,8 +7,9 @@ import { AuthService } from './auth.service';
 import { IS_PUBLIC } from './public.decorator';
 import { can, Permission, PERMISSIONS, REQUIRED_PERMISSION } from './permissions';
 import { StaffPrincipal } from './roles';
+import { SESSION_COOKIE } from './session-cookie';
 
-export const SESSION_COOKIE = 'ogi_session';
+export { SESSION_COOKIE } from './session-cookie';
 
 export type StaffRequest = Request & { staff?: StaffPrincipal };
 
@@ -41,12 +42,13 @@ export class StaffAuthGuard implements CanActivate {
   }
 
   private identify(req: StaffRequest): Promise<StaffPrincipal | null> {
-    if (isApiRequest(req)) {
-      const header = req.headers.authorization ?? '';
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      return match ? this.auth.resolve(match[1], 'api') : Promise.resolve(null);
-    }
-    const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    return token ? this.auth.resolve(token, 'web') : Promise.resolve(null);
+    const token = presentedToken(req);
+    return token ? this.auth.resolve(token, isApiRequest(req) ? 'api' : 'web') : Promise.resolve(null);
   }
+}
+
+/** The credential this request signs in with: the bearer token (API) or the session cookie (pages), never both. */
+export function presentedToken(req: Request): string | null {
+  if (isApiRequest(req)) return /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
+  return (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] || null;
 }

@@ -80,8 +80,9 @@ export function sendError(req: Request, res: Response, status: number, body: Err
   res.status(status).render('error', { title: '出错了', status, message: body.error.message, fields: Object.values(body.error.fields) });
 }
 
+/** Express matches routes case-insensitively, so /API/v1/… reaches the API handlers: the test must too. */
 export function isApiRequest(req: Request): boolean {
-  return req.path.startsWith('/api/');
+  return /^\/api(\/|$)/i.test(req.path);
 }
 
 @Catch()

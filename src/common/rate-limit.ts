@@ -20,8 +20,17 @@ export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
     errorMessage: '请求过于频繁，请稍后再试。',
     throttlers: [
       { name: 'public', ttl: 60_000, limit: config.rateLimitPublic },
-      // Per tracking number, whoever asks: an access code cannot be guessed from many addresses.
-      { name: 'lookup', ttl: 60_000, limit: config.rateLimitLookupPerNumber, getTracker: (req) => `tn:${trackingNumberOf(req)}` },
+      // Per tracking number, whoever asks and through whichever route (API or /status form): an
+      // access code cannot be guessed from many addresses. No headers: they would tell anyone how
+      // often a number was looked up.
+      {
+        name: 'lookup',
+        ttl: 60_000,
+        limit: config.rateLimitLookupPerNumber,
+        getTracker: (req) => `tn:${trackingNumberOf(req)}`,
+        generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+        setHeaders: false,
+      },
       { name: 'login', ttl: 60_000, limit: config.rateLimitLogin },
     ],
   };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { checkpointWal } from '../database/migrate';
 
 /**
  * Runs work in one database transaction. The sqlite3 driver shares a single connection,
@@ -20,6 +21,19 @@ export class UnitOfWork {
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.isSqlite) return this.dataSource.transaction(work);
     const result = this.tail.then(() => this.dataSource.transaction(work));
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * SQLite: copies the WAL into the database file and empties it, queued behind the
+   * transactions (a checkpoint inside one fails). After an erasure the erased values must not
+   * stay in the -wal file; secure_delete (tuneConnection) has zeroed them in the pages.
+   * Returns false if readers kept it from completing.
+   */
+  checkpoint(): Promise<boolean> {
+    if (!this.isSqlite) return Promise.resolve(true);
+    const result = this.tail.then(() => checkpointWal(this.dataSource));
     this.tail = result.catch(() => undefined);
     return result;
   }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export interface AppConfig {
@@ -26,10 +27,16 @@ export interface AppConfig {
   rateLimitPublic: number;
   rateLimitLookupPerNumber: number;
   rateLimitLogin: number;
+  /** Express `trust proxy`: the reverse proxies whose X-Forwarded-* headers count; false trusts none. */
+  trustProxy: string[] | false;
   skipMigrations: boolean;
   /** SQLite: how long a statement waits for a lock before the request answers 503. */
   busyTimeoutMs: number;
+  /** Largest ledger upload accepted (bytes); larger ones answer 413 before anything is parsed. */
+  importMaxBytes: number;
   timeZone: string;
+  /** 32 bytes (hex) that seal access codes kept until delivery; null: a key file in dataDir. */
+  secretKey: string | null;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +70,30 @@ function readBaseUrl(env: Env): string {
   const raw = env.PUBLIC_BASE_URL || `http://localhost:${env.PORT || 3000}`;
   if (!/^https?:\/\/[^\s]+$/.test(raw)) throw new ConfigError('PUBLIC_BASE_URL', '必须以 http:// 或 https:// 开头');
   return raw.replace(/\/+$/, '');
+}
+
+function readSecretKey(env: Env): string | null {
+  const raw = env.OGI_SECRET_KEY;
+  if (raw === undefined || raw === '') return null;
+  if (!/^[0-9a-fA-F]{64}$/.test(raw)) throw new ConfigError('OGI_SECRET_KEY', '必须是 64 个十六进制字符（32 字节，例如 openssl rand -hex 32 的输出）');
+  return raw.toLowerCase();
+}
+
+const TRUST_KEYWORDS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** A comma-separated list of proxy addresses or CIDR ranges (or Express's keywords); unset trusts no proxy. */
+function readTrustProxy(env: Env): string[] | false {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (!raw || ['false', 'off', 'no', '0', 'none'].includes(raw.toLowerCase())) return false;
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (TRUST_KEYWORDS.includes(entry) || (family && prefixOk && extra === undefined)) continue;
+    throw new ConfigError('TRUST_PROXY', `须为代理服务器的 IP 地址或 CIDR 网段（逗号分隔），收到 "${entry}"`);
+  }
+  return entries;
 }
 
 function readBool(env: Env, name: string, fallback: boolean): boolean {
@@ -139,9 +170,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitPublic: readInt(env, 'RATE_LIMIT_PUBLIC', 30, 1, 1_000_000),
     rateLimitLookupPerNumber: readInt(env, 'RATE_LIMIT_LOOKUP_PER_NUMBER', 10, 1, 1_000_000),
     rateLimitLogin: readInt(env, 'RATE_LIMIT_LOGIN', 20, 1, 1_000_000),
+    trustProxy: readTrustProxy(env),
     skipMigrations: readBool(env, 'DB_SKIP_MIGRATIONS', false),
     busyTimeoutMs: readInt(env, 'DB_BUSY_TIMEOUT_MS', 10_000, 1, 600_000),
+    importMaxBytes: readInt(env, 'IMPORT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     timeZone: AGENCY_TIME_ZONE,
+    secretKey: readSecretKey(env),
   };
 }
 

@@ -7,6 +7,7 @@ import { addDays } from '../domain/calendar';
 import { APPLICANT_TYPES, Outcome, OUTCOME_INFO, OUTCOMES } from '../domain/lifecycle';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { OPEN_STATUS_SQL } from '../requests/request-list-query';
+import { whereConfirmationOverdue } from '../requests/awaiting-confirmation.service';
 
 export interface DashboardStats {
   year: number;
@@ -19,6 +20,8 @@ export interface DashboardStats {
   openNow: number;
   overdueNow: number;
   awaitingConfirmation: number;
+  /** D19: of those, submitted more than CONFIRMATION_WORKING_DAYS working days ago. */
+  awaitingConfirmationLate: number;
 }
 
 /** The median of values given with their counts: the middle one, or the mean of the two middle ones. */
@@ -125,7 +128,12 @@ export class DashboardService {
       .getRawOne<{ n: string | number; overdue: string | number | null }>();
     const openNow = Number(open?.n ?? 0);
     const overdueNow = Number(open?.overdue ?? 0);
+    // Awaiting confirmation and, of those, the late ones (D19): one range of the status index.
+    const awaiting = await whereConfirmationOverdue(repo.createQueryBuilder(InformationRequestEntity, 'r'), calendar, today)
+      .select('COUNT(*)', 'late')
+      .getRawOne<{ late: string | number }>();
     const awaitingConfirmation = await repo.countBy(InformationRequestEntity, { status: 'awaiting_confirmation' });
+    const awaitingConfirmationLate = Number(awaiting?.late ?? 0);
     return {
       year,
       receivedByMonth,
@@ -137,6 +145,7 @@ export class DashboardService {
       openNow,
       overdueNow,
       awaitingConfirmation,
+      awaitingConfirmationLate,
     };
   }
 }

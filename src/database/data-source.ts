@@ -1,14 +1,20 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1795760000000 } from '../../migrations/1795760000000-InitialSchema';
 import { StaffEmailAndJobRuns1795760100000 } from '../../migrations/1795760100000-StaffEmailAndJobRuns';
 import { ReportsAndReviewCases1795760200000 } from '../../migrations/1795760200000-ReportsAndReviewCases';
 import { PersonalDataAccessAndErasure1795760300000 } from '../../migrations/1795760300000-PersonalDataAccessAndErasure';
+import { SignInClientsAndServerSecret1795760400000 } from '../../migrations/1795760400000-SignInClientsAndServerSecret';
+import { SealedAccessCodes1795760600000 } from '../../migrations/1795760600000-SealedAccessCodes';
+import { ReportPublications1795760700000 } from '../../migrations/1795760700000-ReportPublications';
+import { ServerSecretEntity } from '../auth/entities/server-secret.entity';
+import { StaffLoginClientEntity } from '../auth/entities/staff-login-client.entity';
+import { LedgerImports1795760500000 } from '../../migrations/1795760500000-LedgerImports';
+import { LedgerImportEntity, LedgerImportRequestEntity } from '../import/entities/ledger-import.entity';
 import { ListIndexesAndSearch1795761000000 } from '../../migrations/1795761000000-ListIndexesAndSearch';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
-import { ReportSnapshotEntity, ReportSnapshotEntryEntity } from '../reports/entities/report-snapshot.entity';
+import { ReportPublicationEntity, ReportPublicationEntryEntity } from '../reports/entities/report-publication.entity';
 import { ReviewCaseEntity } from '../review-cases/entities/review-case.entity';
 import { StaffSessionEntity } from '../auth/entities/staff-session.entity';
 import { StaffUserEntity } from '../auth/entities/staff-user.entity';
@@ -17,6 +23,7 @@ import { IdempotencyRecordEntity } from '../common/entities/idempotency-record.e
 import { JobRunEntity } from '../common/entities/job-run.entity';
 import { AppConfig, loadConfigOrExit } from '../config/app-config';
 import { MailOutboxEntity } from '../notifications/entities/mail-outbox.entity';
+import { makePrivateDir, makePrivateFile, makeSqliteFilesPrivate } from './private-files';
 import { ApplicantEntity } from '../requests/entities/applicant.entity';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { RequestEventEntity } from '../requests/entities/request-event.entity';
@@ -37,12 +44,26 @@ export const ENTITIES = [
   JobRunEntity,
   ReviewCaseEntity,
   AgencySettingEntity,
-  ReportSnapshotEntity,
-  ReportSnapshotEntryEntity,
+  ReportPublicationEntity,
+  ReportPublicationEntryEntity,
   PersonalDataAccessEntity,
+  StaffLoginClientEntity,
+  ServerSecretEntity,
+  LedgerImportEntity,
+  LedgerImportRequestEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1795760000000, StaffEmailAndJobRuns1795760100000, ReportsAndReviewCases1795760200000, PersonalDataAccessAndErasure1795760300000, ListIndexesAndSearch1795761000000];
+export const MIGRATIONS = [
+  InitialSchema1795760000000,
+  StaffEmailAndJobRuns1795760100000,
+  ReportsAndReviewCases1795760200000,
+  PersonalDataAccessAndErasure1795760300000,
+  SignInClientsAndServerSecret1795760400000,
+  LedgerImports1795760500000,
+  SealedAccessCodes1795760600000,
+  ReportPublications1795760700000,
+  ListIndexesAndSearch1795761000000,
+];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */
 export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
@@ -58,7 +79,7 @@ export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
   }
   if (config.sqlitePath && config.sqlitePath !== ':memory:') {
     try {
-      mkdirSync(dirname(config.sqlitePath), { recursive: true });
+      makePrivateDir(dirname(config.sqlitePath));
     } catch {
       // Reported clearly by the start-up storage check (src/database/storage-check.ts).
     }
@@ -72,8 +93,17 @@ export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
  * call: about a tenth of the CPU time of a registration, for debugging aid we do not use.
  */
 function quietSqlite3(): unknown {
-  const sqlite3 = require('sqlite3') as object;
-  return Object.assign(Object.create(sqlite3) as object, { verbose: () => sqlite3 });
+  const sqlite3 = require('sqlite3') as { Database: new (file: string, ...rest: unknown[]) => object };
+  // The database file is created 0600 before SQLite opens it, so its -wal and -shm get the same mode.
+  function PrivateDatabase(file: string, ...rest: unknown[]): object {
+    if (file && file !== ':memory:' && !file.startsWith('file:')) {
+      makePrivateFile(file);
+      makeSqliteFilesPrivate(file);
+    }
+    return new sqlite3.Database(file, ...rest);
+  }
+  const driver = Object.assign(Object.create(sqlite3) as object, { Database: PrivateDatabase });
+  return Object.assign(driver, { verbose: () => driver });
 }
 
 /** Used by the TypeORM CLI: `typeorm -d dist/src/database/data-source.js …`. */

@@ -38,4 +38,24 @@ export async function tuneConnection(ds: DataSource): Promise<void> {
   // 32 MB of pages instead of 2 MB: a write that moves many index entries keeps them in memory
   // instead of spilling and re-reading them (issue 15: a calendar change at 1M requests).
   await ds.query('PRAGMA cache_size = -32768');
+  // Deleted and overwritten content is zeroed, not left in free space: erasure must erase.
+  await ds.query('PRAGMA secure_delete = ON');
+}
+
+/**
+ * SQLite: PRAGMA wal_checkpoint(TRUNCATE), retried while a statement of the shared connection
+ * (SQLITE_LOCKED) or another process's reader (busy) holds the WAL. True once the WAL is empty.
+ */
+export async function checkpointWal(ds: DataSource, attempts = 10): Promise<boolean> {
+  if (ds.options.type !== 'sqlite') return true;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      const [row] = (await ds.query('PRAGMA wal_checkpoint(TRUNCATE)')) as Array<{ busy: number }>;
+      if (Number(row?.busy) === 0) return true;
+    } catch {
+      // SQLITE_LOCKED: a read of this connection was running; try again.
+    }
+    await new Promise((r) => setTimeout(r, 50 * (i + 1)));
+  }
+  return false;
 }

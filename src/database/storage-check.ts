@@ -1,6 +1,7 @@
 import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AppConfig } from '../config/app-config';
+import { PRIVATE_DIR_MODE } from './private-files';
 
 const REASONS: Record<string, string> = {
   EROFS: '所在文件系统为只读',
@@ -21,7 +22,7 @@ export function checkDataFolder(config: AppConfig): string | null {
   for (const dir of dirs) {
     const probe = join(dir, `.write-test-${process.pid}`);
     try {
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       const fd = openSync(probe, 'w');
       try {
         writeSync(fd, Buffer.alloc(64 * 1024));

@@ -1,8 +1,11 @@
+import { can, Permission, PERMISSION_LABELS, permissionForEvent } from '../auth/permissions';
+import type { Role } from '../auth/roles';
+import { plainToInstance } from 'class-transformer';
+import { validateInput } from '../common/validation';
 import { isIsoDate, IsoDate, WorkingCalendar } from '../domain/calendar';
 import { DomainError } from '../domain/errors';
 import { APPLICANT_TYPES, applyEvent, CHANNELS, DELIVERY_METHODS, INITIAL_STATE, LifecycleEvent, OUTCOMES, RequestState } from '../domain/lifecycle';
-import { isValidResidentId } from '../requests/dto/validators';
-import { parseCsv } from './csv';
+import { CreateRequestDto, RecordEventDto } from '../requests/dto/request.dto';
 
 /** The ledger columns, documented in README.md and docs/ledger-sample.csv. */
 export const LEDGER_COLUMNS = [
@@ -36,6 +39,7 @@ export const LEDGER_COLUMNS = [
 ] as const;
 type Column = (typeof LEDGER_COLUMNS)[number];
 const REQUIRED: Column[] = ['applicant_type', 'applicant_name', 'channel', 'received_on', 'description'];
+const DATE_COLUMNS = LEDGER_COLUMNS.filter((c) => c.endsWith('_on'));
 
 export interface LedgerRow {
   line: number;
@@ -55,6 +59,34 @@ export interface LedgerError {
 /** Order of steps recorded on the same day. */
 const SAME_DAY_ORDER = ['registered', 'correction_requested', 'correction_received', 'consultation_started', 'consultation_ended', 'fee_notice_issued', 'fee_paid', 'extension_granted', 'correction_lapsed', 'fee_lapsed', 'decided', 'withdrawn'];
 
+/** Where a field of the online form's DTOs comes from in the ledger, to name it in messages. */
+const APPLICANT_COLUMNS: Record<string, Column> = {
+  'applicant.type': 'applicant_type',
+  'applicant.name': 'applicant_name',
+  'applicant.idDocumentNumber': 'id_document_number',
+  'applicant.organisationCode': 'organisation_code',
+  'applicant.phone': 'phone',
+  'applicant.email': 'email',
+  'applicant.address': 'address',
+  channel: 'channel',
+  receivedOn: 'received_on',
+  description: 'description',
+  deliveryMethod: 'delivery_method',
+};
+const EVENT_COLUMNS: Record<string, Record<string, Column>> = {
+  correction_requested: { on: 'correction_requested_on', correctionDueOn: 'correction_due_on' },
+  correction_received: { on: 'correction_received_on' },
+  consultation_started: { on: 'consultation_started_on', party: 'consultation_party' },
+  consultation_ended: { on: 'consultation_ended_on' },
+  fee_notice_issued: { on: 'fee_notice_on', amountYuan: 'fee_amount_yuan' },
+  fee_paid: { on: 'fee_paid_on' },
+  extension_granted: { on: 'extension_on', extraWorkingDays: 'extension_days', approvedBy: 'extension_approved_by', reason: 'extension_reason' },
+  decided: { on: 'concluded_on', outcome: 'outcome', reason: 'reason' },
+  correction_lapsed: { on: 'concluded_on' },
+  fee_lapsed: { on: 'concluded_on' },
+  withdrawn: { on: 'concluded_on', note: 'reason' },
+};
+
 function conclusionEvent(outcome: string, on: IsoDate, reason: string): LifecycleEvent {
   switch (outcome) {
     case 'other_overdue_correction':
@@ -68,57 +100,139 @@ function conclusionEvent(outcome: string, on: IsoDate, reason: string): Lifecycl
   }
 }
 
-/**
- * Validates every row of a ledger before anything is written: each row must be a history the
- * lifecycle accepts (the same rules as live entry). Returns rows or the list of bad lines.
- */
-export function validateLedger(text: string, calendar: WorkingCalendar, today: IsoDate): { rows: LedgerRow[]; errors: LedgerError[] } {
-  const table = parseCsv(text);
-  const errors: LedgerError[] = [];
-  if (!table.length) return { rows: [], errors: [{ line: 1, message: '文件为空。' }] };
-  const header = table[0].map((h) => h.trim());
+/** The header row: every required column, no unknown one. */
+export function checkLedgerHeader(cells: string[]): { header: string[]; error: null } | { header: null; error: string } {
+  const header = cells.map((h) => h.trim());
   const unknown = header.filter((h) => !(LEDGER_COLUMNS as readonly string[]).includes(h));
   const missing = REQUIRED.filter((c) => !header.includes(c));
-  if (unknown.length || missing.length) {
-    return { rows: [], errors: [{ line: 1, message: `表头有误：${[...missing.map((c) => `缺少 ${c}`), ...unknown.map((c) => `未知列 ${c}`)].join('；')}` }] };
+  if (unknown.length || missing.length) return { header: null, error: `表头有误：${[...missing.map((c) => `缺少 ${c}`), ...unknown.map((c) => `未知列 ${c}`)].join('；')}` };
+  return { header, error: null };
+}
+
+/**
+ * What live entry asks of each step (permissionForEvent); registering the request itself is the
+ * registrar's `requests.register`, as on the registration form and API.
+ */
+export function permissionsForRow(row: Pick<LedgerRow, 'events' | 'state'>): Permission[] {
+  const needed = new Set<Permission>();
+  for (const e of row.events) {
+    if (e.type === 'registered') needed.add('requests.register');
+    else if (e.type === 'decided') {
+      const outcome = String(e.data.outcome);
+      needed.add(permissionForEvent(e.type, outcome, (row.state.itemOutcomes ?? [outcome]).map((o) => ({ outcome: o }))));
+    } else needed.add(permissionForEvent(e.type));
   }
-  const rows: LedgerRow[] = [];
-  table.slice(1).forEach((cells, index) => {
-    const line = index + 2;
-    const v = (c: Column): string => (cells[header.indexOf(c)] ?? '').trim();
-    const fail = (message: string) => errors.push({ line, message });
-    if (cells.length > header.length) return fail(`列数 ${cells.length} 多于表头的 ${header.length} 列。`);
+  return [...needed];
+}
+
+export function describePermission(permission: Permission): string {
+  return `“${PERMISSION_LABELS[permission]}”（${permission}）`;
+}
+
+export interface RowCheck {
+  row: LedgerRow | null;
+  error: LedgerError | null;
+  /** Permissions the row's steps need that the importing account does not hold. */
+  missing: Permission[];
+}
+
+/**
+ * One data row of a ledger, checked as live entry checks it: the text through the online
+ * form's validators (CreateRequestDto and the step DTO), the history through the lifecycle
+ * rules, and each step against the importing account's roles. `roles` null: not checked
+ * (the command line, run by whoever holds the database).
+ */
+export class LedgerRowChecker {
+  private readonly index: Map<string, number>;
+
+  constructor(
+    header: string[],
+    private readonly calendar: WorkingCalendar,
+    private readonly today: IsoDate,
+    private readonly roles: readonly Role[] | null,
+  ) {
+    this.index = new Map(header.map((h, i) => [h, i]));
+  }
+
+  /**
+   * `validated`: the row passed this very check before (the second pass over an unchanged file),
+   * so the form validators' transforms are applied without running the validators again.
+   */
+  check(cells: string[], line: number, validated = false): RowCheck {
+    const fail = (message: string): RowCheck => ({ row: null, error: { line, message }, missing: [] });
+    const raw = (c: Column): string => {
+      const i = this.index.get(c);
+      return i === undefined ? '' : (cells[i] ?? '');
+    };
+    const v = (c: Column): string => raw(c).trim();
+    if (cells.length > this.index.size) return fail(`列数 ${cells.length} 多于表头的 ${this.index.size} 列。`);
+    const garbled = LEDGER_COLUMNS.find((c) => raw(c).includes('\uFFFD'));
+    if (garbled) return fail(`${garbled} 含有乱码字符“\uFFFD”：原文件在转换编码时已经损坏，请从原始表格重新导出。`);
     for (const c of REQUIRED) if (!v(c)) return fail(`${c} 不能为空。`);
     if (!(APPLICANT_TYPES as readonly string[]).includes(v('applicant_type'))) return fail(`applicant_type 无效：${v('applicant_type')}`);
     if (!(CHANNELS as readonly string[]).includes(v('channel'))) return fail(`channel 无效：${v('channel')}`);
     if (v('delivery_method') && !(DELIVERY_METHODS as readonly string[]).includes(v('delivery_method'))) return fail(`delivery_method 无效：${v('delivery_method')}`);
-    if (v('applicant_name').length > 100) return fail('applicant_name 超过 100 个字符。');
-    if (v('description').length > 5000) return fail('description 超过 5000 个字符。');
-    const id = v('id_document_number');
-    if (id && /^\d{17}[\dXx]$/.test(id) && !isValidResidentId(id)) return fail('id_document_number 不是有效的居民身份证号码。');
-    const dateColumns = LEDGER_COLUMNS.filter((c) => c.endsWith('_on'));
-    for (const c of dateColumns) if (v(c) && !isIsoDate(v(c))) return fail(`${c} 不是有效日期（YYYY-MM-DD）：${v(c)}`);
-    const early = dateColumns.find((c) => c !== 'received_on' && c !== 'correction_due_on' && v(c) && v(c) < v('received_on'));
+    for (const c of DATE_COLUMNS) if (v(c) && !isIsoDate(v(c))) return fail(`${c} 不是有效日期（YYYY-MM-DD）：${v(c)}`);
+    const early = DATE_COLUMNS.find((c) => c !== 'received_on' && c !== 'correction_due_on' && v(c) && v(c) < v('received_on'));
     if (early) return fail(`${early}（${v(early)}）早于收到申请之日 received_on（${v('received_on')}）。`);
     if (v('outcome') && !(OUTCOMES as readonly string[]).includes(v('outcome'))) return fail(`outcome 无效：${v('outcome')}`);
     if (!!v('outcome') !== !!v('concluded_on')) return fail('outcome 与 concluded_on 必须同时填写或同时留空。');
 
-    const events: LifecycleEvent[] = [{ type: 'registered', on: v('received_on'), data: { channel: v('channel'), imported: true } }];
-    if (v('correction_requested_on')) events.push({ type: 'correction_requested', on: v('correction_requested_on'), data: { correctionDueOn: v('correction_due_on') } });
-    if (v('correction_received_on')) events.push({ type: 'correction_received', on: v('correction_received_on'), data: {} });
-    if (v('consultation_started_on')) events.push({ type: 'consultation_started', on: v('consultation_started_on'), data: { party: v('consultation_party') || 'third_party' } });
-    if (v('consultation_ended_on')) events.push({ type: 'consultation_ended', on: v('consultation_ended_on'), data: {} });
-    if (v('fee_notice_on')) events.push({ type: 'fee_notice_issued', on: v('fee_notice_on'), data: { amountYuan: Number(v('fee_amount_yuan')), pausesClock: true } });
-    if (v('fee_paid_on')) events.push({ type: 'fee_paid', on: v('fee_paid_on'), data: {} });
+    // The online form's own validators and text transforms: names and free text come out clean.
+    const optional = (c: Column) => raw(c) || undefined;
+    const intake = this.form(CreateRequestDto, validated, {
+      applicant: {
+        type: raw('applicant_type').trim(),
+        name: raw('applicant_name'),
+        idDocumentNumber: optional('id_document_number'),
+        organisationCode: optional('organisation_code'),
+        phone: optional('phone'),
+        email: optional('email'),
+        address: optional('address'),
+      },
+      channel: v('channel'),
+      receivedOn: v('received_on'),
+      description: raw('description'),
+      deliveryMethod: v('delivery_method') || undefined,
+    });
+    if (intake.fields) return fail(fieldMessage(intake.fields, APPLICANT_COLUMNS));
+    const dto = intake.value;
+
+    const steps: Array<{ type: string; on: string; fields: Record<string, unknown> }> = [];
+    const number = (c: Column) => (v(c) === '' ? undefined : Number(v(c)));
+    if (v('correction_requested_on')) steps.push({ type: 'correction_requested', on: v('correction_requested_on'), fields: { correctionDueOn: v('correction_due_on') || undefined } });
+    if (v('correction_received_on')) steps.push({ type: 'correction_received', on: v('correction_received_on'), fields: {} });
+    if (v('consultation_started_on')) steps.push({ type: 'consultation_started', on: v('consultation_started_on'), fields: { party: v('consultation_party') || 'third_party' } });
+    if (v('consultation_ended_on')) steps.push({ type: 'consultation_ended', on: v('consultation_ended_on'), fields: {} });
+    if (v('fee_notice_on')) steps.push({ type: 'fee_notice_issued', on: v('fee_notice_on'), fields: { amountYuan: number('fee_amount_yuan') } });
+    if (v('fee_paid_on')) steps.push({ type: 'fee_paid', on: v('fee_paid_on'), fields: {} });
     if (v('extension_on')) {
-      events.push({ type: 'extension_granted', on: v('extension_on'), data: { extraWorkingDays: Number(v('extension_days')), approvedBy: v('extension_approved_by'), reason: v('extension_reason') } });
+      steps.push({
+        type: 'extension_granted',
+        on: v('extension_on'),
+        fields: { extraWorkingDays: number('extension_days'), approvedBy: optional('extension_approved_by'), reason: optional('extension_reason') },
+      });
     }
-    if (v('outcome')) events.push(conclusionEvent(v('outcome'), v('concluded_on'), v('reason')));
+    if (v('outcome')) {
+      const end = conclusionEvent(v('outcome'), v('concluded_on'), raw('reason'));
+      steps.push({ type: end.type, on: end.on, fields: end.data });
+    }
+
+    const events: LifecycleEvent[] = [{ type: 'registered', on: dto.receivedOn, data: { channel: dto.channel, imported: true } }];
+    for (const step of steps) {
+      // Steps that carry nothing beyond codes and dates checked above need no validator run.
+      const free = Object.entries(step.fields).some(([k, value]) => value !== undefined && k !== 'outcome');
+      const checked = this.form(RecordEventDto, validated || !free, { type: step.type, on: step.on, ...step.fields });
+      if (checked.fields) return fail(fieldMessage(checked.fields, EVENT_COLUMNS[step.type] ?? {}));
+      const { type, on, ...data } = checked.value;
+      if (type === 'fee_notice_issued') (data as Record<string, unknown>).pausesClock = true;
+      events.push({ type, on, data: JSON.parse(JSON.stringify(data)) as Record<string, unknown> });
+    }
     events.sort((a, b) => (a.on === b.on ? SAME_DAY_ORDER.indexOf(a.type) - SAME_DAY_ORDER.indexOf(b.type) : a.on < b.on ? -1 : 1));
 
     let state = INITIAL_STATE;
     try {
-      for (const e of events) state = applyEvent(state, e, { calendar, today, itemCount: 1 });
+      for (const e of events) state = applyEvent(state, e, { calendar: this.calendar, today: this.today, itemCount: 1 });
     } catch (e) {
       if (e instanceof DomainError) {
         const detail = Object.values(e.fields).join(' ');
@@ -126,23 +240,36 @@ export function validateLedger(text: string, calendar: WorkingCalendar, today: I
       }
       throw e;
     }
-    rows.push({
+    const a = dto.applicant;
+    const row: LedgerRow = {
       line,
       applicant: {
-        type: v('applicant_type'),
-        name: v('applicant_name'),
-        idDocumentNumber: id || null,
-        organisationCode: v('organisation_code') || null,
-        phone: v('phone') || null,
-        email: v('email') || null,
-        address: v('address') || null,
+        type: a.type,
+        name: a.name,
+        idDocumentNumber: a.idDocumentNumber ?? null,
+        organisationCode: a.organisationCode ?? null,
+        phone: a.phone ?? null,
+        email: a.email ?? null,
+        address: a.address ?? null,
       },
-      channel: v('channel'),
-      description: v('description'),
-      deliveryMethod: v('delivery_method') || 'electronic',
+      channel: dto.channel,
+      description: dto.description,
+      deliveryMethod: dto.deliveryMethod ?? 'electronic',
       events,
       state,
-    });
-  });
-  return { rows, errors };
+    };
+    const roles = this.roles;
+    const missing = roles ? permissionsForRow(row).filter((p) => !can(roles, p)) : [];
+    return { row, error: null, missing };
+  }
+
+  private form<T extends object>(cls: new () => T, transformOnly: boolean, plain: object): ReturnType<typeof validateInput<T>> {
+    return transformOnly ? { value: plainToInstance(cls, plain), fields: null } : validateInput(cls, plain);
+  }
+}
+
+/** The first field message, named by its ledger column. */
+function fieldMessage(fields: Record<string, string>, columns: Record<string, Column>): string {
+  const [path, message] = Object.entries(fields)[0];
+  return `${columns[path] ?? path}：${message}`;
 }

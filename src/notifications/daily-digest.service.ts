@@ -13,6 +13,8 @@ import { openDueBy } from '../requests/request-list-query';
 import { toListItemView } from '../requests/request-views';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AwaitingConfirmationService } from '../requests/awaiting-confirmation.service';
+import { CONFIRMATION_WORKING_DAYS } from '../domain/lifecycle';
 import { MailOutboxService } from './mail-outbox.service';
 
 export const DIGEST_JOB = 'daily-digest';
@@ -23,11 +25,13 @@ export interface DigestResult {
   overdue: number;
   dueSoon: number;
   lapsed: number;
+  /** D19: submissions awaiting confirmation for more than CONFIRMATION_WORKING_DAYS working days. */
+  awaitingLate: number;
 }
 
 /**
  * Every working-day morning, staff get a digest of requests overdue or due within three working
- * days and of lapsed corrections and fees. The (job, day) row makes it run once per day, however
+ * days, of lapsed corrections and fees, and of submissions left unconfirmed too long (D19). The (job, day) row makes it run once per day, however
  * many instances are running. The digest carries tracking numbers and dates, no applicant data.
  */
 @Injectable()
@@ -36,6 +40,7 @@ export class DailyDigestService {
 
   constructor(
     private readonly requests: RequestsService,
+    private readonly awaiting: AwaitingConfirmationService,
     private readonly auth: AuthService,
     private readonly calendars: CalendarService,
     private readonly outbox: MailOutboxService,
@@ -55,14 +60,14 @@ export class DailyDigestService {
 
   async sendDailyDigest(): Promise<DigestResult> {
     const today = this.clock.today();
-    const none = { ran: false, recipients: 0, overdue: 0, dueSoon: 0, lapsed: 0 };
+    const none = { ran: false, recipients: 0, overdue: 0, dueSoon: 0, lapsed: 0, awaitingLate: 0 };
     try {
       await this.unitOfWork.run((m) => insertRows(m, JobRunEntity, { job: DIGEST_JOB, runOn: today, startedAt: this.clock.nowIso(), result: null }));
     } catch (e) {
       if (isUniqueViolation(e)) return none;
       throw e;
     }
-    const [open, lapsed, recipients] = await Promise.all([this.openItems(), this.requests.findLapsed(), this.auth.digestRecipients()]);
+    const [open, lapsed, awaitingLate, recipients] = await Promise.all([this.openItems(), this.requests.findLapsed(), this.awaiting.late(), this.auth.digestRecipients()]);
     const overdue = open.filter((i) => i.overdue);
     const dueSoon = open.filter((i) => i.dueSoon);
     const base = this.config.publicBaseUrl;
@@ -71,13 +76,16 @@ export class DailyDigestService {
         await this.outbox.enqueue(m, {
           kind: 'digest',
           to: r.email,
-          subject: `【${this.config.agencyName}】政府信息公开申请每日提醒（${today}）：逾期 ${overdue.length} 件，3个工作日内到期 ${dueSoon.length} 件`,
+          subject: `【${this.config.agencyName}】政府信息公开申请每日提醒（${today}）：逾期 ${overdue.length} 件，3个工作日内到期 ${dueSoon.length} 件${awaitingLate.length ? `，超时未确认收到 ${awaitingLate.length} 件` : ''}`,
           requestId: null,
           context: {
             today,
             name: r.displayName,
             overdue: overdue.map((i) => ({ trackingNumber: i.trackingNumber, dueOn: i.dueOn, statusLabel: i.statusLabel, link: `${base}/staff/requests/${i.id}` })),
             dueSoon: dueSoon.map((i) => ({ trackingNumber: i.trackingNumber, dueOn: i.dueOn, statusLabel: i.statusLabel, link: `${base}/staff/requests/${i.id}` })),
+            awaitingLate: awaitingLate.map((a) => ({ trackingNumber: a.trackingNumber, submittedOn: a.submittedOn, link: `${base}/staff/requests/${a.id}` })),
+            awaiting: `${base}/staff/awaiting`,
+            confirmationWorkingDays: CONFIRMATION_WORKING_DAYS,
             lapsed: lapsed.map((l) => ({ trackingNumber: l.trackingNumber, deadline: l.deadline, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', link: `${base}/staff` })),
             dashboard: `${base}/staff`,
           },
@@ -85,7 +93,7 @@ export class DailyDigestService {
       }
       await m.update(JobRunEntity, { job: DIGEST_JOB, runOn: today }, { result: `${recipients.length} recipients` });
     });
-    return { ran: true, recipients: recipients.length, overdue: overdue.length, dueSoon: dueSoon.length, lapsed: lapsed.length };
+    return { ran: true, recipients: recipients.length, overdue: overdue.length, dueSoon: dueSoon.length, lapsed: lapsed.length, awaitingLate: awaitingLate.length };
   }
 
   /** Open requests overdue or due within 3 working days, in list order: one read of the open-list index. */

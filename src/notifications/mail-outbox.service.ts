@@ -3,9 +3,25 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
+import { SecretBox } from '../common/secret-box';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MailOutboxEntity } from './entities/mail-outbox.entity';
 import { MailTemplate, MailTemplates } from './mail-templates';
+import { MailTransport } from './mail-transport';
+
+/** Where the bodies in the outbox hold the access code; the worker puts the code in only when it sends. */
+export const ACCESS_CODE_MARK = '[[OGI-ACCESS-CODE]]';
+
+/** Sealed values are bound to their message. */
+export const mailSecretContext = (messageId: string) => `mail:${messageId}`;
+
+/**
+ * Bodies written before access codes were sealed hold them in clear; a sent message keeps its
+ * bodies with the code masked. Matches the acknowledgement and receipt-notice templates.
+ */
+export function maskAccessCodes(body: string): string {
+  return body.replace(/(查询码(?:：|<\/td><td>)(?:<strong>)?)[A-Z0-9]{4,20}/g, '$1********');
+}
 
 export interface OutgoingMail {
   kind: MailTemplate;
@@ -22,6 +38,8 @@ export class MailOutboxService {
     private readonly templates: MailTemplates,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly transport: MailTransport,
+    private readonly secrets: SecretBox,
   ) {}
 
   enqueue(manager: EntityManager, mail: OutgoingMail): Promise<void> {
@@ -31,15 +49,20 @@ export class MailOutboxService {
   async enqueueMany(manager: EntityManager, mails: OutgoingMail[]): Promise<void> {
     const now = this.clock.nowIso();
     const rows = mails.map((mail) => {
-      const rendered = this.templates.render(mail.kind, mail.subject, { agencyName: this.config.agencyName, ...mail.context });
+      const id = randomUUID();
+      // The access code never goes into the outbox in clear: a mark in the bodies, the code sealed.
+      const accessCode = typeof mail.context.accessCode === 'string' && mail.context.accessCode ? mail.context.accessCode : null;
+      const context = accessCode ? { ...mail.context, accessCode: ACCESS_CODE_MARK } : mail.context;
+      const rendered = this.templates.render(mail.kind, mail.subject, { agencyName: this.config.agencyName, ...context });
       return {
-        id: randomUUID(),
+        id,
         kind: mail.kind,
         requestId: mail.requestId,
         recipient: mail.to,
         subject: rendered.subject,
         textBody: rendered.text,
         htmlBody: rendered.html,
+        secrets: accessCode ? this.secrets.seal(JSON.stringify({ accessCode }), mailSecretContext(id)) : null,
         status: 'pending',
         attempts: 0,
         nextAttemptAt: now,
@@ -50,5 +73,17 @@ export class MailOutboxService {
       };
     });
     await insertChunks(manager, MailOutboxEntity, rows);
+  }
+
+  /** Retention erasure: deletes a request's mail inside the caller's transaction; returns the message ids. */
+  async deleteForRequest(manager: EntityManager, requestId: string): Promise<string[]> {
+    const rows = await manager.find(MailOutboxEntity, { select: { id: true }, where: { requestId } });
+    if (rows.length) await manager.delete(MailOutboxEntity, { requestId });
+    return rows.map((r) => r.id);
+  }
+
+  /** After the erasure committed: the .eml copies the file transport wrote of those messages. */
+  deleteMailFiles(messageIds: string[]): number {
+    return this.transport.deleteFiles(messageIds);
   }
 }

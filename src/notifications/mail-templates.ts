@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VIEWS_DIR } from '../common/paths';
 
-export type MailTemplate = 'acknowledgement' | 'receipt-notice' | 'notice' | 'digest';
+export type MailTemplate = 'acknowledgement' | 'receipt-notice' | 'notice' | 'digest' | 'withdrawal';
 
 export interface RenderedMail {
   subject: string;

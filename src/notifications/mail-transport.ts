@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer, { Transporter } from 'nodemailer';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../database/private-files';
 
 export interface MailMessage {
   id: string;
@@ -42,8 +43,24 @@ export class MailTransport {
     }
     const fileTransport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
     const info = await fileTransport.sendMail(envelope);
-    mkdirSync(this.config.mailDir, { recursive: true });
-    writeFileSync(join(this.config.mailDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${message.id}.eml`), info.message as Buffer);
+    // A message holds the applicant's name and address: readable by the app's account only.
+    makePrivateDir(this.config.mailDir);
+    writeFileSync(join(this.config.mailDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${message.id}.eml`), info.message as Buffer, { mode: PRIVATE_FILE_MODE });
+  }
+
+  /** Deletes the .eml files of these messages (named `<time>-<message id>.eml`); returns how many. */
+  deleteFiles(messageIds: string[]): number {
+    const ids = new Set(messageIds);
+    if (!ids.size || !existsSync(this.config.mailDir)) return 0;
+    let deleted = 0;
+    for (const name of readdirSync(this.config.mailDir)) {
+      const id = /-([0-9a-f-]{36})\.eml$/.exec(name)?.[1];
+      if (id && ids.has(id)) {
+        rmSync(join(this.config.mailDir, name), { force: true });
+        deleted++;
+      }
+    }
+    return deleted;
   }
 
   close(): void {

@@ -2,14 +2,19 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThanOrEqual, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
+import { SecretBox } from '../common/secret-box';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MailOutboxEntity } from './entities/mail-outbox.entity';
+import { ACCESS_CODE_MARK, mailSecretContext, maskAccessCodes } from './mail-outbox.service';
 import { MailTransport } from './mail-transport';
 
 const BATCH = 20;
 const LOCK_MS = 120_000;
 const MAX_BACKOFF_MS = 3_600_000;
+/** An access code this instance cannot open may be another instance's (a different key): it retries that long before sending without it. */
+const FOREIGN_KEY_GRACE_MS = 3_600_000;
+const CODE_NOT_RECOVERABLE = '（无法恢复；请凭申请编号联系本机关）';
 
 /** Retry schedule after a temporary failure: 5 s, 10 s, 20 s … capped at one hour, with no last attempt. */
 export function backoffMs(attempts: number): number {
@@ -39,6 +44,7 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly transport: MailTransport,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
+    private readonly secrets: SecretBox,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -81,8 +87,9 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
     for (const row of due) {
       if (!(await this.claim(row))) continue;
       try {
-        await this.transport.send({ id: row.id, to: row.recipient, subject: row.subject, text: row.textBody, html: row.htmlBody });
-        await this.unitOfWork.run((m) => m.update(MailOutboxEntity, { id: row.id }, { status: 'sent', sentAt: this.clock.nowIso(), lockedUntil: null, lastError: null }));
+        const { text, html } = this.bodiesToSend(row);
+        await this.transport.send({ id: row.id, to: row.recipient, subject: row.subject, text, html });
+        await this.unitOfWork.run((m) => m.update(MailOutboxEntity, { id: row.id }, { status: 'sent', sentAt: this.clock.nowIso(), lockedUntil: null, lastError: null, ...this.forgetSecrets(row) }));
         sent++;
       } catch (e) {
         const attempts = row.attempts + 1;
@@ -90,7 +97,7 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
         if (isPermanentFailure(e)) {
           // A 5xx answer (unknown mailbox, refused address) will not change by retrying: staff see it instead.
           this.logger.warn(`mail ${row.id} refused permanently (${(e as { responseCode?: number }).responseCode})`);
-          await this.unitOfWork.run((m) => m.update(MailOutboxEntity, { id: row.id }, { status: 'failed', lockedUntil: null, lastError: message }));
+          await this.unitOfWork.run((m) => m.update(MailOutboxEntity, { id: row.id }, { status: 'failed', lockedUntil: null, lastError: message, ...this.forgetSecrets(row) }));
           continue;
         }
         const next = new Date(this.clock.now().getTime() + backoffMs(attempts)).toISOString();
@@ -99,6 +106,28 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
       }
     }
     return sent;
+  }
+
+  /** The bodies with the access code put back in place of its mark; throws (a temporary failure) while the code may be another instance's. */
+  private bodiesToSend(row: MailOutboxEntity): { text: string; html: string } {
+    if (!row.secrets) return { text: row.textBody, html: row.htmlBody };
+    const opened = this.secrets.open(row.secrets, mailSecretContext(row.id));
+    let code = opened ? String((JSON.parse(opened) as { accessCode?: unknown }).accessCode ?? '') : null;
+    if (code === null) {
+      if (this.clock.now().getTime() - new Date(row.createdAt).getTime() < FOREIGN_KEY_GRACE_MS) {
+        throw new Error('无法解密查询码：各实例须设置相同的 OGI_SECRET_KEY');
+      }
+      this.logger.warn(`mail ${row.id}: access code sealed with another key; sent without it`);
+      code = CODE_NOT_RECOVERABLE;
+    }
+    return { text: row.textBody.split(ACCESS_CODE_MARK).join(code), html: row.htmlBody.split(ACCESS_CODE_MARK).join(code) };
+  }
+
+  /** Once a message is sent or refused for good, nothing of its access code stays: the sealed value goes, a clear one (older rows) is masked. */
+  private forgetSecrets(row: MailOutboxEntity): Partial<MailOutboxEntity> {
+    const text = maskAccessCodes(row.textBody);
+    const html = maskAccessCodes(row.htmlBody);
+    return { secrets: null, ...(text !== row.textBody ? { textBody: text } : {}), ...(html !== row.htmlBody ? { htmlBody: html } : {}) };
   }
 
   private async claim(row: MailOutboxEntity): Promise<boolean> {

@@ -11,6 +11,7 @@ import { DomainError, ValidationFailedError } from '../domain/errors';
 import { PublicRequestDto } from '../requests/dto/request.dto';
 import { buildRequestForm, normaliseItems } from '../requests/request-form';
 import { PublicSubmission, RequestsService } from '../requests/requests.service';
+import type { PublicStatusView } from '../requests/request-views';
 
 @ApiExcludeController()
 @Public()
@@ -68,7 +69,7 @@ export class PublicPagesController {
     const accessCode = typeof body.accessCode === 'string' ? body.accessCode.trim() : '';
     try {
       const status = await this.requests.lookupPublic(trackingNumber, accessCode);
-      res.status(200).render('public/status', { title: '申请进度', status });
+      renderStatus(res, 200, status, accessCode);
     } catch (e) {
       if (e instanceof DomainError && e.code === 'NOT_FOUND') {
         res.status(404).render('public/status-lookup', { title: '查询申请进度', trackingNumber, message: e.message });
@@ -77,4 +78,53 @@ export class PublicPagesController {
       throw e;
     }
   }
+
+  /**
+   * D19: the applicant withdraws from the status page. The first post asks for confirmation, the
+   * second (confirm=yes) withdraws. The access code travels in the POST body with the CSRF token,
+   * never in a URL; the pages that carry it are not cached.
+   */
+  @RateLimited('public', 'lookup')
+  @Post('status/withdraw')
+  async withdraw(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const trackingNumber = typeof body.trackingNumber === 'string' ? body.trackingNumber.trim() : '';
+    const accessCode = typeof body.accessCode === 'string' ? body.accessCode.trim() : '';
+    try {
+      if (body.confirm !== 'yes') {
+        const status = await this.requests.lookupPublic(trackingNumber, accessCode);
+        renderStatus(res, 200, status, accessCode, { confirmWithdrawal: status.canWithdraw });
+        return;
+      }
+      const status = await this.requests.withdrawPublic(trackingNumber, accessCode);
+      const message = status.withdrawal?.beforeReceipt
+        ? '您已撤回本申请。本机关尚未确认收到该申请，撤回后不再办理，也不计入政府信息公开申请的统计。'
+        : '您已撤回本申请。本机关终止办理，不再作出答复。';
+      renderStatus(res, 200, status, accessCode, { message });
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'NOT_FOUND') {
+        res.status(404).render('public/status-lookup', { title: '查询申请进度', trackingNumber, message: e.message });
+        return;
+      }
+      if (e instanceof DomainError && (e.code === 'INVALID_TRANSITION' || e.code === 'CONFLICT')) {
+        renderStatus(res, 409, await this.requests.lookupPublic(trackingNumber, accessCode), accessCode, { error: e.message });
+        return;
+      }
+      throw e;
+    }
+  }
+}
+
+/** The status page; it carries the access code in its withdrawal form, so no cache may keep it. */
+function renderStatus(res: Response, code: number, status: PublicStatusView, accessCode: string, extra: { confirmWithdrawal?: boolean; message?: string; error?: string } = {}): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.status(code).render('public/status', {
+    title: '申请进度',
+    status,
+    accessCode,
+    withdrawNote:
+      status.status === 'awaiting_confirmation'
+        ? '本机关尚未确认收到您的申请。撤回后，本申请不再办理，也不计入本机关政府信息公开申请的统计。'
+        : '本机关已收到您的申请并正在办理。撤回后，本机关将终止办理，不再作出答复（按“其他处理”办结）。',
+    ...extra,
+  });
 }

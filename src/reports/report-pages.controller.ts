@@ -1,19 +1,26 @@
 import { RequirePermission } from '../auth/permissions';
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentStaff } from '../auth/current-staff.decorator';
 import type { StaffPrincipal } from '../auth/roles';
 import { Clock } from '../common/clock';
-import { toOptions } from '../common/form-options';
-import { section3Rows, SECTION3_TITLE, SECTION4_COLUMN_LABELS, SECTION4_GROUP_LABELS, SECTION4_TITLE, Section4Column, Section4Group } from '../domain/report';
+import { cleanFormBody, toOptions } from '../common/form-options';
+import { statusOf } from '../common/http-error.filter';
+import { IdempotencyService } from '../common/idempotency.service';
+import { validateInput } from '../common/validation';
+import { ReportFormat, section3Rows, SECTION3_TITLE, SECTION4_COLUMN_LABELS, SECTION4_GROUP_LABELS, SECTION4_TITLE, Section4Column, Section4Group } from '../domain/report';
 import { section3Grid, section4Grid } from '../domain/report/report-grid';
 import { APPLICANT_TYPE_LABELS, ApplicantType } from '../domain/lifecycle';
 import { gridToView } from './report-view';
 import { formatShanghaiDateTime } from '../common/format';
 import { EXPORT_MIME, EXPORT_TYPES, ExportType, exportFileName, renderExport } from './report-exports';
-import { NotFoundError } from '../domain/errors';
-import { ReportsService } from './reports.service';
+import { DomainError, NotFoundError, ValidationFailedError } from '../domain/errors';
+import { PublicationDiff, ReportPublicationsService } from './report-publications.service';
+import { PublishDto } from './dto/publish.dto';
+import { AnnualReport, ReportsService } from './reports.service';
+import { parsePageParam } from '../common/page-param';
 import { SECTION4_BASIS_LABELS, SettingsService } from './settings.service';
 import { ReviewCasesService } from '../review-cases/review-cases.service';
 
@@ -26,6 +33,34 @@ const CHECK_NAMES: Record<string, string> = {
   R6: '每件办结申请恰好归入一项结果',
 };
 
+const FORMAT_LABELS: Record<ReportFormat, string> = { '2021': '2021 年格式', '2019': '2019 年试行格式' };
+
+function checksView(checks: AnnualReport['section3']['checks']) {
+  return checks.map((c) => ({ ...c, name: CHECK_NAMES[c.rule], warning: c.severity === 'warning' }));
+}
+
+/** Each changed cell as the reader names it: row label, column label, published and current values. */
+function diffView(diff: PublicationDiff) {
+  return {
+    ...diff,
+    cells: diff.cells.map((c) => {
+      if (c.section === 3) {
+        const spec = section3Rows(diff.format).find((s) => s.key === c.row);
+        return { ...c, rowLabel: `第三部分 ${spec ? [spec.group, spec.label].filter(Boolean).join(' ') : c.row}`, columnLabel: c.column === 'total' ? '总计' : APPLICANT_TYPE_LABELS[c.column as ApplicantType] };
+      }
+      return { ...c, rowLabel: `第四部分 ${SECTION4_GROUP_LABELS[c.row as Section4Group]}`, columnLabel: SECTION4_COLUMN_LABELS[c.column as Section4Column] };
+    }),
+    records: diff.records.slice(0, 200),
+    more: Math.max(0, diff.records.length - 200),
+  };
+}
+
+interface PublishFormState {
+  message?: string;
+  errors?: string[];
+  reason?: string;
+}
+
 @ApiExcludeController()
 @Controller('staff/reports')
 export class ReportPagesController {
@@ -33,6 +68,8 @@ export class ReportPagesController {
     private readonly reports: ReportsService,
     private readonly settings: SettingsService,
     private readonly cases: ReviewCasesService,
+    private readonly publications: ReportPublicationsService,
+    private readonly idempotency: IdempotencyService,
     private readonly clock: Clock,
   ) {}
 
@@ -44,36 +81,99 @@ export class ReportPagesController {
 
   @RequirePermission('reports.view')
   @Get(':year')
-  async page(@Param('year') yearRaw: string, @Query('format') formatRaw: string, @Query('published') published: string, @Res() res: Response): Promise<void> {
+  async page(
+    @Param('year') yearRaw: string,
+    @Query('format') formatRaw: string,
+    @Query('published') published: string,
+    @Query('against') againstRaw: string,
+    @Res() res: Response,
+  ): Promise<void> {
     const year = this.reports.parseYear(yearRaw);
     const format = this.reports.parseFormat(formatRaw, year);
-    const [report, diff, basis] = [await this.reports.annualReport(year, format), await this.reports.diff(year), await this.settings.section4Basis()];
+    const against = againstRaw ? Number(againstRaw) : undefined;
+    const notice = published ? `已发布${Number(published) > 0 ? `第 ${Number(published)} 次` : ''}并冻结本年度报表。` : null;
+    res.render('reports/report', await this.pageModel(year, format, against, { notice }));
+  }
+
+  /** The report page: live tables, the publication history, the diff against a chosen publication, the publish form. */
+  private async pageModel(year: number, format: ReportFormat, against: number | undefined, extra: { notice?: string | null; publish?: PublishFormState }) {
+    const [report, history, diff, basis] = [await this.reports.annualReport(year, format), await this.publications.list(year), await this.publications.diff(year, against), await this.settings.section4Basis()];
     const thisYear = Number(this.clock.today().slice(0, 4));
     const q = `format=${format}`;
-    res.render('reports/report', {
+    return {
       title: `${year} 年度报表`,
       year,
       format,
-      notice: published ? '已发布并冻结本年度报表。' : null,
+      notice: extra.notice ?? null,
       years: Array.from({ length: 8 }, (_, i) => thisYear - i).map((y) => ({ year: y, current: y === year })),
-      formats: (['2021', '2019'] as const).map((f) => ({ value: f, label: f === '2021' ? '2021 年格式' : '2019 年试行格式', current: f === format, href: `/staff/reports/${year}?format=${f}` })),
+      formats: (['2021', '2019'] as const).map((f) => ({ value: f, label: FORMAT_LABELS[f], current: f === format, href: `/staff/reports/${year}?format=${f}` })),
       section3Title: SECTION3_TITLE,
       section4Title: SECTION4_TITLE,
       s3: gridToView(section3Grid(report.table3), (row, column) => `/staff/reports/${year}/cells/${row}/${column}?${q}`),
       s4: gridToView(section4Grid(report.table4), (row, column) => `/staff/reports/${year}/section4/${row}/${column}`),
-      checks: report.section3.checks.map((c) => ({ ...c, name: CHECK_NAMES[c.rule], warning: c.severity === 'warning' })),
+      checks: checksView(report.section3.checks),
       allChecksOk: report.section3.checks.every((c) => c.ok),
       basis: [...Object.values(report.section3.basis), ...Object.values(report.section4.basis)],
-      published: report.published && { ...report.published, publishedAt: formatShanghaiDateTime(report.published.publishedAt) },
-      diff: diff && {
-        ...diff,
-        cells: diff.cells.map((c) => ({ ...c, label: c.section === 3 ? `第三部分 ${section3Rows(diff.format).find((s) => s.key === c.row)?.label ?? c.row} / ${c.column === 'total' ? '总计' : APPLICANT_TYPE_LABELS[c.column as ApplicantType]}` : `第四部分 ${SECTION4_GROUP_LABELS[c.row as Section4Group]} / ${SECTION4_COLUMN_LABELS[c.column as Section4Column]}` })),
-        records: diff.records.slice(0, 200),
-        more: Math.max(0, diff.records.length - 200),
+      published: report.published && { ...report.published, publishedAt: formatShanghaiDateTime(report.published.publishedAt), formatLabel: FORMAT_LABELS[report.published.format] },
+      history: history.map((p) => ({
+        ...p,
+        publishedAt: formatShanghaiDateTime(p.publishedAt),
+        formatLabel: FORMAT_LABELS[p.format],
+        href: `/staff/reports/${year}/publications/${p.number}`,
+        diffHref: `/staff/reports/${year}?${q}&against=${p.number}#diff`,
+        compared: diff?.number === p.number,
+      })),
+      diff: diff && { ...diffView(diff), latest: diff.number === history.at(-1)?.number, href: `/staff/reports/${year}/publications/${diff.number}` },
+      diffOptions: history.map((p) => ({ value: p.number, label: `第 ${p.number} 次发布（${formatShanghaiDateTime(p.publishedAt)}）`, selected: p.number === diff?.number })),
+      publish: {
+        nextNumber: history.length + 1,
+        reasonRequired: history.length > 0,
+        reason: extra.publish?.reason ?? '',
+        message: extra.publish?.message ?? null,
+        errors: extra.publish?.errors ?? [],
+        submissionToken: randomUUID(),
       },
       exports: (['xlsx', 'docx', 'csv', 'json'] as const).map((t) => ({ type: t, href: `/staff/reports/${year}/export/${t}?${q}` })),
       basisOptions: toOptions(SECTION4_BASIS_LABELS, basis),
+    };
+  }
+
+  /** One publication as it was published: its frozen tables, checks and 统计口径, never the records now. */
+  @RequirePermission('reports.view')
+  @Get(':year/publications/:number')
+  async publication(@Param('year') yearRaw: string, @Param('number') numberRaw: string, @Res() res: Response): Promise<void> {
+    const year = this.reports.parseYear(yearRaw);
+    const p = await this.publications.asAnnualReport(year, Number(numberRaw));
+    const meta = p.published!;
+    res.render('reports/publication', {
+      title: `${year} 年度报表 第 ${p.number} 次发布`,
+      year,
+      number: p.number,
+      publishedAt: formatShanghaiDateTime(meta.publishedAt),
+      publishedBy: meta.publishedBy,
+      formatLabel: FORMAT_LABELS[p.format],
+      reason: meta.reason,
+      section3Title: SECTION3_TITLE,
+      section4Title: SECTION4_TITLE,
+      s3: gridToView(section3Grid(p.table3), () => null),
+      s4: gridToView(section4Grid(p.table4), () => null),
+      checks: checksView(p.section3.checks),
+      checksKept: p.section3.checks.length > 0,
+      basis: [...Object.values(p.section3.basis), ...Object.values(p.section4.basis)],
+      exports: (['xlsx', 'docx', 'csv', 'json'] as const).map((t) => ({ type: t, href: `/staff/reports/${year}/publications/${p.number}/export/${t}` })),
+      diffHref: `/staff/reports/${year}?format=${p.format}&against=${p.number}#diff`,
     });
+  }
+
+  @RequirePermission('reports.view')
+  @Get(':year/publications/:number/export/:type')
+  async publicationExport(@Param('year') yearRaw: string, @Param('number') numberRaw: string, @Param('type') type: string, @Res() res: Response): Promise<void> {
+    if (!(EXPORT_TYPES as readonly string[]).includes(type)) throw new NotFoundError('不支持的导出格式。');
+    const year = this.reports.parseYear(yearRaw);
+    const report = await this.publications.asAnnualReport(year, Number(numberRaw));
+    res.setHeader('Content-Type', EXPORT_MIME[type as ExportType]);
+    res.setHeader('Content-Disposition', `attachment; filename="${exportFileName(report, type as ExportType).replace(`.${type}`, `-publication-${report.number}.${type}`)}"`);
+    res.send(await renderExport(report, type as ExportType));
   }
 
   @RequirePermission('reports.view')
@@ -81,7 +181,7 @@ export class ReportPagesController {
   async cell(@Param('year') yearRaw: string, @Param('row') row: string, @Param('column') column: string, @Query('format') formatRaw: string, @Query('page') pageRaw: string, @Res() res: Response): Promise<void> {
     const year = this.reports.parseYear(yearRaw);
     const format = this.reports.parseFormat(formatRaw, year);
-    const page = Math.max(1, Number(pageRaw) || 1);
+    const page = parsePageParam(pageRaw);
     const result = await this.reports.section3Cell(year, format, row, column, page);
     const spec = section3Rows(format).find((s) => s.key === row)!;
     res.render('reports/cell', {
@@ -123,11 +223,24 @@ export class ReportPagesController {
 
   @RequirePermission('reports.publish')
   @Post(':year/publish')
-  async publish(@Param('year') yearRaw: string, @Body() body: Record<string, string>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+  async publish(@Param('year') yearRaw: string, @Body() raw: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     const year = this.reports.parseYear(yearRaw);
+    const submissionToken = typeof raw.submissionToken === 'string' ? raw.submissionToken.slice(0, 100) : undefined;
+    const body = cleanFormBody(raw);
     const format = this.reports.parseFormat(body.format, year);
-    await this.reports.publish(year, format, staff.displayName);
-    res.redirect(303, `/staff/reports/${year}?format=${format}&published=1`);
+    try {
+      const checked = validateInput(PublishDto, body);
+      if (checked.fields) throw new ValidationFailedError(checked.fields);
+      const result = await this.idempotency.run(`form:publish:${staff.id}:${year}`, submissionToken, body, async () => ({
+        status: 201,
+        body: await this.publications.publish(year, format, { id: staff.id, displayName: staff.displayName }, checked.value.reason),
+      }));
+      res.redirect(303, `/staff/reports/${year}?format=${format}&published=${result.body.number}`);
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
+      const publish = { message: e.message, errors: Object.values(e.fields), reason: typeof body.reason === 'string' ? body.reason : '' };
+      res.status(statusOf(e)).render('reports/report', await this.pageModel(year, format, undefined, { publish }));
+    }
   }
 
   @RequirePermission('settings.manage')

@@ -10,8 +10,8 @@ export interface GridCellView {
   zero: boolean;
 }
 
-/** The grid as table rows for the page: covered cells dropped, numbers linked to their records. */
-export function gridToView(grid: Grid, hrefFor: (row: string, column: string) => string): GridCellView[][] {
+/** The grid as table rows for the page: covered cells dropped, numbers linked to their records (a frozen publication links none). */
+export function gridToView(grid: Grid, hrefFor: (row: string, column: string) => string | null): GridCellView[][] {
   return grid.map((row) =>
     row
       .filter((cell) => cell.kind !== 'covered')

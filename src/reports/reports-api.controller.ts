@@ -1,19 +1,22 @@
 import { RequirePermission } from '../auth/permissions';
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { CurrentStaff } from '../auth/current-staff.decorator';
 import type { StaffPrincipal } from '../auth/roles';
+import { IdempotencyService } from '../common/idempotency.service';
 import { NotFoundError } from '../domain/errors';
+import { parsePageParam } from '../common/page-param';
 import { EXPORT_MIME, EXPORT_TYPES, ExportType, exportFileName, renderExport } from './report-exports';
+import { PublishDto } from './dto/publish.dto';
+import { PublishedView, ReportPublicationsService } from './report-publications.service';
 import { ReportsService } from './reports.service';
 import { SECTION4_BASIS_VALUES, SettingsService } from './settings.service';
 
-export class PublishDto {
-  @IsOptional()
-  @IsIn(['2019', '2021'], { message: '表式必须是 2019 或 2021。' })
-  format?: '2019' | '2021';
+/** The publish answer: the contract's fields, plus the frozen rows and groups release 0.1 answered with. */
+function publishedBody(p: PublishedView) {
+  return { number: p.number, publishedAt: p.publishedAt, publishedBy: p.publishedBy, publishedById: p.publishedById, format: p.format, reason: p.reason, year: p.year, section3: p.section3Rows, section4: p.section4Table };
 }
 
 export class ReportSettingsDto {
@@ -25,7 +28,11 @@ export class ReportSettingsDto {
 @ApiBearerAuth()
 @Controller('api/v1/reports')
 export class ReportsApiController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly publications: ReportPublicationsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @RequirePermission('reports.view')
   @Get(':year/section3')
@@ -38,7 +45,7 @@ export class ReportsApiController {
   @Get(':year/section3/cells/:row/:column')
   async section3Cell(@Param('year') yearRaw: string, @Param('row') row: string, @Param('column') column: string, @Query('format') formatRaw?: string, @Query('page') page?: string) {
     const year = this.reports.parseYear(yearRaw);
-    return this.reports.section3Cell(year, this.reports.parseFormat(formatRaw, year), row, column, Math.max(1, Number(page) || 1));
+    return this.reports.section3Cell(year, this.reports.parseFormat(formatRaw, year), row, column, parsePageParam(page));
   }
 
   @RequirePermission('reports.view')
@@ -66,19 +73,46 @@ export class ReportsApiController {
     res.send(body);
   }
 
+  /** A new numbered publication; earlier ones stay as they were (D20). */
   @RequirePermission('reports.publish')
   @Post(':year/publish')
-  @HttpCode(201)
-  async publish(@Param('year') yearRaw: string, @Body() body: PublishDto, @CurrentStaff() staff: StaffPrincipal) {
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async publish(
+    @Param('year') yearRaw: string,
+    @Body() body: PublishDto,
+    @CurrentStaff() staff: StaffPrincipal,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const year = this.reports.parseYear(yearRaw);
-    const s = await this.reports.publish(year, this.reports.parseFormat(body.format, year), staff.displayName);
-    return { year: s.year, format: s.format, publishedAt: s.publishedAt, publishedBy: s.publishedBy, section3: JSON.parse(s.section3), section4: JSON.parse(s.section4) };
+    const format = this.reports.parseFormat(body.format, year);
+    const result = await this.idempotency.run(`api:publish:${staff.id}:${year}`, key, body, async () => ({
+      status: 201,
+      body: publishedBody(await this.publications.publish(year, format, { id: staff.id, displayName: staff.displayName }, body.reason)),
+    }));
+    res.status(result.status);
+    return result.body;
   }
 
   @RequirePermission('reports.view')
+  @Get(':year/publications')
+  async publicationList(@Param('year') yearRaw: string) {
+    return { items: await this.publications.list(this.reports.parseYear(yearRaw)) };
+  }
+
+  /** One publication with its frozen section3 and section4, shaped as the live endpoints answer. */
+  @RequirePermission('reports.view')
+  @Get(':year/publications/:number')
+  publication(@Param('year') yearRaw: string, @Param('number') numberRaw: string) {
+    return this.publications.get(this.reports.parseYear(yearRaw), Number(numberRaw));
+  }
+
+  /** The records now against a publication: `publication` = its number (default: the latest). */
+  @RequirePermission('reports.view')
   @Get(':year/diff')
-  async diff(@Param('year') yearRaw: string) {
-    const diff = await this.reports.diff(this.reports.parseYear(yearRaw));
+  @ApiQuery({ name: 'publication', required: false })
+  async diff(@Param('year') yearRaw: string, @Query('publication') numberRaw?: string) {
+    const diff = await this.publications.diff(this.reports.parseYear(yearRaw), numberRaw === undefined || numberRaw === '' ? undefined : Number(numberRaw));
     if (!diff) throw new NotFoundError('该年度报表尚未发布。');
     return diff;
   }

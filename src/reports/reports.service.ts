@@ -1,9 +1,7 @@
-import { insertChunks } from '../common/insert-rows';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { Clock } from '../common/clock';
-import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { NotFoundError, ValidationFailedError } from '../domain/errors';
 import {
@@ -15,6 +13,7 @@ import {
   defaultFormatFor,
   ReportFormat,
   REPORT_FORMATS,
+  ReviewCaseRecord,
   rowsOf,
   section3Rows,
   Section3Bucket,
@@ -29,7 +28,7 @@ import {
 } from '../domain/report';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { ReviewCasesService } from '../review-cases/review-cases.service';
-import { ReportSnapshotEntity, ReportSnapshotEntryEntity } from './entities/report-snapshot.entity';
+import { latestPublication, PublicationSummary, toPublicationSummary } from './publication-store';
 import { SECTION4_BASIS_LABELS, SettingsService } from './settings.service';
 
 export const MIN_REPORT_YEAR = 2008;
@@ -59,8 +58,12 @@ export interface AnnualReport {
   section4: Section4Report;
   table3: Section3Table;
   table4: Section4Table;
-  published: { publishedAt: string; publishedBy: string; format: string } | null;
+  /** The latest publication of the year (D20 keeps them all; see ReportPublicationsService). */
+  published: PublicationSummary | null;
 }
+
+/** The 统计口径 lines of Section 4; a publication stores all lines in one object (as release 0.1 did). */
+export const SECTION4_BASIS_KEYS = ['yearBasis', 'coDefendant'] as const;
 
 const PAGE_SIZE = 50;
 
@@ -81,7 +84,6 @@ function carriedFromRecords(buckets: Section3Bucket[]): number[] {
 export class ReportsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly unitOfWork: UnitOfWork,
     private readonly settings: SettingsService,
     private readonly reviewCases: ReviewCasesService,
     private readonly clock: Clock,
@@ -125,29 +127,31 @@ export class ReportsService {
     return rows.map((r) => ({ applicantType: r.t, received: r.rb, concluded: r.cb, outcome: r.oc, count: Number(r.n) }));
   }
 
-  async compileSection3(year: number, format: ReportFormat): Promise<{ table: Section3Table; report: Section3Report }> {
-    const buckets = await this.section3Buckets(year);
+  async compileSection3(year: number, format: ReportFormat, m: EntityManager = this.dataSource.manager): Promise<{ table: Section3Table; report: Section3Report }> {
+    const buckets = await this.section3Buckets(year, m);
     const table = compileSection3(buckets, year, format);
-    // R5 against last year's published table. Without one, last year's 四 computed from the records
+    // R5 against last year's latest publication. Without one, last year's 四 computed from the records
     // is, by definition (D4), the same set as this year's 二: no second query is needed to know it.
-    const snapshot = await this.snapshot(year - 1);
+    const previous = await latestPublication(m, year - 1);
     table.checks.push(
-      snapshot
-        ? checkCarryOver(table, (JSON.parse(snapshot.section3) as Record<string, number[]>).carried_to_next_year, 'published')
+      previous
+        ? checkCarryOver(table, (JSON.parse(previous.section3) as Record<string, number[]>).carried_to_next_year, 'published')
         : { ...checkCarryOver(table, carriedFromRecords(buckets), 'compiled'), detail: '上年报表未发布：上年“四”按现有记录计算，与本年“二”为同一批申请，二者相等。' },
     );
     table.checks.sort((a, b) => a.rule.localeCompare(b.rule));
     return { table, report: { year, format, columns: table.columns, rows: table.rows, checks: table.checks, basis: this.section3Basis(format) } };
   }
 
-  async compileSection4(year: number): Promise<{ table: Section4Table; report: Section4Report; basis: Section4Basis }> {
-    const basis = await this.settings.section4Basis();
-    const table = compileSection4(await this.reviewCases.records(), year, basis);
-    return { table, basis, report: { year, ...table, basis: this.section4Basis(basis) } };
+  async compileSection4(year: number, m: EntityManager = this.dataSource.manager): Promise<{ table: Section4Table; report: Section4Report; basis: Section4Basis; cases: ReviewCaseRecord[] }> {
+    const basis = await this.settings.section4Basis(m);
+    const cases = await this.reviewCases.records(m);
+    const table = compileSection4(cases, year, basis);
+    return { table, basis, cases, report: { year, ...table, basis: this.section4Basis(basis) } };
   }
 
   async annualReport(year: number, format: ReportFormat): Promise<AnnualReport> {
-    const [s3, s4, snapshot] = [await this.compileSection3(year, format), await this.compileSection4(year), await this.snapshot(year)];
+    const m = this.dataSource.manager;
+    const [s3, s4, latest] = [await this.compileSection3(year, format, m), await this.compileSection4(year, m), await latestPublication(m, year)];
     return {
       year,
       format,
@@ -156,7 +160,7 @@ export class ReportsService {
       section4: s4.report,
       table3: s3.table,
       table4: s4.table,
-      published: snapshot ? { publishedAt: snapshot.publishedAt, publishedBy: snapshot.publishedBy, format: snapshot.format } : null,
+      published: latest ? toPublicationSummary(latest) : null,
     };
   }
 
@@ -173,7 +177,7 @@ export class ReportsService {
     };
   }
 
-  section4Basis(basis: Section4Basis): Record<string, string> {
+  section4Basis(basis: Section4Basis): Record<(typeof SECTION4_BASIS_KEYS)[number], string> {
     return {
       yearBasis: `第四部分统计口径（设置）：${SECTION4_BASIS_LABELS[basis]}`,
       coDefendant: '本机关仅作为复议机关与原行政机关作共同被告的行政诉讼案件，不计入本机关报表（国办公开办函〔2016〕201号）',
@@ -233,38 +237,8 @@ export class ReportsService {
     return { items: cases.map((c) => ({ id: c.id, caseNumber: c.caseNumber })), total: cases.length };
   }
 
-  snapshot(year: number): Promise<ReportSnapshotEntity | null> {
-    return this.dataSource.manager.findOneBy(ReportSnapshotEntity, { year });
-  }
-
-  /** Freezes the year's tables and which cells each record was counted in (D13). */
-  async publish(year: number, format: ReportFormat, actor: string): Promise<ReportSnapshotEntity> {
-    return this.unitOfWork.run(async (m) => {
-      const table3 = compileSection3(await this.section3Buckets(year, m), year, format);
-      const s4 = await this.compileSection4(year);
-      const snapshot: ReportSnapshotEntity = {
-        year,
-        format,
-        publishedAt: this.clock.nowIso(),
-        publishedBy: actor,
-        section3: JSON.stringify(table3.rows),
-        section4: JSON.stringify(s4.table),
-        basis: JSON.stringify({ ...this.section3Basis(format), ...this.section4Basis(s4.basis) }),
-      };
-      await m.delete(ReportSnapshotEntryEntity, { year });
-      await m.save(ReportSnapshotEntity, snapshot);
-      const entries = [...(await this.requestCells(year, format, m)).entries()].map(([subjectId, v]) => ({ year, subjectId, subjectKind: 'request', col: v.col, cells: v.cells }));
-      for (const c of await this.reviewCases.records()) {
-        const cell = section4CellOf(c, year, s4.basis);
-        if (cell) entries.push({ year, subjectId: c.id, subjectKind: 'case', col: cell.group, cells: cell.column });
-      }
-      await insertChunks(m, ReportSnapshotEntryEntity, entries);
-      return snapshot;
-    });
-  }
-
   /** Every record the year counts, with the Section 3 cells it sits in. */
-  private async requestCells(year: number, format: ReportFormat, m: EntityManager): Promise<Map<string, { col: string; cells: string; trackingNumber: string }>> {
+  async requestCells(year: number, format: ReportFormat, m: EntityManager): Promise<Map<string, { col: string; cells: string; trackingNumber: string }>> {
     const rows = await m
       .createQueryBuilder(InformationRequestEntity, 'r')
       .select(['r.id', 'r.trackingNumber', 'r.applicantType', 'r.receivedOn', 'r.concludedOn', 'r.outcome'])
@@ -276,59 +250,5 @@ export class ReportsService {
       if (b) map.set(r.id, { col: r.applicantType, cells: rowsOf(b, format).join(','), trackingNumber: r.trackingNumber });
     }
     return map;
-  }
-
-  /** Published vs fresh: the cells that differ, and the records that moved. */
-  async diff(year: number) {
-    const snapshot = await this.snapshot(year);
-    if (!snapshot) return null;
-    const format = snapshot.format as ReportFormat;
-    const fresh = await this.annualReport(year, format);
-    const published3 = JSON.parse(snapshot.section3) as Record<string, number[]>;
-    const published4 = JSON.parse(snapshot.section4) as Section4Table;
-    const cells: Array<{ section: 3 | 4; row: string; column: string; published: number; current: number }> = [];
-    for (const [row, values] of Object.entries(published3)) {
-      values.forEach((v, c) => {
-        const current = fresh.table3.rows[row]?.[c] ?? 0;
-        if (current !== v) cells.push({ section: 3, row, column: SECTION3_COLUMNS[c], published: v, current });
-      });
-    }
-    for (const g of SECTION4_GROUPS) {
-      for (const c of SECTION4_COLUMNS) {
-        if (published4[g][c] !== fresh.table4[g][c]) cells.push({ section: 4, row: g, column: c, published: published4[g][c], current: fresh.table4[g][c] });
-      }
-    }
-    const records: Array<{ id: string; kind: string; label: string; before: string; after: string }> = [];
-    if (cells.length) {
-      const entries = await this.dataSource.manager.find(ReportSnapshotEntryEntity, { where: { year } });
-      const before = new Map(entries.map((e) => [e.subjectId, e]));
-      const now = await this.requestCells(year, format, this.dataSource.manager);
-      const ids = new Set([...entries.filter((e) => e.subjectKind === 'request').map((e) => e.subjectId), ...now.keys()]);
-      const missing: string[] = [];
-      for (const id of ids) {
-        const b = before.get(id);
-        const a = now.get(id);
-        const bs = b ? `${b.col}:${b.cells}` : '';
-        const as = a ? `${a.col}:${a.cells}` : '';
-        if (bs !== as) {
-          records.push({ id, kind: 'request', label: a?.trackingNumber ?? id, before: bs, after: as });
-          if (!a) missing.push(id);
-        }
-      }
-      if (missing.length) {
-        const found = await this.dataSource.manager.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber']).where('r.id IN (:...ids)', { ids: missing }).getMany();
-        const tn = new Map(found.map((r) => [r.id, r.trackingNumber]));
-        for (const r of records) if (tn.has(r.id)) r.label = tn.get(r.id)!;
-      }
-      const basis = await this.settings.section4Basis();
-      for (const c of await this.reviewCases.records()) {
-        const cell = section4CellOf(c, year, basis);
-        const b = before.get(c.id);
-        const bs = b ? `${b.col}:${b.cells}` : '';
-        const as = cell ? `${cell.group}:${cell.column}` : '';
-        if (bs !== as) records.push({ id: c.id, kind: 'case', label: c.id, before: bs, after: as });
-      }
-    }
-    return { publishedAt: snapshot.publishedAt, publishedBy: snapshot.publishedBy, format, cells, records };
   }
 }

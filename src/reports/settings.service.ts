@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../common/unit-of-work';
 import { ValidationFailedError } from '../domain/errors';
@@ -23,8 +23,8 @@ export class SettingsService {
     private readonly clock: Clock,
   ) {}
 
-  async section4Basis(): Promise<Section4Basis> {
-    const row = await this.settings.findOneBy({ key: SECTION4_BASIS });
+  async section4Basis(m?: EntityManager): Promise<Section4Basis> {
+    const row = await (m ? m.findOneBy(AgencySettingEntity, { key: SECTION4_BASIS }) : this.settings.findOneBy({ key: SECTION4_BASIS }));
     return row && (SECTION4_BASIS_VALUES as string[]).includes(row.value) ? (row.value as Section4Basis) : 'filed_in_year';
   }
 

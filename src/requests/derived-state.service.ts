@@ -1,16 +1,15 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, MoreThan } from 'typeorm';
+import { DataSource, MoreThan } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../common/db-errors';
 import { JobRunEntity } from '../common/entities/job-run.entity';
 import { insertRows } from '../common/insert-rows';
 import { UnitOfWork } from '../common/unit-of-work';
-import { computeDue, LifecycleEvent, replay } from '../domain/lifecycle';
+import { computeDue } from '../domain/lifecycle';
 import { InformationRequestEntity } from './entities/information-request.entity';
-import { RequestEventEntity } from './entities/request-event.entity';
-import { RequestItemEntity } from './entities/request-item.entity';
+import { RequestsService } from './requests.service';
 
 const FIELDS = ['status', 'receivedOn', 'dueOn', 'dueIsProvisional', 'outcome', 'concludedOn'] as const;
 type Field = (typeof FIELDS)[number];
@@ -41,6 +40,7 @@ export class DerivedStateService implements OnApplicationBootstrap {
     private readonly unitOfWork: UnitOfWork,
     private readonly calendars: CalendarService,
     private readonly clock: Clock,
+    private readonly requests: RequestsService,
   ) {}
 
   /** Once per rule version: records written before the rule change are brought in line. */
@@ -70,26 +70,12 @@ export class DerivedStateService implements OnApplicationBootstrap {
       });
       if (!rows.length) break;
       after = rows[rows.length - 1].id;
-      const ids = rows.map((r) => r.id);
-      const events = await this.dataSource.manager.find(RequestEventEntity, { where: { requestId: In(ids) }, order: { requestId: 'ASC', seq: 'ASC' } });
-      const counts: Array<{ id: string; n: string | number }> = await this.dataSource.manager
-        .createQueryBuilder(RequestItemEntity, 'i')
-        .select('i.request_id', 'id')
-        .addSelect('COUNT(*)', 'n')
-        .where('i.request_id IN (:...ids)', { ids })
-        .groupBy('i.request_id')
-        .getRawMany();
-      const itemCount = new Map(counts.map((c) => [c.id, Number(c.n)]));
-      const byRequest = new Map<string, LifecycleEvent[]>();
-      for (const e of events) {
-        const list = byRequest.get(e.requestId) ?? [];
-        list.push({ type: e.type as LifecycleEvent['type'], on: e.occurredOn, data: JSON.parse(e.payload) as Record<string, unknown> });
-        byRequest.set(e.requestId, list);
-      }
+      // The same fold as every other reader of stored history: events and item counts per 500.
+      const states = await this.requests.currentStates(this.dataSource.manager, rows.map((r) => r.id), calendar, today);
       const fixes: Array<{ row: InformationRequestEntity; values: Partial<Record<Field, unknown>> }> = [];
       for (const row of rows) {
         report.checked++;
-        const state = replay(byRequest.get(row.id) ?? [], { calendar, today, itemCount: itemCount.get(row.id) ?? 1 });
+        const { state } = states.get(row.id)!;
         const due = computeDue(state, calendar, today);
         // An open pause moves the due date every day; the stored one is as of the last step.
         const movingDue = state.pauses.some((p) => p.to === null) && !state.lapsedDueOn;

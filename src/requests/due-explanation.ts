@@ -45,10 +45,12 @@ export function explainDueForCitizen(state: RequestState, due: DueResult): strin
   if (e.state === 'waiting_correction') return ['本机关已请您补正申请，收到补正材料后将重新计算答复期限。'];
   if (e.state === 'agency_set') return [`本机关已告知延迟答复，答复期限为 ${e.dueOn}。`];
   if (!e.dueOn) return [];
+  // Concluded: the date of record, no forecast.
+  if (state.status === 'concluded') return [`本机关已于 ${state.concludedOn} 办结您的申请；答复期限为 ${e.dueOn}${due.overdue ? '，本机关逾期答复' : ''}。`];
   const lines = [`本机关自收到申请之日起 ${e.baseWorkingDays} 个工作日内答复（节假日不计算在内）。`];
   if (e.extensionWorkingDays) lines.push(`经批准延长 ${e.extensionWorkingDays} 个工作日。`);
   const paused = e.excluded.reduce((n, x) => n + x.workingDays, 0);
   if (paused) lines.push(`征求意见或等待缴费的 ${paused} 个工作日依法不计算在答复期限内。`);
-  lines.push(`预计最迟答复日期：${e.dueOn}${e.provisional ? '（暂定）' : ''}。`);
+  lines.push(`预计最迟答复日期：${e.dueOn}${e.provisional ? '（相关年份的节假日安排公布后可能调整）' : ''}。`);
   return lines;
 }

@@ -64,6 +64,13 @@ function applyFilters(qb: SelectQueryBuilder<InformationRequestEntity>, f: Filte
 
 const NOT_OVERDUE = `NOT (r.status IN ${OPEN_STATUS_SQL} AND r.due_on IS NOT NULL AND r.due_on < :today)`;
 
+/** Every filter of the list, `overdue=false` included, on a query over `information_request r`: the ledger export exports what the list shows. */
+export function applyListConditions(qb: SelectQueryBuilder<InformationRequestEntity>, f: Filters, today: IsoDate): SelectQueryBuilder<InformationRequestEntity> {
+  applyFilters(qb, f, today);
+  if (f.overdue === 'false') qb.andWhere(NOT_OVERDUE, { today });
+  return qb;
+}
+
 function base(m: EntityManager, f: Filters, today: IsoDate, walk = false): SelectQueryBuilder<InformationRequestEntity> {
   return applyFilters(m.createQueryBuilder(InformationRequestEntity, 'r'), f, today, walk);
 }

@@ -1,5 +1,6 @@
 import { IsoDate } from '../domain/calendar';
 import {
+  allowedSteps,
   APPLICANT_TYPE_LABELS,
   ApplicantType,
   CHANNEL_LABELS,
@@ -13,6 +14,7 @@ import {
   EventType,
   ID_DOCUMENT_TYPE_LABELS,
   IdDocumentType,
+  LifecycleEvent,
   Outcome,
   OUTCOME_INFO,
   outcomeLabel,
@@ -22,7 +24,7 @@ import {
   StaffEventType,
 } from '../domain/lifecycle';
 import { formatShanghaiDateTime } from '../common/format';
-import { NOTICE_EVENTS, NOTICE_KINDS, NOTICE_TITLES, NoticeKind } from '../notices/notice-builder';
+import { NOTICE_KINDS, NOTICE_TITLES, NoticeKind, noticeEventIndex } from '../domain/notices';
 import { explainDue, explainDueForCitizen } from './due-explanation';
 import type { PossibleRepeat } from './requests.service';
 import { ApplicantEntity } from './entities/applicant.entity';
@@ -238,7 +240,7 @@ export function toDetailView(input: {
     allowedEvents: input.allowed,
     assigneeId: r.assigneeId,
     possibleRepeats: input.possibleRepeats,
-    notices: NOTICE_KINDS.filter((k) => input.events.some((e) => (NOTICE_EVENTS[k] as string[]).includes(e.type))).map((kind) => ({ kind, title: NOTICE_TITLES[kind] })),
+    notices: NOTICE_KINDS.filter((k) => noticeEventIndex(k, input.events) >= 0).map((kind) => ({ kind, title: NOTICE_TITLES[kind] })),
   };
 }
 
@@ -254,12 +256,17 @@ export interface PublicStatusView {
   outcomeLabel: string | null;
   concludedOn: string | null;
   withdrawnOn: string | null;
+  /** The applicant's withdrawal, before receipt (counted nowhere, D19) or after it (（六）3, D7). */
+  withdrawal: { on: string; beforeReceipt: boolean } | null;
+  /** Whether the applicant may still withdraw (POST …/withdrawal). */
+  canWithdraw: boolean;
   deliveries: DeliveryView[];
   dueExplanation: string[];
 }
 
 /** What a citizen may see: status and dates, nothing else of the applicant. */
-export function toPublicStatusView(r: InformationRequestEntity, state: RequestState, due: DueResult): PublicStatusView {
+export function toPublicStatusView(r: InformationRequestEntity, state: RequestState, due: DueResult, events: LifecycleEvent[] = []): PublicStatusView {
+  const withdrawn = [...events].reverse().find((e) => e.type === 'withdrawn');
   return {
     trackingNumber: r.trackingNumber,
     status: state.status!,
@@ -272,6 +279,8 @@ export function toPublicStatusView(r: InformationRequestEntity, state: RequestSt
     outcomeLabel: state.outcome ? outcomeLabel(state.outcome) : null,
     concludedOn: state.concludedOn,
     withdrawnOn: state.withdrawnOn,
+    withdrawal: withdrawn ? { on: withdrawn.on, beforeReceipt: state.status === 'withdrawn' } : null,
+    canWithdraw: allowedSteps(state).includes('withdrawn'),
     deliveries: deliveryViews(state),
     dueExplanation: explainDueForCitizen(state, due),
   };

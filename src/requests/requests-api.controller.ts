@@ -1,6 +1,6 @@
 import { RequirePermission } from '../auth/permissions';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentStaff } from '../auth/current-staff.decorator';
 import { Public } from '../auth/public.decorator';
@@ -12,6 +12,10 @@ import { AuthService } from '../auth/auth.service';
 import { ValidationFailedError } from '../domain/errors';
 import { PublicStatusView, RequestDetailView } from './request-views';
 import { RegisteredRequest, RequestsService, staffActor } from './requests.service';
+import { LedgerExportQueryDto } from './dto/ledger-export.dto';
+import { sendLedger } from './ledger-http';
+import { LEDGER_MIME } from './ledger-writers';
+import { RequestLedgerService } from './request-ledger.service';
 
 @ApiTags('public')
 @Controller('api/v1/public/requests')
@@ -38,6 +42,28 @@ export class PublicRequestsApiController {
   lookup(@Param('trackingNumber') trackingNumber: string, @Headers('x-access-code') accessCode: string | undefined): Promise<PublicStatusView> {
     return this.requests.lookupPublic(trackingNumber, accessCode ?? '');
   }
+
+  /** D19: the applicant withdraws; a wrong code answers 404 exactly like the look-up, a concluded request 409. */
+  @Public()
+  @RateLimited('public', 'lookup')
+  @Post(':trackingNumber/withdrawal')
+  @ApiHeader({ name: 'X-Access-Code', required: true })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async withdraw(
+    @Param('trackingNumber') trackingNumber: string,
+    @Headers('x-access-code') accessCode: string | undefined,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PublicStatusView> {
+    // The code first: a replayed key must never answer for someone without it.
+    await this.requests.lookupPublic(trackingNumber, accessCode ?? '');
+    const result = await this.idempotency.run(`api:public-withdrawal:${trackingNumber.trim().toUpperCase()}`, key, {}, async () => ({
+      status: 201,
+      body: await this.requests.withdrawPublic(trackingNumber, accessCode ?? ''),
+    }));
+    res.status(result.status);
+    return result.body;
+  }
 }
 
 @ApiTags('requests')
@@ -48,6 +74,7 @@ export class RequestsApiController {
     private readonly requests: RequestsService,
     private readonly idempotency: IdempotencyService,
     private readonly auth: AuthService,
+    private readonly ledger: RequestLedgerService,
   ) {}
 
   @RequirePermission('requests.register')
@@ -71,6 +98,18 @@ export class RequestsApiController {
   @Get()
   list(@Query() query: ListRequestsQueryDto) {
     return this.requests.listRequests(query).then(({ items, total }) => ({ items, total }));
+  }
+
+  /**
+   * The request ledger (依申请公开台账) of the applications received in `year`, as CSV or XLSX.
+   * requests.view, like the list: it shows the same names and nothing more of the applicant.
+   */
+  @RequirePermission('requests.view')
+  @Get('export')
+  @ApiProduces(LEDGER_MIME.csv, LEDGER_MIME.xlsx)
+  async exportLedger(@Query() query: LedgerExportQueryDto, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    const { year, format = 'csv', ...filter } = query;
+    await sendLedger(res, this.ledger, { query: { ...filter, year }, format, fileName: String(year), staffId: staff.id });
   }
 
   @RequirePermission('requests.view')

@@ -2,7 +2,7 @@ import { insertChunks, insertRows } from '../common/insert-rows';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Role, StaffPrincipal } from '../auth/roles';
 import { can, permissionForEvent } from '../auth/permissions';
 import { PersonalDataAccessEntity } from './entities/personal-data-access.entity';
@@ -14,11 +14,12 @@ import { maskTail } from '../common/masking';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { addDays, IsoDate, WorkingCalendar, yearOf } from '../domain/calendar';
-import { ConflictError, NotFoundError, ValidationFailedError } from '../domain/errors';
+import { ConflictError, InvalidTransitionError, NotFoundError, ValidationFailedError } from '../domain/errors';
 import {
   allowedSteps,
   applyEvent,
   FINAL_STATUSES,
+  INITIAL_STATE,
   OPEN_WORK_STATUSES,
   APPLICANT_TYPES,
   computeDue,
@@ -29,13 +30,12 @@ import {
   replay,
   RequestState,
   STATUSES,
-  RequestStatus,
   Outcome,
   outcomeLabel,
 } from '../domain/lifecycle';
 import { MailOutboxService } from '../notifications/mail-outbox.service';
-import { MailOutboxEntity } from '../notifications/entities/mail-outbox.entity';
-import { buildNotice, NOTICE_EVENTS, NoticeKind, noticeKindForEvent, NoticeView } from '../notices/notice-builder';
+import { buildNotice, chineseDate, eventNamesRemedyBodies, MAILED_NOTICE_KINDS, NO_REMEDY_BODIES, NoticeKind, noticeEventIndex, noticeKindForEvent, noticeText, NoticeView, RemedyBodies } from '../domain/notices';
+import { RemedySettingsService } from '../notices/remedy-settings.service';
 import { DELIVERY_METHOD_LABELS, DeliveryMethod } from '../domain/lifecycle';
 import { CreateRequestDto, ListRequestsQueryDto, PublicRequestDto, RecordEventDto } from './dto/request.dto';
 import { ApplicantEntity } from './entities/applicant.entity';
@@ -46,6 +46,7 @@ import { IntakeDraft, IntakeWriter } from './intake-writer';
 import { accessCodeMatches, generateAccessCode } from './tracking-number';
 import type { LedgerRow } from '../import/ledger-import';
 import { lapsedRequests, listRequestIds, loadListed } from './request-list-query';
+import { validateListFilter } from './request-list-filter';
 import { toDetailView, toListItemView, toPublicStatusView, RequestDetailView, RequestListItemView, PublicStatusView } from './request-views';
 
 export interface Actor {
@@ -62,6 +63,8 @@ export interface Viewer {
 }
 
 export const PUBLIC_ACTOR: Actor = { id: null, label: '申请人（网上提交）' };
+/** The applicant's own withdrawal with the access code: named in the timeline, no personal data. */
+export const APPLICANT_WITHDRAWAL_ACTOR: Actor = { id: null, label: '申请人（网上撤回）' };
 
 export function staffActor(staff: StaffPrincipal): Actor {
   return { id: staff.id, label: staff.displayName, roles: staff.roles };
@@ -134,15 +137,24 @@ export class RequestsService {
     private readonly intake: IntakeWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly remedySettings: RemedySettingsService,
   ) {}
 
   /** Staff registration of a request that arrived in person, by mail or by fax (Art. 31). */
   async registerRequest(dto: CreateRequestDto, actor: Actor): Promise<RegisteredRequest> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const draft = this.draftRequest(dto, { type: 'registered', on: dto.receivedOn, data: { channel: dto.channel } }, actor, calendar, today);
+    const first: LifecycleEvent = { type: 'registered', on: dto.receivedOn, data: { channel: dto.channel } };
+    const draft = this.draftRequest(dto, first, actor, calendar, today);
     const email = dto.applicant.email;
-    if (email) draft.mail = (trackingNumber) => this.receiptNotice({ ...draft.request, trackingNumber }, email, draft.accessCode);
+    if (email) {
+      const state = applyEvent(INITIAL_STATE, first, { calendar, today, itemCount: 1 });
+      const items = dto.items?.length ? dto.items.map((i) => i.description) : [dto.description];
+      draft.mail = (trackingNumber) => {
+        const source = this.noticeSource({ ...draft.request, trackingNumber }, { name: dto.applicant.name }, items, state, first, calendar, NO_REMEDY_BODIES);
+        return this.receiptMail(buildNotice('receipt', source), email, draft.request.id, draft.accessCode);
+      };
+    }
     const trackingNumber = await this.intake.write(draft);
     const { request } = draft;
     this.logger.log(`registered request ${request.id}`);
@@ -162,7 +174,7 @@ export class RequestsService {
         to: email,
         subject: `【${this.config.agencyName}】已收到您在网上提交的政府信息公开申请（${trackingNumber}）`,
         requestId: draft.request.id,
-        context: { trackingNumber, accessCode: draft.accessCode, submittedOn: today },
+        context: { trackingNumber, accessCode: draft.accessCode, submittedOn: chineseDate(today) },
       });
     }
     const trackingNumber = await this.intake.write(draft);
@@ -271,6 +283,7 @@ export class RequestsService {
     }
     const calendar = await this.calendars.current();
     const today = this.clock.today();
+    const remedyBodies = await this.remedySettings.current();
     try {
       await this.unitOfWork.run(async (m) => {
         const { request, items, events, applicant } = await this.load(m, id);
@@ -284,6 +297,9 @@ export class RequestsService {
         if (type === 'fee_notice_issued') data.pausesClock = this.config.feePausesClock;
         // The approving account is the signed-in one; the typed name is only what the notice prints.
         if (type === 'extension_granted') data.approvedByAccount = { id: actor.id, name: actor.label };
+        // D16: the names the notice prints are kept with the step, so a reprint reads as the letter sent.
+        if (eventNamesRemedyBodies(type)) data.remedyBodies = remedyBodies;
+        if (type === 'decided' && data.repeatOf !== undefined) data.repeatOf = await this.earlierReply(m, request, dto);
         const event: LifecycleEvent = { type, on, data };
         const next = applyEvent(state, event, ctx);
         const due = computeDue(next, calendar, today);
@@ -309,19 +325,31 @@ export class RequestsService {
           }
         }
         await this.appendEvent(m, id, events.length + 1, event, actor);
-        if (type === 'receipt_confirmed' && applicant.email) {
-          await this.outbox.enqueue(m, this.receiptNotice({ ...request, receivedOn: next.receivedOn, dueOn: due.dueOn, dueIsProvisional: due.provisional }, applicant.email, null));
+        // D19: withdrawn before receipt, there is no application to reply to: an acknowledgement instead of the reply notice.
+        const withdrawnUnreceived = next.status === 'withdrawn';
+        if (withdrawnUnreceived && applicant.email) {
+          await this.outbox.enqueue(m, {
+            kind: 'withdrawal',
+            to: applicant.email,
+            subject: `【${this.config.agencyName}】您已撤回政府信息公开申请（${request.trackingNumber}）`,
+            requestId: id,
+            context: { trackingNumber: request.trackingNumber, withdrawnOn: on },
+          });
         }
-        // The applicant's own notices go out by e-mail too; the consultation letter goes to the third party on paper.
+        const source = () => this.noticeSource(request, applicant, items.map((i) => i.description), next, event, calendar, remedyBodies);
+        if (type === 'receipt_confirmed' && applicant.email) {
+          await this.outbox.enqueue(m, this.receiptMail(buildNotice('receipt', source()), applicant.email, id, null));
+        }
+        // The applicant's own notices go out by e-mail too, word for word as printed (MAILED_NOTICE_KINDS).
         const kind = noticeKindForEvent(type);
-        if (kind && kind !== 'receipt' && kind !== 'consultation' && applicant.email) {
-          const notice = buildNotice(kind, { ...this.noticeBase(request, applicant), state: next, dueOn: due.dueOn, dueIsProvisional: due.provisional, event });
+        if (kind && MAILED_NOTICE_KINDS.includes(kind) && !withdrawnUnreceived && applicant.email && noticeEventIndex(kind, [...events, event]) === events.length) {
+          const notice = buildNotice(kind, source());
           await this.outbox.enqueue(m, {
             kind: 'notice',
             to: applicant.email,
             subject: `【${this.config.agencyName}】${notice.title}（${request.trackingNumber}）`,
             requestId: id,
-            context: { notice },
+            context: { notice, text: noticeText(notice) },
           });
         }
       });
@@ -397,10 +425,11 @@ export class RequestsService {
   }
 
   /**
-   * Back-entry of historical requests (D4): every row already validated; all are written in one
-   * transaction, with their full event history, so every number stays traceable.
+   * Back-entry of historical requests (D4): rows already validated, written in one transaction
+   * with their full event history, so every number stays traceable. `within` runs in the same
+   * transaction (the importer records what it wrote); a ledger import calls this once per chunk.
    */
-  async importLedger(rows: LedgerRow[], actor: Actor, onProgress?: (done: number, total: number) => void): Promise<string[]> {
+  async importLedger(rows: LedgerRow[], actor: Actor, within?: (m: EntityManager, written: Array<{ id: string; trackingNumber: string }>) => Promise<void>): Promise<string[]> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
     const drafts = rows.map((row) =>
@@ -416,17 +445,11 @@ export class RequestsService {
         today,
       }),
     );
-    const trackingNumbers = await this.unitOfWork.run(async (m) => {
-      const numbers: string[] = [];
-      const BATCH = 200;
-      for (let start = 0; start < drafts.length; start += BATCH) {
-        numbers.push(...(await this.intake.insertGroup(m, drafts.slice(start, start + BATCH))));
-        onProgress?.(numbers.length, drafts.length);
-      }
+    return this.unitOfWork.run(async (m) => {
+      const numbers = await this.intake.insertGroup(m, drafts);
+      await within?.(m, drafts.map((d, i) => ({ id: d.request.id, trackingNumber: numbers[i] })));
       return numbers;
     });
-    this.logger.log(`imported ${rows.length} requests`);
-    return trackingNumbers;
   }
 
   /** Records who handles a request; an informational event, allowed until conclusion. */
@@ -441,43 +464,65 @@ export class RequestsService {
     return this.getRequest(id);
   }
 
-  private noticeBase(request: InformationRequestEntity, applicant: ApplicantEntity) {
+  /** What a notice is written from: the state right after its step, and the names kept with the step (D16). */
+  private noticeSource(
+    request: Pick<InformationRequestEntity, 'trackingNumber' | 'deliveryMethod'>,
+    applicant: Pick<ApplicantEntity, 'name'>,
+    items: string[],
+    state: RequestState,
+    event: LifecycleEvent,
+    calendar: WorkingCalendar,
+    remedyBodies: RemedyBodies,
+  ) {
     return {
       agencyName: this.config.agencyName,
       trackingNumber: request.trackingNumber,
       applicantName: applicant.name,
       deliveryMethodLabel: DELIVERY_METHOD_LABELS[request.deliveryMethod as DeliveryMethod] ?? request.deliveryMethod,
+      items,
+      state,
+      event,
+      calendar,
+      remedyBodies,
     };
   }
 
-  /** The printable notice of one kind, written from the latest event of that kind. */
+  /** The printable notice of one kind, written from the latest event of that kind; 404 when there is none yet. */
   async noticeFor(id: string, kind: NoticeKind): Promise<NoticeView> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('未找到该申请。');
     const calendar = await this.calendars.current();
     const today = this.clock.today();
     const { request, items, events, applicant } = await this.load(this.dataSource.manager, id);
     const lifecycle = events.map(toLifecycleEvent);
-    const index = lifecycle.map((e) => NOTICE_EVENTS[kind].includes(e.type)).lastIndexOf(true);
+    const index = noticeEventIndex(kind, lifecycle);
     if (index < 0) throw new NotFoundError('该申请还没有可出具的此类文书。');
     // The state as it stood right after that step: a later step must not rewrite an old letter.
     const state = replay(lifecycle.slice(0, index + 1), { calendar, today, itemCount: items.length });
-    const due = computeDue(state, calendar, today);
-    return buildNotice(kind, { ...this.noticeBase(request, applicant), state, dueOn: due.dueOn, dueIsProvisional: due.provisional, event: lifecycle[index] });
+    const source = this.noticeSource(request, applicant, items.map((i) => i.description), state, lifecycle[index], calendar, await this.remedySettings.current());
+    return buildNotice(kind, source);
   }
 
-  private receiptNotice(request: Pick<InformationRequestEntity, 'id' | 'trackingNumber' | 'receivedOn' | 'dueOn' | 'dueIsProvisional'>, email: string, accessCode: string | null) {
+  /** Art. 36(六): the earlier reply a repeat request refers to, checked and kept with the step. */
+  private async earlierReply(m: EntityManager, request: InformationRequestEntity, dto: RecordEventDto): Promise<{ trackingNumber: string; concludedOn: string | null }> {
+    const number = typeof dto.repeatOf === 'string' ? dto.repeatOf.trim() : '';
+    const outcomes = [dto.outcome, ...(dto.itemOutcomes ?? []).map((i) => i.outcome)];
+    if (!outcomes.includes('not_processed_repeat')) throw new ValidationFailedError({ repeatOf: '只有“重复申请”的答复才引用此前的答复（《条例》第三十六条第（六）项）。' });
+    const earlier = number ? await m.findOneBy(InformationRequestEntity, { trackingNumber: number }) : null;
+    if (!earlier || earlier.id === request.id) throw new ValidationFailedError({ repeatOf: '请填写此前已答复的申请编号。' });
+    if (earlier.status !== 'concluded' || !earlier.concludedOn || earlier.concludedOn > dto.on) {
+      throw new ValidationFailedError({ repeatOf: `申请 ${number} 在本次答复之日前尚未答复，不能作为重复申请引用。` });
+    }
+    return { trackingNumber: earlier.trackingNumber, concludedOn: earlier.concludedOn };
+  }
+
+  /** The receipt notice by e-mail, with the access code when the applicant has one to learn. */
+  private receiptMail(notice: NoticeView, email: string, requestId: string, accessCode: string | null) {
     return {
       kind: 'receipt-notice' as const,
       to: email,
-      subject: `【${this.config.agencyName}】政府信息公开申请登记回执（${request.trackingNumber}）`,
-      requestId: request.id,
-      context: {
-        trackingNumber: request.trackingNumber,
-        receivedOn: request.receivedOn,
-        dueOn: request.dueOn,
-        dueIsProvisional: request.dueIsProvisional,
-        accessCode,
-      },
+      subject: `【${this.config.agencyName}】${notice.title}（${notice.trackingNumber}）`,
+      requestId,
+      context: { notice, text: noticeText(notice), accessCode },
     };
   }
 
@@ -550,7 +595,8 @@ export class RequestsService {
   async erasePersonalData(years: number, actor: Actor): Promise<number> {
     const { cutoff } = await this.erasableCount(years);
     const today = this.clock.today();
-    return this.unitOfWork.run(async (m) => {
+    const erasedMail: string[] = [];
+    const erased = await this.unitOfWork.run(async (m) => {
       const rows = await m
         .createQueryBuilder(InformationRequestEntity, 'r')
         .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
@@ -559,12 +605,16 @@ export class RequestsService {
       const now = this.clock.nowIso();
       for (const r of rows) {
         await m.update(ApplicantEntity, { id: r.applicantId }, { name: '（已依保存期限清除）', idDocumentNumber: null, organisationCode: null, phone: null, email: null, address: null, erasedAt: now });
-        await m.delete(MailOutboxEntity, { requestId: r.id });
+        erasedMail.push(...(await this.outbox.deleteForRequest(m, r.id)));
         const seq = await m.count(RequestEventEntity, { where: { requestId: r.id } });
         await this.appendEvent(m, r.id, seq + 1, { type: 'personal_data_erased', on: today, data: { retentionYears: years } }, actor);
       }
       return rows.length;
     });
+    // Copies outside the rows: the mail files, and the old values in SQLite's WAL.
+    this.outbox.deleteMailFiles(erasedMail);
+    if (!(await this.unitOfWork.checkpoint())) this.logger.warn('retention erasure: the WAL checkpoint did not complete (a reader held it); erased values may stay in the -wal file until the next full checkpoint');
+    return erased;
   }
 
   /**
@@ -619,9 +669,7 @@ export class RequestsService {
 
   /** A page of the list; `total: false` skips the count (the first page only), `items: false` skips the rows. */
   async listRequests(query: ListRequestsQueryDto, opts: { total?: boolean; items?: boolean } = {}): Promise<{ items: RequestListItemView[]; total: number; page: number; pageSize: number }> {
-    const fields: Record<string, string> = {};
-    if (query.status && !(STATUSES as readonly string[]).includes(query.status) && query.status !== 'open') fields.status = '状态无效。';
-    if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+    validateListFilter(query);
     const today = this.clock.today();
     const page = Math.max(1, Number(query.page ?? 1));
     const { page: _page, ...filters } = query;
@@ -637,27 +685,49 @@ export class RequestsService {
 
   /** A wrong access code and an unknown number answer exactly alike. */
   async lookupPublic(trackingNumber: string, accessCode: string): Promise<PublicStatusView> {
+    return this.publicStatus(await this.findByAccessCode(trackingNumber, accessCode));
+  }
+
+  /** The request behind a tracking number and its access code; a wrong code and an unknown number answer alike. */
+  private async findByAccessCode(trackingNumber: string, accessCode: string): Promise<InformationRequestEntity> {
     const notFound = new NotFoundError('未找到该申请，请核对申请编号和查询码。');
     if (typeof trackingNumber !== 'string' || typeof accessCode !== 'string' || trackingNumber.length > 20 || accessCode.length > 20) throw notFound;
     const request = await this.dataSource.manager.findOneBy(InformationRequestEntity, { trackingNumber: trackingNumber.trim() });
     const hash = request?.accessCodeHash ?? '0'.repeat(64);
     if (!accessCodeMatches(trackingNumber.trim(), accessCode, hash) || !request) throw notFound;
+    return request;
+  }
+
+  private async publicStatus(request: InformationRequestEntity): Promise<PublicStatusView> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const { state } = await this.currentState(this.dataSource.manager, request.id, calendar, today);
-    return toPublicStatusView(request, state, computeDue(state, calendar, today));
+    const { events, state } = await this.currentState(this.dataSource.manager, request.id, calendar, today);
+    return toPublicStatusView(request, state, computeDue(state, calendar, today), events);
+  }
+
+  /**
+   * D19: the applicant withdraws with the access code. Before receipt the submission is simply
+   * withdrawn and counted nowhere; after receipt it concludes as （六）3 like the staff step (D7).
+   */
+  async withdrawPublic(trackingNumber: string, accessCode: string): Promise<PublicStatusView> {
+    const request = await this.findByAccessCode(trackingNumber, accessCode);
+    const before = await this.publicStatus(request);
+    if (before.status === 'concluded') throw new InvalidTransitionError(`该申请已于 ${before.concludedOn} 办结，不能再撤回。`);
+    if (before.status === 'withdrawn') throw new InvalidTransitionError(`该申请已于 ${before.withdrawnOn} 撤回，无需再次撤回。`);
+    await this.recordEvent(request.id, { type: 'withdrawn', on: this.clock.today() } as RecordEventDto, APPLICANT_WITHDRAWAL_ACTOR);
+    return this.publicStatus(request);
   }
 
   /** A request's state, folded from its recorded events. */
-  private async currentState(m: EntityManager, requestId: string, calendar: WorkingCalendar, today: IsoDate): Promise<{ eventCount: number; state: RequestState }> {
+  private async currentState(m: EntityManager, requestId: string, calendar: WorkingCalendar, today: IsoDate): Promise<{ eventCount: number; events: LifecycleEvent[]; state: RequestState }> {
     return (await this.currentStates(m, [requestId], calendar, today)).get(requestId)!;
   }
 
   /** The state of many requests from their events: two queries per 500 requests, reading only what the replay needs. */
-  private async currentStates(m: EntityManager, requestIds: string[], calendar: WorkingCalendar, today: IsoDate, withItems = true): Promise<Map<string, { eventCount: number; state: RequestState }>> {
+  async currentStates(m: EntityManager, requestIds: string[], calendar: WorkingCalendar, today: IsoDate, withItems = true): Promise<Map<string, { eventCount: number; events: LifecycleEvent[]; state: RequestState }>> {
     const events = new Map(requestIds.map((id) => [id, [] as LifecycleEvent[]]));
     const itemCounts = new Map<string, number>();
-    const states = new Map<string, { eventCount: number; state: RequestState }>();
+    const states = new Map<string, { eventCount: number; events: LifecycleEvent[]; state: RequestState }>();
     for (let i = 0; i < requestIds.length; i += 500) {
       // Other requests are served between chunks of a long list.
       if (i) await new Promise((resolve) => setImmediate(resolve));
@@ -683,7 +753,7 @@ export class RequestsService {
       }
       for (const id of ids) {
         const list = events.get(id)!;
-        states.set(id, { eventCount: list.length, state: replay(list, { calendar, today, itemCount: itemCounts.get(id) ?? 0 }) });
+        states.set(id, { eventCount: list.length, events: list, state: replay(list, { calendar, today, itemCount: itemCounts.get(id) ?? 0 }) });
       }
     }
     return states;

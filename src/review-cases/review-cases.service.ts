@@ -2,7 +2,7 @@ import { insertRows } from '../common/insert-rows';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../common/unit-of-work';
 import { ConflictError, NotFoundError, UnprocessableError } from '../domain/errors';
@@ -98,8 +98,9 @@ export class ReviewCasesService {
     return this.toViews(await qb.getMany());
   }
 
-  async records(): Promise<ReviewCaseRecord[]> {
-    const rows = await this.dataSource.manager.find(ReviewCaseEntity);
+  /** Pass the caller's transaction manager to read inside it (a publication reads all it freezes there). */
+  async records(m: EntityManager = this.dataSource.manager): Promise<ReviewCaseRecord[]> {
+    const rows = await m.find(ReviewCaseEntity);
     return rows.map((c) => ({
       id: c.id,
       kind: c.kind as ReviewCaseRecord['kind'],

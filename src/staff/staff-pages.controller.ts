@@ -11,12 +11,13 @@ import { RateLimited } from '../common/rate-limit';
 import type { StaffPrincipal } from '../auth/roles';
 import { SESSION_COOKIE } from '../auth/staff-auth.guard';
 import { Clock } from '../common/clock';
+import { dropCsrfToken } from '../common/csrf.middleware';
 import { cleanFormBody, toOptions } from '../common/form-options';
 import { IdempotencyService } from '../common/idempotency.service';
 import { validateInput } from '../common/validation';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError } from '../domain/errors';
-import { APPLICANT_TYPE_LABELS, CHANNEL_LABELS, STATUS_LABELS } from '../domain/lifecycle';
+import { APPLICANT_TYPE_LABELS, CHANNEL_LABELS, CONFIRMATION_WORKING_DAYS, STATUS_LABELS } from '../domain/lifecycle';
 import { CreateRequestDto, ListRequestsQueryDto, RecordEventDto } from '../requests/dto/request.dto';
 import { buildRequestForm, normaliseItems } from '../requests/request-form';
 import { RegisteredRequest, RequestsService, staffActor } from '../requests/requests.service';
@@ -25,8 +26,12 @@ import { DashboardService } from '../dashboard/dashboard.service';
 import { MailWorker } from '../notifications/mail-worker';
 import { formatShanghaiDateTime } from '../common/format';
 import { dashboardView } from '../dashboard/dashboard-view';
-import { NOTICE_KINDS, NoticeKind } from '../notices/notice-builder';
-import { NotFoundError } from '../domain/errors';
+import { isNoticeKind } from '../domain/notices';
+import { NotFoundError, ValidationFailedError } from '../domain/errors';
+import { LedgerFilterDto } from '../requests/dto/ledger-export.dto';
+import { sendLedger } from '../requests/ledger-http';
+import { RequestLedgerService } from '../requests/request-ledger.service';
+import { AwaitingConfirmationService } from '../requests/awaiting-confirmation.service';
 
 /** The home page lists this many lapsed requests at most; the daily digest lists them all. */
 const LAPSED_SHOWN = 20;
@@ -46,6 +51,8 @@ export class StaffPagesController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dashboardStats: DashboardService,
     private readonly mailWorker: MailWorker,
+    private readonly ledger: RequestLedgerService,
+    private readonly awaitingConfirmation: AwaitingConfirmationService,
   ) {}
 
   @Public()
@@ -63,8 +70,10 @@ export class StaffPagesController {
     const password = typeof body.password === 'string' ? body.password : '';
     const next = safeNext(body.next);
     try {
-      const principal = await this.auth.authenticate(username, password);
+      const principal = await this.auth.authenticate(username, password, req.ip);
       const session = await this.auth.createSession(principal, 'web');
+      // The CSRF token belongs to the session: the one from before sign-in goes.
+      dropCsrfToken(res);
       res.cookie(SESSION_COOKIE, session.token, {
         httpOnly: true,
         sameSite: 'lax',
@@ -88,6 +97,7 @@ export class StaffPagesController {
     const token = (req.cookies as Record<string, string>)[SESSION_COOKIE];
     if (token) await this.auth.revoke(token);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
+    dropCsrfToken(res);
     res.redirect(303, '/staff/login');
   }
 
@@ -113,6 +123,8 @@ export class StaffPagesController {
       queue: queue.items,
       queueTotal: stats.openNow,
       awaitingTotal: stats.awaitingConfirmation,
+      awaitingLate: stats.awaitingConfirmationLate,
+      confirmationWorkingDays: CONFIRMATION_WORKING_DAYS,
       overdueTotal: stats.overdueNow,
       mineTotal: mine.total,
       failedMail,
@@ -146,8 +158,8 @@ export class StaffPagesController {
   @RequirePermission('requests.view')
   @Get('requests/:id/notices/:kind')
   async notice(@Param('id') id: string, @Param('kind') kind: string, @Res() res: Response): Promise<void> {
-    if (!(NOTICE_KINDS as readonly string[]).includes(kind)) throw new NotFoundError('没有这种文书。');
-    const notice = await this.requests.noticeFor(id, kind as NoticeKind);
+    if (!isNoticeKind(kind)) throw new NotFoundError('没有这种文书。');
+    const notice = await this.requests.noticeFor(id, kind);
     res.render('notices/notice', { layout: 'layouts/print', title: `${notice.title} ${notice.trackingNumber}`, notice, backHref: `/staff/requests/${id}` });
   }
 
@@ -171,7 +183,11 @@ export class StaffPagesController {
     const query = checked.value ?? {};
     const result = await this.requests.listRequests(query);
     const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
-    const params = (page: number) => new URLSearchParams({ ...Object.fromEntries(Object.entries(query).filter(([, v]) => typeof v === 'string')), page: String(page) }).toString();
+    const filter = Object.fromEntries(Object.entries(query).filter(([k, v]) => typeof v === 'string' && k !== 'page'));
+    const params = (page: number) => new URLSearchParams({ ...filter, page: String(page) }).toString();
+    // The export carries the list's filter as the user wrote it ("me", not an account id).
+    const exportFilter = raw.assignee === 'me' && query.assignee === staff.id ? { ...filter, assignee: 'me' } : filter;
+    const exportHref = (format: string) => `/staff/requests/export?${new URLSearchParams({ ...exportFilter, format }).toString()}`;
     return {
       title: '申请列表',
       result,
@@ -183,15 +199,34 @@ export class StaffPagesController {
       assignees: toOptions({ none: '未指定', ...Object.fromEntries((await this.auth.listStaff()).map((u) => [u.id, u.displayName])) }, query.assignee),
       overdueOnly: query.overdue === 'true',
       pager: { page: result.page, pages, prev: result.page > 1 ? params(result.page - 1) : null, next: result.page < pages ? params(result.page + 1) : null },
+      exportHref: { csv: exportHref('csv'), xlsx: exportHref('xlsx') },
     };
+  }
+
+  /** The ledger of what the list shows under the same filter, every page of it (requests.view, like the list). */
+  @RequirePermission('requests.view')
+  @Get('requests/export')
+  async exportLedger(@Query() raw: Record<string, string>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    const input = cleanFormBody(raw, ['page']);
+    if (input.assignee === 'me') input.assignee = staff.id;
+    const checked = validateInput(LedgerFilterDto, input);
+    if (checked.fields) throw new ValidationFailedError(checked.fields);
+    const { format = 'csv', ...query } = checked.value;
+    await sendLedger(res, this.ledger, { query, format, fileName: this.clock.today(), staffId: staff.id });
   }
 
   @RequirePermission('requests.view')
   @Get('awaiting')
   @Render('staff/awaiting')
-  async awaiting() {
-    const result = await this.requests.listRequests({ status: 'awaiting_confirmation' });
-    return { title: '待确认收到', items: result.items, total: result.total, today: this.clock.today() };
+  async awaiting(@Query('page') page?: string) {
+    const result = await this.awaitingConfirmation.list(page);
+    return {
+      title: '待确认收到',
+      ...result,
+      confirmationWorkingDays: CONFIRMATION_WORKING_DAYS,
+      pager: { page: result.page, pages: result.pages, prev: result.page > 1 ? result.page - 1 : null, next: result.page < result.pages ? result.page + 1 : null },
+      today: this.clock.today(),
+    };
   }
 
   @RequirePermission('requests.register')

@@ -37,14 +37,14 @@ function fieldsFor(type: StaffEventType, today: IsoDate): StepFieldView[] {
       return [
         { ...on, label: '发出征求意见之日' },
         { name: 'party', label: '征求意见对象', kind: 'select', required: true, value: '', options: toOptions({ third_party: '第三方（第三十二条）', agency: '其他机关（第三十四条）' }) },
-        { name: 'deliveredOn', label: '对方收到征求意见书之日', kind: 'date', required: false, value: '', help: '第三方的 15 个工作日自其收到之日起算；不填视为发出当日收到（D18）。' },
+        { name: 'deliveredOn', label: '对方收到征求意见书之日', kind: 'date', required: false, value: '', help: '第三方的 15 个工作日自其收到之日起算；不填视为发出当日收到。' },
         note,
       ];
     case 'fee_notice_issued':
       return [
         on,
         { name: 'amountYuan', label: '收费金额（元）', kind: 'number', required: true, value: '', min: 0 },
-        { name: 'deliveredOn', label: '申请人收到收费通知之日', kind: 'date', required: false, value: '', help: '缴费期限自收到通知次日起 20 个工作日；不填视为发出当日收到（D18）。' },
+        { name: 'deliveredOn', label: '申请人收到收费通知之日', kind: 'date', required: false, value: '', help: '缴费期限自收到通知次日起 20 个工作日；不填视为发出当日收到。' },
         note,
       ];
     case 'extension_granted':
@@ -63,6 +63,7 @@ function fieldsFor(type: StaffEventType, today: IsoDate): StepFieldView[] {
         { name: 'reason', label: '理由（不予公开、部分公开的必填）', kind: 'textarea', required: false, value: '' },
         { name: 'referAgency', label: '掌握该信息的机关（本机关不掌握时填写）', kind: 'text', required: false, value: '', help: '能够确定的，告知申请人该行政机关的名称、联系方式（《条例》第三十六条第（五）项）。' },
         { name: 'referContact', label: '该机关的联系方式', kind: 'text', required: false, value: '' },
+        { name: 'repeatOf', label: '此前答复的申请编号（重复申请时填写）', kind: 'text', required: false, value: '', help: '答复告知书写明本机关已于何时就相同政府信息作出答复（《条例》第三十六条第（六）项）。' },
       ];
     case 'reasons_requested':
       return [on, { ...note, label: '需要申请人说明的事项', required: true, help: '申请数量、频次明显超过合理范围的，可以要求申请人说明理由（《条例》第三十五条）；不中止答复期限。' }];
@@ -113,13 +114,13 @@ export function formToEventBody(body: Record<string, unknown>): Record<string, u
     const list = Object.keys(chosen)
       .map((k) => {
         const own = typeof chosen[k] === 'string' && chosen[k] !== '' ? chosen[k] : out.outcome;
-        const reason = typeof perItemReason[k] === 'string' && (perItemReason[k] as string).trim() ? perItemReason[k] : undefined;
+        const reason = typeof perItemReason[k] === 'string' && (perItemReason[k]).trim() ? perItemReason[k] : undefined;
         return { item: Number(k), outcome: own, ...(reason ? { reason } : {}) };
       })
       .filter((e) => typeof e.outcome === 'string' && e.outcome !== '');
     if (list.some((e) => e.outcome !== out.outcome || e.reason)) out.itemOutcomes = list;
   }
-  for (const key of ['deliveredOn', 'reference', 'approvedBy']) if (out[key] === '') delete out[key];
+  for (const key of ['deliveredOn', 'reference', 'approvedBy', 'repeatOf']) if (out[key] === '') delete out[key];
   const referAgency = typeof out.referAgency === 'string' ? out.referAgency.trim() : '';
   const referContact = typeof out.referContact === 'string' ? out.referContact.trim() : '';
   delete out.referAgency;

@@ -1,9 +1,10 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { SmtpSink } from '../support/smtp-sink';
+import { MIGRATIONS } from '../../src/database/data-source';
 import { validResidentId } from '../support/test-app';
 
 /** Two app processes on one PostgreSQL database (run by npm run test:pg). */
@@ -19,8 +20,8 @@ interface Instance {
 async function start(port: number, env: NodeJS.ProcessEnv): Promise<Instance> {
   const output: string[] = [];
   const proc = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout!.on('data', (d) => output.push(String(d)));
-  proc.stderr!.on('data', (d) => output.push(String(d)));
+  proc.stdout.on('data', (d) => output.push(String(d)));
+  proc.stderr.on('data', (d) => output.push(String(d)));
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
@@ -46,10 +47,13 @@ describe('Two instances on one PostgreSQL', () => {
   let b: Instance;
   let sink: SmtpSink;
   let token: string;
+  let adminToken: string;
   let pg: Client;
   const dir = mkdtempSync(join(tmpdir(), 'ogi-multi-'));
   const json = (token: string) => ({ 'Content-Type': 'application/json', Authorization: `Bearer ${token}` });
-  const post = (base: string, path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: json(token), body: JSON.stringify(body) });
+  const post = (base: string, path: string, body: unknown, as = token) => fetch(`${base}${path}`, { method: 'POST', headers: json(as), body: JSON.stringify(body) });
+  const signIn = async (base: string, username: string, password: string) =>
+    ((await (await fetch(`${base}/api/v1/auth/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) })).json()) as { token: string }).token;
   const requestBody = (email?: string) => ({ applicant: { type: 'natural_person', name: '多实例', idDocumentNumber: validResidentId(), ...(email ? { email } : {}) }, channel: 'in_person', receivedOn: '2026-06-01', description: '并发登记' });
 
   beforeAll(async () => {
@@ -75,8 +79,11 @@ describe('Two instances on one PostgreSQL', () => {
     const [pa, pb] = [await SmtpSink.freePort(), await SmtpSink.freePort()];
     // Both start at once on an empty database: the migrations run once, under the lock.
     [a, b] = await Promise.all([start(pa, env), start(pb, env)]);
-    const res = await fetch(`${a.base}/api/v1/auth/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }) });
-    token = ((await res.json()) as { token: string }).token;
+    adminToken = await signIn(a.base, 'admin', 'admin-password-1');
+    // The administrator does no clerical work: it provisions a clerk through the accounts API.
+    const clerk = await post(a.base, '/api/v1/accounts', { username: 'clerk', displayName: '办事员', password: 'Desk-work-2026', roles: ['registrar', 'handler', 'approver'] }, adminToken);
+    if (clerk.status !== 201) throw new Error(`clerk not created: ${clerk.status}`);
+    token = await signIn(b.base, 'clerk', 'Desk-work-2026');
   }, 120_000);
 
   afterAll(async () => {
@@ -89,10 +96,27 @@ describe('Two instances on one PostgreSQL', () => {
 
   it('ran the start-up migrations once, created one administrator, and both instances serve the same session', async () => {
     const migrations = await pg.query('SELECT name FROM migrations');
-    expect(migrations.rows).toHaveLength(readdirSync(join(ROOT, 'migrations')).filter((f) => f.endsWith('.ts')).length);
-    expect((await pg.query('SELECT COUNT(*)::int AS n FROM staff_user')).rows[0].n).toBe(1);
+    expect(migrations.rows).toHaveLength(MIGRATIONS.length);
+    expect((await pg.query('SELECT username, roles FROM staff_user ORDER BY username')).rows).toEqual([
+      { username: 'admin', roles: 'administrator' },
+      { username: 'clerk', roles: 'registrar,handler,approver' },
+    ]);
     expect([...a.output, ...b.output].join('')).not.toMatch(/ERROR|already exists/);
     expect((await fetch(`${b.base}/api/v1/requests`, { headers: json(token) })).status).toBe(200);
+  });
+
+  it('a form rendered by one instance is accepted by the other (one CSRF key, kept in the database)', async () => {
+    const page = await fetch(`${a.base}/staff/login`);
+    const cookie = page.headers.getSetCookie().find((c) => c.startsWith('ogi_csrf='))!.split(';')[0];
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+    const login = await fetch(`${b.base}/staff/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
+      body: new URLSearchParams({ _csrf: csrf, username: 'clerk', password: 'Desk-work-2026' }).toString(),
+    });
+    expect(login.status).toBe(303);
+    expect((await pg.query('SELECT COUNT(*)::int AS n FROM server_secret')).rows[0].n).toBe(1);
   });
 
   it('500 concurrent registrations across both get 500 distinct tracking numbers and 500 rows', async () => {
@@ -128,7 +152,7 @@ describe('Two instances on one PostgreSQL', () => {
 
   it('the daily digest runs once per day, not once per instance', async () => {
     sink.messages.length = 0;
-    const [x, y] = await Promise.all([post(a.base, '/api/v1/jobs/daily-digest', {}), post(b.base, '/api/v1/jobs/daily-digest', {})]);
+    const [x, y] = await Promise.all([post(a.base, '/api/v1/jobs/daily-digest', {}, adminToken), post(b.base, '/api/v1/jobs/daily-digest', {}, adminToken)]);
     const ran = [((await x.json()) as { ran: boolean }).ran, ((await y.json()) as { ran: boolean }).ran].sort();
     expect(ran).toEqual([false, true]);
     await waitFor(() => sink.messages.some((m) => m.subject?.includes('每日提醒')));

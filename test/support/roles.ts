@@ -15,7 +15,9 @@ export async function createRoleUsers(t: TestApp): Promise<Record<Role, { token:
     const agent = request.agent(t.http);
     const login = await openForm(agent, '/staff/login');
     await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: `u_${role}`, password: ROLE_PASSWORD }).expect(303);
-    out[role] = { token, agent, csrf: login.csrf, id: user.id };
+    // The CSRF token is bound to the session: the signed-in agent gets a new one.
+    const { csrf } = await openForm(agent, '/staff/password');
+    out[role] = { token, agent, csrf, id: user.id };
   }
   return out;
 }

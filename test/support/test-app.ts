@@ -9,6 +9,8 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
+import { AuthService } from '../../src/auth/auth.service';
+import { Role } from '../../src/auth/roles';
 import { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
@@ -30,7 +32,12 @@ export class TestClock extends Clock {
   }
 }
 
+/** The account created from OGI_ADMIN_USERNAME: `administrator` alone (accounts, settings; no clerical work). */
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
+/** A clerk holding every clerical role, created on first use (see `t.token()` and `t.clerk()`). */
+export const CLERK = { username: 'clerk', password: 'Desk-work-2026' };
+export const CLERK_NAME = '办事员';
+export const CLERICAL_ROLES: Role[] = ['registrar', 'handler', 'approver', 'report_officer'];
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -39,7 +46,12 @@ export interface TestApp {
   clock: TestClock;
   dataSource: DataSource;
   dir: string;
+  /** An API token of the clerk (registers, processes, approves, reports). */
   token(): Promise<string>;
+  /** An API token of the administrator (accounts, calendar, settings, retention). */
+  adminToken(): Promise<string>;
+  /** Creates the clerk if needed; its credentials, for signing in through the pages. */
+  clerk(): Promise<typeof CLERK>;
   count(table: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -83,6 +95,9 @@ export async function createTestApp(env: Record<string, string> = {}, opts: { lo
   const http = app.getHttpServer();
   const dataSource = app.get<DataSource>(getDataSourceToken());
   let cachedToken: string | null = null;
+  let cachedAdminToken: string | null = null;
+  let clerkReady: Promise<typeof CLERK> | null = null;
+  const clerk = () => (clerkReady ??= app.get(AuthService).createUser(CLERK.username, CLERK_NAME, CLERK.password, CLERICAL_ROLES).then(() => CLERK));
   return {
     app,
     http,
@@ -92,10 +107,17 @@ export async function createTestApp(env: Record<string, string> = {}, opts: { lo
     dir,
     async token() {
       if (cachedToken) return cachedToken;
-      const res = await request(http).post('/api/v1/auth/token').send(ADMIN).expect(200);
+      const res = await request(http).post('/api/v1/auth/token').send(await clerk()).expect(200);
       cachedToken = res.body.token as string;
       return cachedToken;
     },
+    async adminToken() {
+      if (cachedAdminToken) return cachedAdminToken;
+      const res = await request(http).post('/api/v1/auth/token').send(ADMIN).expect(200);
+      cachedAdminToken = res.body.token as string;
+      return cachedAdminToken;
+    },
+    clerk,
     async count(table: string) {
       const rows = await dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`);
       return Number(rows[0].n);

@@ -58,3 +58,8 @@ export function shanghaiDateOf(instant: Date): IsoDate {
   // China has had no daylight saving time since 1991: UTC+8 all year.
   return new Date(instant.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
+
+/** The instant (ISO, UTC) at which `date` begins in Asia/Shanghai: to compare stored timestamps with a date. */
+export function shanghaiStartOfDay(date: IsoDate): string {
+  return new Date(toDayNumber(date) * MS_PER_DAY - 8 * 3_600_000).toISOString();
+}

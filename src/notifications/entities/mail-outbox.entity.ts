@@ -25,6 +25,10 @@ export class MailOutboxEntity {
   @Column({ name: 'html_body', type: 'text' })
   htmlBody: string;
 
+  /** Values the bodies hold only as a mark (an access code), sealed until the message is sent (SecretBox). */
+  @Column({ type: 'text', nullable: true })
+  secrets: string | null;
+
   @Column({ type: 'varchar', length: 10 })
   status: string;
 

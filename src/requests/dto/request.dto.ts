@@ -263,6 +263,13 @@ export class RecordEventDto {
   @Type(() => ReferToDto)
   referTo?: ReferToDto;
 
+  @ApiPropertyOptional({ description: 'decided（重复申请）: 此前已答复的申请编号，答复告知书引用该答复（《条例》第三十六条第（六）项）', maxLength: 30 })
+  @Trim()
+  @IsOptional()
+  @IsString({ message: '申请编号必须是文本。' })
+  @MaxLength(30, { message: '申请编号最多 30 个字符。' })
+  repeatOf?: string;
+
   @ApiPropertyOptional({ description: '乐观锁：期望的版本号；不一致时返回 409' })
   @IsOptional()
   @IsInt({ message: '版本号必须是整数。' })

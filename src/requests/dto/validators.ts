@@ -2,13 +2,45 @@ import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 import { isIsoDate } from '../../domain/calendar';
 
-/** Trims strings; an empty form field becomes "absent". */
+/**
+ * Unicode format characters (\p{Cf}: zero-width spaces and joiners, bidirectional overrides and
+ * isolates, the BOM, soft hyphens): invisible, they make one name look like another or reverse
+ * how a line reads (U+202E), so they never belong in a name or a description.
+ */
+const FORMAT_CONTROLS = /\p{Cf}/gu;
+
+/** C0 and C1 controls and DEL; tab and line breaks are ordinary text in a description. */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+export function stripFormatControls(value: string): string {
+  return value.replace(FORMAT_CONTROLS, '');
+}
+
+export function hasControlCharacters(value: string): boolean {
+  return CONTROL_CHARACTERS.test(value);
+}
+
+/**
+ * Every text field of every intake path (staff and public API and forms, ledger import):
+ * format characters are dropped, the text trimmed, an empty field becomes "absent", and
+ * control characters are refused.
+ */
 export function Trim(): PropertyDecorator {
-  return Transform(({ value }) => {
+  const transform = Transform(({ value }) => {
     if (typeof value !== 'string') return value;
-    const trimmed = value.trim();
+    const trimmed = stripFormatControls(value).trim();
     return trimmed === '' ? undefined : trimmed;
   });
+  return (target: object, propertyName: string | symbol) => {
+    transform(target, propertyName);
+    registerDecorator({
+      name: 'noControlCharacters',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '不能包含控制字符。' },
+      validator: { validate: (value: unknown) => typeof value !== 'string' || !hasControlCharacters(value) },
+    });
+  };
 }
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

@@ -1,0 +1,236 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../common/clock';
+import { isUniqueViolation } from '../common/db-errors';
+import { insertChunks, insertRows } from '../common/insert-rows';
+import { UnitOfWork } from '../common/unit-of-work';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../domain/errors';
+import { ReportFormat, SECTION3_COLUMNS, section3Rows, Section3Table, section4CellOf, SECTION4_COLUMN_LABELS, SECTION4_COLUMNS, SECTION4_GROUP_LABELS, SECTION4_GROUPS, Section4Column, Section4Group, Section4Table } from '../domain/report';
+import { APPLICANT_TYPE_LABELS, ApplicantType } from '../domain/lifecycle';
+import { InformationRequestEntity } from '../requests/entities/information-request.entity';
+import { ReportPublicationEntity, ReportPublicationEntryEntity } from './entities/report-publication.entity';
+import { findPublication, latestPublication, listPublications, PublicationSummary, toPublicationSummary } from './publication-store';
+import { AnnualReport, ReportsService, SECTION4_BASIS_KEYS, Section3Report, Section4Report } from './reports.service';
+
+export const REASON_MAX_LENGTH = 1000;
+
+/** Arbitrary: with the year, the PostgreSQL advisory lock that numbers a year's publications one at a time. */
+const PUBLISH_LOCK_KEY = 20_200_520;
+
+export interface PublicationDetail extends PublicationSummary {
+  /** Shaped as GET …/section3 and …/section4 answer, frozen when published. */
+  section3: Section3Report;
+  section4: Section4Report;
+}
+
+/** What publish answers: the summary plus the frozen rows and groups, as release 0.1 answered. */
+export interface PublishedView extends PublicationSummary {
+  section3Rows: Record<string, number[]>;
+  section4Table: Section4Table;
+}
+
+export interface DiffCell {
+  section: 3 | 4;
+  row: string;
+  column: string;
+  published: number;
+  current: number;
+}
+
+export interface PublicationDiff {
+  number: number;
+  publishedAt: string;
+  publishedBy: string;
+  format: ReportFormat;
+  reason: string | null;
+  cells: DiffCell[];
+  /** `before`/`after` are codes (column:rows); `beforeLabel`/`afterLabel` the same in the table's words. */
+  records: Array<{ id: string; kind: string; label: string; before: string; after: string; beforeLabel?: string; afterLabel?: string }>;
+}
+
+export interface Signer {
+  id: string;
+  displayName: string;
+}
+
+/** D13, D20: publishing a year's tables keeps every publication, numbered, signed, dated and frozen. */
+@Injectable()
+export class ReportPublicationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly reports: ReportsService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  list(year: number): Promise<PublicationSummary[]> {
+    return listPublications(this.dataSource.manager, year);
+  }
+
+  async get(year: number, number: number): Promise<PublicationDetail> {
+    const p = await this.mustFind(year, number);
+    return { ...toPublicationSummary(p), ...this.frozenReports(p) };
+  }
+
+  /** The frozen publication in the shape the exports take. */
+  async asAnnualReport(year: number, number: number): Promise<AnnualReport & { number: number }> {
+    const p = await this.mustFind(year, number);
+    const { section3, section4 } = this.frozenReports(p);
+    const table3 = { year, format: section3.format, columns: section3.columns, rows: section3.rows, checks: section3.checks } as Section3Table;
+    const table4 = JSON.parse(p.section4) as Section4Table;
+    return { year, number, format: section3.format, agencyName: this.config.agencyName, section3, section4, table3, table4, published: toPublicationSummary(p) };
+  }
+
+  /**
+   * Freezes the year's tables, the 统计口径 and the cells each record is counted in, as a new
+   * publication. Everything is read inside the one transaction that writes it.
+   */
+  async publish(year: number, format: ReportFormat, signer: Signer, reasonRaw?: string | null): Promise<PublishedView> {
+    const reason = reasonRaw?.trim() || null;
+    if (reason && reason.length > REASON_MAX_LENGTH) throw new ValidationFailedError({ reason: `更正说明最多 ${REASON_MAX_LENGTH} 个字。` });
+    try {
+      return await this.unitOfWork.run(async (m) => {
+        // SQLite: the unit of work already runs one transaction at a time.
+        if (!this.unitOfWork.isSqlite) await m.query('SELECT pg_advisory_xact_lock($1, $2)', [PUBLISH_LOCK_KEY, year]);
+        const previous = await latestPublication(m, year);
+        if (previous && !reason) {
+          throw new ValidationFailedError(
+            { reason: `${year} 年度报表已发布 ${previous.number} 次；再次发布须填写更正说明，写明更正了什么、为什么。` },
+            '再次发布须填写更正说明。',
+          );
+        }
+        const s3 = await this.reports.compileSection3(year, format, m);
+        const s4 = await this.reports.compileSection4(year, m);
+        const row: ReportPublicationEntity = {
+          year,
+          number: (previous?.number ?? 0) + 1,
+          format,
+          publishedAt: this.clock.nowIso(),
+          publishedById: signer.id,
+          publishedBy: signer.displayName,
+          reason,
+          section3: JSON.stringify(s3.table.rows),
+          section4: JSON.stringify(s4.table),
+          checks: JSON.stringify(s3.report.checks),
+          basis: JSON.stringify({ ...s3.report.basis, ...s4.report.basis }),
+        };
+        await insertRows(m, ReportPublicationEntity, row);
+        const entries = [...(await this.reports.requestCells(year, format, m)).entries()].map(([subjectId, v]) => ({ year, number: row.number, subjectId, subjectKind: 'request', col: v.col, cells: v.cells }));
+        for (const c of s4.cases) {
+          const cell = section4CellOf(c, year, s4.basis);
+          if (cell) entries.push({ year, number: row.number, subjectId: c.id, subjectKind: 'case', col: cell.group, cells: cell.column });
+        }
+        await insertChunks(m, ReportPublicationEntryEntity, entries);
+        return { ...toPublicationSummary(row), section3Rows: s3.table.rows, section4Table: s4.table };
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ConflictError('本年度报表刚刚由他人发布，请刷新页面后重试。');
+      throw e;
+    }
+  }
+
+  /**
+   * The records now against one publication (default: the latest): the cells that differ and the
+   * records that moved. Null when the year was never published.
+   */
+  async diff(year: number, number?: number): Promise<PublicationDiff | null> {
+    const m = this.dataSource.manager;
+    const p = number === undefined ? await latestPublication(m, year) : await this.mustFind(year, number);
+    if (!p) return null;
+    const format = p.format as ReportFormat;
+    const fresh3 = await this.reports.compileSection3(year, format, m);
+    const fresh4 = await this.reports.compileSection4(year, m);
+    const published3 = JSON.parse(p.section3) as Record<string, number[]>;
+    const published4 = JSON.parse(p.section4) as Section4Table;
+    const cells: DiffCell[] = [];
+    for (const [row, values] of Object.entries(published3)) {
+      values.forEach((v, c) => {
+        const current = fresh3.table.rows[row]?.[c] ?? 0;
+        if (current !== v) cells.push({ section: 3, row, column: SECTION3_COLUMNS[c], published: v, current });
+      });
+    }
+    for (const g of SECTION4_GROUPS) {
+      for (const c of SECTION4_COLUMNS) {
+        if (published4[g][c] !== fresh4.table[g][c]) cells.push({ section: 4, row: g, column: c, published: published4[g][c], current: fresh4.table[g][c] });
+      }
+    }
+    const records = cells.length ? await this.movedRecords(m, p, fresh4) : [];
+    return { number: p.number, publishedAt: p.publishedAt, publishedBy: p.publishedBy, format, reason: p.reason, cells, records };
+  }
+
+  private async movedRecords(m: EntityManager, p: ReportPublicationEntity, fresh4: Awaited<ReturnType<ReportsService['compileSection4']>>): Promise<PublicationDiff['records']> {
+    const { year } = p;
+    const records: PublicationDiff['records'] = [];
+    const entries = await m.find(ReportPublicationEntryEntity, { where: { year, number: p.number } });
+    const before = new Map(entries.map((e) => [e.subjectId, e]));
+    const now = await this.reports.requestCells(year, p.format as ReportFormat, m);
+    const ids = new Set([...entries.filter((e) => e.subjectKind === 'request').map((e) => e.subjectId), ...now.keys()]);
+    const missing: string[] = [];
+    for (const id of ids) {
+      const b = before.get(id);
+      const a = now.get(id);
+      const bs = b ? `${b.col}:${b.cells}` : '';
+      const as = a ? `${a.col}:${a.cells}` : '';
+      if (bs !== as) {
+        records.push({ id, kind: 'request', label: a?.trackingNumber ?? id, before: bs, after: as });
+        if (!a) missing.push(id);
+      }
+    }
+    if (missing.length) {
+      const found = await m.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber']).where('r.id IN (:...ids)', { ids: missing }).getMany();
+      const tn = new Map(found.map((r) => [r.id, r.trackingNumber]));
+      for (const r of records) if (tn.has(r.id)) r.label = tn.get(r.id)!;
+    }
+    for (const c of fresh4.cases) {
+      const cell = section4CellOf(c, year, fresh4.basis);
+      const b = before.get(c.id);
+      const bs = b ? `${b.col}:${b.cells}` : '';
+      const as = cell ? `${cell.group}:${cell.column}` : '';
+      if (bs !== as) records.push({ id: c.id, kind: 'case', label: c.id, before: bs, after: as });
+    }
+    for (const r of records) {
+      r.beforeLabel = placementLabel(r.kind, r.before, p.format as ReportFormat);
+      r.afterLabel = placementLabel(r.kind, r.after, p.format as ReportFormat);
+    }
+    return records;
+  }
+
+  private async mustFind(year: number, number: number): Promise<ReportPublicationEntity> {
+    const p = Number.isInteger(number) && number > 0 ? await findPublication(this.dataSource.manager, year, number) : null;
+    if (!p) throw new NotFoundError(Number.isInteger(number) ? `${year} 年度报表没有第 ${number} 次发布。` : `${year} 年度报表没有该次发布。`);
+    return p;
+  }
+
+  /** Section 3 and 4 as the live endpoints answer them, from the frozen JSON. */
+  private frozenReports(p: ReportPublicationEntity): { section3: Section3Report; section4: Section4Report } {
+    const basis = JSON.parse(p.basis) as Record<string, string>;
+    const basis4 = Object.fromEntries(Object.entries(basis).filter(([k]) => (SECTION4_BASIS_KEYS as readonly string[]).includes(k)));
+    const basis3 = Object.fromEntries(Object.entries(basis).filter(([k]) => !(k in basis4)));
+    const table4 = JSON.parse(p.section4) as Section4Table;
+    return {
+      section3: {
+        year: p.year,
+        format: p.format as ReportFormat,
+        columns: [...SECTION3_COLUMNS],
+        rows: JSON.parse(p.section3) as Record<string, number[]>,
+        // Release 0.1 did not keep the checks of its publications.
+        checks: p.checks ? (JSON.parse(p.checks) as Section3Report['checks']) : [],
+        basis: basis3,
+      },
+      section4: { year: p.year, ...table4, basis: basis4 },
+    };
+  }
+}
+
+/** "natural_person:new_received,granted" → "自然人：一、本年新收…；（一）予以公开"; empty → "（不计入）". */
+function placementLabel(kind: string, code: string, format: ReportFormat): string {
+  if (!code) return '（不计入）';
+  const [col, cells] = code.split(':');
+  if (kind === 'case') return `${SECTION4_GROUP_LABELS[col as Section4Group] ?? col}：${SECTION4_COLUMN_LABELS[cells as Section4Column] ?? cells}`;
+  const rows = new Map(section3Rows(format).map((r) => [r.key, [r.group, r.label].filter(Boolean).join(' ')]));
+  const labels = (cells ?? '').split(',').filter(Boolean).map((k) => rows.get(k) ?? k);
+  return `${APPLICANT_TYPE_LABELS[col as ApplicantType] ?? col}：${labels.join('；')}`;
+}

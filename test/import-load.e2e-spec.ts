@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import request from 'supertest';
+import { AuthService } from '../src/auth/auth.service';
+import { generateLedger } from '../scripts/ledger-fixture';
+import { ROLE_PASSWORD } from './support/roles';
+import { createTestApp, openForm, TestApp } from './support/test-app';
+
+/**
+ * Rows imported: 10,000 keeps this test near a minute on a busy 2-core machine; IMPORT_LOAD_ROWS=100000
+ * for the full figure (`npm run bench:import` measures 100,000 with the app in its own process).
+ */
+const ROWS = Number(process.env.IMPORT_LOAD_ROWS ?? 10_000);
+const LIMIT_MS = 100;
+
+/** This thread's time on a CPU and waiting for one (Linux schedstat, nanoseconds), in ms. */
+function schedstat(): { cpuMs: number; waitMs: number } {
+  const [cpu, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+  return { cpuMs: cpu / 1e6, waitMs: wait / 1e6 };
+}
+const runQueueWaitMs = () => schedstat().waitMs;
+
+/**
+ * Every turn of the event loop (a 2 ms timer): its length, the part of it this thread spent
+ * waiting for a CPU that other processes held, and the CPU time it worked.
+ */
+class TurnMeter {
+  maxWallMs = 0;
+  maxOwnMs = 0;
+  maxCpuMs = 0;
+  waitMs = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  start(): void {
+    let last = performance.now();
+    let before = schedstat();
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      const after = schedstat();
+      const wall = now - last;
+      const wait = after.waitMs - before.waitMs;
+      this.maxWallMs = Math.max(this.maxWallMs, wall);
+      this.maxOwnMs = Math.max(this.maxOwnMs, wall - wait);
+      this.maxCpuMs = Math.max(this.maxCpuMs, after.cpuMs - before.cpuMs);
+      this.waitMs += wait;
+      last = now;
+      before = after;
+    }, 2);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
+
+describe(`Ledger import under load: ${ROWS} rows while other users keep working (finding 2)`, () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ IMPORT_MAX_BYTES: String(64 * 1024 * 1024) });
+    t.clock.setNow('2026-06-15T02:00:00Z');
+    // One listening server for every request (supertest would otherwise open one per request).
+    await t.app.listen(0, '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it(`no request of another user and no turn of the event loop waits ${LIMIT_MS} ms or more for the import`, async () => {
+    await t.app.get(AuthService).createUser('u_loader', '补录员', ROLE_PASSWORD, ['registrar', 'handler', 'approver']);
+    const agent = request.agent(t.http);
+    const login = await openForm(agent, '/staff/login');
+    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'u_loader', password: ROLE_PASSWORD }).expect(303);
+    const { csrf } = await openForm(agent, '/staff/import');
+    const ledger = generateLedger(ROWS);
+    // Warm up the paths the other users take, so that first-call compilation is not counted.
+    for (let i = 0; i < 20; i++) {
+      await request(t.http).get('/status').expect(200);
+      await request(t.http).get(`/api/v1/public/requests/2099-${String(i).padStart(6, '0')}`).set('X-Access-Code', 'ABCDEFGH').expect(404);
+    }
+
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    const turns = new TurnMeter();
+    let importing = true;
+    const pages: Array<{ ms: number; waitMs: number }> = [];
+    const lookups: number[] = [];
+    const others = (async () => {
+      // A citizen's page (GET /status) and a database read (a look-up), one after another without pause.
+      for (let i = 0; importing; i++) {
+        const start = performance.now();
+        const waited = runQueueWaitMs();
+        if (i % 2) {
+          await request(t.http).get('/status').expect(200);
+          pages.push({ ms: performance.now() - start, waitMs: runQueueWaitMs() - waited });
+        } else {
+          await request(t.http).get(`/api/v1/public/requests/2099-${String(i).padStart(6, '0')}`).set('X-Access-Code', 'ABCDEFGH').expect(404);
+          lookups.push(performance.now() - start);
+        }
+      }
+    })();
+
+    delay.enable();
+    turns.start();
+    const started = performance.now();
+    const upload = await agent.post('/staff/import').set('X-CSRF-Token', csrf).attach('ledger', ledger, 'ledger.csv');
+    // Too large to be answered at once: the progress page, which refreshes itself until done.
+    expect(upload.status).toBe(303);
+    let page = await agent.get(upload.headers.location).expect(200);
+    expect(page.headers.refresh).toBe('2');
+    expect(page.text).toMatch(/<progress id="import-progress"/);
+    let sawWriting = false;
+    while (page.headers.refresh) {
+      await new Promise((r) => setTimeout(r, 250));
+      page = await agent.get(upload.headers.location).expect(200);
+      sawWriting ||= /第二步：写入中，已写入 \d+ \/ \d+ 行/.test(page.text);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    turns.stop();
+    delay.disable();
+    importing = false;
+    await others;
+
+    const max = (xs: number[]) => Math.max(...xs).toFixed(1);
+    console.log(
+      `import of ${ROWS} rows (${(ledger.length / 1048576).toFixed(1)} MB): ${seconds.toFixed(1)} s. ` +
+        `Other users: ${pages.length} GET /status, latency max ${max(pages.map((p) => p.ms))} ms (${max(pages.map((p) => p.ms - p.waitMs))} ms without run-queue waits); ` +
+        `${lookups.length} look-ups, max ${max(lookups)} ms. Event-loop delay: max ${(delay.max / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, mean ${(delay.mean / 1e6).toFixed(1)} ms; ` +
+        `longest turn ${turns.maxWallMs.toFixed(1)} ms, ${turns.maxOwnMs.toFixed(1)} ms without run-queue waits, longest work in one turn ${turns.maxCpuMs.toFixed(1)} ms CPU; ` +
+        `the thread waited for a CPU ${((100 * turns.waitMs) / (seconds * 1000)).toFixed(0)}% of the time.`,
+    );
+    expect(page.text).toContain(`已导入 ${ROWS} 件`);
+    expect(sawWriting).toBe(true);
+    expect(await t.count('information_request')).toBe(ROWS);
+    expect(pages.length).toBeGreaterThan(50);
+    // The import's own work never holds the loop for long, however busy the machine: CPU time in one turn.
+    expect(turns.maxCpuMs).toBeLessThan(LIMIT_MS);
+    const waitedShare = turns.waitMs / (seconds * 1000);
+    if (waitedShare < 0.05) {
+      // A machine of our own: the limit holds as measured, wall clock, nothing taken off.
+      expect(delay.max / 1e6).toBeLessThan(LIMIT_MS);
+      expect(Math.max(...pages.map((p) => p.ms))).toBeLessThan(LIMIT_MS);
+      expect(Math.max(...lookups)).toBeLessThan(LIMIT_MS);
+    } else {
+      // Other processes held the CPUs (this thread waited for one that often): wall-clock pauses
+      // then measure the machine as much as the import; they are reported above, not asserted.
+      console.warn(`busy machine: this thread waited for a CPU ${(100 * waitedShare).toFixed(0)}% of the time; wall-clock limits not asserted`);
+    }
+  }, 180_000);
+});
