@@ -29,6 +29,7 @@ import { argValue } from './cli-context';
 const ROOT = join(__dirname, '../..');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const ADMIN = { username: 'bench', password: 'bench-password-1' };
+const CLERK = { username: 'bench.clerk', password: 'Bench-clerk-2026' };
 
 interface Reply {
   status: number;
@@ -313,11 +314,16 @@ async function measure(dir: string, size: number, pg: boolean, runs: number, sam
       if (i > 1200) throw new Error('app did not start');
       await new Promise((r) => setTimeout(r, 100));
     }
-    const token = (JSON.parse((await send(port, 'POST', '/api/v1/auth/token', { 'Content-Type': 'application/json' }, JSON.stringify(ADMIN))).body) as { token: string }).token;
+    const signIn = async (who: { username: string; password: string }) => (JSON.parse((await send(port, 'POST', '/api/v1/auth/token', { 'Content-Type': 'application/json' }, JSON.stringify(who))).body) as { token: string }).token;
+    const adminHeaders = { Authorization: `Bearer ${await signIn(ADMIN)}` };
+    // The administrator does no clerical work (separation of duties): a clerk reads and registers.
+    const made = await send(port, 'POST', '/api/v1/accounts', { ...adminHeaders, 'Content-Type': 'application/json' }, JSON.stringify({ ...CLERK, displayName: '基准办事员', roles: ['registrar', 'handler', 'approver', 'report_officer'] }));
+    if (made.status !== 201 && made.status !== 409) throw new Error(`clerk account not created: ${made.status} ${made.body.slice(0, 300)}`);
+    const token = await signIn(CLERK);
     const form = await send(port, 'GET', '/staff/login');
     const csrfCookie = String(form.headers['set-cookie']?.[0] ?? '').split(';')[0];
     const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
-    const login = await send(port, 'POST', '/staff/login', { Cookie: csrfCookie, 'Content-Type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ _csrf: csrf, username: ADMIN.username, password: ADMIN.password, next: '/staff' }).toString());
+    const login = await send(port, 'POST', '/staff/login', { Cookie: csrfCookie, 'Content-Type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ _csrf: csrf, username: CLERK.username, password: CLERK.password, next: '/staff' }).toString());
     const session = (login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
     const pageHeaders = { Cookie: `${csrfCookie}; ${session}` };
     const apiHeaders = { Authorization: `Bearer ${token}` };
@@ -354,7 +360,7 @@ async function measure(dir: string, size: number, pg: boolean, runs: number, sam
     // The digest runs once a day: its job row is removed so that it runs again.
     for (let i = 0; i < 2; i++) {
       await floorDb.q("DELETE FROM job_run WHERE job = 'daily-digest'");
-      const { reply, waitMs, probes } = await withProbes(port, token, trackingNumber, () => send(port, 'POST', '/api/v1/jobs/daily-digest', apiHeaders));
+      const { reply, waitMs, probes } = await withProbes(port, token, trackingNumber, () => send(port, 'POST', '/api/v1/jobs/daily-digest', adminHeaders));
       if (reply.status !== 200) throw new Error(`digest: ${reply.status} ${reply.body.slice(0, 300)}`);
       const r = JSON.parse(reply.body) as { overdue: number; dueSoon: number; lapsed: number };
       background.push({ name: 'daily digest', ms: reply.ms, waitMs, probes, note: `${r.overdue} overdue, ${r.dueSoon} due soon, ${r.lapsed} lapsed` });
@@ -366,8 +372,8 @@ async function measure(dir: string, size: number, pg: boolean, runs: number, sam
     while (dayOfWeek(extra) === 0 || dayOfWeek(extra) === 6 || current.holidays.includes(extra) || Number(extra.slice(0, 4)) !== year) extra = addDays(extra, Number(extra.slice(0, 4)) !== year ? -1 : 1);
     const body = JSON.stringify({ holidays: [...current.holidays, extra].sort(), makeUpWorkdays: current.makeUpWorkdays, source: '基准测试' });
     for (const [label, work] of [
-      [`calendar change (holiday ${extra} added)`, () => send(port, 'PUT', `/api/v1/calendar/${year}`, { ...apiHeaders, 'Content-Type': 'application/json' }, body)],
-      ['calendar change (reset to package)', () => send(port, 'DELETE', `/api/v1/calendar/${year}`, apiHeaders)],
+      [`calendar change (holiday ${extra} added)`, () => send(port, 'PUT', `/api/v1/calendar/${year}`, { ...adminHeaders, 'Content-Type': 'application/json' }, body)],
+      ['calendar change (reset to package)', () => send(port, 'DELETE', `/api/v1/calendar/${year}`, adminHeaders)],
     ] as Array<[string, () => Promise<Reply>]>) {
       const { reply, waitMs, probes } = await withProbes(port, token, trackingNumber, work);
       if (reply.status !== 200) throw new Error(`${label}: ${reply.status} ${reply.body.slice(0, 300)}`);

@@ -190,17 +190,14 @@ describe('Request list from indexes: same items, order and totals as the old que
     expect(await api({ q: '2026－000123' })).toEqual(expected);
   });
 
-  it('a term of one or two characters matches a whole applicant name (张三 but not 张三丰)', async () => {
-    const both = await oldList(t.dataSource, { q: '张三' }, TODAY);
-    const all: string[] = [];
-    for (let page = 1; page <= Math.ceil(both.total / PAGE_SIZE); page++) all.push(...(await oldList(t.dataSource, { q: '张三', page: String(page) }, TODAY)).ids);
-    const names: Array<{ id: string }> = await t.dataSource.query(`SELECT r.id FROM information_request r JOIN applicant a ON a.id = r.applicant_id WHERE a.name = '张三'`);
-    const exactIds = all.filter((id) => names.some((n) => n.id === id));
-    const exact = await api({ q: '张三' });
-    expect(exact.total).toBe(names.length);
-    expect(exact.total).toBeLessThan(both.total);
-    expect(exact.ids).toEqual(exactIds.slice(0, PAGE_SIZE));
-    expect((await api({ q: '张三', page: '2' })).ids).toEqual(exactIds.slice(PAGE_SIZE, 2 * PAGE_SIZE));
+  it('a term of one or two characters is a substring of the number, description or name, as before (张三 also finds 张三丰; 拆迁)', async () => {
+    for (const q of ['张三', '拆迁', '七']) {
+      const first = await oldList(t.dataSource, { q }, TODAY);
+      expect(first.total).toBeGreaterThan(PAGE_SIZE);
+      for (const page of ['1', '2']) expect(await api({ q, page })).toEqual(await oldList(t.dataSource, { q, page }, TODAY));
+    }
+    const names: Array<{ n: number }> = await t.dataSource.query(`SELECT COUNT(*) AS n FROM information_request r JOIN applicant a ON a.id = r.applicant_id WHERE a.name = '张三'`);
+    expect((await api({ q: '张三' })).total).toBeGreaterThan(Number(names[0].n));
   });
 
   it("the daily digest's overdue and due-soon lists are the open list's, in its order", async () => {
@@ -209,7 +206,8 @@ describe('Request list from indexes: same items, order and totals as the old que
     for (let page = 1; page <= Math.ceil(total / PAGE_SIZE); page++) {
       open.push(...(await request(t.http).get('/api/v1/requests').query({ status: 'open', page: String(page) }).set(auth).expect(200)).body.items);
     }
-    const digest = await (t.app.get(DailyDigestService) as unknown as { openItems(): Promise<Array<{ id: string; overdue: boolean; dueSoon: boolean }>> }).openItems();
+    const service: unknown = t.app.get(DailyDigestService);
+    const digest = await (service as { openItems(): Promise<Array<{ id: string; overdue: boolean; dueSoon: boolean }>> }).openItems();
     const pick = (items: typeof open, key: 'overdue' | 'dueSoon') => items.filter((i) => i[key]).map((i) => i.id);
     expect(pick(open, 'overdue').length).toBeGreaterThan(20);
     expect(pick(open, 'dueSoon').length).toBeGreaterThan(0);

@@ -252,7 +252,7 @@ describe('Pages at a million requests: the same answers from indexes and SQL', (
     const current = (await request(t.http).get('/api/v1/calendar/2026').set(auth).expect(200)).body as { holidays: string[]; makeUpWorkdays: string[] };
     const put = await request(t.http)
       .put('/api/v1/calendar/2026')
-      .set(auth)
+      .set({ Authorization: `Bearer ${await t.adminToken()}` })
       .send({ holidays: [...current.holidays, '2026-06-16'].sort(), makeUpWorkdays: current.makeUpWorkdays, source: '测试' })
       .expect(200);
     const recomputedIds: Array<{ request_id: string }> = await t.dataSource.query("SELECT request_id FROM request_event WHERE type = 'due_recomputed'");

@@ -7,9 +7,9 @@
  * substring match, case-insensitive for Latin letters as LIKE was.
  * PostgreSQL: LIKE '%…%' as before, answered by pg_trgm GIN indexes on the searched columns.
  *
- * Trigrams need three characters. A shorter term (a two-character name such as 张三) matches an
- * applicant's name exactly, through the (name, …) indexes: a substring of one or two characters
- * would need a scan of every row.
+ * Trigrams need three characters. A shorter term (a two-character word such as 桥梁 or a name such
+ * as 张三) is searched as before, a substring of the tracking number, description or applicant
+ * name: same results, but by a scan of every row (the ledger export and the list must agree).
  */
 export const MIN_SUBSTRING_SEARCH = 3;
 
@@ -37,7 +37,11 @@ export function searchCondition(database: 'sqlite' | 'postgres', q: string, alia
   const terms = searchTerms(q);
   if (!terms.length) return { where: '1 = 1', params: {} };
   if ([...terms[0]].length < MIN_SUBSTRING_SEARCH) {
-    return { where: `${alias}.applicant_id IN (SELECT sa.id FROM applicant sa WHERE sa.name = :searchName)`, params: { searchName: terms[0] } };
+    const like = `%${terms[0].replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return {
+      where: `(${alias}.tracking_number LIKE :searchShort ESCAPE '\\' OR ${alias}.description LIKE :searchShort ESCAPE '\\' OR ${alias}.applicant_id IN (SELECT sa.id FROM applicant sa WHERE sa.name LIKE :searchShort ESCAPE '\\'))`,
+      params: { searchShort: like },
+    };
   }
   if (database === 'sqlite') {
     const match = terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
