@@ -24,6 +24,11 @@ export interface DashboardStats {
   awaitingConfirmationLate: number;
 }
 
+type YearFigures = Pick<DashboardStats, 'year' | 'receivedByMonth' | 'outcomes' | 'concluded' | 'answeredOnTime' | 'onTimeShare' | 'medianWorkingDaysToReply'>;
+
+/** How old the staff home's copy of the year's figures may be before a new one is computed. */
+export const HOME_FIGURES_MAX_AGE_MS = 60_000;
+
 /** The median of values given with their counts: the middle one, or the mean of the two middle ones. */
 export function weightedMedian(values: Array<[value: number, count: number]>): number | null {
   const total = values.reduce((n, [, c]) => n + c, 0);
@@ -47,10 +52,42 @@ export class DashboardService {
     private readonly clock: Clock,
   ) {}
 
+  /** Every figure, computed now (GET /api/v1/dashboard). */
   async stats(year: number): Promise<DashboardStats> {
+    const figures = await this.yearFigures(year);
+    return { ...figures, ...(await this.nowCounts()) };
+  }
+
+  /**
+   * The staff home's figures: the counts of now (open, overdue, awaiting) live, the year's figures
+   * from a copy at most HOME_FIGURES_MAX_AGE_MS old. An older copy is shown while a new one is
+   * computed in the background (one at a time per year), so no page load waits for the year's
+   * aggregates; the page says as of when they are.
+   */
+  async homeStats(year: number): Promise<{ stats: DashboardStats; figuresAsOf: string }> {
+    const now = this.clock.now().getTime();
+    let entry = this.homeFigures.get(year);
+    if (!entry) {
+      if (this.homeFigures.size >= 16) this.homeFigures.clear();
+      const asOf = this.clock.nowIso();
+      entry = { at: now, asOf, figures: await this.yearFigures(year), refreshing: false };
+      this.homeFigures.set(year, entry);
+    } else if (now - entry.at >= HOME_FIGURES_MAX_AGE_MS && !entry.refreshing) {
+      const stale = entry;
+      stale.refreshing = true;
+      const asOf = this.clock.nowIso();
+      void this.yearFigures(year)
+        .then((figures) => this.homeFigures.set(year, { at: now, asOf, figures, refreshing: false }))
+        .catch(() => (stale.refreshing = false));
+    }
+    return { stats: { ...entry.figures, ...(await this.nowCounts()) }, figuresAsOf: entry.asOf };
+  }
+
+  private readonly homeFigures = new Map<number, { at: number; asOf: string; figures: YearFigures; refreshing: boolean }>();
+
+  private async yearFigures(year: number): Promise<YearFigures> {
     const start = `${year}-01-01`;
     const end = `${year}-12-31`;
-    const today = this.clock.today();
     const repo = this.dataSource.manager;
     const monthly = await repo
       .createQueryBuilder(InformationRequestEntity, 'r')
@@ -119,6 +156,22 @@ export class DashboardService {
       concluded += Number(p.n);
       days.push([p.concludedOn >= p.receivedOn ? running.get(p.concludedOn)! - running.get(p.receivedOn)! : 0, Number(p.n)]);
     }
+    return {
+      year,
+      receivedByMonth,
+      outcomes: OUTCOMES.filter((o) => outcomeCounts.get(o)).map((o) => ({ outcome: o, count: outcomeCounts.get(o)! })),
+      concluded,
+      answeredOnTime: onTime,
+      onTimeShare: withDue ? onTime / withDue : null,
+      medianWorkingDaysToReply: weightedMedian(days),
+    };
+  }
+
+  /** Open, overdue and awaiting confirmation today: ranges of the open and status indexes. */
+  private async nowCounts(): Promise<Omit<DashboardStats, keyof YearFigures>> {
+    const today = this.clock.today();
+    const repo = this.dataSource.manager;
+    const calendar = await this.calendars.current();
     const open = await repo
       .createQueryBuilder(InformationRequestEntity, 'r')
       .select('COUNT(*)', 'n')
@@ -135,13 +188,6 @@ export class DashboardService {
     const awaitingConfirmation = await repo.countBy(InformationRequestEntity, { status: 'awaiting_confirmation' });
     const awaitingConfirmationLate = Number(awaiting?.late ?? 0);
     return {
-      year,
-      receivedByMonth,
-      outcomes: OUTCOMES.filter((o) => outcomeCounts.get(o)).map((o) => ({ outcome: o, count: outcomeCounts.get(o)! })),
-      concluded,
-      answeredOnTime: onTime,
-      onTimeShare: withDue ? onTime / withDue : null,
-      medianWorkingDaysToReply: weightedMedian(days),
       openNow,
       overdueNow,
       awaitingConfirmation,

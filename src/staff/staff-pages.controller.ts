@@ -109,16 +109,18 @@ export class StaffPagesController {
     const year = /^\d{4}$/.test(yearRaw ?? '') && Number(yearRaw) <= thisYear ? Number(yearRaw) : thisYear;
     // Open, overdue and awaiting counts come with the stats; the queue is read without its count,
     // "mine" is only counted, and at most LAPSED_SHOWN lapsed requests are listed.
-    const [queue, mine, lapsed, stats, failedMail] = await Promise.all([
+    const [queue, mine, lapsed, home, failedMail] = await Promise.all([
       this.requests.listRequests({ status: 'open' }, { total: false }),
       this.requests.listRequests({ status: 'open', assignee: staff.id }, { items: false }),
       this.requests.findLapsed(LAPSED_SHOWN + 1),
-      this.dashboardStats.stats(year),
+      this.dashboardStats.homeStats(year),
       this.mailWorker.failedCount(),
     ]);
+    const { stats, figuresAsOf } = home;
     return {
       title: '工作台',
       dashboard: dashboardView(stats),
+      figuresAsOf: formatShanghaiDateTime(figuresAsOf),
       years: [thisYear, thisYear - 1, thisYear - 2].map((y) => ({ year: y, current: y === year })),
       queue: queue.items,
       queueTotal: stats.openNow,
