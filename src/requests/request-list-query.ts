@@ -4,7 +4,7 @@ import { OPEN_WORK_STATUSES } from '../domain/lifecycle';
 import { ListRequestsQueryDto } from './dto/request.dto';
 import { ApplicantEntity } from './entities/applicant.entity';
 import { InformationRequestEntity } from './entities/information-request.entity';
-import { searchCondition } from './request-search';
+import { isShortTerm, searchCondition, searchTerms } from './request-search';
 
 /**
  * The request list, read from the indexes of migration 1795761000000.
@@ -23,7 +23,23 @@ export const OPEN_STATUS_SQL = `(${OPEN_WORK_STATUSES.map((s) => {
   return `'${s}'`;
 }).join(', ')})`;
 
-type Filters = Omit<ListRequestsQueryDto, 'page'>;
+type Filters = Omit<ListRequestsQueryDto, 'page'> & {
+  /** A short search term's trigrams, read from the index vocabulary (SQLite); see searchCondition. */
+  shortTrigrams?: string[] | null;
+};
+
+/** At most this many trigrams narrow a short term; a term that begins more (one character) is scanned. */
+const SHORT_TERM_TRIGRAMS = 200;
+
+/** SQLite, a search of one or two characters: the indexed trigrams beginning with it, for searchCondition. */
+async function withShortTrigrams(m: EntityManager, f: Filters): Promise<Filters> {
+  if (!f.q || f.shortTrigrams !== undefined || databaseOf(m) !== 'sqlite' || !isShortTerm(f.q)) return f;
+  // The vocabulary of the trigram index, in term order; a temporary table of this connection.
+  await m.query(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.request_search_vocab USING fts5vocab(main, 'request_search', 'row')`);
+  const term = searchTerms(f.q)[0].toLowerCase();
+  const rows: Array<{ term: string }> = await m.query('SELECT term FROM temp.request_search_vocab WHERE term >= ? AND term < ? LIMIT ?', [term, `${term}\u{10FFFF}`, SHORT_TERM_TRIGRAMS + 1]);
+  return { ...f, shortTrigrams: rows.length > SHORT_TERM_TRIGRAMS ? null : rows.map((r) => r.term) };
+}
 
 interface Segment {
   where: string;
@@ -56,7 +72,7 @@ function applyFilters(qb: SelectQueryBuilder<InformationRequestEntity>, f: Filte
   if (f.concludedTo) qb.andWhere(`${col('concluded_on')} <= :concludedTo`, { concludedTo: f.concludedTo });
   if (f.outcome) qb.andWhere(`${col('outcome')} = :outcome`, { outcome: f.outcome });
   if (f.q) {
-    const search = searchCondition(databaseOf(qb.connection.manager), f.q);
+    const search = searchCondition(databaseOf(qb.connection.manager), f.q, 'r', f.shortTrigrams ?? null);
     qb.andWhere(search.where, search.params);
   }
   return qb;
@@ -112,7 +128,7 @@ async function countSegments(m: EntityManager, f: Filters, today: IsoDate): Prom
 }
 
 export async function countRequests(m: EntityManager, f: Filters, today: IsoDate): Promise<number> {
-  return (await countSegments(m, f, today)).total;
+  return (await countSegments(m, await withShortTrigrams(m, f), today)).total;
 }
 
 /** Rows [from, from + take) of one segment, read from whichever end of it is nearer. */
@@ -178,6 +194,7 @@ const SORT_AT_MOST = 1000;
 
 /** One page of the list: the ids in list order and the exact total (or null when not asked for). */
 export async function listRequestIds(m: EntityManager, f: Filters, today: IsoDate, offset: number, limit: number, withTotal = true): Promise<{ ids: string[]; total: number | null }> {
+  f = await withShortTrigrams(m, f);
   if (limit === 0) return { ids: [], total: withTotal ? await countRequests(m, f, today) : null };
   // A search reads its matches from the search index, with the total in the same query.
   if (f.q) return sortedPage(m, f, today, offset, limit, withTotal);

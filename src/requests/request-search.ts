@@ -33,18 +33,37 @@ export function searchTerms(q: string): string[] {
   return terms;
 }
 
-export function searchCondition(database: 'sqlite' | 'postgres', q: string, alias = 'r'): SearchCondition {
+/** A term of fewer than three characters: a substring search as before, perhaps narrowed by the trigram index. */
+export function isShortTerm(q: string): boolean {
+  const terms = searchTerms(q);
+  return terms.length > 0 && [...terms[0]].length < MIN_SUBSTRING_SEARCH;
+}
+
+/** An FTS5 phrase query matching any of the strings. */
+function ftsPhrases(strings: string[]): string {
+  return strings.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
+}
+
+/**
+ * `shortTrigrams` (SQLite, a short term): the indexed trigrams that begin with the term. Every
+ * field of a search document is followed by a separator, so a document holds the term exactly
+ * when it holds one of them: the index finds the candidates, the old LIKE decides. null: scan.
+ */
+export function searchCondition(database: 'sqlite' | 'postgres', q: string, alias = 'r', shortTrigrams: string[] | null = null): SearchCondition {
   const terms = searchTerms(q);
   if (!terms.length) return { where: '1 = 1', params: {} };
   if ([...terms[0]].length < MIN_SUBSTRING_SEARCH) {
     const like = `%${terms[0].replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const old = `(${alias}.tracking_number LIKE :searchShort ESCAPE '\\' OR ${alias}.description LIKE :searchShort ESCAPE '\\' OR ${alias}.applicant_id IN (SELECT sa.id FROM applicant sa WHERE sa.name LIKE :searchShort ESCAPE '\\'))`;
+    if (database !== 'sqlite' || !shortTrigrams) return { where: old, params: { searchShort: like } };
+    if (!shortTrigrams.length) return { where: '1 = 0', params: {} };
     return {
-      where: `(${alias}.tracking_number LIKE :searchShort ESCAPE '\\' OR ${alias}.description LIKE :searchShort ESCAPE '\\' OR ${alias}.applicant_id IN (SELECT sa.id FROM applicant sa WHERE sa.name LIKE :searchShort ESCAPE '\\'))`,
-      params: { searchShort: like },
+      where: `${alias}.id IN (SELECT sd.request_id FROM request_search ss JOIN request_search_doc sd ON sd.seq = ss.rowid WHERE request_search MATCH :searchMatch) AND ${old}`,
+      params: { searchShort: like, searchMatch: ftsPhrases(shortTrigrams) },
     };
   }
   if (database === 'sqlite') {
-    const match = terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
+    const match = ftsPhrases(terms);
     return {
       where: `${alias}.id IN (SELECT sd.request_id FROM request_search ss JOIN request_search_doc sd ON sd.seq = ss.rowid WHERE request_search MATCH :searchMatch)`,
       params: { searchMatch: match },
