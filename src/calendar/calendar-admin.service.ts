@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../common/unit-of-work';
-import { dayOfWeek, IsoDate, yearOf } from '../domain/calendar';
+import { dayOfWeek, IsoDate, WorkingCalendar, yearOf } from '../domain/calendar';
 import { ValidationFailedError } from '../domain/errors';
 import { Actor } from '../auth/actor';
 import { RequestsService } from '../requests/requests.service';
@@ -58,32 +58,43 @@ export class CalendarAdminService {
     if (both) fields.makeUpWorkdays = `${both} 不能同时是放假日和调休上班日。`;
     if (Object.keys(fields).length) throw new ValidationFailedError(fields);
 
-    const recomputed = await this.unitOfWork.run(async (m) => {
-      await m.save(CalendarYearEntity, {
+    const previous = await this.freshCalendar();
+    await this.unitOfWork.run((m) =>
+      m.save(CalendarYearEntity, {
         year,
         holidays: JSON.stringify(holidays),
         makeUpWorkdays: JSON.stringify(makeUp),
         source: dto.source,
         updatedAt: this.clock.nowIso(),
         updatedBy: actor.label,
-      });
-      const calendar = await this.calendars.build(m);
-      return this.requests.recomputeOpenDeadlines(m, calendar, `${year} 年节假日安排载入或更正（${dto.source}）`, actor);
-    });
-    this.calendars.invalidate();
+      }),
+    );
+    const recomputed = await this.recompute(previous, `${year} 年节假日安排载入或更正（${dto.source}）`, actor);
     return { ...(await this.getYear(year)), recomputed };
   }
 
   /** Drops the stored year: the package data (or the provisional rule) applies again. */
   async resetYear(year: number, actor: Actor): Promise<CalendarYearView & { recomputed: number }> {
     checkYear(year);
-    const recomputed = await this.unitOfWork.run(async (m) => {
-      await m.delete(CalendarYearEntity, { year });
-      const calendar = await this.calendars.build(m);
-      return this.requests.recomputeOpenDeadlines(m, calendar, `${year} 年节假日安排恢复为内置数据`, actor);
-    });
-    this.calendars.invalidate();
+    const previous = await this.freshCalendar();
+    await this.unitOfWork.run((m) => m.delete(CalendarYearEntity, { year }));
+    const recomputed = await this.recompute(previous, `${year} 年节假日安排恢复为内置数据`, actor);
     return { ...(await this.getYear(year)), recomputed };
+  }
+
+  /**
+   * Once the calendar change is committed, every request computes its deadline with it; the
+   * stored deadlines are then recomputed in chunks, without holding the other requests (issue 15).
+   * Should the process stop midway, `npm run state:verify -- --repair` sets the rest.
+   */
+  private async recompute(previous: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
+    return this.requests.recomputeOpenDeadlines(previous, await this.freshCalendar(), reason, actor);
+  }
+
+  /** The calendar as stored now, not as cached up to a minute ago. */
+  private freshCalendar(): Promise<WorkingCalendar> {
+    this.calendars.invalidate();
+    return this.calendars.current();
   }
 
   async overview(): Promise<Array<{ year: number; origin: string; source: string | null }>> {

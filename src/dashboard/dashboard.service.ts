@@ -3,8 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
-import { APPLICANT_TYPES, OPEN_WORK_STATUSES, Outcome, OUTCOME_INFO, OUTCOMES } from '../domain/lifecycle';
+import { addDays } from '../domain/calendar';
+import { APPLICANT_TYPES, Outcome, OUTCOME_INFO, OUTCOMES } from '../domain/lifecycle';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
+import { OPEN_STATUS_SQL } from '../requests/request-list-query';
 import { whereConfirmationOverdue } from '../requests/awaiting-confirmation.service';
 
 export interface DashboardStats {
@@ -22,11 +24,23 @@ export interface DashboardStats {
   awaitingConfirmationLate: number;
 }
 
-function median(xs: number[]): number | null {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+type YearFigures = Pick<DashboardStats, 'year' | 'receivedByMonth' | 'outcomes' | 'concluded' | 'answeredOnTime' | 'onTimeShare' | 'medianWorkingDaysToReply'>;
+
+/** How old the staff home's copy of the year's figures may be before a new one is computed. */
+export const HOME_FIGURES_MAX_AGE_MS = 60_000;
+
+/** The median of values given with their counts: the middle one, or the mean of the two middle ones. */
+export function weightedMedian(values: Array<[value: number, count: number]>): number | null {
+  const total = values.reduce((n, [, c]) => n + c, 0);
+  if (!total) return null;
+  const sorted = [...values].sort((a, b) => a[0] - b[0]);
+  const at = (index: number) => {
+    let seen = 0;
+    for (const [v, c] of sorted) if ((seen += c) > index) return v;
+    return sorted[sorted.length - 1][0];
+  };
+  const mid = Math.floor(total / 2);
+  return total % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }
 
 /** The figures of the staff home page and of GET /api/v1/dashboard, from the records. */
@@ -38,60 +52,142 @@ export class DashboardService {
     private readonly clock: Clock,
   ) {}
 
+  /** Every figure, computed now (GET /api/v1/dashboard). */
   async stats(year: number): Promise<DashboardStats> {
+    const figures = await this.yearFigures(year);
+    return { ...figures, ...(await this.nowCounts()) };
+  }
+
+  /**
+   * The staff home's figures: the counts of now (open, overdue, awaiting) live, the year's figures
+   * from a copy at most HOME_FIGURES_MAX_AGE_MS old. An older copy is shown while a new one is
+   * computed in the background (one at a time per year), so no page load waits for the year's
+   * aggregates; the page says as of when they are.
+   */
+  async homeStats(year: number): Promise<{ stats: DashboardStats; figuresAsOf: string }> {
+    const now = this.clock.now().getTime();
+    let entry = this.homeFigures.get(year);
+    if (!entry) {
+      if (this.homeFigures.size >= 16) this.homeFigures.clear();
+      const asOf = this.clock.nowIso();
+      entry = { at: now, asOf, figures: await this.yearFigures(year), refreshing: false };
+      this.homeFigures.set(year, entry);
+    } else if (now - entry.at >= HOME_FIGURES_MAX_AGE_MS && !entry.refreshing) {
+      const stale = entry;
+      stale.refreshing = true;
+      const asOf = this.clock.nowIso();
+      void this.yearFigures(year)
+        .then((figures) => this.homeFigures.set(year, { at: now, asOf, figures, refreshing: false }))
+        .catch(() => (stale.refreshing = false));
+    }
+    return { stats: { ...entry.figures, ...(await this.nowCounts()) }, figuresAsOf: entry.asOf };
+  }
+
+  private readonly homeFigures = new Map<number, { at: number; asOf: string; figures: YearFigures; refreshing: boolean }>();
+
+  private async yearFigures(year: number): Promise<YearFigures> {
     const start = `${year}-01-01`;
     const end = `${year}-12-31`;
-    const today = this.clock.today();
     const repo = this.dataSource.manager;
     const monthly = await repo
       .createQueryBuilder(InformationRequestEntity, 'r')
-      .select('SUBSTR(r.received_on, 6, 2)', 'm')
+      .select('r.received_on', 'd')
       .addSelect('r.applicant_type', 't')
       .addSelect('COUNT(*)', 'n')
       .where('r.received_on >= :start AND r.received_on <= :end', { start, end })
-      .groupBy('m')
-      .addGroupBy('t')
-      .getRawMany<{ m: string; t: string; n: string | number }>();
+      .groupBy('r.received_on')
+      .addGroupBy('r.applicant_type')
+      .getRawMany<{ d: string; t: string; n: string | number }>();
     const receivedByMonth = Array.from({ length: 12 }, (_, i) => ({ month: i + 1, byType: Object.fromEntries(APPLICANT_TYPES.map((t) => [t, 0])) as Record<string, number>, total: 0 }));
     for (const row of monthly) {
-      const m = receivedByMonth[Number(row.m) - 1];
+      const m = receivedByMonth[Number(row.d.slice(5, 7)) - 1];
       if (!m || !(row.t in m.byType)) continue;
       m.byType[row.t] += Number(row.n);
       m.total += Number(row.n);
     }
-    const concludedRows = await repo
+    // Replies of the year per (received, concluded) pair: a few thousand pairs however many
+    // requests, read from the (concluded_on, received_on, …) index in its order.
+    const concludedInYear = 'r.concluded_on >= :start AND r.concluded_on <= :end AND r.received_on IS NOT NULL';
+    const pairs = await repo
       .createQueryBuilder(InformationRequestEntity, 'r')
-      .select(['r.receivedOn', 'r.concludedOn', 'r.dueOn', 'r.outcome'])
-      .where('r.concluded_on >= :start AND r.concluded_on <= :end AND r.received_on IS NOT NULL', { start, end })
-      .getMany();
-    const outcomeCounts = new Map<string, number>();
-    let onTime = 0;
-    let withDue = 0;
+      .select('r.received_on', 'receivedOn')
+      .addSelect('r.concluded_on', 'concludedOn')
+      .addSelect('COUNT(*)', 'n')
+      .where(concludedInYear, { start, end })
+      .groupBy('r.concluded_on')
+      .addGroupBy('r.received_on')
+      .getRawMany<{ receivedOn: string; concludedOn: string; n: string | number }>();
+    const timely = await repo
+      .createQueryBuilder(InformationRequestEntity, 'r')
+      .select('COUNT(r.due_on)', 'withDue')
+      .addSelect('SUM(CASE WHEN r.concluded_on <= r.due_on THEN 1 ELSE 0 END)', 'onTime')
+      .where(concludedInYear, { start, end })
+      .getRawOne<{ withDue: string | number; onTime: string | number | null }>();
+    // One range of the (outcome, concluded_on, …) index per outcome, already in outcome order.
+    const outcomeRows = await repo
+      .createQueryBuilder(InformationRequestEntity, 'r')
+      .select('r.outcome', 'o')
+      .addSelect('COUNT(*)', 'n')
+      .where('r.outcome IN (:...outcomes)', { outcomes: OUTCOMES })
+      .andWhere(concludedInYear, { start, end })
+      .groupBy('r.outcome')
+      .getRawMany<{ o: string | null; n: string | number }>();
+    const outcomeCounts = new Map(outcomeRows.map((o) => [o.o ?? 'unknown', Number(o.n)]));
     const calendar = await this.calendars.current();
-    const days: number[] = [];
-    for (const r of concludedRows) {
-      outcomeCounts.set(r.outcome ?? 'unknown', (outcomeCounts.get(r.outcome ?? 'unknown') ?? 0) + 1);
-      if (r.dueOn) {
-        withDue++;
-        if (r.concludedOn! <= r.dueOn) onTime++;
+    // Working days between two dates as the difference of a running count, built day by day with
+    // the calendar's own count: one step per day of the range, not one walk per pair.
+    const running = new Map<string, number>();
+    const dates = pairs.flatMap((p) => [p.receivedOn, p.concludedOn]).sort();
+    if (dates.length) {
+      let day = dates[0];
+      let count = 0;
+      running.set(day, 0);
+      while (day < dates[dates.length - 1]) {
+        const next = addDays(day, 1);
+        count += calendar.countWorkingDays(day, next).count;
+        running.set((day = next), count);
       }
-      days.push(calendar.countWorkingDays(r.receivedOn!, r.concludedOn!).count);
     }
-    const openQb = () => repo.createQueryBuilder(InformationRequestEntity, 'r').where('r.status IN (:...openStatuses)', { openStatuses: OPEN_WORK_STATUSES });
-    const [openNow, overdueNow, awaitingConfirmation, awaitingConfirmationLate] = await Promise.all([
-      openQb().getCount(),
-      openQb().andWhere('r.due_on < :today', { today }).getCount(),
-      repo.countBy(InformationRequestEntity, { status: 'awaiting_confirmation' }),
-      whereConfirmationOverdue(repo.createQueryBuilder(InformationRequestEntity, 'r'), calendar, today).getCount(),
-    ]);
+    let concluded = 0;
+    const onTime = Number(timely?.onTime ?? 0);
+    const withDue = Number(timely?.withDue ?? 0);
+    const days: Array<[days: number, count: number]> = [];
+    for (const p of pairs) {
+      concluded += Number(p.n);
+      days.push([p.concludedOn >= p.receivedOn ? running.get(p.concludedOn)! - running.get(p.receivedOn)! : 0, Number(p.n)]);
+    }
     return {
       year,
       receivedByMonth,
       outcomes: OUTCOMES.filter((o) => outcomeCounts.get(o)).map((o) => ({ outcome: o, count: outcomeCounts.get(o)! })),
-      concluded: concludedRows.length,
+      concluded,
       answeredOnTime: onTime,
       onTimeShare: withDue ? onTime / withDue : null,
-      medianWorkingDaysToReply: median(days),
+      medianWorkingDaysToReply: weightedMedian(days),
+    };
+  }
+
+  /** Open, overdue and awaiting confirmation today: ranges of the open and status indexes. */
+  private async nowCounts(): Promise<Omit<DashboardStats, keyof YearFigures>> {
+    const today = this.clock.today();
+    const repo = this.dataSource.manager;
+    const calendar = await this.calendars.current();
+    const open = await repo
+      .createQueryBuilder(InformationRequestEntity, 'r')
+      .select('COUNT(*)', 'n')
+      .addSelect('SUM(CASE WHEN r.due_on < :today THEN 1 ELSE 0 END)', 'overdue')
+      .where(`r.status IN ${OPEN_STATUS_SQL}`)
+      .setParameters({ today })
+      .getRawOne<{ n: string | number; overdue: string | number | null }>();
+    const openNow = Number(open?.n ?? 0);
+    const overdueNow = Number(open?.overdue ?? 0);
+    // Awaiting confirmation and, of those, the late ones (D19): one range of the status index.
+    const awaiting = await whereConfirmationOverdue(repo.createQueryBuilder(InformationRequestEntity, 'r'), calendar, today)
+      .select('COUNT(*)', 'late')
+      .getRawOne<{ late: string | number }>();
+    const awaitingConfirmation = await repo.countBy(InformationRequestEntity, { status: 'awaiting_confirmation' });
+    const awaitingConfirmationLate = Number(awaiting?.late ?? 0);
+    return {
       openNow,
       overdueNow,
       awaitingConfirmation,

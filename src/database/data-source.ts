@@ -11,6 +11,7 @@ import { ServerSecretEntity } from '../auth/entities/server-secret.entity';
 import { StaffLoginClientEntity } from '../auth/entities/staff-login-client.entity';
 import { LedgerImports1795760500000 } from '../../migrations/1795760500000-LedgerImports';
 import { LedgerImportEntity, LedgerImportRequestEntity } from '../import/entities/ledger-import.entity';
+import { ListIndexesAndSearch1795761000000 } from '../../migrations/1795761000000-ListIndexesAndSearch';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
 import { ReportPublicationEntity, ReportPublicationEntryEntity } from '../reports/entities/report-publication.entity';
@@ -61,6 +62,7 @@ export const MIGRATIONS = [
   LedgerImports1795760500000,
   SealedAccessCodes1795760600000,
   ReportPublications1795760700000,
+  ListIndexesAndSearch1795761000000,
 ];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */

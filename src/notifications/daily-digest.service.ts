@@ -9,6 +9,10 @@ import { JobRunEntity } from '../common/entities/job-run.entity';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RequestsService } from '../requests/requests.service';
+import { openDueBy } from '../requests/request-list-query';
+import { toListItemView } from '../requests/request-views';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AwaitingConfirmationService } from '../requests/awaiting-confirmation.service';
 import { CONFIRMATION_WORKING_DAYS } from '../domain/lifecycle';
 import { MailOutboxService } from './mail-outbox.service';
@@ -43,6 +47,7 @@ export class DailyDigestService {
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   @Cron('0 30 8 * * *', { name: DIGEST_JOB, timeZone: 'Asia/Shanghai' })
@@ -91,12 +96,11 @@ export class DailyDigestService {
     return { ran: true, recipients: recipients.length, overdue: overdue.length, dueSoon: dueSoon.length, lapsed: lapsed.length, awaitingLate: awaitingLate.length };
   }
 
+  /** Open requests overdue or due within 3 working days, in list order: one read of the open-list index. */
   private async openItems() {
-    const all = [];
-    for (let page = 1; ; page++) {
-      const { items, total } = await this.requests.listRequests({ status: 'open', page: String(page) });
-      all.push(...items);
-      if (all.length >= total || !items.length) return all;
-    }
+    const today = this.clock.today();
+    const soon = (await this.calendars.current()).addWorkingDays(today, 3).date;
+    const rows = await openDueBy(this.dataSource.manager, soon);
+    return rows.map((r) => toListItemView(r, { name: '', idDocumentNumberMasked: null, phoneMasked: null }, today, soon));
   }
 }

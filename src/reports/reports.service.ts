@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { Clock } from '../common/clock';
 import { COUNTED_SQL, positionCase, rowConditionSql } from './section3-sql';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -159,12 +159,18 @@ export class ReportsService {
   async section3Cell(year: number, format: ReportFormat, row: string, column: string, page = 1): Promise<{ items: Array<{ id: string; trackingNumber: string }>; total: number }> {
     const spec = section3Rows(format).find((s) => s.key === row);
     if (!spec || !(SECTION3_COLUMNS as readonly string[]).includes(column)) throw new NotFoundError(`单元格不存在：${row}/${column}`);
-    const qb = this.dataSource.manager.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber']).where('r.received_on IS NOT NULL');
+    const qb = this.dataSource.manager.createQueryBuilder(InformationRequestEntity, 'r').where('r.received_on IS NOT NULL');
     this.rowCondition(qb, year, spec);
     if (column !== 'total') qb.andWhere('r.applicant_type = :column', { column });
-    const total = await qb.getCount();
-    const items = await qb.orderBy('r.tracking_number').offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).getMany();
-    return { items: items.map((r) => ({ id: r.id, trackingNumber: r.trackingNumber })), total };
+    // Count and page from the received/concluded indexes, which hold the tracking number: no row
+    // is read but the page's own. The cell's numbers are sorted, not found by walking the number
+    // index (a year's numbers sit together at one end of it).
+    const counted = await qb.clone().select('COUNT(*)', 'n').getRawOne<{ n: string | number }>();
+    const numbers = await qb.select('r.tracking_number', 'tn').orderBy("r.tracking_number || ''").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).getRawMany<{ tn: string }>();
+    const rows = numbers.length
+      ? await this.dataSource.manager.find(InformationRequestEntity, { select: { id: true, trackingNumber: true }, where: { trackingNumber: In(numbers.map((r) => r.tn)) }, order: { trackingNumber: 'ASC' } })
+      : [];
+    return { items: rows.map((r) => ({ id: r.id, trackingNumber: r.trackingNumber })), total: Number(counted?.n ?? 0) };
   }
 
   private rowCondition(qb: SelectQueryBuilder<InformationRequestEntity>, year: number, spec: Section3RowSpec): void {

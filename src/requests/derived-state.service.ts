@@ -25,7 +25,7 @@ export interface DerivedStateReport {
 /** Bumped when a rule changes how stored state derives from events (D15, D19: 2026-11). */
 const REDERIVE_JOB = 'rederive-state';
 const REDERIVE_VERSION = 'd15-d19';
-const CHUNK = 500;
+const CHUNK = 1000;
 
 /**
  * The columns the lists filter on (status, dates, outcome) are a cache of the replay of each
@@ -62,7 +62,12 @@ export class DerivedStateService implements OnApplicationBootstrap {
     const report: DerivedStateReport = { checked: 0, mismatched: 0, repaired: 0, samples: [] };
     let after = '';
     for (;;) {
-      const rows = await this.dataSource.manager.find(InformationRequestEntity, { where: after ? { id: MoreThan(after) } : {}, order: { id: 'ASC' }, take: CHUNK });
+      const rows = await this.dataSource.manager.find(InformationRequestEntity, {
+        select: { id: true, version: true, status: true, receivedOn: true, dueOn: true, dueIsProvisional: true, outcome: true, concludedOn: true },
+        where: after ? { id: MoreThan(after) } : {},
+        order: { id: 'ASC' },
+        take: CHUNK,
+      });
       if (!rows.length) break;
       after = rows[rows.length - 1].id;
       // The same fold as every other reader of stored history: events and item counts per 500.

@@ -8,13 +8,14 @@ import { PublicRequestsApiController, RequestsApiController } from './requests-a
 import { DerivedStateService } from './derived-state.service';
 import { IntakeWriter } from './intake-writer';
 import { RequestsService } from './requests.service';
+import { SearchIndexService } from './search-index.service';
 import { RequestLedgerService } from './request-ledger.service';
 import { AwaitingConfirmationService } from './awaiting-confirmation.service';
 
 @Module({
   imports: [AuthModule, CalendarModule, NotificationsModule, NoticesModule],
   controllers: [PublicRequestsApiController, RequestsApiController, NoticesApiController],
-  providers: [RequestsService, IntakeWriter, DerivedStateService, RequestLedgerService, AwaitingConfirmationService],
-  exports: [RequestsService, DerivedStateService, RequestLedgerService, AwaitingConfirmationService],
+  providers: [RequestsService, IntakeWriter, DerivedStateService, RequestLedgerService, AwaitingConfirmationService, SearchIndexService],
+  exports: [RequestsService, DerivedStateService, RequestLedgerService, AwaitingConfirmationService, SearchIndexService],
 })
 export class RequestsModule {}

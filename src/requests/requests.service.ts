@@ -1,8 +1,8 @@
-import { insertRows } from '../common/insert-rows';
+import { insertChunks, insertRows } from '../common/insert-rows';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { article29Gaps, isPossibleRepeat, NOT_ANSWERED_OUTCOMES, textSimilarity } from '../domain/applicants';
 import { Actor, APPLICANT_WITHDRAWAL_ACTOR, PUBLIC_ACTOR, Viewer } from '../auth/actor';
 import { can, permissionForEvent } from '../auth/permissions';
@@ -14,7 +14,7 @@ import { isUniqueViolation } from '../common/db-errors';
 import { maskTail } from '../common/masking';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { IsoDate, WorkingCalendar, yearOf } from '../domain/calendar';
+import { addDays, IsoDate, WorkingCalendar, yearOf } from '../domain/calendar';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationFailedError } from '../domain/errors';
 import {
   allowedSteps,
@@ -27,9 +27,11 @@ import {
   computeDue,
   DueResult,
   EVENT_BASIS,
+  FEE_PAYMENT_WORKING_DAYS,
   LifecycleEvent,
   replay,
   RequestState,
+  STATUSES,
   Outcome,
   outcomeLabel,
 } from '../domain/lifecycle';
@@ -45,7 +47,8 @@ import { RequestItemEntity } from './entities/request-item.entity';
 import { IntakeDraft, IntakeWriter } from './intake-writer';
 import { accessCodeMatches, generateAccessCode } from './tracking-number';
 import type { LedgerRow } from '../import/ledger-import';
-import { applyListFilter, validateListFilter } from './request-list-filter';
+import { lapsedRequests, listRequestIds, loadListed } from './request-list-query';
+import { validateListFilter } from './request-list-filter';
 import { PossibleRepeat, toDetailView, toListItemView, toPublicStatusView, RequestDetailView, RequestListItemView, PublicStatusView } from './request-views';
 
 export interface RegisteredRequest {
@@ -64,6 +67,8 @@ export interface PublicSubmission {
 }
 
 const PAGE_SIZE = 20;
+/** Requests per transaction when deadlines are recomputed after a calendar change. */
+const RECOMPUTE_CHUNK = 200;
 
 
 @Injectable()
@@ -304,25 +309,64 @@ export class RequestsService {
   }
 
   /**
-   * After the holiday calendar changed: recompute the deadline of every open request and
-   * note each change in its timeline (D11). Runs inside the caller's transaction.
+   * After the holiday calendar changed (and that change committed): recompute the deadline of
+   * every request not yet concluded and note each change in its timeline (D11). Each chunk of
+   * RECOMPUTE_CHUNK requests is read and computed outside any transaction and written in a short
+   * one that skips a request another step changed meanwhile; between chunks other requests are
+   * served. A request in progress whose due date falls before the first day the change touches
+   * keeps it: every day it was counted over is as before (and one not yet received has none).
    */
-  async recomputeOpenDeadlines(m: EntityManager, calendar: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
+  async recomputeOpenDeadlines(previous: WorkingCalendar, calendar: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
     const today = this.clock.today();
-    const open = await m.createQueryBuilder(InformationRequestEntity, 'r').where('r.status NOT IN (:...final)', { final: FINAL_STATUSES }).orderBy('r.tracking_number').getMany();
-    const states = await this.currentStates(m, open.map((r) => r.id), calendar, today);
+    const manager = this.dataSource.manager;
+    const firstChanged = firstChangedDay(previous, calendar);
+    const waiting = STATUSES.filter((s) => !FINAL_STATUSES.includes(s) && s !== 'awaiting_confirmation');
+    const candidates = manager
+      .createQueryBuilder(InformationRequestEntity, 'r')
+      .select(['r.id', 'r.status', 'r.dueOn', 'r.dueIsProvisional', 'r.version'])
+      .where('r.status IN (:...waiting)', { waiting });
+    if (firstChanged) candidates.andWhere("NOT (r.status = 'in_progress' AND r.due_on IS NOT NULL AND r.due_on < :firstChanged)", { firstChanged });
+    else candidates.andWhere("r.status <> 'in_progress'");
+    // In due-date order: the rows of one chunk sit together in the list indexes, so each write
+    // touches few index pages.
+    const rows = (await candidates.getMany()).sort((a, b) => (a.dueOn ?? '').localeCompare(b.dueOn ?? '') || a.id.localeCompare(b.id));
+    const postgres = this.dataSource.options.type === 'postgres';
+    // One chunk: one UPDATE and one multi-row INSERT of the timeline entries.
+    const write = async (m: EntityManager, updates: Array<{ request: InformationRequestEntity; due: DueResult; event: RequestEventEntity }>): Promise<number> => {
+      const read = m.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.version']).where('r.id IN (:...ids)', { ids: updates.map((u) => u.request.id) });
+      if (postgres) read.setLock('pessimistic_write');
+      const versions = new Map((await read.getMany()).map((r) => [r.id, r.version]));
+      const current = updates.filter((u) => versions.get(u.request.id) === u.request.version);
+      if (!current.length) return 0;
+      const params: unknown[] = [];
+      const p = (v: unknown) => (params.push(v), postgres ? `$${params.length}` : '?');
+      const bool = (b: boolean) => (postgres ? String(b) : b ? '1' : '0');
+      const dueCase = current.map(({ request, due }) => `WHEN ${p(request.id)} THEN ${due.dueOn === null ? 'NULL' : p(due.dueOn)}`).join(' ');
+      const provisionalCase = current.map(({ request, due }) => `WHEN ${p(request.id)} THEN ${bool(due.provisional)}`).join(' ');
+      const now = p(this.clock.nowIso());
+      const idList = current.map(({ request }) => p(request.id)).join(', ');
+      await m.query(`UPDATE information_request SET due_on = CASE id ${dueCase} END, due_is_provisional = CASE id ${provisionalCase} END, version = version + 1, updated_at = ${now} WHERE id IN (${idList})`, params);
+      await insertChunks(m, RequestEventEntity, current.map((u) => u.event));
+      return current.length;
+    };
     let changed = 0;
-    for (const request of open) {
-      const { events, state } = states.get(request.id)!;
-      const due = computeDue(state, calendar, today);
-      if (due.dueOn === request.dueOn && due.provisional === request.dueIsProvisional) continue;
-      await m.update(InformationRequestEntity, { id: request.id }, { dueOn: due.dueOn, dueIsProvisional: due.provisional, version: request.version + 1, updatedAt: this.clock.nowIso() });
-      await this.appendEvent(m, request.id, events.length + 1, {
-        type: 'due_recomputed',
-        on: today,
-        data: { fromDueOn: request.dueOn, toDueOn: due.dueOn, fromProvisional: request.dueIsProvisional, toProvisional: due.provisional, reason },
-      }, actor);
-      changed++;
+    for (let i = 0; i < rows.length; i += RECOMPUTE_CHUNK) {
+      const chunk = rows.slice(i, i + RECOMPUTE_CHUNK);
+      // Not concluded: no reply among their events, so the item count plays no part.
+      const states = await this.currentStates(manager, chunk.map((r) => r.id), calendar, today, false);
+      const updates: Array<{ request: InformationRequestEntity; due: DueResult; event: RequestEventEntity }> = [];
+      for (const request of chunk) {
+        const { eventCount, state } = states.get(request.id)!;
+        if (!state.status || FINAL_STATUSES.includes(state.status)) continue;
+        const due = computeDue(state, calendar, today);
+        if (due.dueOn === request.dueOn && due.provisional === request.dueIsProvisional) continue;
+        const data = { fromDueOn: request.dueOn, toDueOn: due.dueOn, fromProvisional: request.dueIsProvisional, toProvisional: due.provisional, reason };
+        updates.push({ request, due, event: this.eventRow(request.id, eventCount + 1, { type: 'due_recomputed', on: today, data }, actor) });
+      }
+      // Let the requests that arrived meanwhile in: after the computing, and after the writing.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (updates.length) changed += await this.unitOfWork.run((m) => write(m, updates));
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return changed;
   }
@@ -525,12 +569,6 @@ export class RequestsService {
    * Same applicant = same identity number or credit code, or same name with the same phone or e-mail.
    */
   async findPossibleRepeats(request: InformationRequestEntity, applicant: ApplicantEntity): Promise<PossibleRepeat[]> {
-    const qb = this.dataSource
-      .createQueryBuilder(InformationRequestEntity, 'r')
-      .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
-      .where('r.id <> :id', { id: request.id })
-      .andWhere("r.status = 'concluded'")
-      .andWhere('r.outcome NOT IN (:...notAnswered)', { notAnswered: NOT_ANSWERED_OUTCOMES });
     const same: string[] = [];
     const params: Record<string, string> = {};
     if (applicant.idDocumentNumber) (same.push('a.id_document_number = :idn'), (params.idn = applicant.idDocumentNumber));
@@ -538,18 +576,30 @@ export class RequestsService {
     if (applicant.phone) (same.push('(a.name = :name AND a.phone = :phone)'), (params.phone = applicant.phone), (params.name = applicant.name));
     if (applicant.email) (same.push('(a.name = :name AND a.email = :email)'), (params.email = applicant.email), (params.name = applicant.name));
     if (!same.length) return [];
-    const earlier = await qb.andWhere(`(${same.join(' OR ')})`, params).orderBy('r.concluded_on', 'DESC').limit(50).getMany();
+    // The same applicant is found through the identity indexes first, then their requests.
+    const earlier = await this.dataSource
+      .createQueryBuilder(InformationRequestEntity, 'r')
+      .where(`r.applicant_id IN (SELECT a.id FROM applicant a WHERE ${same.join(' OR ')})`, params)
+      .andWhere('r.id <> :id', { id: request.id })
+      .andWhere("r.status = 'concluded'")
+      .andWhere('r.outcome NOT IN (:...notAnswered)', { notAnswered: NOT_ANSWERED_OUTCOMES })
+      .orderBy('r.concluded_on', 'DESC')
+      .limit(50)
+      .getMany();
     return earlier
       .map((r) => ({ id: r.id, trackingNumber: r.trackingNumber, concludedOn: r.concludedOn!, outcomeLabel: outcomeLabel(r.outcome as Outcome), similarity: textSimilarity(r.description, request.description) }))
       .filter((r) => isPossibleRepeat(r.similarity))
       .sort((a, b) => b.similarity - a.similarity);
   }
 
-  /** Corrections and fees whose deadline has passed: ready to be concluded with one click. */
-  async findLapsed(): Promise<Array<{ id: string; trackingNumber: string; kind: 'correction' | 'fee'; deadline: IsoDate; eventType: 'correction_lapsed' | 'fee_lapsed' }>> {
+  /** Corrections and fees whose deadline has passed: ready to be concluded with one click. At most `limit`, by tracking number. */
+  async findLapsed(limit?: number): Promise<Array<{ id: string; trackingNumber: string; kind: 'correction' | 'fee'; deadline: IsoDate; eventType: 'correction_lapsed' | 'fee_lapsed' }>> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const waiting = await this.dataSource.manager.find(InformationRequestEntity, { where: [{ status: 'awaiting_correction' }, { status: 'awaiting_fee' }], order: { trackingNumber: 'ASC' } });
+    // The last receipt date of a fee notice whose 20 working days ended before today.
+    let feeReceivedBy = addDays(today, -FEE_PAYMENT_WORKING_DAYS);
+    while (calendar.addWorkingDays(feeReceivedBy, FEE_PAYMENT_WORKING_DAYS).date >= today) feeReceivedBy = addDays(feeReceivedBy, -1);
+    const waiting = await lapsedRequests(this.dataSource.manager, today, feeReceivedBy, limit);
     const states = await this.currentStates(this.dataSource.manager, waiting.map((r) => r.id), calendar, today);
     const lapsed = [];
     for (const r of waiting) {
@@ -559,28 +609,19 @@ export class RequestsService {
     return lapsed;
   }
 
-  async listRequests(query: ListRequestsQueryDto): Promise<{ items: RequestListItemView[]; total: number; page: number; pageSize: number }> {
+  /** A page of the list; `total: false` skips the count (the first page only), `items: false` skips the rows. */
+  async listRequests(query: ListRequestsQueryDto, opts: { total?: boolean; items?: boolean } = {}): Promise<{ items: RequestListItemView[]; total: number; page: number; pageSize: number }> {
     validateListFilter(query);
     const today = this.clock.today();
     const page = Math.max(1, Number(query.page ?? 1));
-    const qb = this.dataSource
-      .createQueryBuilder(InformationRequestEntity, 'r')
-      .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
-      .select('r')
-      .addSelect(['a.name', 'a.idDocumentNumber', 'a.phone']);
-    applyListFilter(qb, query, today);
-    qb.orderBy('CASE WHEN r.due_on IS NULL THEN 1 ELSE 0 END', 'ASC')
-      .addOrderBy('r.due_on', 'ASC')
-      .addOrderBy('r.submitted_at', 'DESC')
-      .offset((page - 1) * PAGE_SIZE)
-      .limit(PAGE_SIZE);
-    const [{ entities, raw }, total] = await Promise.all([qb.getRawAndEntities(), qb.getCount()]);
+    const { page: _page, ...filters } = query;
+    const { ids, total } = await listRequestIds(this.dataSource.manager, filters, today, (page - 1) * PAGE_SIZE, opts.items === false ? 0 : PAGE_SIZE, opts.total !== false || page > 1);
+    const rows = await loadListed(this.dataSource.manager, ids);
     const soon = dueSoonBy(today, await this.calendars.current());
-    const items = entities.map((r, i) => {
-      const row = raw[i] as Record<string, string | null>;
-      return toListItemView(r, { name: row.a_name ?? '', idDocumentNumberMasked: maskTail(row.a_id_document_number), phoneMasked: maskTail(row.a_phone) }, today, soon);
-    });
-    return { items, total, page, pageSize: PAGE_SIZE };
+    const items = rows.map(({ request, applicant }) =>
+      toListItemView(request, { name: applicant.name, idDocumentNumberMasked: maskTail(applicant.idDocumentNumber), phoneMasked: maskTail(applicant.phone) }, today, soon),
+    );
+    return { items, total: total ?? items.length, page, pageSize: PAGE_SIZE };
   }
 
   /** A wrong access code and an unknown number answer exactly alike. */
@@ -602,7 +643,7 @@ export class RequestsService {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
     const { events, state } = await this.currentState(this.dataSource.manager, request.id, calendar, today);
-    return toPublicStatusView(request, state, computeDue(state, calendar, today), events.map(toLifecycleEvent));
+    return toPublicStatusView(request, state, computeDue(state, calendar, today), events);
   }
 
   /**
@@ -619,38 +660,61 @@ export class RequestsService {
   }
 
   /** A request's state, folded from its recorded events. */
-  private async currentState(m: EntityManager, requestId: string, calendar: WorkingCalendar, today: IsoDate): Promise<{ events: RequestEventEntity[]; state: RequestState }> {
+  private async currentState(m: EntityManager, requestId: string, calendar: WorkingCalendar, today: IsoDate): Promise<{ eventCount: number; events: LifecycleEvent[]; state: RequestState }> {
     return (await this.currentStates(m, [requestId], calendar, today)).get(requestId)!;
   }
 
-  /** The state of many requests from their events: two queries per 500 requests, not two per request. */
-  async currentStates(m: EntityManager, requestIds: string[], calendar: WorkingCalendar, today: IsoDate): Promise<Map<string, { events: RequestEventEntity[]; state: RequestState }>> {
-    const events = new Map(requestIds.map((id) => [id, [] as RequestEventEntity[]]));
+  /** The state of many requests from their events: two queries per 500 requests, reading only what the replay needs. */
+  async currentStates(m: EntityManager, requestIds: string[], calendar: WorkingCalendar, today: IsoDate, withItems = true): Promise<Map<string, { eventCount: number; events: LifecycleEvent[]; state: RequestState }>> {
+    const events = new Map(requestIds.map((id) => [id, [] as LifecycleEvent[]]));
     const itemCounts = new Map<string, number>();
+    const states = new Map<string, { eventCount: number; events: LifecycleEvent[]; state: RequestState }>();
     for (let i = 0; i < requestIds.length; i += 500) {
+      // Other requests are served between chunks of a long list.
+      if (i) await new Promise((resolve) => setImmediate(resolve));
       const ids = requestIds.slice(i, i + 500);
-      for (const e of await m.find(RequestEventEntity, { where: { requestId: In(ids) }, order: { seq: 'ASC' } })) events.get(e.requestId)!.push(e);
-      const counts: Array<{ id: string; n: number | string }> = await m
-        .createQueryBuilder(RequestItemEntity, 'i')
-        .select('i.request_id', 'id')
-        .addSelect('COUNT(*)', 'n')
-        .where('i.request_id IN (:...ids)', { ids })
-        .groupBy('i.request_id')
-        .getRawMany();
-      for (const c of counts) itemCounts.set(c.id, Number(c.n));
-    }
-    return new Map(
-      requestIds.map((id) => {
+      // In the order of the (request_id, seq) index: no sort.
+      const rows = await m
+        .createQueryBuilder(RequestEventEntity, 'e')
+        .select(['e.request_id AS "requestId"', 'e.type AS "type"', 'e.occurred_on AS "on"', 'e.payload AS "payload"'])
+        .where('e.request_id IN (:...ids)', { ids })
+        .orderBy('e.request_id', 'ASC')
+        .addOrderBy('e.seq', 'ASC')
+        .getRawMany<{ requestId: string; type: string; on: string; payload: string }>();
+      for (const e of rows) events.get(e.requestId)!.push({ type: e.type as LifecycleEvent['type'], on: e.on, data: JSON.parse(e.payload) as Record<string, unknown> });
+      if (withItems) {
+        const counts: Array<{ id: string; n: number | string }> = await m
+          .createQueryBuilder(RequestItemEntity, 'i')
+          .select('i.request_id', 'id')
+          .addSelect('COUNT(*)', 'n')
+          .where('i.request_id IN (:...ids)', { ids })
+          .groupBy('i.request_id')
+          .getRawMany();
+        for (const c of counts) itemCounts.set(c.id, Number(c.n));
+      }
+      for (const id of ids) {
         const list = events.get(id)!;
-        return [id, { events: list, state: replay(list.map(toLifecycleEvent), { calendar, today, itemCount: itemCounts.get(id) ?? 0 }) }];
-      }),
-    );
+        states.set(id, { eventCount: list.length, events: list, state: replay(list, { calendar, today, itemCount: itemCounts.get(id) ?? 0 }) });
+      }
+    }
+    return states;
   }
 
 }
 
 export function toLifecycleEvent(e: RequestEventEntity): LifecycleEvent {
   return { type: e.type as LifecycleEvent['type'], on: e.occurredOn, data: JSON.parse(e.payload) as Record<string, unknown> };
+}
+
+/** The first day whose working-day status or provisional mark differs between two calendars, or null. */
+function firstChangedDay(a: WorkingCalendar, b: WorkingCalendar): IsoDate | null {
+  const years = [...new Set([...a.loadedYears(), ...b.loadedYears()])].sort((x, y) => x - y);
+  if (!years.length) return null;
+  // A year loaded in neither is provisional in both, counted alike.
+  for (let day = `${years[0]}-01-01`; Number(day.slice(0, 4)) <= years[years.length - 1]; day = addDays(day, 1)) {
+    if (a.isWorkingDay(day) !== b.isWorkingDay(day) || a.isProvisional(day) !== b.isProvisional(day)) return day;
+  }
+  return null;
 }
 
 export type { DueResult };

@@ -34,6 +34,9 @@ import { sendLedger } from '../requests/ledger-http';
 import { RequestLedgerService } from '../requests/request-ledger.service';
 import { AwaitingConfirmationService } from '../requests/awaiting-confirmation.service';
 
+/** The home page lists this many lapsed requests at most; the daily digest lists them all. */
+const LAPSED_SHOWN = 20;
+
 function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/staff(\/[\w\-/?=&%.]*)?$/.test(next) ? next : '/staff';
 }
@@ -105,16 +108,20 @@ export class StaffPagesController {
   async dashboard(@CurrentStaff() staff: StaffPrincipal, @Query('year') yearRaw?: string) {
     const thisYear = Number(this.clock.today().slice(0, 4));
     const year = /^\d{4}$/.test(yearRaw ?? '') && Number(yearRaw) <= thisYear ? Number(yearRaw) : thisYear;
-    // Open, overdue and awaiting counts come with the stats; the lists are read for the queue and "mine" only.
-    const [queue, mine, lapsed, stats] = await Promise.all([
-      this.requests.listRequests({ status: 'open' }),
-      this.requests.listRequests({ status: 'open', assignee: staff.id }),
-      this.requests.findLapsed(),
-      this.dashboardStats.stats(year),
+    // Open, overdue and awaiting counts come with the stats; the queue is read without its count,
+    // "mine" is only counted, and at most LAPSED_SHOWN lapsed requests are listed.
+    const [queue, mine, lapsed, home, failedMail] = await Promise.all([
+      this.requests.listRequests({ status: 'open' }, { total: false }),
+      this.requests.listRequests({ status: 'open', assignee: staff.id }, { items: false }),
+      this.requests.findLapsed(LAPSED_SHOWN + 1),
+      this.dashboardStats.homeStats(year),
+      this.mailWorker.failedCount(),
     ]);
+    const { stats, figuresAsOf } = home;
     return {
       title: '工作台',
       dashboard: dashboardView(stats),
+      figuresAsOf: formatShanghaiDateTime(figuresAsOf),
       years: [thisYear, thisYear - 1, thisYear - 2].map((y) => ({ year: y, current: y === year })),
       queue: queue.items,
       queueTotal: stats.openNow,
@@ -123,9 +130,10 @@ export class StaffPagesController {
       confirmationWorkingDays: CONFIRMATION_WORKING_DAYS,
       overdueTotal: stats.overdueNow,
       mineTotal: mine.total,
-      failedMail: await this.mailWorker.failedCount(),
+      failedMail,
       dueSoonCount: queue.items.filter((i) => i.dueSoon).length,
-      lapsed: lapsed.map((l) => ({ ...l, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', action: l.kind === 'correction' ? '按逾期不补正办结' : '按逾期未缴费办结' })),
+      lapsed: lapsed.slice(0, LAPSED_SHOWN).map((l) => ({ ...l, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', action: l.kind === 'correction' ? '按逾期不补正办结' : '按逾期未缴费办结' })),
+      lapsedMore: lapsed.length > LAPSED_SHOWN,
       today: this.clock.today(),
     };
   }

@@ -1,6 +1,14 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('applicant')
+@Index('IDX_applicant_id_document_number', ['idDocumentNumber'])
+@Index('IDX_applicant_organisation_code', ['organisationCode'])
+@Index('IDX_applicant_name_phone', ['name', 'phone'])
+@Index('IDX_applicant_name_email', ['name', 'email'])
+// PostgreSQL pg_trgm search indexes: migration 1795761000000.
+@Index('IDX_applicant_search_name', { synchronize: false })
+@Index('IDX_applicant_search_id_document_number', { synchronize: false })
+@Index('IDX_applicant_search_organisation_code', { synchronize: false })
 export class ApplicantEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

@@ -1,9 +1,19 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('information_request')
-@Index('IDX_information_request_status_due', ['status', 'dueOn'])
-@Index('IDX_information_request_received_on', ['receivedOn'])
-@Index('IDX_information_request_concluded_on', ['concludedOn'])
+@Index('IDX_information_request_received', ['receivedOn', 'applicantType', 'concludedOn', 'trackingNumber', 'dueOn'])
+// The list indexes (descending and partial), the partial indexes of concluded requests and the
+// search indexes: migration 1795761000000.
+@Index('IDX_information_request_list', { synchronize: false })
+@Index('IDX_information_request_status_list', { synchronize: false })
+@Index('IDX_information_request_open_list', { synchronize: false })
+@Index('IDX_information_request_type_list', { synchronize: false })
+@Index('IDX_information_request_channel_list', { synchronize: false })
+@Index('IDX_information_request_assignee_list', { synchronize: false })
+@Index('IDX_information_request_concluded', { synchronize: false })
+@Index('IDX_information_request_outcome', { synchronize: false })
+@Index('IDX_information_request_search_description', { synchronize: false })
+@Index('IDX_information_request_search_tracking', { synchronize: false })
 @Index('IDX_information_request_report', ['receivedOn', 'concludedOn', 'applicantType', 'outcome'])
 export class InformationRequestEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })

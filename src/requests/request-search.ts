@@ -1,0 +1,84 @@
+/**
+ * The list's free-text search `q`, by an index on both databases: a tracking number, a phrase of
+ * the description, an applicant's name, identity number or credit code.
+ *
+ * SQLite: FTS5 with the trigram tokenizer over one document per request (request_search_doc,
+ * kept in sync by triggers; migration 1795761000000). A quoted FTS5 phrase of trigrams is a
+ * substring match, case-insensitive for Latin letters as LIKE was.
+ * PostgreSQL: LIKE '%…%' as before, answered by pg_trgm GIN indexes on the searched columns.
+ *
+ * Trigrams need three characters. A shorter term (a two-character word such as 桥梁 or a name such
+ * as 张三) is searched as before, a substring of the tracking number, description or applicant
+ * name: same results, but by a scan of every row (the ledger export and the list must agree).
+ */
+export const MIN_SUBSTRING_SEARCH = 3;
+
+export interface SearchCondition {
+  /** A condition on the request alias, with named parameters. */
+  where: string;
+  params: Record<string, string>;
+}
+
+const DASHES = /[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/g;
+
+/** The strings searched for: the term itself and, for a tracking number typed without its dash or with another dash, the number as stored. */
+export function searchTerms(q: string): string[] {
+  // eslint-disable-next-line no-control-regex
+  const term = q.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  if (!term) return [];
+  const terms = [term];
+  const plain = term.replace(DASHES, '-');
+  if (/^\d{4}-\d{6,}$/.test(plain) && plain !== term) terms.push(plain);
+  if (/^\d{10,}$/.test(term)) terms.push(`${term.slice(0, 4)}-${term.slice(4)}`);
+  return terms;
+}
+
+/** A term of fewer than three characters: a substring search as before, perhaps narrowed by the trigram index. */
+export function isShortTerm(q: string): boolean {
+  const terms = searchTerms(q);
+  return terms.length > 0 && [...terms[0]].length < MIN_SUBSTRING_SEARCH;
+}
+
+/** An FTS5 phrase query matching any of the strings. */
+function ftsPhrases(strings: string[]): string {
+  return strings.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
+}
+
+/**
+ * `shortTrigrams` (SQLite, a short term): the indexed trigrams that begin with the term. Every
+ * field of a search document is followed by a separator, so a document holds the term exactly
+ * when it holds one of them: the index finds the candidates, the old LIKE decides. null: scan.
+ */
+export function searchCondition(database: 'sqlite' | 'postgres', q: string, alias = 'r', shortTrigrams: string[] | null = null): SearchCondition {
+  const terms = searchTerms(q);
+  if (!terms.length) return { where: '1 = 1', params: {} };
+  if ([...terms[0]].length < MIN_SUBSTRING_SEARCH) {
+    const like = `%${terms[0].replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const old = `(${alias}.tracking_number LIKE :searchShort ESCAPE '\\' OR ${alias}.description LIKE :searchShort ESCAPE '\\' OR ${alias}.applicant_id IN (SELECT sa.id FROM applicant sa WHERE sa.name LIKE :searchShort ESCAPE '\\'))`;
+    if (database !== 'sqlite' || !shortTrigrams) return { where: old, params: { searchShort: like } };
+    if (!shortTrigrams.length) return { where: '1 = 0', params: {} };
+    return {
+      where: `${alias}.id IN (SELECT sd.request_id FROM request_search ss JOIN request_search_doc sd ON sd.seq = ss.rowid WHERE request_search MATCH :searchMatch) AND ${old}`,
+      params: { searchShort: like, searchMatch: ftsPhrases(shortTrigrams) },
+    };
+  }
+  if (database === 'sqlite') {
+    const match = ftsPhrases(terms);
+    return {
+      where: `${alias}.id IN (SELECT sd.request_id FROM request_search ss JOIN request_search_doc sd ON sd.seq = ss.rowid WHERE request_search MATCH :searchMatch)`,
+      params: { searchMatch: match },
+    };
+  }
+  const params: Record<string, string> = {};
+  const like = (columns: string[]) =>
+    terms
+      .flatMap((t, i) => {
+        params[`searchLike${i}`] = `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        return columns.map((c) => `${c} LIKE :searchLike${i} ESCAPE '\\'`);
+      })
+      .join(' OR ');
+  return {
+    where: `${alias}.id IN (SELECT sr.id FROM information_request sr WHERE ${like(['sr.description', 'sr.tracking_number'])} UNION SELECT sr.id FROM applicant sa JOIN information_request sr ON sr.applicant_id = sa.id WHERE ${like(['sa.name', 'sa.id_document_number', 'sa.organisation_code'])})`,
+    params,
+  };
+}

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { addDays } from '../src/domain/calendar';
+import { APPLICANT_TYPES, CHANNELS, OPEN_WORK_STATUSES, STATUSES } from '../src/domain/lifecycle';
+import { DailyDigestService } from '../src/notifications/daily-digest.service';
+import { ListRequestsQueryDto } from '../src/requests/dto/request.dto';
+import { ApplicantEntity } from '../src/requests/entities/applicant.entity';
+import { InformationRequestEntity } from '../src/requests/entities/information-request.entity';
+import { createTestApp, TestApp } from './support/test-app';
+
+/**
+ * Issue 15: the list is read from indexes now. The list query of the previous release is kept
+ * here as the oracle (with the identity number and credit code added where a search is asked to
+ * find them); on random records, every filter, a few searches and pages from the first to past
+ * the last give the same items in the same order and the same totals.
+ */
+const PAGE_SIZE = 20;
+
+async function oldList(ds: DataSource, query: ListRequestsQueryDto, today: string, withIdentity = false): Promise<{ ids: string[]; total: number }> {
+  const page = Math.max(1, Number(query.page ?? 1));
+  const qb = ds.createQueryBuilder(InformationRequestEntity, 'r').innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id').select('r').addSelect(['a.name', 'a.idDocumentNumber', 'a.phone']);
+  if (query.status === 'open') qb.andWhere('r.status IN (:...openStatuses)', { openStatuses: OPEN_WORK_STATUSES });
+  else if (query.status) qb.andWhere('r.status = :status', { status: query.status });
+  if (query.channel) qb.andWhere('r.channel = :channel', { channel: query.channel });
+  if (query.applicantType) qb.andWhere('r.applicant_type = :type', { type: query.applicantType });
+  if (query.assignee === 'none') qb.andWhere('r.assignee_id IS NULL');
+  else if (query.assignee) qb.andWhere('r.assignee_id = :assignee', { assignee: query.assignee });
+  if (query.overdue === 'true') qb.andWhere('r.status IN (:...openStatuses) AND r.due_on < :today', { today, openStatuses: OPEN_WORK_STATUSES });
+  if (query.overdue === 'false') qb.andWhere('NOT (r.status IN (:...openStatuses) AND r.due_on IS NOT NULL AND r.due_on < :today)', { today, openStatuses: OPEN_WORK_STATUSES });
+  if (query.dueBefore) qb.andWhere('r.due_on IS NOT NULL AND r.due_on < :dueBefore', { dueBefore: query.dueBefore });
+  if (query.receivedFrom) qb.andWhere('r.received_on >= :receivedFrom', { receivedFrom: query.receivedFrom });
+  if (query.receivedTo) qb.andWhere('r.received_on <= :receivedTo', { receivedTo: query.receivedTo });
+  if (query.concludedFrom) qb.andWhere('r.concluded_on >= :concludedFrom', { concludedFrom: query.concludedFrom });
+  if (query.concludedTo) qb.andWhere('r.concluded_on <= :concludedTo', { concludedTo: query.concludedTo });
+  if (query.outcome) qb.andWhere('r.outcome = :outcome', { outcome: query.outcome });
+  if (query.q) {
+    const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const identity = withIdentity ? " OR a.id_document_number LIKE :like ESCAPE '\\' OR a.organisation_code LIKE :like ESCAPE '\\'" : '';
+    qb.andWhere(`(r.tracking_number LIKE :like ESCAPE '\\' OR r.description LIKE :like ESCAPE '\\' OR a.name LIKE :like ESCAPE '\\'${identity})`, { like });
+  }
+  qb.orderBy('CASE WHEN r.due_on IS NULL THEN 1 ELSE 0 END', 'ASC')
+    .addOrderBy('r.due_on', 'ASC')
+    .addOrderBy('r.submitted_at', 'DESC')
+    .offset((page - 1) * PAGE_SIZE)
+    .limit(PAGE_SIZE);
+  const [{ entities }, total] = await Promise.all([qb.getRawAndEntities(), qb.getCount()]);
+  return { ids: entities.map((e) => e.id), total };
+}
+
+function mulberry32(seed: number): () => number {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TODAY = '2026-06-15';
+const NAMES = ['张三', '李四', '王五', '张三丰', '欧阳修文', '赵六', '钱七七', '孙八'];
+const PHRASES = ['拆迁补偿方案', '环境影响评价报告', '财政预算执行情况', 'Road Plan 2026', '会议纪要（第3次）', '50%_的比例'];
+const ASSIGNEES = [randomUUID(), randomUUID()];
+
+/** N random requests written straight to the tables (search documents follow by trigger or index). */
+async function seed(t: TestApp, n: number, seedValue: number): Promise<{ idNumbers: string[] }> {
+  const rand = mulberry32(seedValue);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  const pg = t.dataSource.options.type === 'postgres';
+  const idNumbers: string[] = [];
+  const order = Array.from({ length: n }, (_, i) => i).sort(() => rand() - 0.5);
+  for (let i = 0; i < n; i++) {
+    const status = pick([...STATUSES, 'concluded', 'concluded', 'concluded', 'in_progress', 'in_progress']);
+    const open = (OPEN_WORK_STATUSES as readonly string[]).includes(status);
+    const received = status === 'awaiting_confirmation' || (status === 'withdrawn' && rand() < 0.5) ? null : addDays(TODAY, -Math.floor(rand() * 200));
+    const due = status === 'awaiting_confirmation' || status === 'awaiting_correction' || status === 'withdrawn' || rand() < 0.05 ? null : addDays(TODAY, Math.floor(rand() * 80) - 50);
+    const concluded = status === 'concluded' && received ? addDays(received, Math.floor(rand() * 40)) : null;
+    const type = pick(APPLICANT_TYPES);
+    const idNumber = type === 'natural_person' ? `1101${String(Math.floor(rand() * 1e13)).padStart(13, '0')}X` : null;
+    if (idNumber) idNumbers.push(idNumber);
+    const applicantId = randomUUID();
+    const requestId = randomUUID();
+    // Unique submission times: the old list had no order between equal times.
+    const submittedAt = new Date(Date.parse('2026-01-01T00:00:00Z') + order[i] * 61_000).toISOString();
+    const ph = (k: number) => Array.from({ length: k }, (_, j) => (pg ? `$${j + 1}` : '?')).join(', ');
+    await t.dataSource.query(`INSERT INTO applicant (id, type, name, id_document_number, organisation_code, phone, created_at) VALUES (${ph(7)})`, [
+      applicantId, type, pick(NAMES), idNumber, type === 'natural_person' ? null : `91110000MA${String(i).padStart(8, '0')}`, '13800138000', submittedAt,
+    ]);
+    await t.dataSource.query(
+      `INSERT INTO information_request (id, tracking_number, access_code_hash, applicant_id, applicant_type, channel, submitted_at, received_on, status, description, delivery_method, due_on, due_is_provisional, outcome, concluded_on, assignee_id, version, created_at, updated_at) VALUES (${ph(19)})`,
+      [
+        requestId, `2026-${String(i + 1).padStart(6, '0')}`, '0'.repeat(64), applicantId, type, pick(CHANNELS), submittedAt, received, status,
+        `申请公开${pick(PHRASES)}及相关文件`, 'electronic', due, pg ? false : 0, concluded ? pick(['granted', 'unable_not_held', 'partially_granted']) : null, concluded,
+        open && rand() < 0.4 ? pick(ASSIGNEES) : null, 1, submittedAt, submittedAt,
+      ],
+    );
+  }
+  await t.dataSource.query('ANALYZE');
+  return { idNumbers };
+}
+
+function pagesOf(total: number): number[] {
+  const last = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  return [...new Set([1, 2, Math.ceil(last / 2), Math.ceil(last / 2) + 1, last - 1, last, last + 1].filter((p) => p >= 1))];
+}
+
+describe('Request list from indexes: same items, order and totals as the old query', () => {
+  let t: TestApp;
+  let auth: { Authorization: string };
+  let idNumbers: string[];
+
+  const api = async (query: Record<string, string>) => {
+    const res = await request(t.http).get('/api/v1/requests').query(query).set(auth).expect(200);
+    return { ids: (res.body.items as Array<{ id: string }>).map((i) => i.id), total: res.body.total as number };
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    t.clock.setNow(`${TODAY}T02:00:00Z`);
+    auth = { Authorization: `Bearer ${await t.token()}` };
+    ({ idNumbers } = await seed(t, 2600, 15));
+  }, 120_000);
+  afterAll(() => t.close());
+
+  const FILTERS: Array<Record<string, string>> = [
+    {},
+    { status: 'open' },
+    { status: 'concluded' },
+    { status: 'awaiting_confirmation' },
+    { status: 'withdrawn' },
+    { overdue: 'true' },
+    { overdue: 'false' },
+    { status: 'open', overdue: 'false' },
+    { channel: 'online' },
+    { applicantType: 'natural_person' },
+    { applicantType: 'research_institution' },
+    { assignee: 'none' },
+    { assignee: ASSIGNEES[0] },
+    { status: 'open', assignee: ASSIGNEES[1] },
+    { dueBefore: TODAY },
+    { receivedFrom: addDays(TODAY, -30), receivedTo: TODAY },
+    { receivedFrom: '2026-01-01', receivedTo: '2026-12-31' },
+    { status: 'concluded', concludedFrom: '2026-01-01', concludedTo: '2026-12-31' },
+    { outcome: 'granted', concludedFrom: '2026-03-01', concludedTo: '2026-05-31' },
+    { applicantType: 'legal_service_org', overdue: 'true' },
+    { channel: 'fax', status: 'open' },
+  ];
+
+  it.each(FILTERS.map((f) => [JSON.stringify(f), f]))('filter %s', async (_label, filter) => {
+    const first = await oldList(t.dataSource, filter, TODAY);
+    for (const page of pagesOf(first.total)) {
+      const expected = await oldList(t.dataSource, { ...filter, page: String(page) }, TODAY);
+      expect({ page, ...(await api({ ...filter, page: String(page) })) }).toEqual({ page, ...expected });
+    }
+  });
+
+  const SEARCHES: Array<Record<string, string>> = [
+    { q: '拆迁补偿' },
+    { q: 'Road Plan' },
+    { q: '50%_' },
+    { q: '（第3次）' },
+    { q: '2026-0012' },
+    { q: '张三丰' },
+    { q: '欧阳修' },
+    { q: '环境影响评价', status: 'concluded' },
+    { q: '财政预算', overdue: 'false' },
+    { q: '拆迁补偿', applicantType: 'natural_person', page: '2' },
+  ];
+
+  it.each(SEARCHES.map((s) => [JSON.stringify(s), s]))('search %s', async (_label, query) => {
+    const expected = await oldList(t.dataSource, query, TODAY);
+    expect(expected.total).toBeGreaterThan(0);
+    expect(await api(query)).toEqual(expected);
+  });
+
+  it('finds an identity number and a credit code, which the old list did not search', async () => {
+    for (const q of [idNumbers[7], idNumbers[7].slice(4, 14), '91110000MA00000042']) {
+      const expected = await oldList(t.dataSource, { q }, TODAY, true);
+      expect(expected.total).toBeGreaterThan(0);
+      expect(await api({ q })).toEqual(expected);
+      expect((await oldList(t.dataSource, { q }, TODAY)).total).toBe(0);
+    }
+  });
+
+  it('finds a tracking number typed without its dash or with a full-width dash', async () => {
+    const expected = await oldList(t.dataSource, { q: '2026-000123' }, TODAY);
+    expect(expected.total).toBe(1);
+    expect(await api({ q: '2026000123' })).toEqual(expected);
+    expect(await api({ q: '2026－000123' })).toEqual(expected);
+  });
+
+  it('a term of one or two characters is a substring of the number, description or name, as before (张三 also finds 张三丰; 拆迁)', async () => {
+    for (const q of ['张三', '拆迁', '七']) {
+      const first = await oldList(t.dataSource, { q }, TODAY);
+      expect(first.total).toBeGreaterThan(PAGE_SIZE);
+      for (const page of ['1', '2']) expect(await api({ q, page })).toEqual(await oldList(t.dataSource, { q, page }, TODAY));
+    }
+    const names: Array<{ n: number }> = await t.dataSource.query(`SELECT COUNT(*) AS n FROM information_request r JOIN applicant a ON a.id = r.applicant_id WHERE a.name = '张三'`);
+    expect((await api({ q: '张三' })).total).toBeGreaterThan(Number(names[0].n));
+  });
+
+  it("the daily digest's overdue and due-soon lists are the open list's, in its order", async () => {
+    const open: Array<{ id: string; overdue: boolean; dueSoon: boolean }> = [];
+    const { total } = await api({ status: 'open' });
+    for (let page = 1; page <= Math.ceil(total / PAGE_SIZE); page++) {
+      open.push(...(await request(t.http).get('/api/v1/requests').query({ status: 'open', page: String(page) }).set(auth).expect(200)).body.items);
+    }
+    const service: unknown = t.app.get(DailyDigestService);
+    const digest = await (service as { openItems(): Promise<Array<{ id: string; overdue: boolean; dueSoon: boolean }>> }).openItems();
+    const pick = (items: typeof open, key: 'overdue' | 'dueSoon') => items.filter((i) => i[key]).map((i) => i.id);
+    expect(pick(open, 'overdue').length).toBeGreaterThan(20);
+    expect(pick(open, 'dueSoon').length).toBeGreaterThan(0);
+    expect([pick(digest, 'overdue'), pick(digest, 'dueSoon')]).toEqual([pick(open, 'overdue'), pick(open, 'dueSoon')]);
+  });
+
+  it('with equal submission times, the pages still hold every request once, ordered by id among equals', async () => {
+    await t.dataSource.query(`UPDATE information_request SET submitted_at = '2026-01-01T00:00:00.000Z' WHERE tracking_number < '2026-000800'`);
+    for (const filter of [{}, { status: 'open' }, { q: '拆迁补偿' }] as Array<Record<string, string>>) {
+      const { total } = await api(filter);
+      const seen: string[] = [];
+      for (let page = 1; page <= Math.ceil(total / PAGE_SIZE); page++) seen.push(...(await api({ ...filter, page: String(page) })).ids);
+      expect(new Set(seen).size).toBe(total);
+      const rows: Array<{ id: string; due_on: string | null; submitted_at: string }> = await t.dataSource.query(
+        `SELECT id, due_on, submitted_at FROM information_request WHERE id IN (${seen.map((_, i) => (t.dataSource.options.type === 'postgres' ? `$${i + 1}` : '?')).join(',')})`,
+        seen,
+      );
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const key = (id: string) => {
+        const r = byId.get(id)!;
+        return [r.due_on === null ? 1 : 0, r.due_on ?? '', r.submitted_at, id] as const;
+      };
+      for (let i = 1; i < seen.length; i++) {
+        const [a, b] = [key(seen[i - 1]), key(seen[i])];
+        const ordered = a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] !== b[2] ? a[2] > b[2] : a[3] < b[3];
+        expect(ordered).toBe(true);
+      }
+    }
+  });
+});
