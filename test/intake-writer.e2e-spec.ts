@@ -2,7 +2,7 @@ import request from 'supertest';
 import { UnitOfWork } from '../src/common/unit-of-work';
 import { CalendarService } from '../src/calendar/calendar.service';
 import { IntakeDraft, IntakeWriter } from '../src/requests/intake-writer';
-import { RequestsService } from '../src/requests/requests.service';
+import { RequestIntakeService } from '../src/requests/request-intake.service';
 import { createTestApp, TestApp, validResidentId } from './support/test-app';
 
 /** Group commit of new requests: fewer transactions, the same rows, each caller its own outcome. */
@@ -66,7 +66,7 @@ describe('IntakeWriter (group commit of new requests)', () => {
     const uow = t.app.get(UnitOfWork);
     const calendar = await t.app.get(CalendarService).current();
     // draftRequest is private: the test reaches it to build drafts without HTTP.
-    const service: { draftRequest: (...args: unknown[]) => IntakeDraft } = t.app.get<{ draftRequest: (...args: unknown[]) => IntakeDraft }>(RequestsService);
+    const service: { draftRequest: (...args: unknown[]) => IntakeDraft } = t.app.get<{ draftRequest: (...args: unknown[]) => IntakeDraft }>(RequestIntakeService);
     const draft = (i: number) => service.draftRequest(body(i), { type: 'registered', on: '2026-06-01', data: { channel: 'in_person' } }, { id: null, label: '测试' }, calendar, '2026-06-15');
     const before = await t.count('information_request');
     const [existing] = await t.dataSource.query('SELECT id FROM applicant LIMIT 1');

@@ -5,7 +5,8 @@ import { DashboardService, DashboardStats } from '../src/dashboard/dashboard.ser
 import { addDays, shanghaiDateOf, WorkingCalendar } from '../src/domain/calendar';
 import { APPLICANT_TYPES, EVENT_BASIS, isConfirmationOverdue, LifecycleEvent, OPEN_WORK_STATUSES, OUTCOMES, replay, RequestStatus } from '../src/domain/lifecycle';
 import { DerivedStateService } from '../src/requests/derived-state.service';
-import { RequestsService } from '../src/requests/requests.service';
+import { ApplicantPrivacyService } from '../src/requests/applicant-privacy.service';
+import { RequestQueriesService } from '../src/requests/request-queries.service';
 import { SearchIndexService } from '../src/requests/search-index.service';
 import { ADMIN, createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
 
@@ -167,11 +168,11 @@ describe('Pages at a million requests: the same answers from indexes and SQL', (
       if (state.status === 'awaiting_correction' && state.correction!.dueOn < TODAY) expected.push({ trackingNumber: w.tracking_number, kind: 'correction', deadline: state.correction!.dueOn });
       if (state.status === 'awaiting_fee' && state.fee!.payBy < TODAY) expected.push({ trackingNumber: w.tracking_number, kind: 'fee', deadline: state.fee!.payBy });
     }
-    const lapsed = await t.app.get(RequestsService).findLapsed();
+    const lapsed = await t.app.get(RequestQueriesService).findLapsed();
     expect(lapsed.map((l) => ({ trackingNumber: l.trackingNumber, kind: l.kind, deadline: l.deadline }))).toEqual(expected);
     expect(expected.length).toBeGreaterThan(20);
     expect(expected.some((e) => e.kind === 'fee') && expected.some((e) => e.kind === 'correction')).toBe(true);
-    expect((await t.app.get(RequestsService).findLapsed(5)).map((l) => l.trackingNumber)).toEqual(expected.slice(0, 5).map((e) => e.trackingNumber));
+    expect((await t.app.get(RequestQueriesService).findLapsed(5)).map((l) => l.trackingNumber)).toEqual(expected.slice(0, 5).map((e) => e.trackingNumber));
 
     // The home page lists 20 of them and says there are more.
     const staff = request.agent(t.http);
@@ -196,7 +197,7 @@ describe('Pages at a million requests: the same answers from indexes and SQL', (
     t.clock.setNow('2016-03-10T02:00:00Z');
     await request(t.http).post(`/api/v1/requests/${created.body.id}/events`).set(auth).send({ type: 'decided', on: '2016-03-10', outcome: 'granted' }).expect(201);
     t.clock.setNow(`${TODAY}T02:00:00Z`);
-    expect(await t.app.get(RequestsService).erasePersonalData(10, { id: null, label: '测试' })).toBeGreaterThanOrEqual(1);
+    expect(await t.app.get(ApplicantPrivacyService).erasePersonalData(10, { id: null, label: '测试' })).toBeGreaterThanOrEqual(1);
     for (const q of ['司马光明', '马光明', idNumber]) expect(await find(q)).toEqual([]);
     expect(await find('砸缸记录')).toEqual([created.body.id]);
     if (t.dataSource.options.type === 'sqlite') {

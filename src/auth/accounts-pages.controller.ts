@@ -4,7 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError } from '../domain/errors';
-import { RequestsService } from '../requests/requests.service';
+import { ApplicantPrivacyService } from '../requests/applicant-privacy.service';
 import { staffActor } from './actor';
 import { AuthService } from './auth.service';
 import { CurrentStaff } from './current-staff.decorator';
@@ -23,7 +23,7 @@ function rolesFrom(body: Record<string, unknown>): Role[] {
 export class AccountsPagesController {
   constructor(
     private readonly auth: AuthService,
-    private readonly requests: RequestsService,
+    private readonly privacy: ApplicantPrivacyService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -98,14 +98,14 @@ export class AccountsPagesController {
   @RequirePermission('data.retention')
   @Get('retention')
   async retention(@Query('erased') erased: string, @Res() res: Response): Promise<void> {
-    const { count, cutoff } = await this.requests.erasableCount(this.config.retentionYears);
+    const { count, cutoff } = await this.privacy.erasableCount(this.config.retentionYears);
     res.render('staff/retention', { title: '个人信息保存期限', years: this.config.retentionYears, count, cutoff, notice: erased ? `已清除 ${erased} 件申请的申请人身份和联系信息。` : null });
   }
 
   @RequirePermission('data.retention')
   @Post('retention')
   async erase(@CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
-    const erased = await this.requests.erasePersonalData(this.config.retentionYears, staffActor(staff));
+    const erased = await this.privacy.erasePersonalData(this.config.retentionYears, staffActor(staff));
     res.redirect(303, `/staff/retention?erased=${erased}`);
   }
 }

@@ -4,7 +4,7 @@ import { UnitOfWork } from '../common/unit-of-work';
 import { dayOfWeek, IsoDate, WorkingCalendar, yearOf } from '../domain/calendar';
 import { ValidationFailedError } from '../domain/errors';
 import { Actor } from '../auth/actor';
-import { RequestsService } from '../requests/requests.service';
+import { RequestDeadlinesService } from '../requests/request-deadlines.service';
 import { packagedCalendarYears } from './base-calendar';
 import { CalendarService, toCalendarYear } from './calendar.service';
 import { PutCalendarYearDto } from './dto/calendar-year.dto';
@@ -27,7 +27,7 @@ export const MAX_CALENDAR_YEAR = 2100;
 export class CalendarAdminService {
   constructor(
     private readonly calendars: CalendarService,
-    private readonly requests: RequestsService,
+    private readonly deadlines: RequestDeadlinesService,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
   ) {}
@@ -88,7 +88,7 @@ export class CalendarAdminService {
    * Should the process stop midway, `npm run state:verify -- --repair` sets the rest.
    */
   private async recompute(previous: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
-    return this.requests.recomputeOpenDeadlines(previous, await this.freshCalendar(), reason, actor);
+    return this.deadlines.recomputeOpenDeadlines(previous, await this.freshCalendar(), reason, actor);
   }
 
   /** The calendar as stored now, not as cached up to a minute ago. */

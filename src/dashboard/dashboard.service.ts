@@ -98,7 +98,7 @@ export class DashboardService {
       .groupBy('r.received_on')
       .addGroupBy('r.applicant_type')
       .getRawMany<{ d: string; t: string; n: string | number }>();
-    const receivedByMonth = Array.from({ length: 12 }, (_, i) => ({ month: i + 1, byType: Object.fromEntries(APPLICANT_TYPES.map((t) => [t, 0])) as Record<string, number>, total: 0 }));
+    const receivedByMonth = Array.from({ length: 12 }, (_, i) => ({ month: i + 1, byType: Object.fromEntries(APPLICANT_TYPES.map((t) => [t, 0])), total: 0 }));
     for (const row of monthly) {
       const m = receivedByMonth[Number(row.d.slice(5, 7)) - 1];
       if (!m || !(row.t in m.byType)) continue;

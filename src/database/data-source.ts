@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import sqlite3 from 'sqlite3';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1795760000000 } from '../../migrations/1795760000000-InitialSchema';
 import { StaffEmailAndJobRuns1795760100000 } from '../../migrations/1795760100000-StaffEmailAndJobRuns';
@@ -93,14 +94,13 @@ export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
  * call: about a tenth of the CPU time of a registration, for debugging aid we do not use.
  */
 function quietSqlite3(): unknown {
-  const sqlite3 = require('sqlite3') as { Database: new (file: string, ...rest: unknown[]) => object };
   // The database file is created 0600 before SQLite opens it, so its -wal and -shm get the same mode.
   function PrivateDatabase(file: string, ...rest: unknown[]): object {
     if (file && file !== ':memory:' && !file.startsWith('file:')) {
       makePrivateFile(file);
       makeSqliteFilesPrivate(file);
     }
-    return new sqlite3.Database(file, ...rest);
+    return new (sqlite3.Database as new (file: string, ...rest: unknown[]) => object)(file, ...rest);
   }
   const driver = Object.assign(Object.create(sqlite3) as object, { Database: PrivateDatabase });
   return Object.assign(driver, { verbose: () => driver });

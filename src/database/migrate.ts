@@ -50,7 +50,7 @@ export async function checkpointWal(ds: DataSource, attempts = 10): Promise<bool
   if (ds.options.type !== 'sqlite') return true;
   for (let i = 0; i < attempts; i++) {
     try {
-      const [row] = (await ds.query('PRAGMA wal_checkpoint(TRUNCATE)')) as Array<{ busy: number }>;
+      const [row] = await ds.query<Array<{ busy: number }>>('PRAGMA wal_checkpoint(TRUNCATE)');
       if (Number(row?.busy) === 0) return true;
     } catch {
       // SQLITE_LOCKED: a read of this connection was running; try again.

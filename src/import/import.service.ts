@@ -14,7 +14,7 @@ import { PersonalDataAccessEntity } from '../requests/entities/personal-data-acc
 import { RequestEventEntity } from '../requests/entities/request-event.entity';
 import { RequestItemEntity } from '../requests/entities/request-item.entity';
 import { Actor } from '../auth/actor';
-import { RequestsService } from '../requests/requests.service';
+import { RequestIntakeService } from '../requests/request-intake.service';
 import { LedgerImportEntity, LedgerImportRequestEntity } from './entities/ledger-import.entity';
 import { checkLedgerHeader, LedgerError, LedgerRow, LedgerRowChecker } from './ledger-import';
 import { ImportJobView, ImportProgress, ImportResult, LedgerForbiddenError, LedgerInvalidError } from './import-outcomes';
@@ -53,7 +53,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly running = new Map<string, { aborted: boolean; done: Promise<void> }>();
 
   constructor(
-    private readonly requests: RequestsService,
+    private readonly intake: RequestIntakeService,
     private readonly calendars: CalendarService,
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
@@ -261,7 +261,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
       if (state.aborted) throw new ImportAbortedError();
       const rows = chunk;
       chunk = [];
-      await this.requests.importLedger(rows, actor, async (m, done) => {
+      await this.intake.importLedger(rows, actor, async (m, done) => {
         await insertChunks(m, LedgerImportRequestEntity, done.map((d) => ({ importId: id, requestId: d.id })));
         written.count += done.length;
         written.first ??= done[0]?.trackingNumber ?? null;

@@ -6,7 +6,7 @@ import { CurrentStaff } from '../auth/current-staff.decorator';
 import type { StaffPrincipal } from '../auth/roles';
 import { NotFoundError } from '../domain/errors';
 import { isNoticeKind, NOTICE_KINDS, noticeText } from '../domain/notices';
-import { RequestsService } from '../requests/requests.service';
+import { RequestNoticesService } from '../requests/request-notices.service';
 import { RemedySettingsService } from './remedy-settings.service';
 
 export class NoticeTextView {
@@ -45,7 +45,7 @@ export class RemedySettingsDto {
 @ApiBearerAuth()
 @Controller('api/v1/requests')
 export class NoticesApiController {
-  constructor(private readonly requests: RequestsService) {}
+  constructor(private readonly requestNotices: RequestNoticesService) {}
 
   @RequirePermission('requests.view')
   @Get(':id/notices/:kind')
@@ -53,7 +53,7 @@ export class NoticesApiController {
   @ApiOkResponse({ type: NoticeTextView, description: '404 when the request has no such notice yet' })
   async text(@Param('id') id: string, @Param('kind') kind: string): Promise<NoticeTextView> {
     if (!isNoticeKind(kind)) throw new NotFoundError('没有这种文书。');
-    const notice = await this.requests.noticeFor(id, kind);
+    const notice = await this.requestNotices.noticeFor(id, kind);
     return { kind, title: notice.title, text: noticeText(notice) };
   }
 }

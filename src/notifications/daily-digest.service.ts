@@ -8,7 +8,7 @@ import { isUniqueViolation } from '../common/db-errors';
 import { JobRunEntity } from '../common/entities/job-run.entity';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { RequestsService } from '../requests/requests.service';
+import { RequestQueriesService } from '../requests/request-queries.service';
 import { openDueBy } from '../requests/request-list-query';
 import { toListItemView } from '../requests/request-views';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -39,7 +39,7 @@ export class DailyDigestService {
   private readonly logger = new Logger('DailyDigest');
 
   constructor(
-    private readonly requests: RequestsService,
+    private readonly queries: RequestQueriesService,
     private readonly awaiting: AwaitingConfirmationService,
     private readonly auth: AuthService,
     private readonly calendars: CalendarService,
@@ -67,7 +67,7 @@ export class DailyDigestService {
       if (isUniqueViolation(e)) return none;
       throw e;
     }
-    const [open, lapsed, awaitingLate, recipients] = await Promise.all([this.openItems(), this.requests.findLapsed(), this.awaiting.late(), this.auth.digestRecipients()]);
+    const [open, lapsed, awaitingLate, recipients] = await Promise.all([this.openItems(), this.queries.findLapsed(), this.awaiting.late(), this.auth.digestRecipients()]);
     const overdue = open.filter((i) => i.overdue);
     const dueSoon = open.filter((i) => i.dueSoon);
     const base = this.config.publicBaseUrl;

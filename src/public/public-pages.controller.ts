@@ -10,7 +10,10 @@ import { validateInput } from '../common/validation';
 import { DomainError, ValidationFailedError } from '../domain/errors';
 import { PublicRequestDto } from '../requests/dto/request.dto';
 import { buildRequestForm, normaliseItems } from '../requests/request-form';
-import { PublicSubmission, RequestsService } from '../requests/requests.service';
+import { PublicSubmission } from '../requests/request-intake.service';
+import { RequestIntakeService } from '../requests/request-intake.service';
+import { RequestQueriesService } from '../requests/request-queries.service';
+import { RequestStepsService } from '../requests/request-steps.service';
 import type { PublicStatusView } from '../requests/request-views';
 
 @ApiExcludeController()
@@ -18,7 +21,9 @@ import type { PublicStatusView } from '../requests/request-views';
 @Controller()
 export class PublicPagesController {
   constructor(
-    private readonly requests: RequestsService,
+    private readonly intake: RequestIntakeService,
+    private readonly queries: RequestQueriesService,
+    private readonly steps: RequestStepsService,
     private readonly idempotency: IdempotencyService,
   ) {}
 
@@ -46,7 +51,7 @@ export class PublicPagesController {
       // A double-clicked submit button carries the same token: one request, the same page.
       const result = await this.idempotency.run<PublicSubmission>('form:public-requests', submissionToken, body, async () => ({
         status: 201,
-        body: await this.requests.submitPublicRequest(checked.value),
+        body: await this.intake.submitPublicRequest(checked.value),
       }));
       res.status(201).render('public/filed', { title: '申请已提交', ...result.body });
     } catch (e) {
@@ -68,7 +73,7 @@ export class PublicPagesController {
     const trackingNumber = typeof body.trackingNumber === 'string' ? body.trackingNumber.trim() : '';
     const accessCode = typeof body.accessCode === 'string' ? body.accessCode.trim() : '';
     try {
-      const status = await this.requests.lookupPublic(trackingNumber, accessCode);
+      const status = await this.queries.lookupPublic(trackingNumber, accessCode);
       renderStatus(res, 200, status, accessCode);
     } catch (e) {
       if (e instanceof DomainError && e.code === 'NOT_FOUND') {
@@ -91,11 +96,11 @@ export class PublicPagesController {
     const accessCode = typeof body.accessCode === 'string' ? body.accessCode.trim() : '';
     try {
       if (body.confirm !== 'yes') {
-        const status = await this.requests.lookupPublic(trackingNumber, accessCode);
+        const status = await this.queries.lookupPublic(trackingNumber, accessCode);
         renderStatus(res, 200, status, accessCode, { confirmWithdrawal: status.canWithdraw });
         return;
       }
-      const status = await this.requests.withdrawPublic(trackingNumber, accessCode);
+      const status = await this.steps.withdrawPublic(trackingNumber, accessCode);
       const message = status.withdrawal?.beforeReceipt
         ? '您已撤回本申请。本机关尚未确认收到该申请，撤回后不再办理，也不计入政府信息公开申请的统计。'
         : '您已撤回本申请。本机关终止办理，不再作出答复。';
@@ -106,7 +111,7 @@ export class PublicPagesController {
         return;
       }
       if (e instanceof DomainError && (e.code === 'INVALID_TRANSITION' || e.code === 'CONFLICT')) {
-        renderStatus(res, 409, await this.requests.lookupPublic(trackingNumber, accessCode), accessCode, { error: e.message });
+        renderStatus(res, 409, await this.queries.lookupPublic(trackingNumber, accessCode), accessCode, { error: e.message });
         return;
       }
       throw e;

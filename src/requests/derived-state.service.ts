@@ -9,7 +9,7 @@ import { insertRows } from '../common/insert-rows';
 import { UnitOfWork } from '../common/unit-of-work';
 import { computeDue } from '../domain/lifecycle';
 import { InformationRequestEntity } from './entities/information-request.entity';
-import { RequestsService } from './requests.service';
+import { RequestStore } from './request-store';
 
 const FIELDS = ['status', 'receivedOn', 'dueOn', 'dueIsProvisional', 'outcome', 'concludedOn'] as const;
 type Field = (typeof FIELDS)[number];
@@ -40,7 +40,7 @@ export class DerivedStateService implements OnApplicationBootstrap {
     private readonly unitOfWork: UnitOfWork,
     private readonly calendars: CalendarService,
     private readonly clock: Clock,
-    private readonly requests: RequestsService,
+    private readonly store: RequestStore,
   ) {}
 
   /** Once per rule version: records written before the rule change are brought in line. */
@@ -71,7 +71,7 @@ export class DerivedStateService implements OnApplicationBootstrap {
       if (!rows.length) break;
       after = rows[rows.length - 1].id;
       // The same fold as every other reader of stored history: events and item counts per 500.
-      const states = await this.requests.currentStates(this.dataSource.manager, rows.map((r) => r.id), calendar, today);
+      const states = await this.store.currentStates(this.dataSource.manager, rows.map((r) => r.id), calendar, today);
       const fixes: Array<{ row: InformationRequestEntity; values: Partial<Record<Field, unknown>> }> = [];
       for (const row of rows) {
         report.checked++;

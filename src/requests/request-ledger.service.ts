@@ -10,7 +10,7 @@ import { InformationRequestEntity } from './entities/information-request.entity'
 import { LedgerFormat, writeCsv, writeXlsx } from './ledger-writers';
 import { applyListFilter, RequestListFilter, validateListFilter } from './request-list-filter';
 import { LEDGER_COLUMNS, ledgerRow } from './request-ledger';
-import { RequestsService } from './requests.service';
+import { RequestStore } from './request-store';
 
 export interface LedgerQuery extends RequestListFilter {
   /** Applications received in this year (D2: the Art. 31 receipt date). */
@@ -41,7 +41,7 @@ export class RequestLedgerService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly calendars: CalendarService,
     private readonly clock: Clock,
-    private readonly requests: RequestsService,
+    private readonly store: RequestStore,
   ) {}
 
   /** Checks the filter now (a bad one is a 400 before anything is sent), then yields the rows chunk by chunk. */
@@ -86,7 +86,7 @@ export class RequestLedgerService {
         }
         const records = await qb.limit(chunkSize).getRawMany<LedgerRecord>();
         if (!records.length) break;
-        const states = await this.requests.currentStates(this.dataSource.manager, records.map((r) => r.id), calendar, today);
+        const states = await this.store.currentStates(this.dataSource.manager, records.map((r) => r.id), calendar, today);
         yield records.map((r) => {
           const { state } = states.get(r.id)!;
           return ledgerRow({ ...r, state, due: computeDue(state, calendar, today) });

@@ -11,7 +11,10 @@ import { AssignRequestDto, CreateRequestDto, ListRequestsQueryDto, PublicRequest
 import { AuthService } from '../auth/auth.service';
 import { ValidationFailedError } from '../domain/errors';
 import { PublicStatusView, RequestDetailView } from './request-views';
-import { RegisteredRequest, RequestsService } from './requests.service';
+import { RegisteredRequest } from './request-intake.service';
+import { RequestIntakeService } from './request-intake.service';
+import { RequestQueriesService } from './request-queries.service';
+import { RequestStepsService } from './request-steps.service';
 import { staffActor } from '../auth/actor';
 import { LedgerExportQueryDto } from './dto/ledger-export.dto';
 import { sendLedger } from './ledger-http';
@@ -22,7 +25,9 @@ import { RequestLedgerService } from './request-ledger.service';
 @Controller('api/v1/public/requests')
 export class PublicRequestsApiController {
   constructor(
-    private readonly requests: RequestsService,
+    private readonly intake: RequestIntakeService,
+    private readonly queries: RequestQueriesService,
+    private readonly steps: RequestStepsService,
     private readonly idempotency: IdempotencyService,
   ) {}
 
@@ -31,7 +36,7 @@ export class PublicRequestsApiController {
   @Post()
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   async submit(@Body() body: PublicRequestDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
-    const result = await this.idempotency.run('api:public-requests', key, body, async () => ({ status: 201, body: await this.requests.submitPublicRequest(body) }));
+    const result = await this.idempotency.run('api:public-requests', key, body, async () => ({ status: 201, body: await this.intake.submitPublicRequest(body) }));
     res.status(result.status);
     return result.body;
   }
@@ -41,7 +46,7 @@ export class PublicRequestsApiController {
   @Get(':trackingNumber')
   @ApiHeader({ name: 'X-Access-Code', required: true })
   lookup(@Param('trackingNumber') trackingNumber: string, @Headers('x-access-code') accessCode: string | undefined): Promise<PublicStatusView> {
-    return this.requests.lookupPublic(trackingNumber, accessCode ?? '');
+    return this.queries.lookupPublic(trackingNumber, accessCode ?? '');
   }
 
   /** D19: the applicant withdraws; a wrong code answers 404 exactly like the look-up, a concluded request 409. */
@@ -57,10 +62,10 @@ export class PublicRequestsApiController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<PublicStatusView> {
     // The code first: a replayed key must never answer for someone without it.
-    await this.requests.lookupPublic(trackingNumber, accessCode ?? '');
+    await this.queries.lookupPublic(trackingNumber, accessCode ?? '');
     const result = await this.idempotency.run(`api:public-withdrawal:${trackingNumber.trim().toUpperCase()}`, key, {}, async () => ({
       status: 201,
-      body: await this.requests.withdrawPublic(trackingNumber, accessCode ?? ''),
+      body: await this.steps.withdrawPublic(trackingNumber, accessCode ?? ''),
     }));
     res.status(result.status);
     return result.body;
@@ -72,7 +77,9 @@ export class PublicRequestsApiController {
 @Controller('api/v1/requests')
 export class RequestsApiController {
   constructor(
-    private readonly requests: RequestsService,
+    private readonly intake: RequestIntakeService,
+    private readonly queries: RequestQueriesService,
+    private readonly steps: RequestStepsService,
     private readonly idempotency: IdempotencyService,
     private readonly auth: AuthService,
     private readonly ledger: RequestLedgerService,
@@ -89,7 +96,7 @@ export class RequestsApiController {
   ): Promise<RegisteredRequest> {
     const result = await this.idempotency.run(`api:requests:${staff.id}`, key, body, async () => ({
       status: 201,
-      body: await this.requests.registerRequest(body, staffActor(staff)),
+      body: await this.intake.registerRequest(body, staffActor(staff)),
     }));
     res.status(result.status);
     return result.body;
@@ -98,7 +105,7 @@ export class RequestsApiController {
   @RequirePermission('requests.view')
   @Get()
   list(@Query() query: ListRequestsQueryDto) {
-    return this.requests.listRequests(query).then(({ items, total }) => ({ items, total }));
+    return this.queries.listRequests(query).then(({ items, total }) => ({ items, total }));
   }
 
   /**
@@ -116,7 +123,7 @@ export class RequestsApiController {
   @RequirePermission('requests.view')
   @Get(':id')
   get(@Param('id') id: string, @CurrentStaff() staff: StaffPrincipal): Promise<RequestDetailView> {
-    return this.requests.getRequest(id, { staff, via: 'api' });
+    return this.queries.getRequest(id, { staff, via: 'api' });
   }
 
   @RequirePermission('requests.process')
@@ -125,14 +132,14 @@ export class RequestsApiController {
   async assign(@Param('id') id: string, @Body() body: AssignRequestDto, @CurrentStaff() staff: StaffPrincipal): Promise<RequestDetailView> {
     const assignee = body.assigneeId ? await this.auth.findStaff(body.assigneeId) : null;
     if (body.assigneeId && !assignee) throw new ValidationFailedError({ assigneeId: '承办人无效。' });
-    await this.requests.assignRequest(id, assignee ? { id: assignee.id, label: assignee.displayName } : null, staffActor(staff));
-    return this.requests.getRequest(id, { staff, via: 'api' });
+    await this.steps.assignRequest(id, assignee ? { id: assignee.id, label: assignee.displayName } : null, staffActor(staff));
+    return this.queries.getRequest(id, { staff, via: 'api' });
   }
 
   @RequirePermission('requests.view')
   @Post(':id/events')
   @HttpCode(201)
   recordEvent(@Param('id') id: string, @Body() body: RecordEventDto, @CurrentStaff() staff: StaffPrincipal): Promise<RequestDetailView> {
-    return this.requests.recordEvent(id, body, staffActor(staff), { staff, via: 'api' });
+    return this.steps.recordEvent(id, body, staffActor(staff), { staff, via: 'api' });
   }
 }

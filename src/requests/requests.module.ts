@@ -7,7 +7,13 @@ import { NoticesModule } from '../notices/notices.module';
 import { PublicRequestsApiController, RequestsApiController } from './requests-api.controller';
 import { DerivedStateService } from './derived-state.service';
 import { IntakeWriter } from './intake-writer';
-import { RequestsService } from './requests.service';
+import { ApplicantPrivacyService } from './applicant-privacy.service';
+import { RequestDeadlinesService } from './request-deadlines.service';
+import { RequestIntakeService } from './request-intake.service';
+import { RequestNoticesService } from './request-notices.service';
+import { RequestQueriesService } from './request-queries.service';
+import { RequestStepsService } from './request-steps.service';
+import { RequestStore } from './request-store';
 import { SearchIndexService } from './search-index.service';
 import { RequestLedgerService } from './request-ledger.service';
 import { AwaitingConfirmationService } from './awaiting-confirmation.service';
@@ -15,7 +21,7 @@ import { AwaitingConfirmationService } from './awaiting-confirmation.service';
 @Module({
   imports: [AuthModule, CalendarModule, NotificationsModule, NoticesModule],
   controllers: [PublicRequestsApiController, RequestsApiController, NoticesApiController],
-  providers: [RequestsService, IntakeWriter, DerivedStateService, RequestLedgerService, AwaitingConfirmationService, SearchIndexService],
-  exports: [RequestsService, DerivedStateService, RequestLedgerService, AwaitingConfirmationService, SearchIndexService],
+  providers: [RequestStore, RequestIntakeService, RequestStepsService, RequestQueriesService, RequestNoticesService, RequestDeadlinesService, ApplicantPrivacyService, IntakeWriter, DerivedStateService, RequestLedgerService, AwaitingConfirmationService, SearchIndexService],
+  exports: [RequestStore, RequestIntakeService, RequestStepsService, RequestQueriesService, RequestNoticesService, RequestDeadlinesService, ApplicantPrivacyService, DerivedStateService, RequestLedgerService, AwaitingConfirmationService, SearchIndexService],
 })
 export class RequestsModule {}

@@ -75,7 +75,7 @@ export class SearchIndexService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     if (!(await this.sqliteWithSearch)) return;
     const present = new Map(
-      ((await this.dataSource.query("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')")) as Array<{ name: string; sql: string | null }>).map((r) => [r.name, r.sql]),
+      (await this.dataSource.query<Array<{ name: string; sql: string | null }>>("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')")).map((r) => [r.name, r.sql]),
     );
     const same = (a: string | null | undefined, b: string) => (a ?? '').replace(/\s+/g, ' ') === b.replace(/\s+/g, ' ');
     const indexes = SQLITE_INDEXES.filter(([name, sql]) => !same(present.get(name), sql));
@@ -95,7 +95,7 @@ export class SearchIndexService implements OnModuleInit {
   /** Every request's search document against its request and applicant; with `repair`, rewrites the ones that differ. */
   async verify(repair: boolean): Promise<SearchIndexReport> {
     if (!(await this.sqliteWithSearch)) return { mismatched: 0, repaired: 0 };
-    const count = async (sql: string) => Number(((await this.dataSource.query(sql)) as Array<{ n: number }>)[0].n);
+    const count = async (sql: string) => Number((await this.dataSource.query<Array<{ n: number }>>(sql))[0].n);
     const mismatched = (await count(STALE_DOCS)) + (await count(ORPHAN_DOCS));
     if (!repair || !mismatched) return { mismatched, repaired: 0 };
     await this.unitOfWork.run((m) => this.resync(m));

@@ -20,7 +20,13 @@ import { DomainError } from '../domain/errors';
 import { APPLICANT_TYPE_LABELS, CHANNEL_LABELS, CONFIRMATION_WORKING_DAYS, STATUS_LABELS } from '../domain/lifecycle';
 import { CreateRequestDto, ListRequestsQueryDto, RecordEventDto } from '../requests/dto/request.dto';
 import { buildRequestForm, normaliseItems } from '../requests/request-form';
-import { RegisteredRequest, RequestsService } from '../requests/requests.service';
+import { RegisteredRequest } from '../requests/request-intake.service';
+import { RequestQueriesService } from '../requests/request-queries.service';
+import { RequestStore } from '../requests/request-store';
+import { RequestNoticesService } from '../requests/request-notices.service';
+import { RequestStepsService } from '../requests/request-steps.service';
+import { RequestIntakeService } from '../requests/request-intake.service';
+import { ApplicantPrivacyService } from '../requests/applicant-privacy.service';
 import { staffActor } from '../auth/actor';
 import { buildStepForms, formToEventBody } from './step-forms';
 import { DashboardService } from '../dashboard/dashboard.service';
@@ -46,7 +52,12 @@ function safeNext(next: unknown): string {
 export class StaffPagesController {
   constructor(
     private readonly auth: AuthService,
-    private readonly requests: RequestsService,
+    private readonly queries: RequestQueriesService,
+    private readonly store: RequestStore,
+    private readonly requestNotices: RequestNoticesService,
+    private readonly steps: RequestStepsService,
+    private readonly intake: RequestIntakeService,
+    private readonly privacy: ApplicantPrivacyService,
     private readonly idempotency: IdempotencyService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -111,9 +122,9 @@ export class StaffPagesController {
     // Open, overdue and awaiting counts come with the stats; the queue is read without its count,
     // "mine" is only counted, and at most LAPSED_SHOWN lapsed requests are listed.
     const [queue, mine, lapsed, home, failedMail] = await Promise.all([
-      this.requests.listRequests({ status: 'open' }, { total: false }),
-      this.requests.listRequests({ status: 'open', assignee: staff.id }, { items: false }),
-      this.requests.findLapsed(LAPSED_SHOWN + 1),
+      this.queries.listRequests({ status: 'open' }, { total: false }),
+      this.queries.listRequests({ status: 'open', assignee: staff.id }, { items: false }),
+      this.queries.findLapsed(LAPSED_SHOWN + 1),
       this.dashboardStats.homeStats(year),
       this.mailWorker.failedCount(),
     ]);
@@ -144,7 +155,7 @@ export class StaffPagesController {
   async failedMail() {
     const rows = await this.mailWorker.failed();
     const ids = [...new Set(rows.map((r) => r.requestId).filter((x): x is string => !!x))];
-    const trackingById = new Map((await this.requests.trackingNumbers(ids)).map((r) => [r.id, r.trackingNumber]));
+    const trackingById = new Map((await this.store.trackingNumbers(ids)).map((r) => [r.id, r.trackingNumber]));
     return {
       title: '发送失败的邮件',
       mails: rows.map((r) => ({
@@ -162,7 +173,7 @@ export class StaffPagesController {
   @Get('requests/:id/notices/:kind')
   async notice(@Param('id') id: string, @Param('kind') kind: string, @Res() res: Response): Promise<void> {
     if (!isNoticeKind(kind)) throw new NotFoundError('没有这种文书。');
-    const notice = await this.requests.noticeFor(id, kind);
+    const notice = await this.requestNotices.noticeFor(id, kind);
     res.render('notices/notice', { layout: 'layouts/print', title: `${notice.title} ${notice.trackingNumber}`, notice, backHref: `/staff/requests/${id}` });
   }
 
@@ -172,7 +183,7 @@ export class StaffPagesController {
     const assigneeId = typeof body.assigneeId === 'string' && body.assigneeId ? body.assigneeId : null;
     const assignee = assigneeId ? await this.auth.findStaff(assigneeId) : null;
     if (assigneeId && !assignee) throw new DomainError('VALIDATION_FAILED', '承办人无效。', { assigneeId: '承办人无效。' });
-    await this.requests.assignRequest(id, assignee ? { id: assignee.id, label: assignee.displayName } : null, staffActor(staff));
+    await this.steps.assignRequest(id, assignee ? { id: assignee.id, label: assignee.displayName } : null, staffActor(staff));
     res.redirect(303, `/staff/requests/${id}`);
   }
 
@@ -184,7 +195,7 @@ export class StaffPagesController {
     if (input.assignee === 'me') input.assignee = staff.id;
     const checked = validateInput(ListRequestsQueryDto, input);
     const query = checked.value ?? {};
-    const result = await this.requests.listRequests(query);
+    const result = await this.queries.listRequests(query);
     const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
     const filter = Object.fromEntries(Object.entries(query).filter(([k, v]) => typeof v === 'string' && k !== 'page'));
     const params = (page: number) => new URLSearchParams({ ...filter, page: String(page) }).toString();
@@ -251,7 +262,7 @@ export class StaffPagesController {
     try {
       const result = await this.idempotency.run<RegisteredRequest>(`form:requests:${staff.id}`, submissionToken, body, async () => ({
         status: 201,
-        body: await this.requests.registerRequest(checked.value, staffActor(staff)),
+        body: await this.intake.registerRequest(checked.value, staffActor(staff)),
       }));
       res.redirect(303, `/staff/requests/${result.body.id}?registered=1`);
     } catch (e) {
@@ -269,8 +280,8 @@ export class StaffPagesController {
   }
 
   private async detailModel(id: string, staff: StaffPrincipal, extra: { notice?: string | null; message?: string; fields?: Record<string, string>; failedType?: string }) {
-    const request = await this.requests.getRequest(id, { staff, via: 'page' });
-    const [staffList, accessLog] = await Promise.all([this.auth.listStaff(), this.requests.personalDataAccessLog(id)]);
+    const request = await this.queries.getRequest(id, { staff, via: 'page' });
+    const [staffList, accessLog] = await Promise.all([this.auth.listStaff(), this.privacy.personalDataAccessLog(id)]);
     return {
       title: `申请 ${request.trackingNumber}`,
       request,
@@ -292,11 +303,11 @@ export class StaffPagesController {
     const checked = validateInput(RecordEventDto, body);
     try {
       if (checked.fields) throw new DomainError('VALIDATION_FAILED', '提交的内容有误。', checked.fields);
-      await this.requests.recordEvent(id, checked.value, staffActor(staff));
+      await this.steps.recordEvent(id, checked.value, staffActor(staff));
       res.redirect(303, back);
     } catch (e) {
       if (e instanceof DomainError && e.code !== 'NOT_FOUND' && e.code !== 'UNAUTHORIZED') {
-        res.status(statusOf(e)).render('staff/request-detail', await this.detailModel(id, staff, { message: e.message, fields: e.fields, failedType: String(body.type ?? '') }));
+        res.status(statusOf(e)).render('staff/request-detail', await this.detailModel(id, staff, { message: e.message, fields: e.fields, failedType: typeof body.type === 'string' ? body.type : '' }));
         return;
       }
       throw e;

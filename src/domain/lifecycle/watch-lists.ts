@@ -1,6 +1,6 @@
-import { IsoDate, WorkingCalendar } from '../calendar';
+import { addDays, IsoDate, WorkingCalendar } from '../calendar';
 import { isOpenStatus } from './codes';
-import { RequestState } from './request-state';
+import { FEE_PAYMENT_WORKING_DAYS, RequestState } from './request-state';
 
 /** "Due soon" on the staff home, the lists and the daily digest: due within this many working days. */
 export const DUE_SOON_WORKING_DAYS = 3;
@@ -50,6 +50,16 @@ export function lapsedDeadline(state: Pick<RequestState, 'status' | 'correction'
     return { kind: 'fee', deadline: state.fee.payBy, eventType: 'fee_lapsed' };
   }
   return null;
+}
+
+/**
+ * The last day a fee notice may have reached the applicant for its 20 working days to have ended
+ * before today: fee requests noticed on or before it are the candidates for fee_lapsed.
+ */
+export function feeNoticesLapsedBy(today: IsoDate, calendar: WorkingCalendar): IsoDate {
+  let day = addDays(today, -FEE_PAYMENT_WORKING_DAYS);
+  while (calendar.addWorkingDays(day, FEE_PAYMENT_WORKING_DAYS).date >= today) day = addDays(day, -1);
+  return day;
 }
 
 /**

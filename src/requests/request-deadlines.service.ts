@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor } from '../auth/actor';
+import { Clock } from '../common/clock';
+import { insertChunks } from '../common/insert-rows';
+import { UnitOfWork } from '../common/unit-of-work';
+import { firstDifference, WorkingCalendar } from '../domain/calendar';
+import { computeDue, DueResult, FINAL_STATUSES, STATUSES } from '../domain/lifecycle';
+import { InformationRequestEntity } from './entities/information-request.entity';
+import { RequestEventEntity } from './entities/request-event.entity';
+import { RequestStore } from './request-store';
+
+/** Requests per transaction when deadlines are recomputed after a calendar change. */
+const RECOMPUTE_CHUNK = 200;
+
+/** Deadlines moved by a change of the holiday calendar (D11). */
+@Injectable()
+export class RequestDeadlinesService {
+  constructor(
+    private readonly unitOfWork: UnitOfWork,
+    private readonly clock: Clock,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: RequestStore,
+  ) {}
+
+  /**
+   * After the holiday calendar changed (and that change committed): recompute the deadline of
+   * every request not yet concluded and note each change in its timeline (D11). Each chunk of
+   * RECOMPUTE_CHUNK requests is read and computed outside any transaction and written in a short
+   * one that skips a request another step changed meanwhile; between chunks other requests are
+   * served. A request in progress whose due date falls before the first day the change touches
+   * keeps it: every day it was counted over is as before (and one not yet received has none).
+   */
+  async recomputeOpenDeadlines(previous: WorkingCalendar, calendar: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
+    const today = this.clock.today();
+    const manager = this.dataSource.manager;
+    const firstChanged = firstDifference(previous, calendar);
+    const waiting = STATUSES.filter((s) => !FINAL_STATUSES.includes(s) && s !== 'awaiting_confirmation');
+    const candidates = manager
+      .createQueryBuilder(InformationRequestEntity, 'r')
+      .select(['r.id', 'r.status', 'r.dueOn', 'r.dueIsProvisional', 'r.version'])
+      .where('r.status IN (:...waiting)', { waiting });
+    if (firstChanged) candidates.andWhere("NOT (r.status = 'in_progress' AND r.due_on IS NOT NULL AND r.due_on < :firstChanged)", { firstChanged });
+    else candidates.andWhere("r.status <> 'in_progress'");
+    // In due-date order: the rows of one chunk sit together in the list indexes, so each write
+    // touches few index pages.
+    const rows = (await candidates.getMany()).sort((a, b) => (a.dueOn ?? '').localeCompare(b.dueOn ?? '') || a.id.localeCompare(b.id));
+    const postgres = this.dataSource.options.type === 'postgres';
+    // One chunk: one UPDATE and one multi-row INSERT of the timeline entries.
+    const write = async (m: EntityManager, updates: Array<{ request: InformationRequestEntity; due: DueResult; event: RequestEventEntity }>): Promise<number> => {
+      const read = m.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.version']).where('r.id IN (:...ids)', { ids: updates.map((u) => u.request.id) });
+      if (postgres) read.setLock('pessimistic_write');
+      const versions = new Map((await read.getMany()).map((r) => [r.id, r.version]));
+      const current = updates.filter((u) => versions.get(u.request.id) === u.request.version);
+      if (!current.length) return 0;
+      const params: unknown[] = [];
+      const p = (v: unknown) => (params.push(v), postgres ? `$${params.length}` : '?');
+      const bool = (b: boolean) => (postgres ? String(b) : b ? '1' : '0');
+      const dueCase = current.map(({ request, due }) => `WHEN ${p(request.id)} THEN ${due.dueOn === null ? 'NULL' : p(due.dueOn)}`).join(' ');
+      const provisionalCase = current.map(({ request, due }) => `WHEN ${p(request.id)} THEN ${bool(due.provisional)}`).join(' ');
+      const now = p(this.clock.nowIso());
+      const idList = current.map(({ request }) => p(request.id)).join(', ');
+      await m.query(`UPDATE information_request SET due_on = CASE id ${dueCase} END, due_is_provisional = CASE id ${provisionalCase} END, version = version + 1, updated_at = ${now} WHERE id IN (${idList})`, params);
+      await insertChunks(m, RequestEventEntity, current.map((u) => u.event));
+      return current.length;
+    };
+    let changed = 0;
+    for (let i = 0; i < rows.length; i += RECOMPUTE_CHUNK) {
+      const chunk = rows.slice(i, i + RECOMPUTE_CHUNK);
+      // Not concluded: no reply among their events, so the item count plays no part.
+      const states = await this.store.currentStates(manager, chunk.map((r) => r.id), calendar, today, false);
+      const updates: Array<{ request: InformationRequestEntity; due: DueResult; event: RequestEventEntity }> = [];
+      for (const request of chunk) {
+        const { eventCount, state } = states.get(request.id)!;
+        if (!state.status || FINAL_STATUSES.includes(state.status)) continue;
+        const due = computeDue(state, calendar, today);
+        if (due.dueOn === request.dueOn && due.provisional === request.dueIsProvisional) continue;
+        const data = { fromDueOn: request.dueOn, toDueOn: due.dueOn, fromProvisional: request.dueIsProvisional, toProvisional: due.provisional, reason };
+        updates.push({ request, due, event: this.store.eventRow(request.id, eventCount + 1, { type: 'due_recomputed', on: today, data }, actor) });
+      }
+      // Let the requests that arrived meanwhile in: after the computing, and after the writing.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (updates.length) changed += await this.unitOfWork.run((m) => write(m, updates));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return changed;
+  }
+}

@@ -1,0 +1,162 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Actor, APPLICANT_WITHDRAWAL_ACTOR, Viewer } from '../auth/actor';
+import { can, permissionForEvent } from '../auth/permissions';
+import { CalendarService } from '../calendar/calendar.service';
+import { Clock } from '../common/clock';
+import { isUniqueViolation } from '../common/db-errors';
+import { UnitOfWork } from '../common/unit-of-work';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ConflictError, DomainError, InvalidTransitionError, ValidationFailedError } from '../domain/errors';
+import { applyEvent, computeDue, LifecycleEvent, replay } from '../domain/lifecycle';
+import { buildNotice, eventNamesRemedyBodies, MAILED_NOTICE_KINDS, noticeEventIndex, noticeKindForEvent, noticeText } from '../domain/notices';
+import { MailOutboxService } from '../notifications/mail-outbox.service';
+import { RemedySettingsService } from '../notices/remedy-settings.service';
+import { RecordEventDto } from './dto/request.dto';
+import { InformationRequestEntity } from './entities/information-request.entity';
+import { RequestItemEntity } from './entities/request-item.entity';
+import { RequestNoticesService } from './request-notices.service';
+import { RequestQueriesService } from './request-queries.service';
+import { RequestStore, toLifecycleEvent } from './request-store';
+import { PublicStatusView, RequestDetailView } from './request-views';
+
+/** The lifecycle steps of a request (Art. 30–36, D15–D21): each one checked, recorded and mailed in one transaction. */
+@Injectable()
+export class RequestStepsService {
+  private readonly logger = new Logger('Requests');
+
+  constructor(
+    private readonly unitOfWork: UnitOfWork,
+    private readonly calendars: CalendarService,
+    private readonly clock: Clock,
+    private readonly outbox: MailOutboxService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly remedySettings: RemedySettingsService,
+    private readonly store: RequestStore,
+    private readonly notices: RequestNoticesService,
+    private readonly queries: RequestQueriesService,
+  ) {}
+
+  /** Appends one lifecycle step; the request's cached state is recomputed from all events. */
+  async recordEvent(id: string, dto: RecordEventDto, actor: Actor, viewer?: Viewer): Promise<RequestDetailView> {
+    if (actor.roles && !can(actor.roles, permissionForEvent(dto.type, dto.outcome, dto.itemOutcomes))) {
+      throw new DomainError('FORBIDDEN', dto.type === 'receipt_confirmed' ? '确认收到须由登记人员办理。' : '该步骤须由审核人员办理（批准延期、签发不予公开或部分公开的答复）。');
+    }
+    const calendar = await this.calendars.current();
+    const today = this.clock.today();
+    const remedyBodies = await this.remedySettings.current();
+    try {
+      await this.unitOfWork.run(async (m) => {
+        const { request, items, events, applicant } = await this.store.load(m, id);
+        if (dto.expectedVersion !== undefined && dto.expectedVersion !== request.version) {
+          throw new ConflictError('该申请已被他人更新，请刷新后再操作。');
+        }
+        const ctx = { calendar, today, itemCount: items.length };
+        const state = replay(events.map(toLifecycleEvent), ctx);
+        const { type, on, expectedVersion: _v, ...rest } = dto;
+        const data: Record<string, unknown> = JSON.parse(JSON.stringify(rest));
+        if (type === 'fee_notice_issued') data.pausesClock = this.config.feePausesClock;
+        // The approving account is the signed-in one; the typed name is only what the notice prints.
+        if (type === 'extension_granted') data.approvedByAccount = { id: actor.id, name: actor.label };
+        // D16: the names the notice prints are kept with the step, so a reprint reads as the letter sent.
+        if (eventNamesRemedyBodies(type)) data.remedyBodies = remedyBodies;
+        if (type === 'decided' && data.repeatOf !== undefined) data.repeatOf = await this.earlierReply(m, request, dto);
+        const event: LifecycleEvent = { type, on, data };
+        const next = applyEvent(state, event, ctx);
+        const due = computeDue(next, calendar, today);
+        const updated = await m
+          .createQueryBuilder()
+          .update(InformationRequestEntity)
+          .set({
+            status: next.status!,
+            receivedOn: next.receivedOn,
+            dueOn: due.dueOn,
+            dueIsProvisional: due.provisional,
+            outcome: next.outcome,
+            concludedOn: next.concludedOn,
+            version: request.version + 1,
+            updatedAt: this.clock.nowIso(),
+          })
+          .where('id = :id AND version = :version', { id, version: request.version })
+          .execute();
+        if (updated.affected !== 1) throw new ConflictError('该申请已被他人更新，请刷新后再操作。');
+        if (type === 'decided' && next.itemOutcomes) {
+          for (const [position, outcome] of next.itemOutcomes.entries()) {
+            await m.update(RequestItemEntity, { requestId: id, position }, { outcome });
+          }
+        }
+        await this.store.appendEvent(m, id, events.length + 1, event, actor);
+        // D19: withdrawn before receipt, there is no application to reply to: an acknowledgement instead of the reply notice.
+        const withdrawnUnreceived = next.status === 'withdrawn';
+        if (withdrawnUnreceived && applicant.email) {
+          await this.outbox.enqueue(m, {
+            kind: 'withdrawal',
+            to: applicant.email,
+            subject: `【${this.config.agencyName}】您已撤回政府信息公开申请（${request.trackingNumber}）`,
+            requestId: id,
+            context: { trackingNumber: request.trackingNumber, withdrawnOn: on },
+          });
+        }
+        const source = () => this.notices.source(request, applicant, items.map((i) => i.description), next, event, calendar, remedyBodies);
+        if (type === 'receipt_confirmed' && applicant.email) {
+          await this.outbox.enqueue(m, this.notices.receiptMail(buildNotice('receipt', source()), applicant.email, id, null));
+        }
+        // The applicant's own notices go out by e-mail too, word for word as printed (MAILED_NOTICE_KINDS).
+        const kind = noticeKindForEvent(type);
+        if (kind && MAILED_NOTICE_KINDS.includes(kind) && !withdrawnUnreceived && applicant.email && noticeEventIndex(kind, [...events, event]) === events.length) {
+          const notice = buildNotice(kind, source());
+          await this.outbox.enqueue(m, {
+            kind: 'notice',
+            to: applicant.email,
+            subject: `【${this.config.agencyName}】${notice.title}（${request.trackingNumber}）`,
+            requestId: id,
+            context: { notice, text: noticeText(notice) },
+          });
+        }
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ConflictError('该申请已被他人同时更新，请刷新后再操作。');
+      throw e;
+    }
+    this.logger.log(`request ${id}: ${dto.type}`);
+    return this.queries.getRequest(id, viewer);
+  }
+
+  /** Records who handles a request; an informational event, allowed until conclusion. */
+  async assignRequest(id: string, assignee: { id: string; label: string } | null, actor: Actor): Promise<RequestDetailView> {
+    await this.unitOfWork.run(async (m) => {
+      const { request, events } = await this.store.load(m, id);
+      if (request.status === 'concluded') throw new ConflictError('已办结的申请不能再指定承办人。');
+      const updated = await m.update(InformationRequestEntity, { id, version: request.version }, { assigneeId: assignee?.id ?? null, version: request.version + 1, updatedAt: this.clock.nowIso() });
+      if (updated.affected !== 1) throw new ConflictError('该申请已被他人更新，请刷新后再操作。');
+      await this.store.appendEvent(m, id, events.length + 1, { type: 'assigned', on: this.clock.today(), data: { assigneeId: assignee?.id ?? null, assignee: assignee?.label ?? null } }, actor);
+    });
+    return this.queries.getRequest(id);
+  }
+
+  /**
+   * D19: the applicant withdraws with the access code. Before receipt the submission is simply
+   * withdrawn and counted nowhere; after receipt it concludes as （六）3 like the staff step (D7).
+   */
+  async withdrawPublic(trackingNumber: string, accessCode: string): Promise<PublicStatusView> {
+    const request = await this.queries.findByAccessCode(trackingNumber, accessCode);
+    const before = await this.queries.publicStatus(request);
+    if (before.status === 'concluded') throw new InvalidTransitionError(`该申请已于 ${before.concludedOn} 办结，不能再撤回。`);
+    if (before.status === 'withdrawn') throw new InvalidTransitionError(`该申请已于 ${before.withdrawnOn} 撤回，无需再次撤回。`);
+    await this.recordEvent(request.id, Object.assign(new RecordEventDto(), { type: 'withdrawn' as const, on: this.clock.today() }), APPLICANT_WITHDRAWAL_ACTOR);
+    return this.queries.publicStatus(request);
+  }
+
+  /** Art. 36(六): the earlier reply a repeat request refers to, checked and kept with the step. */
+  private async earlierReply(m: EntityManager, request: InformationRequestEntity, dto: RecordEventDto): Promise<{ trackingNumber: string; concludedOn: string | null }> {
+    const number = typeof dto.repeatOf === 'string' ? dto.repeatOf.trim() : '';
+    const outcomes = [dto.outcome, ...(dto.itemOutcomes ?? []).map((i) => i.outcome)];
+    if (!outcomes.includes('not_processed_repeat')) throw new ValidationFailedError({ repeatOf: '只有“重复申请”的答复才引用此前的答复（《条例》第三十六条第（六）项）。' });
+    const earlier = number ? await m.findOneBy(InformationRequestEntity, { trackingNumber: number }) : null;
+    if (!earlier || earlier.id === request.id) throw new ValidationFailedError({ repeatOf: '请填写此前已答复的申请编号。' });
+    if (earlier.status !== 'concluded' || !earlier.concludedOn || earlier.concludedOn > dto.on) {
+      throw new ValidationFailedError({ repeatOf: `申请 ${number} 在本次答复之日前尚未答复，不能作为重复申请引用。` });
+    }
+    return { trackingNumber: earlier.trackingNumber, concludedOn: earlier.concludedOn };
+  }
+}
