@@ -1,6 +1,7 @@
 import { calendarFixture } from './calendar.fixture';
 import { INITIAL_STATE } from './request-state';
-import { dueSoonBy, isRowDueSoon, isRowOverdue, lapsedDeadline, retentionCutoff } from './watch-lists';
+import { addDays } from '../calendar';
+import { dueSoonBy, feeNoticesLapsedBy, isRowDueSoon, isRowOverdue, lapsedDeadline, retentionCutoff } from './watch-lists';
 
 describe('due soon: within 3 working days', () => {
   it('skips the National Day holiday and counts the make-up Saturday', () => {
@@ -49,5 +50,16 @@ describe('retention cut-off', () => {
     expect(retentionCutoff('2026-11-30', 10)).toBe('2016-11-30');
     expect(retentionCutoff('2028-02-29', 10)).toBe('2018-02-28');
     expect(retentionCutoff('2028-02-29', 4)).toBe('2024-02-29');
+  });
+});
+
+describe('fee notices whose 20 working days have run out', () => {
+  it('is the last notice day whose 20th working day falls before today', () => {
+    const calendar = calendarFixture();
+    const by = feeNoticesLapsedBy('2025-10-20', calendar);
+    expect(calendar.addWorkingDays(by, 20).date < '2025-10-20').toBe(true);
+    expect(calendar.addWorkingDays(addDays(by, 1), 20).date >= '2025-10-20').toBe(true);
+    // Over National Day (1–8 October 2025) the cut-off goes back before September's end.
+    expect(by).toBe('2025-09-15');
   });
 });
