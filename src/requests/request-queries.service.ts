@@ -6,7 +6,7 @@ import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
 import { maskTail } from '../common/masking';
 import { isPossibleRepeat, NOT_ANSWERED_OUTCOMES, textSimilarity } from '../domain/applicants';
-import { IsoDate } from '../domain/calendar';
+import { addDays, IsoDate } from '../domain/calendar';
 import { NotFoundError } from '../domain/errors';
 import { allowedSteps, computeDue, dueSoonBy, feeNoticesLapsedBy, lapsedDeadline, Outcome, outcomeLabel, replay } from '../domain/lifecycle';
 import { ApplicantPrivacyService } from './applicant-privacy.service';
@@ -57,6 +57,14 @@ export class RequestQueriesService {
       toListItemView(request, { name: applicant.name, idDocumentNumberMasked: maskTail(applicant.idDocumentNumber), phoneMasked: maskTail(applicant.phone) }, today, soon),
     );
     return { items, total: total ?? items.length, page, pageSize: PAGE_SIZE };
+  }
+
+  /** Open requests due within DUE_SOON_WORKING_DAYS working days and not overdue: all of them, not one page's. */
+  async countDueSoon(): Promise<number> {
+    const today = this.clock.today();
+    const by = dueSoonBy(today, await this.calendars.current());
+    const { total } = await this.listRequests(Object.assign(new ListRequestsQueryDto(), { status: 'open', overdue: 'false', dueBefore: addDays(by, 1) }), { items: false });
+    return total;
   }
 
   /** A wrong access code and an unknown number answer exactly alike. */

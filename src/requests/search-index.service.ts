@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { OPEN_STATUS_SQL } from './request-list-query';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { UnitOfWork } from '../common/unit-of-work';
@@ -17,12 +18,11 @@ const DOC_OF_REQUEST = (r: string) =>
   `${r}.tracking_number || char(1) || ${r}.description || char(1) || coalesce((SELECT a.name || char(1) || coalesce(a.id_document_number, '') || char(1) || coalesce(a.organisation_code, '') FROM applicant a WHERE a.id = ${r}.applicant_id), '') || char(1)`;
 
 const ORDER = 'due_on, submitted_at DESC, id';
-const OPEN = `('in_progress', 'awaiting_correction', 'consulting', 'awaiting_fee')`;
 
 const SQLITE_INDEXES: Array<[string, string]> = [
   ['IDX_information_request_list', `CREATE INDEX "IDX_information_request_list" ON "information_request" (${ORDER}, status, received_on, concluded_on, outcome)`],
   ['IDX_information_request_status_list', `CREATE INDEX "IDX_information_request_status_list" ON "information_request" (status, ${ORDER})`],
-  ['IDX_information_request_open_list', `CREATE INDEX "IDX_information_request_open_list" ON "information_request" (${ORDER}) WHERE status IN ${OPEN}`],
+  ['IDX_information_request_open_list', `CREATE INDEX "IDX_information_request_open_list" ON "information_request" (${ORDER}) WHERE status IN ${OPEN_STATUS_SQL}`],
   ['IDX_information_request_type_list', `CREATE INDEX "IDX_information_request_type_list" ON "information_request" (applicant_type, ${ORDER})`],
   ['IDX_information_request_channel_list', `CREATE INDEX "IDX_information_request_channel_list" ON "information_request" (channel, ${ORDER})`],
   ['IDX_information_request_assignee_list', `CREATE INDEX "IDX_information_request_assignee_list" ON "information_request" (assignee_id, ${ORDER})`],

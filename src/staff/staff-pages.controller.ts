@@ -121,9 +121,10 @@ export class StaffPagesController {
     const year = /^\d{4}$/.test(yearRaw ?? '') && Number(yearRaw) <= thisYear ? Number(yearRaw) : thisYear;
     // Open, overdue and awaiting counts come with the stats; the queue is read without its count,
     // "mine" is only counted, and at most LAPSED_SHOWN lapsed requests are listed.
-    const [queue, mine, lapsed, home, failedMail] = await Promise.all([
+    const [queue, mine, dueSoon, lapsed, home, failedMail] = await Promise.all([
       this.queries.listRequests({ status: 'open' }, { total: false }),
       this.queries.listRequests({ status: 'open', assignee: staff.id }, { items: false }),
+      this.queries.countDueSoon(),
       this.queries.findLapsed(LAPSED_SHOWN + 1),
       this.dashboardStats.homeStats(year),
       this.mailWorker.failedCount(),
@@ -142,7 +143,7 @@ export class StaffPagesController {
       overdueTotal: stats.overdueNow,
       mineTotal: mine.total,
       failedMail,
-      dueSoonCount: queue.items.filter((i) => i.dueSoon).length,
+      dueSoonCount: dueSoon,
       lapsed: lapsed.slice(0, LAPSED_SHOWN).map((l) => ({ ...l, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', action: l.kind === 'correction' ? '按逾期不补正办结' : '按逾期未缴费办结' })),
       lapsedMore: lapsed.length > LAPSED_SHOWN,
       today: this.clock.today(),
