@@ -14,6 +14,7 @@ import { MailOutboxService } from '../notifications/mail-outbox.service';
 import { RemedySettingsService } from '../notices/remedy-settings.service';
 import { RecordEventDto } from './dto/request.dto';
 import { InformationRequestEntity } from './entities/information-request.entity';
+import { RequestEventEntity } from './entities/request-event.entity';
 import { RequestItemEntity } from './entities/request-item.entity';
 import { RequestNoticesService } from './request-notices.service';
 import { RequestQueriesService } from './request-queries.service';
@@ -125,11 +126,13 @@ export class RequestStepsService {
   /** Records who handles a request; an informational event, allowed until conclusion. */
   async assignRequest(id: string, assignee: { id: string; label: string } | null, actor: Actor): Promise<RequestDetailView> {
     await this.unitOfWork.run(async (m) => {
-      const { request, events } = await this.store.load(m, id);
+      // The row and the timeline's length are all this needs; the detail is read once, after.
+      const request = await this.store.row(m, id);
       if (request.status === 'concluded') throw new ConflictError('已办结的申请不能再指定承办人。');
+      const eventCount = await m.count(RequestEventEntity, { where: { requestId: id } });
       const updated = await m.update(InformationRequestEntity, { id, version: request.version }, { assigneeId: assignee?.id ?? null, version: request.version + 1, updatedAt: this.clock.nowIso() });
       if (updated.affected !== 1) throw new ConflictError('该申请已被他人更新，请刷新后再操作。');
-      await this.store.appendEvent(m, id, events.length + 1, { type: 'assigned', on: this.clock.today(), data: { assigneeId: assignee?.id ?? null, assignee: assignee?.label ?? null } }, actor);
+      await this.store.appendEvent(m, id, eventCount + 1, { type: 'assigned', on: this.clock.today(), data: { assigneeId: assignee?.id ?? null, assignee: assignee?.label ?? null } }, actor);
     });
     return this.queries.getRequest(id);
   }

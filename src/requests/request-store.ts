@@ -31,9 +31,16 @@ export class RequestStore {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  async load(m: EntityManager, id: string) {
+  /** The request row alone; 404 when there is none. */
+  async row(m: EntityManager, id: string): Promise<InformationRequestEntity> {
     const request = await m.findOneBy(InformationRequestEntity, { id: String(id) });
     if (!request) throw new NotFoundError('未找到该申请。');
+    return request;
+  }
+
+  /** The request with its items, events and applicant. */
+  async load(m: EntityManager, id: string) {
+    const request = await this.row(m, id);
     // Sequential: inside a transaction all queries share one connection.
     const items = await m.find(RequestItemEntity, { where: { requestId: id }, order: { position: 'ASC' } });
     const events = await m.find(RequestEventEntity, { where: { requestId: id }, order: { seq: 'ASC' } });
