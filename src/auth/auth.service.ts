@@ -1,8 +1,8 @@
 import { insertRows } from '../common/insert-rows';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { EntityManager, IsNull, Not, Repository } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Not, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../common/unit-of-work';
 import { isUniqueViolation } from '../common/db-errors';
@@ -62,12 +62,21 @@ export class AuthService implements OnApplicationBootstrap {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(StaffUserEntity) private readonly users: Repository<StaffUserEntity>,
-    @InjectRepository(StaffSessionEntity) private readonly sessions: Repository<StaffSessionEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     private readonly attempts: SignInAttempts,
   ) {}
+
+  /** StaffUserEntity rows, through the one data source (no per-module repository providers). */
+  private get users(): Repository<StaffUserEntity> {
+    return this.dataSource.getRepository(StaffUserEntity);
+  }
+
+  /** StaffSessionEntity rows, through the one data source (no per-module repository providers). */
+  private get sessions(): Repository<StaffSessionEntity> {
+    return this.dataSource.getRepository(StaffSessionEntity);
+  }
 
   /** Sign-in attempts for one account run one at a time in this process (see KeyedQueue). */
   private readonly signInQueue = new KeyedQueue();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { CalendarYear, WorkingCalendar } from '../domain/calendar';
 import { mergeCalendarYears, packagedCalendarYears } from './base-calendar';
 import { CalendarYearEntity } from './entities/calendar-year.entity';
@@ -12,7 +12,12 @@ const CACHE_MS = 60_000;
 export class CalendarService {
   private cached: { calendar: WorkingCalendar; at: number } | null = null;
 
-  constructor(@InjectRepository(CalendarYearEntity) private readonly years: Repository<CalendarYearEntity>) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** CalendarYearEntity rows, through the one data source (no per-module repository providers). */
+  private get years(): Repository<CalendarYearEntity> {
+    return this.dataSource.getRepository(CalendarYearEntity);
+  }
 
   /** Cached for a minute, so that a change made through another instance is seen soon. */
   async current(): Promise<WorkingCalendar> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../common/unit-of-work';
 import { ValidationFailedError } from '../domain/errors';
@@ -22,10 +22,15 @@ export type RemedySettingsInput = Partial<Record<keyof RemedyBodies, unknown>>;
 @Injectable()
 export class RemedySettingsService {
   constructor(
-    @InjectRepository(AgencySettingEntity) private readonly settings: Repository<AgencySettingEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
   ) {}
+
+  /** AgencySettingEntity rows, through the one data source (no per-module repository providers). */
+  private get settings(): Repository<AgencySettingEntity> {
+    return this.dataSource.getRepository(AgencySettingEntity);
+  }
 
   async current(): Promise<RemedyBodies> {
     const rows = await this.settings.findBy({ key: In(Object.values(REMEDY_SETTING_KEYS)) });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, LessThanOrEqual, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull, LessThanOrEqual, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { SecretBox } from '../common/secret-box';
 import { UnitOfWork } from '../common/unit-of-work';
@@ -40,12 +40,17 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(MailOutboxEntity) private readonly outbox: Repository<MailOutboxEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transport: MailTransport,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     private readonly secrets: SecretBox,
   ) {}
+
+  /** MailOutboxEntity rows, through the one data source (no per-module repository providers). */
+  private get outbox(): Repository<MailOutboxEntity> {
+    return this.dataSource.getRepository(MailOutboxEntity);
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.runOnce().catch((e: Error) => this.logger.error(`outbox run failed: ${e.message}`)), this.config.mailPollMs);

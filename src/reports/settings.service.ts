@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../common/unit-of-work';
 import { ValidationFailedError } from '../domain/errors';
@@ -12,10 +12,15 @@ const SECTION4_BASIS = 'section4_basis';
 @Injectable()
 export class SettingsService {
   constructor(
-    @InjectRepository(AgencySettingEntity) private readonly settings: Repository<AgencySettingEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
   ) {}
+
+  /** AgencySettingEntity rows, through the one data source (no per-module repository providers). */
+  private get settings(): Repository<AgencySettingEntity> {
+    return this.dataSource.getRepository(AgencySettingEntity);
+  }
 
   async section4Basis(m?: EntityManager): Promise<Section4Basis> {
     const row = await (m ? m.findOneBy(AgencySettingEntity, { key: SECTION4_BASIS }) : this.settings.findOneBy({ key: SECTION4_BASIS }));
