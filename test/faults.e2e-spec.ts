@@ -58,7 +58,6 @@ describe('Mail outage and permanent refusals', () => {
     const agent = request.agent(t.http);
     const loginPage = await agent.get('/staff/login');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(loginPage.text)![1];
-    t.clock.setNow(new Date().toISOString());
     await agent.post('/staff/login').type('form').send({ _csrf: csrf, username: 'admin', password: 'admin-password-1' }).expect(303);
     expect((await agent.get('/staff').expect(200)).text).toContain('1 封邮件被收件服务器拒绝');
     const page = await agent.get('/staff/mail').expect(200);
