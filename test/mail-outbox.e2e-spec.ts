@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { MailWorker } from '../src/notifications/mail-worker';
 import { SmtpSink } from './support/smtp-sink';
-import { createTestApp, TestApp, validResidentId } from './support/test-app';
+import { createTestApp, TEST_START, TestApp, validResidentId } from './support/test-app';
 
 const filing = (email: string) => ({
   applicant: { type: 'natural_person', name: '赵六', idDocumentNumber: validResidentId(), email },
@@ -51,7 +51,9 @@ describe('E-mail through the outbox', () => {
       expect(mail.from?.text).toContain('ogi@agency.test');
       const [sent] = await t.dataSource.query(`SELECT status, sent_at FROM mail_outbox WHERE recipient = 'down@example.com'`);
       expect(sent.status).toBe('sent');
-      expect(sent.sent_at).toBeTruthy();
+      // Sent at the clock's time: after the test app's start instant, not later than now.
+      expect(Date.parse(sent.sent_at)).toBeGreaterThanOrEqual(Date.parse(TEST_START));
+      expect(Date.parse(sent.sent_at)).toBeLessThanOrEqual(t.clock.now().getTime());
     });
 
     it('sends a receipt notice when staff confirm, with the receipt and due dates', async () => {
@@ -95,7 +97,7 @@ describe('E-mail through the outbox', () => {
       expect(eml).toContain('To: file@example.com');
       expect(eml).toMatch(/Subject: /);
       expect(eml.length).toBeGreaterThan(200);
-      expect(filed.body.trackingNumber).toBeTruthy();
+      expect(filed.body.trackingNumber).toBe('2026-000001'); // the first request of a fresh database, in the clock's year
     });
   });
 });

@@ -79,10 +79,11 @@ describe('Security', () => {
       const csv = await request(t.http).get('/api/v1/reports/2026/export/csv').set(bearer(users.report_officer.token)).expect(200);
       expect(csv.text).not.toContain('冯十二');
       await t.dataSource.query(`UPDATE staff_user SET email = 'staff@agency.test'`);
-      await t.app.get(DailyDigestService).sendDailyDigest();
+      // Every account now has an address: the administrator and the five role accounts each get one digest.
+      expect(await t.app.get(DailyDigestService).sendDailyDigest()).toMatchObject({ ran: true, recipients: 6 });
       while ((await t.app.get(MailWorker).runOnce()) > 0);
       const digest = sink.messages.filter((m) => m.subject?.includes('每日提醒'));
-      expect(digest.length).toBeGreaterThan(0);
+      expect(digest).toEqual(Array(6).fill(expect.objectContaining({ to: expect.objectContaining({ text: 'staff@agency.test' }) })));
       for (const m of digest) for (const secret of ['冯十二', validResidentId(), '13500135000', 'feng@example.com']) expect(m.text + (m.html || '')).not.toContain(secret);
     });
 
@@ -101,7 +102,9 @@ describe('Security', () => {
       const [a] = await t.dataSource.query(`SELECT a.name, a.phone, a.erased_at FROM applicant a JOIN information_request r ON r.applicant_id = a.id WHERE r.id = '${old}'`);
       expect(a.phone).toBeNull();
       expect(a.name).not.toBe('老单位');
-      expect(a.erased_at).toBeTruthy();
+      // Erased at the clock's time (set above), not merely marked.
+      expect(Date.parse(a.erased_at)).toBeGreaterThanOrEqual(Date.parse('2026-06-15T02:00:00Z'));
+      expect(Date.parse(a.erased_at)).toBeLessThanOrEqual(t.clock.now().getTime());
       expect((await request(t.http).get('/api/v1/reports/2014/section3').set(bearer(users.report_officer.token))).body.rows).toEqual(statsBefore);
       await users.handler.agent.get('/staff/retention').expect(403);
     });
