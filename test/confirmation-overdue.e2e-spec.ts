@@ -3,9 +3,9 @@ import { CalendarService } from '../src/calendar/calendar.service';
 import { isConfirmationOverdue } from '../src/domain/lifecycle';
 import { DailyDigestService } from '../src/notifications/daily-digest.service';
 import { MailWorker } from '../src/notifications/mail-worker';
-import { applicant, CLERK_PASSWORD, Desk, Registered, staffWithToken } from './support/builders';
+import { applicant, CLERK_PASSWORD, Desk, Registered, signIn, staffWithToken } from './support/builders';
 import { SmtpSink } from './support/smtp-sink';
-import { createTestApp, openForm, TestApp } from './support/test-app';
+import { createTestApp, TestApp } from './support/test-app';
 
 /**
  * D19: submissions unconfirmed for more than one working day are flagged on the dashboard, the
@@ -75,9 +75,7 @@ describe('Unconfirmed submissions', () => {
   });
 
   it('the dashboard page shows a tile, and the awaiting list marks the late ones, oldest first', async () => {
-    const agent = request.agent(t.http);
-    const login = await openForm(agent, '/staff/login');
-    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'ledger_clerk', password: CLERK_PASSWORD }).expect(303);
+    const agent = await signIn(t, { username: 'ledger_clerk', password: CLERK_PASSWORD });
     const home = (await agent.get('/staff').expect(200)).text;
     expect(home).toMatch(/<a class="tile danger" id="awaiting-late" href="\/staff\/awaiting#late"><span class="num">2<\/span><span>超过 1 个工作日未确认<\/span><\/a>/);
     const page = (await agent.get('/staff/awaiting').expect(200)).text;

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { bearer, Desk } from './support/builders';
+import { bearer, Desk, signIn } from './support/builders';
 import { ADMIN, CLERK, createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
 
 type Agent = ReturnType<typeof request.agent>;
@@ -21,9 +21,7 @@ describe('Lifecycle through the staff pages', () => {
       description: '申请公开2025年行政处罚决定书<b>目录</b>',
       items: [{ description: '处罚决定书目录' }, { description: '听证笔录' }],
     });
-    staff = request.agent(t.http);
-    const login = await openForm(staff, '/staff/login');
-    await staff.post('/staff/login').type('form').send({ _csrf: login.csrf, ...(await t.clerk()) }).expect(303);
+    staff = await signIn(t, await t.clerk());
     csrf = (await openForm(staff, '/staff')).csrf;
   });
   afterAll(() => t.close());
@@ -138,9 +136,7 @@ describe('Lifecycle through the staff pages', () => {
 
   it('administers the holiday calendar and recomputes open deadlines', async () => {
     t.clock.setNow('2026-12-22T02:00:00Z');
-    const fresh = request.agent(t.http);
-    const login = await openForm(fresh, '/staff/login');
-    await fresh.post('/staff/login').type('form').send({ _csrf: login.csrf, ...ADMIN }).expect(303);
+    const fresh = await signIn(t, ADMIN);
     const page = await openForm(fresh, '/staff/calendar?year=2027');
     expect(page.html).toContain('未载入（暂定）');
     const id = await (async () => {

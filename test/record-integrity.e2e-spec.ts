@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { DerivedStateService } from '../src/requests/derived-state.service';
-import { applicant, bearer, CLERK_PASSWORD, Desk, Step, staffWithToken } from './support/builders';
+import { applicant, bearer, CLERK_PASSWORD, Desk, signIn, staffWithToken, Step } from './support/builders';
 import { createTestApp, openForm, TestApp } from './support/test-app';
 
 
@@ -137,9 +137,7 @@ describe('Record integrity over the API', () => {
     });
 
     it('the staff page offers delivery after conclusion and no deadline steps once a recorded step was late', async () => {
-      const agent = request.agent(t.http);
-      const login = await openForm(agent, '/staff/login');
-      await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'integrity_clerk', password: CLERK_PASSWORD }).expect(303);
+      const agent = await signIn(t, { username: 'integrity_clerk', password: CLERK_PASSWORD });
       const { id: late } = await desk.register('2025-03-03');
       await desk.step(late, { type: 'consultation_started', on: '2025-04-02', party: 'agency' }).expect(201);
       const latePage = (await agent.get(`/staff/requests/${late}`).expect(200)).text;

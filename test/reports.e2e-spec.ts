@@ -6,7 +6,7 @@ import { formatShanghaiDateTime } from '../src/common/format';
 import { section3Rows } from '../src/domain/report';
 import { section3Grid, section4Grid } from '../src/domain/report/report-grid';
 import { ADMIN, CLERK_NAME, createTestApp, openForm, TestApp } from './support/test-app';
-import { applicant, Auth, Desk } from './support/builders';
+import { applicant, Auth, Desk, signIn } from './support/builders';
 import { readDocxTables, readXlsx } from './support/office';
 
 describe('Annual report', () => {
@@ -28,9 +28,7 @@ describe('Annual report', () => {
   afterAll(() => t.close());
 
   it('renders an empty year exactly in the layout of the published sample report (2019 format), cell by cell', async () => {
-    const agent = request.agent(t.http);
-    const login = await openForm(agent, '/staff/login');
-    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, ...ADMIN }).expect(303);
+    const agent = await signIn(t, ADMIN);
     const page = await agent.get('/staff/reports/2020').expect(200);
     const tables = page.text.match(/<table class="official">[\s\S]*?<\/table>/g)!;
     const cells = (html: string) => (html.match(/<t[hd][^>]*>[\s\S]*?<\/t[hd]>/g) ?? []).map((c) => c.replace(/<[^>]+>/g, '').trim()).filter(Boolean);
@@ -302,9 +300,7 @@ describe('Annual report', () => {
     });
 
     it('the report page lists the history, shows each frozen publication, diffs against the one chosen, and asks for the reason', async () => {
-      const agent = request.agent(t.http);
-      const login = await openForm(agent, '/staff/login');
-      await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'nianbao_d20', password: 'Report-pass-2026' }).expect(303);
+      const agent = await signIn(t, { username: 'nianbao_d20', password: 'Report-pass-2026' });
       const page = await agent.get(`/staff/reports/${YEAR}`).expect(200);
       const history = page.text.slice(page.text.indexOf('id="history"'), page.text.indexOf('id="diff"'));
       const rows = (history.match(/<tr[^>]*>\s*<td>[\s\S]*?<\/tr>/g) ?? []).map((r) => (r.match(/<td>[\s\S]*?<\/td>/g) ?? []).map((c) => c.replace(/<[^>]+>/g, '').trim()));
@@ -380,9 +376,7 @@ describe('Annual report', () => {
   });
 
   it('the staff report page shows the tables, checks, basis, format switch, exports and the difference', async () => {
-    const agent = request.agent(t.http);
-    const login = await openForm(agent, '/staff/login');
-    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, ...(await t.clerk()) }).expect(303);
+    const agent = await signIn(t, await t.clerk());
     const page = await agent.get('/staff/reports/2022').expect(200);
     expect(page.text).toContain('（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）');
     expect(page.text).toContain('统计口径');
@@ -399,9 +393,7 @@ describe('Annual report', () => {
   });
 
   it('bulk import: validates every row first, writes all or nothing, through the upload page', async () => {
-    const agent = request.agent(t.http);
-    const login = await openForm(agent, '/staff/login');
-    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, ...(await t.clerk()) }).expect(303);
+    const agent = await signIn(t, await t.clerk());
     const { csrf } = await openForm(agent, '/staff/import');
     const sample = readFileSync(join(__dirname, '../docs/ledger-sample.csv'));
     const before = await t.count('information_request');

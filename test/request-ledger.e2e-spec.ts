@@ -3,9 +3,9 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import request from 'supertest';
 import { RequestLedgerService } from '../src/requests/request-ledger.service';
-import { applicant, CLERK_PASSWORD, Desk, Registered, staffWithToken } from './support/builders';
+import { applicant, CLERK_PASSWORD, Desk, Registered, signIn, staffWithToken } from './support/builders';
 import { readXlsx } from './support/office';
-import { createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
+import { createTestApp, TestApp, validResidentId } from './support/test-app';
 
 const HEADERS = ['申请编号', '收到申请之日', '提交渠道', '申请人类型', '申请人姓名或名称', '申请内容', '答复期限', '延期（工作日数/批准日期）', '办结日期', '办理结果', '是否按期', '送达日期'];
 
@@ -141,9 +141,7 @@ describe('Request ledger export', () => {
   it('never holds identity numbers, phone numbers, e-mail or postal addresses or organisation codes', async () => {
     const csv = (await exportApi('year=2025&format=csv').expect(200)).body.toString('utf8');
     const xlsx = await xlsxText((await exportApi('year=2025&format=xlsx').expect(200)).body);
-    const page = request.agent(t.http);
-    const login = await openForm(page, '/staff/login');
-    await page.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'ledger_clerk', password: CLERK_PASSWORD }).expect(303);
+    const page = await signIn(t, { username: 'ledger_clerk', password: CLERK_PASSWORD });
     const filtered = (await page.get('/staff/requests/export?format=csv').buffer(true).parse(binary).expect(200)).body.toString('utf8');
     for (const secret of SECRETS) {
       expect([secret, csv.includes(secret), xlsx.includes(secret), filtered.includes(secret)]).toEqual([secret, false, false, false]);
@@ -166,9 +164,7 @@ describe('Request ledger export', () => {
   });
 
   it('the request list exports what its current filter shows, every page of it', async () => {
-    const agent = request.agent(t.http);
-    const login = await openForm(agent, '/staff/login');
-    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'ledger_clerk', password: CLERK_PASSWORD }).expect(303);
+    const agent = await signIn(t, { username: 'ledger_clerk', password: CLERK_PASSWORD });
     const page = await agent.get('/staff/requests?status=open&overdue=true').expect(200);
     const href = hrefOf(page.text, 'export-csv');
     expect(href).toBe('/staff/requests/export?status=open&overdue=true&format=csv');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DailyDigestService } from '../src/notifications/daily-digest.service';
 import { MailWorker } from '../src/notifications/mail-worker';
-import { applicant, bearer, Desk } from './support/builders';
+import { applicant, bearer, Desk, signIn } from './support/builders';
 import { SmtpSink } from './support/smtp-sink';
 import { createRoleUsers, ROLE_PASSWORD } from './support/roles';
 import { createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
@@ -159,9 +159,7 @@ describe('Security', () => {
 
     it('API tokens and browser sessions expire', async () => {
       const token = (await request(t.http).post('/api/v1/auth/token').send({ username: 'u_handler', password: ROLE_PASSWORD }).expect(200)).body.token;
-      const agent = request.agent(t.http);
-      const login = await openForm(agent, '/staff/login');
-      await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'u_handler', password: ROLE_PASSWORD }).expect(303);
+      const agent = await signIn(t, { username: 'u_handler', password: ROLE_PASSWORD });
       await request(t.http).get('/api/v1/requests').set(bearer(token)).expect(200);
       await agent.get('/staff').expect(200);
       t.clock.advance(8 * 3_600_000 + 1000); // SESSION_HOURS default 8

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { AuthService } from '../../src/auth/auth.service';
 import { Role } from '../../src/auth/roles';
-import { TestApp, validResidentId } from './test-app';
+import { openForm, TestApp, validResidentId } from './test-app';
 
 /** The header of an API call made with a bearer token. */
 export type Auth = { Authorization: string };
@@ -9,6 +9,8 @@ export type Auth = { Authorization: string };
 export type Step = Record<string, unknown> & { type: string; on: string };
 /** The fields a request is filed or registered with; any field may be replaced per call. */
 export type RequestFields = Record<string, unknown>;
+
+export type Agent = ReturnType<typeof request.agent>;
 
 export const CLERK_PASSWORD = 'Str0ng-passphrase!';
 
@@ -24,6 +26,14 @@ export async function staffWithToken(t: TestApp, username: string, roles: Role[]
   const { id } = await t.app.get(AuthService).createUser(username, name, CLERK_PASSWORD, roles);
   const token = (await request(t.http).post('/api/v1/auth/token').send({ username, password: CLERK_PASSWORD }).expect(200)).body.token as string;
   return { id, auth: bearer(token) };
+}
+
+/** A cookie-keeping agent signed in through the staff login form. */
+export async function signIn(t: TestApp, credentials: { username: string; password: string }): Promise<Agent> {
+  const agent = request.agent(t.http);
+  const login = await openForm(agent, '/staff/login');
+  await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, ...credentials }).expect(303);
+  return agent;
 }
 
 export interface Registered {
