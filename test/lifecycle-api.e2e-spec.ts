@@ -107,17 +107,15 @@ describe('Lifecycle over the JSON API', () => {
 
   it('explains the due date on the request and, in plain words, to the citizen', async () => {
     t.clock.setNow('2026-05-31T02:00:00Z');
-    const filed = await request(t.http).post('/api/v1/public/requests').send({ applicant: { type: 'natural_person', name: '孙八', idDocumentNumber: validResidentId(), phone: '13700137000' }, description: '某项目环评' }).expect(201);
+    const { id, trackingNumber, accessCode } = await desk.file({ applicant: applicant('natural_person', '孙八', { phone: '13700137000' }), description: '某项目环评' });
     t.clock.setNow('2026-06-15T02:00:00Z');
-    const list = await request(t.http).get(`/api/v1/requests?q=${filed.body.trackingNumber}`).set(auth).expect(200);
-    const id = list.body.items[0].id;
     await desk.step(id, { type: 'receipt_confirmed', on: '2026-06-01' }).expect(201);
     const res = await desk.step(id, { type: 'consultation_started', on: '2026-06-02', party: 'third_party' }).expect(201);
     await desk.step(id, { type: 'consultation_ended', on: '2026-06-05' }).expect(201);
     const detail = await request(t.http).get(`/api/v1/requests/${id}`).set(auth).expect(200);
     expect(res.body.dueExplanationText.join('')).toContain('征求第三方意见');
     expect(detail.body.dueExplanation).toMatchObject({ startOn: '2026-06-01', excluded: [{ from: '2026-06-02', to: '2026-06-05', workingDays: 3 }], holidaysSkipped: ['2026-06-19'] });
-    const citizen = await request(t.http).get(`/api/v1/public/requests/${filed.body.trackingNumber}`).set('X-Access-Code', filed.body.accessCode).expect(200);
+    const citizen = await request(t.http).get(`/api/v1/public/requests/${trackingNumber}`).set('X-Access-Code', accessCode).expect(200);
     expect(citizen.body.dueExplanation.join('')).toMatch(/3 个工作日依法不计算/);
     expect(citizen.body.dueOn).toBe(detail.body.dueOn);
   });

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { MailWorker } from '../src/notifications/mail-worker';
+import { bearer, Desk } from './support/builders';
 import { SmtpSink } from './support/smtp-sink';
 import { createTestApp, TEST_START, TestApp, validResidentId } from './support/test-app';
 
@@ -58,10 +59,9 @@ describe('E-mail through the outbox', () => {
 
     it('sends a receipt notice when staff confirm, with the receipt and due dates', async () => {
       t.clock.setNow('2026-06-15T02:00:00Z');
-      const filed = await request(t.http).post('/api/v1/public/requests').send(filing('confirm@example.com')).expect(201);
-      const auth = { Authorization: `Bearer ${await t.token()}` };
-      const list = await request(t.http).get(`/api/v1/requests?q=${filed.body.trackingNumber}`).set(auth).expect(200);
-      await request(t.http).post(`/api/v1/requests/${list.body.items[0].id}/events`).set(auth).send({ type: 'receipt_confirmed', on: '2026-06-15' }).expect(201);
+      const desk = new Desk(t, bearer(await t.token()));
+      const { id } = await desk.file(filing('confirm@example.com'));
+      await desk.step(id, { type: 'receipt_confirmed', on: '2026-06-15' }).expect(201);
       sink.messages.length = 0;
       while ((await t.app.get(MailWorker).runOnce()) > 0);
       const subjects = sink.messages.map((m) => m.subject);
