@@ -49,8 +49,8 @@ describe('Unconfirmed submissions', () => {
   it('withdrawn submissions are counted neither as awaiting nor as open', async () => {
     const before = await dashboard();
     expect(before).toMatchObject({ awaitingConfirmation: 6, openNow: 0 });
-    await request(t.http).post(`/api/v1/requests/${filed.withdrawn.id}/events`).set(clerk).send({ type: 'withdrawn', on: '2025-06-16' }).expect(201);
-    await request(t.http).post(`/api/v1/requests/${filed.confirmed.id}/events`).set(clerk).send({ type: 'receipt_confirmed', on: '2025-06-16' }).expect(201);
+    await desk.step(filed.withdrawn.id, { type: 'withdrawn', on: '2025-06-16' }).expect(201);
+    await desk.step(filed.confirmed.id, { type: 'receipt_confirmed', on: '2025-06-16' }).expect(201);
     expect(await dashboard()).toMatchObject({ awaitingConfirmation: 4, openNow: 1 });
   });
 

@@ -70,7 +70,7 @@ describe('Withdrawal by the applicant', () => {
 
     it('staff recording the same withdrawal for an applicant with e-mail: acknowledged, no reply notice for an application never received', async () => {
       const f = await desk.file({ applicant: applicant('natural_person', '周九', { phone: '13900000000', email: 'staffside@example.com' }) });
-      const res = await request(t.http).post(`/api/v1/requests/${f.id}/events`).set(clerk).send({ type: 'withdrawn', on: '2025-06-16' }).expect(201);
+      const res = await desk.step(f.id, { type: 'withdrawn', on: '2025-06-16' }).expect(201);
       expect(res.body).toMatchObject({ status: 'withdrawn', outcome: null });
       sink.messages.length = 0;
       while ((await t.app.get(MailWorker).runOnce()) > 0);

@@ -120,7 +120,7 @@ describe('Security', () => {
 
     it('escapes what users typed in every staff page, notice and e-mail', async () => {
       const { id } = await desk.register('2026-06-01', { description: XSS, applicant: { type: 'natural_person', name: `<b>${XSS}</b>`, email: 'xss@example.com' } });
-      await request(t.http).post(`/api/v1/requests/${id}/events`).set(bearer(users.approver.token)).send({ type: 'decided', on: '2026-06-15', outcome: 'withheld_third_party_rights', reason: XSS }).expect(201);
+      await desk.step(id, { type: 'decided', on: '2026-06-15', outcome: 'withheld_third_party_rights', reason: XSS }, bearer(users.approver.token)).expect(201);
       const pages = [
         await users.handler.agent.get(`/staff/requests/${id}`),
         await users.handler.agent.get('/staff/requests'),
