@@ -3,14 +3,13 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import express, { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import hbs from 'hbs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ServerSecretService } from './auth/server-secret.service';
 import { createCsrfMiddleware } from './common/csrf.middleware';
 import { sendError, toErrorResponse } from './common/http-error.filter';
 import { STATIC_DIR, VIEWS_DIR } from './common/paths';
-import { registerViewHelpers } from './common/view-helpers';
+import { handlebars } from './common/view-helpers';
 import { AppConfig } from './config/app-config';
 import { ValidationFailedError } from './domain/errors';
 
@@ -20,9 +19,8 @@ function registerViews(): void {
   if (viewEngineReady) return;
   const dir = join(VIEWS_DIR, 'partials');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
-    hbs.registerPartial(basename(file, '.hbs').replace(/-/g, '_'), readFileSync(join(dir, file), 'utf8'));
+    handlebars.registerPartial(basename(file, '.hbs').replace(/-/g, '_'), readFileSync(join(dir, file), 'utf8'));
   }
-  registerViewHelpers(hbs.handlebars);
   viewEngineReady = true;
 }
 

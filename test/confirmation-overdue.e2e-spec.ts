@@ -1,13 +1,11 @@
 import request from 'supertest';
-import { AuthService } from '../src/auth/auth.service';
 import { CalendarService } from '../src/calendar/calendar.service';
 import { isConfirmationOverdue } from '../src/domain/lifecycle';
 import { DailyDigestService } from '../src/notifications/daily-digest.service';
 import { MailWorker } from '../src/notifications/mail-worker';
+import { applicant, CLERK_PASSWORD, Desk, Registered, signIn, staffWithToken } from './support/builders';
 import { SmtpSink } from './support/smtp-sink';
-import { createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
-
-const PASSWORD = 'Str0ng-passphrase!';
+import { createTestApp, TestApp } from './support/test-app';
 
 /**
  * D19: submissions unconfirmed for more than one working day are flagged on the dashboard, the
@@ -17,17 +15,13 @@ describe('Unconfirmed submissions', () => {
   let t: TestApp;
   let sink: SmtpSink;
   let clerk: { Authorization: string };
-  const filed: Record<string, { id: string; trackingNumber: string }> = {};
+  let desk: Desk;
+  const filed: Record<string, Registered> = {};
 
   /** Files an online submission at a given instant (UTC). */
   const fileAt = async (key: string, instant: string) => {
     t.clock.setNow(instant);
-    const res = await request(t.http)
-      .post('/api/v1/public/requests')
-      .send({ applicant: { type: 'natural_person', name: '吴十', idDocumentNumber: validResidentId(), phone: '13700000000' }, description: `申请公开某停车场收费批复（${key}）` })
-      .expect(201);
-    const id = (await request(t.http).get(`/api/v1/requests?q=${res.body.trackingNumber}`).set(clerk).expect(200)).body.items[0].id;
-    filed[key] = { id, trackingNumber: res.body.trackingNumber };
+    filed[key] = await desk.file({ description: `申请公开某停车场收费批复（${key}）` });
   };
   const dashboard = async () => (await request(t.http).get('/api/v1/dashboard?year=2025').set(clerk).expect(200)).body;
 
@@ -35,8 +29,8 @@ describe('Unconfirmed submissions', () => {
     sink = new SmtpSink(await SmtpSink.freePort());
     await sink.start();
     t = await createTestApp({ SMTP_URL: sink.url });
-    await t.app.get(AuthService).createUser('ledger_clerk', '李办事', PASSWORD, ['registrar', 'handler', 'approver']);
-    clerk = { Authorization: `Bearer ${(await request(t.http).post('/api/v1/auth/token').send({ username: 'ledger_clerk', password: PASSWORD }).expect(200)).body.token}` };
+    ({ auth: clerk } = await staffWithToken(t, 'ledger_clerk'));
+    desk = new Desk(t, clerk, { applicant: applicant('natural_person', '吴十', { phone: '13700000000' }) });
 
     // Today will be Monday 16 June 2025 (Shanghai); the cut-off is Friday 13 June, which began at 2025-06-12T16:00Z.
     await fileAt('lateThursdayNight', '2025-06-12T15:59:00Z'); // Thu 23:59 in Shanghai: late
@@ -55,8 +49,8 @@ describe('Unconfirmed submissions', () => {
   it('withdrawn submissions are counted neither as awaiting nor as open', async () => {
     const before = await dashboard();
     expect(before).toMatchObject({ awaitingConfirmation: 6, openNow: 0 });
-    await request(t.http).post(`/api/v1/requests/${filed.withdrawn.id}/events`).set(clerk).send({ type: 'withdrawn', on: '2025-06-16' }).expect(201);
-    await request(t.http).post(`/api/v1/requests/${filed.confirmed.id}/events`).set(clerk).send({ type: 'receipt_confirmed', on: '2025-06-16' }).expect(201);
+    await desk.step(filed.withdrawn.id, { type: 'withdrawn', on: '2025-06-16' }).expect(201);
+    await desk.step(filed.confirmed.id, { type: 'receipt_confirmed', on: '2025-06-16' }).expect(201);
     expect(await dashboard()).toMatchObject({ awaitingConfirmation: 4, openNow: 1 });
   });
 
@@ -81,9 +75,7 @@ describe('Unconfirmed submissions', () => {
   });
 
   it('the dashboard page shows a tile, and the awaiting list marks the late ones, oldest first', async () => {
-    const agent = request.agent(t.http);
-    const login = await openForm(agent, '/staff/login');
-    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'ledger_clerk', password: PASSWORD }).expect(303);
+    const agent = await signIn(t, { username: 'ledger_clerk', password: CLERK_PASSWORD });
     const home = (await agent.get('/staff').expect(200)).text;
     expect(home).toMatch(/<a class="tile danger" id="awaiting-late" href="\/staff\/awaiting#late"><span class="num">2<\/span><span>超过 1 个工作日未确认<\/span><\/a>/);
     const page = (await agent.get('/staff/awaiting').expect(200)).text;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import request from 'supertest';
 import { MailWorker } from '../src/notifications/mail-worker';
+import { signIn } from './support/builders';
 import { SmtpSink } from './support/smtp-sink';
 import { createTestApp, TestApp, testDatabaseUrl, validResidentId } from './support/test-app';
 
@@ -55,11 +56,7 @@ describe('Mail outage and permanent refusals', () => {
     await worker.runOnce();
     expect(Number((await t.dataSource.query(`SELECT attempts FROM mail_outbox WHERE recipient = 'bounce@example.com'`))[0].attempts)).toBe(2);
     // Staff see it.
-    const agent = request.agent(t.http);
-    const loginPage = await agent.get('/staff/login');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(loginPage.text)![1];
-    t.clock.setNow(new Date().toISOString());
-    await agent.post('/staff/login').type('form').send({ _csrf: csrf, username: 'admin', password: 'admin-password-1' }).expect(303);
+    const agent = await signIn(t, { username: 'admin', password: 'admin-password-1' });
     expect((await agent.get('/staff').expect(200)).text).toContain('1 封邮件被收件服务器拒绝');
     const page = await agent.get('/staff/mail').expect(200);
     expect(page.text).toContain('b***@example.com');

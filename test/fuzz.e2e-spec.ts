@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { AuthService } from '../src/auth/auth.service';
+import { signIn } from './support/builders';
 import { CLERK, createTestApp, TestApp, validResidentId } from './support/test-app';
 
 /** Hostile values: SQL, script, unicode edge cases, huge strings. */
@@ -297,10 +298,7 @@ describe('Fuzz: malformed and hostile bodies', () => {
       expect([path, res.status, res.body.error?.fields?.[field]]).toEqual([path, 400, expect.any(String)]);
     }
     // The staff page of a report cell takes the same parameter.
-    const agent = request.agent(t.http);
-    const login = await agent.get('/staff/login').expect(200);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(login.text)![1];
-    await agent.post('/staff/login').type('form').send({ _csrf: csrf, username: 'admin', password: 'admin-password-1' }).expect(303);
+    const agent = await signIn(t, { username: 'admin', password: 'admin-password-1' });
     const page = await agent.get('/staff/reports/2025/cells/granted/total?page=1e308');
     expect(page.status).toBe(400);
     expect(page.text).toContain('页码必须是正整数');

@@ -3,6 +3,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import request from 'supertest';
 import { AuthService } from '../src/auth/auth.service';
 import { generateLedger } from '../scripts/ledger-fixture';
+import { signIn } from './support/builders';
 import { ROLE_PASSWORD } from './support/roles';
 import { createTestApp, openForm, TestApp } from './support/test-app';
 
@@ -69,9 +70,7 @@ describe(`Ledger import under load: ${ROWS} rows while other users keep working 
 
   it(`no request of another user and no turn of the event loop waits ${LIMIT_MS} ms or more for the import`, async () => {
     await t.app.get(AuthService).createUser('u_loader', '补录员', ROLE_PASSWORD, ['registrar', 'handler', 'approver']);
-    const agent = request.agent(t.http);
-    const login = await openForm(agent, '/staff/login');
-    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'u_loader', password: ROLE_PASSWORD }).expect(303);
+    const agent = await signIn(t, { username: 'u_loader', password: ROLE_PASSWORD });
     const { csrf } = await openForm(agent, '/staff/import');
     const ledger = generateLedger(ROWS);
     // Warm up the paths the other users take, so that first-call compilation is not counted.

@@ -4,6 +4,7 @@ import { AuthService } from '../src/auth/auth.service';
 import { Role } from '../src/auth/roles';
 import { ImportService } from '../src/import/import.service';
 import { oneQuotedField } from '../scripts/ledger-fixture';
+import { signIn } from './support/builders';
 import { createRoleUsers, ROLE_PASSWORD } from './support/roles';
 import { createTestApp, openForm, rowCounts, TestApp, testDatabaseUrl, validResidentId } from './support/test-app';
 
@@ -18,17 +19,16 @@ describe('Ledger import: limits, permissions, text, encodings (findings 2, 3, 15
   let t: TestApp;
   let users: Awaited<ReturnType<typeof createRoleUsers>>;
 
-  async function signIn(username: string): Promise<{ agent: Agent; csrf: string }> {
-    const agent = request.agent(t.http);
-    const login = await openForm(agent, '/staff/login');
-    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username, password: ROLE_PASSWORD }).expect(303);
+  /** Signed in, with the CSRF token of the upload form. */
+  async function importer(username: string): Promise<{ agent: Agent; csrf: string }> {
+    const agent = await signIn(t, { username, password: ROLE_PASSWORD });
     const { csrf } = await openForm(agent, '/staff/import');
     return { agent, csrf };
   }
 
   async function account(username: string, roles: Role[]): Promise<{ agent: Agent; csrf: string }> {
     await t.app.get(AuthService).createUser(username, username, ROLE_PASSWORD, roles);
-    return signIn(username);
+    return importer(username);
   }
 
   /** Uploads; when the answer is the progress page, follows it to the end. */

@@ -75,7 +75,7 @@ describe('Intake through the HTML pages', () => {
   it('files, shows tracking number and access code, and a double-click creates one request', async () => {
     const agent = request.agent(t.http);
     const { csrf, submissionToken } = await openForm(agent, '/');
-    expect(submissionToken).toBeTruthy();
+    expect(submissionToken).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/); // a random UUID
     const before = await t.count('information_request');
     const send = () => agent.post('/apply').type('form').send({ ...formBody(csrf), submissionToken: submissionToken! });
     const [first, second] = await Promise.all([send(), send()]);

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { bearer, Desk, signIn } from './support/builders';
 import { ADMIN, CLERK, createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
 
 type Agent = ReturnType<typeof request.agent>;
@@ -7,38 +8,26 @@ describe('Lifecycle through the staff pages', () => {
   let t: TestApp;
   let staff: Agent;
   let csrf: string;
-
-  async function registerViaApi(receivedOn: string, over: Record<string, unknown> = {}): Promise<string> {
-    const token = await t.token();
-    const res = await request(t.http)
-      .post('/api/v1/requests')
-      .set('Authorization', `Bearer ${token}`)
-      .send({
-        applicant: { type: 'legal_service_org', name: '某某律师事务所', organisationCode: '91350100M000100Y43', email: 'law@example.com' },
-        channel: 'mail',
-        receivedOn,
-        description: '申请公开2025年行政处罚决定书<b>目录</b>',
-        items: [{ description: '处罚决定书目录' }, { description: '听证笔录' }],
-        ...over,
-      })
-      .expect(201);
-    return res.body.id;
-  }
+  let desk: Desk;
 
   const post = (id: string, form: Record<string, string>) => staff.post(`/staff/requests/${id}/events`).type('form').send({ _csrf: csrf, ...form });
 
   beforeAll(async () => {
     t = await createTestApp();
     t.clock.setNow('2026-06-15T02:00:00Z');
-    staff = request.agent(t.http);
-    const login = await openForm(staff, '/staff/login');
-    await staff.post('/staff/login').type('form').send({ _csrf: login.csrf, ...(await t.clerk()) }).expect(303);
+    desk = new Desk(t, bearer(await t.token()), {
+      applicant: { type: 'legal_service_org', name: '某某律师事务所', organisationCode: '91350100M000100Y43', email: 'law@example.com' },
+      channel: 'mail',
+      description: '申请公开2025年行政处罚决定书<b>目录</b>',
+      items: [{ description: '处罚决定书目录' }, { description: '听证笔录' }],
+    });
+    staff = await signIn(t, await t.clerk());
     csrf = (await openForm(staff, '/staff')).csrf;
   });
   afterAll(() => t.close());
 
   it('runs a request from receipt to reply with the forms, offering only the allowed steps', async () => {
-    const id = await registerViaApi('2026-05-04');
+    const { id } = await desk.register('2026-05-04');
     let page = await staff.get(`/staff/requests/${id}`).expect(200);
     expect(page.text).toContain('发出补正告知');
     expect(page.text).not.toContain('value="correction_received"');
@@ -97,7 +86,7 @@ describe('Lifecycle through the staff pages', () => {
     ['Art. 35 delay', [{ type: 'deadline_set', on: '2026-05-06', dueOn: '2026-08-31', reason: '一次申请 300 件' }], '延迟答复期限', 'delay'],
     ['withdrawal', [{ type: 'withdrawn', on: '2026-05-06' }], '撤回', 'reply'],
   ])('%s through the forms', async (_name, steps, phrase, notice) => {
-    const id = await registerViaApi('2026-05-04');
+    const { id } = await desk.register('2026-05-04');
     for (const s of steps) await post(id, s as Record<string, string>).expect(303);
     const page = await staff.get(`/staff/requests/${id}`).expect(200);
     expect(page.text).toContain(phrase);
@@ -105,7 +94,7 @@ describe('Lifecycle through the staff pages', () => {
   });
 
   it('re-renders the page with the reason when a step is refused', async () => {
-    const id = await registerViaApi('2026-05-04');
+    const { id } = await desk.register('2026-05-04');
     const future = await post(id, { type: 'decided', on: '2026-07-01', outcome: 'granted' }).expect(422);
     expect(future.text).toContain('晚于今天');
     const noReason = await post(id, { type: 'decided', on: '2026-05-10', outcome: 'withheld_state_secret' }).expect(400);
@@ -113,16 +102,16 @@ describe('Lifecycle through the staff pages', () => {
     await post(id, { type: 'decided', on: '2026-05-10', outcome: 'granted' }).expect(303);
     const after = await post(id, { type: 'withdrawn', on: '2026-05-11' }).expect(409);
     expect(after.text).toContain('已于 2026-05-10 办结');
-    const stale = await registerViaApi('2026-05-04');
+    const { id: stale } = await desk.register('2026-05-04');
     await post(stale, { type: 'consultation_started', on: '2026-05-05', party: 'agency', expectedVersion: '1' }).expect(303);
     const conflict = await post(stale, { type: 'consultation_ended', on: '2026-05-06', expectedVersion: '1' }).expect(409);
     expect(conflict.text).toContain('已被他人更新');
   });
 
   it('marks overdue and due-soon requests in the queue and offers one-click conclusion of lapsed corrections', async () => {
-    const overdue = await registerViaApi('2026-05-06');
-    const soon = await registerViaApi('2026-05-19');
-    const lapsed = await registerViaApi('2026-06-01');
+    const { id: overdue } = await desk.register('2026-05-06');
+    const { id: soon } = await desk.register('2026-05-19');
+    const { id: lapsed } = await desk.register('2026-06-01');
     await post(lapsed, { type: 'correction_requested', on: '2026-06-02', correctionDueOn: '2026-06-10' }).expect(303);
     const page = await staff.get('/staff').expect(200);
     const row = (id: string) => new RegExp(`<tr class="([^"]*)">\\s*<td><a href="/staff/requests/${id}">`).exec(page.text)?.[1];
@@ -137,7 +126,7 @@ describe('Lifecycle through the staff pages', () => {
   });
 
   it('assigns a request to a staff member and filters the list by assignee', async () => {
-    const id = await registerViaApi('2026-06-01');
+    const { id } = await desk.register('2026-06-01');
     const me = (await t.dataSource.query(`SELECT id FROM staff_user WHERE username = '${CLERK.username}'`))[0].id;
     await staff.post(`/staff/requests/${id}/assign`).type('form').send({ _csrf: csrf, assigneeId: me }).expect(303);
     const mine = await staff.get('/staff/requests?assignee=me').expect(200);
@@ -147,9 +136,7 @@ describe('Lifecycle through the staff pages', () => {
 
   it('administers the holiday calendar and recomputes open deadlines', async () => {
     t.clock.setNow('2026-12-22T02:00:00Z');
-    const fresh = request.agent(t.http);
-    const login = await openForm(fresh, '/staff/login');
-    await fresh.post('/staff/login').type('form').send({ _csrf: login.csrf, ...ADMIN }).expect(303);
+    const fresh = await signIn(t, ADMIN);
     const page = await openForm(fresh, '/staff/calendar?year=2027');
     expect(page.html).toContain('未载入（暂定）');
     const id = await (async () => {

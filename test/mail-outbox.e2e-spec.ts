@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { MailWorker } from '../src/notifications/mail-worker';
+import { bearer, Desk } from './support/builders';
 import { SmtpSink } from './support/smtp-sink';
-import { createTestApp, TestApp, validResidentId } from './support/test-app';
+import { createTestApp, TEST_START, TestApp, validResidentId } from './support/test-app';
 
 const filing = (email: string) => ({
   applicant: { type: 'natural_person', name: '赵六', idDocumentNumber: validResidentId(), email },
@@ -51,15 +52,16 @@ describe('E-mail through the outbox', () => {
       expect(mail.from?.text).toContain('ogi@agency.test');
       const [sent] = await t.dataSource.query(`SELECT status, sent_at FROM mail_outbox WHERE recipient = 'down@example.com'`);
       expect(sent.status).toBe('sent');
-      expect(sent.sent_at).toBeTruthy();
+      // Sent at the clock's time: after the test app's start instant, not later than now.
+      expect(Date.parse(sent.sent_at)).toBeGreaterThanOrEqual(Date.parse(TEST_START));
+      expect(Date.parse(sent.sent_at)).toBeLessThanOrEqual(t.clock.now().getTime());
     });
 
     it('sends a receipt notice when staff confirm, with the receipt and due dates', async () => {
       t.clock.setNow('2026-06-15T02:00:00Z');
-      const filed = await request(t.http).post('/api/v1/public/requests').send(filing('confirm@example.com')).expect(201);
-      const auth = { Authorization: `Bearer ${await t.token()}` };
-      const list = await request(t.http).get(`/api/v1/requests?q=${filed.body.trackingNumber}`).set(auth).expect(200);
-      await request(t.http).post(`/api/v1/requests/${list.body.items[0].id}/events`).set(auth).send({ type: 'receipt_confirmed', on: '2026-06-15' }).expect(201);
+      const desk = new Desk(t, bearer(await t.token()));
+      const { id } = await desk.file(filing('confirm@example.com'));
+      await desk.step(id, { type: 'receipt_confirmed', on: '2026-06-15' }).expect(201);
       sink.messages.length = 0;
       while ((await t.app.get(MailWorker).runOnce()) > 0);
       const subjects = sink.messages.map((m) => m.subject);
@@ -95,7 +97,7 @@ describe('E-mail through the outbox', () => {
       expect(eml).toContain('To: file@example.com');
       expect(eml).toMatch(/Subject: /);
       expect(eml.length).toBeGreaterThan(200);
-      expect(filed.body.trackingNumber).toBeTruthy();
+      expect(filed.body.trackingNumber).toBe('2026-000001'); // the first request of a fresh database, in the clock's year
     });
   });
 });

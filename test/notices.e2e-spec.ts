@@ -1,34 +1,21 @@
 import request from 'supertest';
 import { MailWorker } from '../src/notifications/mail-worker';
+import { applicant, Desk } from './support/builders';
 import { createRoleUsers } from './support/roles';
 import { SmtpSink } from './support/smtp-sink';
 import { createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
 
 type Users = Awaited<ReturnType<typeof createRoleUsers>>;
-type Step = Record<string, unknown> & { type: string; on: string };
 
 /** Notices (文书): text through the API equal to the e-mail, D16 remedies from the settings, the new kinds. */
 describe('Notices', () => {
   let t: TestApp;
   let sink: SmtpSink;
   let users: Users;
+  let desk: Desk;
+  let handler: Desk;
 
   const bearer = (role: keyof Users) => ({ Authorization: `Bearer ${users[role].token}` });
-  const register = async (receivedOn: string, over: Record<string, unknown> = {}) => {
-    const res = await request(t.http)
-      .post('/api/v1/requests')
-      .set(bearer('registrar'))
-      .send({
-        applicant: { type: 'natural_person', name: '钱七', idDocumentNumber: validResidentId(), email: 'qian@example.com' },
-        channel: 'in_person',
-        receivedOn,
-        description: '申请公开某小区规划许可证及其审批会议记录',
-        ...over,
-      })
-      .expect(201);
-    return { id: res.body.id as string, trackingNumber: res.body.trackingNumber as string };
-  };
-  const step = (id: string, body: Step, role: keyof Users = 'handler') => request(t.http).post(`/api/v1/requests/${id}/events`).set(bearer(role)).send(body);
   const noticeText = async (id: string, kind: string) => (await request(t.http).get(`/api/v1/requests/${id}/notices/${kind}`).set(bearer('handler')).expect(200)).body.text as string;
   const mails = async () => {
     sink.messages.length = 0;
@@ -45,6 +32,11 @@ describe('Notices', () => {
     // Late 2026: received dates of 2026-12 give due dates in 2027, whose calendar is not loaded (provisional).
     t.clock.setNow('2026-12-28T02:00:00Z');
     users = await createRoleUsers(t);
+    desk = new Desk(t, () => bearer('registrar'), {
+      applicant: applicant('natural_person', '钱七', { email: 'qian@example.com' }),
+      description: '申请公开某小区规划许可证及其审批会议记录',
+    });
+    handler = desk.as(() => bearer('handler'));
   });
   afterAll(async () => {
     await t.close();
@@ -82,8 +74,8 @@ describe('Notices', () => {
 
   describe('GET /api/v1/requests/{id}/notices/{kind}', () => {
     it('returns the reply exactly as e-mailed: every item, its ground, and review first for a 2025 decision not to disclose', async () => {
-      const { id, trackingNumber } = await register('2025-06-03', { items: [{ description: '某小区规划许可证' }, { description: '审批会议记录' }] });
-      await step(id, { type: 'decided', on: '2025-06-10', outcome: 'partially_granted', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_process_info', reason: '会议记录属于内部讨论记录。' }] }, 'approver').expect(201);
+      const { id, trackingNumber } = await desk.register('2025-06-03', { items: [{ description: '某小区规划许可证' }, { description: '审批会议记录' }] });
+      await handler.step(id, { type: 'decided', on: '2025-06-10', outcome: 'partially_granted', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_process_info', reason: '会议记录属于内部讨论记录。' }] }, bearer('approver')).expect(201);
       const mail = mailFor(await mails(), '申请答复告知书', trackingNumber)!;
       const res = await request(t.http).get(`/api/v1/requests/${id}/notices/reply`).set(bearer('handler')).expect(200);
       expect(res.body).toEqual({ kind: 'reply', title: '政府信息公开申请答复告知书', text: expect.any(String) });
@@ -102,13 +94,13 @@ describe('Notices', () => {
     });
 
     it('a reply of 2023 offers review or suit, naming the organ and the court of the settings', async () => {
-      const { id } = await register('2023-12-01');
-      await step(id, { type: 'decided', on: '2023-12-20', outcome: 'withheld_state_secret', reason: '已依法定密' }, 'approver').expect(201);
+      const { id } = await desk.register('2023-12-01');
+      await handler.step(id, { type: 'decided', on: '2023-12-20', outcome: 'withheld_state_secret', reason: '已依法定密' }, bearer('approver')).expect(201);
       const text = await noticeText(id, 'reply');
       expect(text).toContain('如对本答复不服，可以自收到本告知书之日起六十日内向测试县人民政府申请行政复议，也可以自收到本告知书之日起六个月内向测试县人民法院提起行政诉讼（《中华人民共和国行政复议法》第九条第一款、《中华人民共和国行政诉讼法》第四十六条第一款）。');
       expect(text).not.toContain('的规定先申请行政复议');
-      const granted = await register('2025-06-03');
-      await step(granted.id, { type: 'decided', on: '2025-06-05', outcome: 'granted' }).expect(201);
+      const granted = await desk.register('2025-06-03');
+      await handler.step(granted.id, { type: 'decided', on: '2025-06-05', outcome: 'granted' }).expect(201);
       const later = await noticeText(granted.id, 'reply');
       expect(later).toContain('自收到本告知书之日起六十日内向测试县人民政府申请行政复议，也可以');
       expect(later).toContain('《中华人民共和国行政复议法》第二十条第一款');
@@ -116,8 +108,8 @@ describe('Notices', () => {
     });
 
     it('keeps the names printed when the reply was sent, after the settings change', async () => {
-      const { id } = await register('2025-06-03');
-      await step(id, { type: 'decided', on: '2025-06-05', outcome: 'granted' }).expect(201);
+      const { id } = await desk.register('2025-06-03');
+      await handler.step(id, { type: 'decided', on: '2025-06-05', outcome: 'granted' }).expect(201);
       const before = await noticeText(id, 'reply');
       await setRemedies({ reviewOrgan: '另一县人民政府' }).expect(200);
       expect(await noticeText(id, 'reply')).toBe(before);
@@ -125,7 +117,7 @@ describe('Notices', () => {
     });
 
     it('404 for a notice not issued yet or an unknown kind, 401 without a token', async () => {
-      const { id } = await register('2025-06-03');
+      const { id } = await desk.register('2025-06-03');
       const missing = await request(t.http).get(`/api/v1/requests/${id}/notices/fee`).set(bearer('handler')).expect(404);
       expect(missing.body.error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('文书') });
       await request(t.http).get(`/api/v1/requests/${id}/notices/reply`).set(bearer('handler')).expect(404);
@@ -137,7 +129,7 @@ describe('Notices', () => {
     });
 
     it('the receipt e-mail is the receipt notice, with no provisional date (2027 is not loaded)', async () => {
-      const { id, trackingNumber } = await register('2026-12-21');
+      const { id, trackingNumber } = await desk.register('2026-12-21');
       const mail = mailFor(await mails(), '登记回执', trackingNumber)!;
       const text = await noticeText(id, 'receipt');
       expect(mail.text?.startsWith(text)).toBe(true);
@@ -146,30 +138,30 @@ describe('Notices', () => {
     });
 
     it('D18: the fee notice states the payment window and its last day', async () => {
-      const { id } = await register('2025-03-03');
-      await step(id, { type: 'fee_notice_issued', on: '2025-03-10', amountYuan: 100, deliveredOn: '2025-03-14' }).expect(201);
+      const { id } = await desk.register('2025-03-03');
+      await handler.step(id, { type: 'fee_notice_issued', on: '2025-03-10', amountYuan: 100, deliveredOn: '2025-03-14' }).expect(201);
       expect(await noticeText(id, 'fee')).toContain('请自您收到本通知次日起20个工作日内（即2025年4月14日前）缴纳');
     });
 
     it('D21: a not-held reply names the agency that holds the information', async () => {
-      const { id } = await register('2025-06-03');
-      await step(id, { type: 'decided', on: '2025-06-06', outcome: 'unable_not_held', referTo: { agency: '测试县住房和城乡建设局', contact: '0000-7654321' } }).expect(201);
+      const { id } = await desk.register('2025-06-03');
+      await handler.step(id, { type: 'decided', on: '2025-06-06', outcome: 'unable_not_held', referTo: { agency: '测试县住房和城乡建设局', contact: '0000-7654321' } }).expect(201);
       expect(await noticeText(id, 'reply')).toContain('该政府信息由测试县住房和城乡建设局掌握，联系方式：0000-7654321，您可以向其提出申请。');
     });
 
     it('Art. 36(六): a repeat request refers to the earlier reply by its number', async () => {
-      const first = await register('2025-05-06');
-      await step(first.id, { type: 'decided', on: '2025-05-09', outcome: 'granted' }).expect(201);
-      const second = await register('2025-06-03');
-      const wrong = await step(second.id, { type: 'decided', on: '2025-06-06', outcome: 'granted', repeatOf: first.trackingNumber }).expect(400);
+      const first = await desk.register('2025-05-06');
+      await handler.step(first.id, { type: 'decided', on: '2025-05-09', outcome: 'granted' }).expect(201);
+      const second = await desk.register('2025-06-03');
+      const wrong = await handler.step(second.id, { type: 'decided', on: '2025-06-06', outcome: 'granted', repeatOf: first.trackingNumber }).expect(400);
       expect(wrong.body.error.fields.repeatOf).toContain('重复申请');
-      await step(second.id, { type: 'decided', on: '2025-06-06', outcome: 'not_processed_repeat', repeatOf: 'nope' }).expect(400);
-      await step(second.id, { type: 'decided', on: '2025-06-06', outcome: 'not_processed_repeat', repeatOf: first.trackingNumber }).expect(201);
+      await handler.step(second.id, { type: 'decided', on: '2025-06-06', outcome: 'not_processed_repeat', repeatOf: 'nope' }).expect(400);
+      await handler.step(second.id, { type: 'decided', on: '2025-06-06', outcome: 'not_processed_repeat', repeatOf: first.trackingNumber }).expect(201);
       const text = await noticeText(second.id, 'reply');
       expect(text).toContain(`本机关已于2025年5月9日就您申请公开的相同政府信息作出答复（申请编号：${first.trackingNumber}）`);
       expect(text).toContain('本机关不予重复处理');
       // The same through the form on the request page.
-      const third = await register('2025-06-03');
+      const third = await desk.register('2025-06-03');
       const form = await openForm(users.handler.agent, `/staff/requests/${third.id}`);
       expect(form.html).toContain('name="repeatOf"');
       await users.handler.agent.post(`/staff/requests/${third.id}/events`).type('form').send({ _csrf: form.csrf, type: 'decided', on: '2025-06-06', outcome: 'not_processed_repeat', repeatOf: first.trackingNumber, reason: '' }).expect(303);
@@ -179,8 +171,8 @@ describe('Notices', () => {
 
   describe('the new notices', () => {
     it('Art. 35: the reasons notice is e-mailed, printable and listed on the request page', async () => {
-      const { id, trackingNumber } = await register('2025-06-03');
-      await step(id, { type: 'reasons_requested', on: '2025-06-05', note: '请说明一个月内申请300件的用途' }).expect(201);
+      const { id, trackingNumber } = await desk.register('2025-06-03');
+      await handler.step(id, { type: 'reasons_requested', on: '2025-06-05', note: '请说明一个月内申请300件的用途' }).expect(201);
       const mail = mailFor(await mails(), '说明理由通知书', trackingNumber)!;
       const text = await noticeText(id, 'reasons');
       expect(mail.text?.trimEnd()).toBe(text);
@@ -191,10 +183,10 @@ describe('Notices', () => {
     });
 
     it('D17: after a delivered step the 送达回证 prints, with the EMS number and signature lines', async () => {
-      const { id, trackingNumber } = await register('2025-06-03');
-      await step(id, { type: 'decided', on: '2025-06-06', outcome: 'granted' }).expect(201);
+      const { id, trackingNumber } = await desk.register('2025-06-03');
+      await handler.step(id, { type: 'decided', on: '2025-06-06', outcome: 'granted' }).expect(201);
       await users.handler.agent.get(`/staff/requests/${id}/notices/delivery`).expect(404);
-      await step(id, { type: 'delivered', on: '2025-06-09', method: 'post', reference: 'EMS1098765432' }).expect(201);
+      await handler.step(id, { type: 'delivered', on: '2025-06-09', method: 'post', reference: 'EMS1098765432' }).expect(201);
       const page = (await users.handler.agent.get(`/staff/requests/${id}`).expect(200)).text;
       expect(page).toContain(`/staff/requests/${id}/notices/delivery`);
       const form = (await users.handler.agent.get(`/staff/requests/${id}/notices/delivery`).expect(200)).text;
@@ -205,13 +197,8 @@ describe('Notices', () => {
     });
 
     it('D19: an online submission withdrawn before receipt has no reply notice, and the step succeeds', async () => {
-      const filed = await request(t.http)
-        .post('/api/v1/public/requests')
-        .send({ applicant: { type: 'natural_person', name: '孙八', idDocumentNumber: validResidentId(), email: 'sun@example.com' }, description: '申请公开本局2025年部门预算' })
-        .expect(201);
-      const list = await request(t.http).get(`/api/v1/requests?q=${filed.body.trackingNumber}`).set(bearer('handler')).expect(200);
-      const id = list.body.items[0].id as string;
-      await step(id, { type: 'withdrawn', on: '2026-12-28' }).expect(201);
+      const { id } = await handler.file({ applicant: applicant('natural_person', '孙八', { email: 'sun@example.com' }), description: '申请公开本局2025年部门预算' });
+      await handler.step(id, { type: 'withdrawn', on: '2026-12-28' }).expect(201);
       await request(t.http).get(`/api/v1/requests/${id}/notices/reply`).set(bearer('handler')).expect(404);
       expect((await request(t.http).get(`/api/v1/requests/${id}`).set(bearer('handler'))).body.notices).toEqual([]);
     });

@@ -1,10 +1,9 @@
 import request from 'supertest';
-import { AuthService } from '../src/auth/auth.service';
 import { MailWorker } from '../src/notifications/mail-worker';
+import { applicant, Desk, staffWithToken } from './support/builders';
 import { SmtpSink } from './support/smtp-sink';
 import { createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
 
-const PASSWORD = 'Str0ng-passphrase!';
 type Section3 = { rows: Record<string, number[]> };
 
 /** D19 for citizens: withdrawal with the access code, over the API and from the status page. */
@@ -13,16 +12,8 @@ describe('Withdrawal by the applicant', () => {
   let sink: SmtpSink;
   let clerk: { Authorization: string };
   let admin: { Authorization: string };
+  let desk: Desk;
 
-  const file = async (email?: string) => {
-    const res = await request(t.http)
-      .post('/api/v1/public/requests')
-      .send({ applicant: { type: 'natural_person', name: '周九', idDocumentNumber: validResidentId(), phone: '13900000000', ...(email ? { email } : {}) }, description: '申请公开某公交线路调整方案' })
-      .expect(201);
-    const id = (await request(t.http).get(`/api/v1/requests?q=${res.body.trackingNumber}`).set(clerk).expect(200)).body.items[0].id as string;
-    return { id, trackingNumber: res.body.trackingNumber as string, accessCode: res.body.accessCode as string };
-  };
-  const step = (id: string, body: Record<string, unknown>) => request(t.http).post(`/api/v1/requests/${id}/events`).set(clerk).send(body).expect(201);
   const withdraw = (trackingNumber: string, code?: string) => {
     const req = request(t.http).post(`/api/v1/public/requests/${trackingNumber}/withdrawal`);
     return code === undefined ? req : req.set('X-Access-Code', code);
@@ -36,8 +27,8 @@ describe('Withdrawal by the applicant', () => {
     await sink.start();
     t = await createTestApp({ SMTP_URL: sink.url, AGENCY_NAME: '测试县交通运输局' });
     t.clock.setNow('2025-06-16T02:00:00Z');
-    await t.app.get(AuthService).createUser('withdrawal_clerk', '李办事', PASSWORD, ['registrar', 'handler', 'approver']);
-    clerk = { Authorization: `Bearer ${(await request(t.http).post('/api/v1/auth/token').send({ username: 'withdrawal_clerk', password: PASSWORD }).expect(200)).body.token}` };
+    ({ auth: clerk } = await staffWithToken(t, 'withdrawal_clerk'));
+    desk = new Desk(t, clerk, { applicant: applicant('natural_person', '周九', { phone: '13900000000' }), description: '申请公开某公交线路调整方案' });
     admin = { Authorization: `Bearer ${await t.token()}` };
   }, 60_000);
   afterAll(async () => {
@@ -48,7 +39,7 @@ describe('Withdrawal by the applicant', () => {
   describe('over the API', () => {
     it('before receipt: 201 with the status view; withdrawn, counted nowhere, acknowledged by e-mail', async () => {
       const before = await section3();
-      const f = await file('zhou@example.com');
+      const f = await desk.file({ applicant: applicant('natural_person', '周九', { phone: '13900000000', email: 'zhou@example.com' }) });
       const res = await withdraw(f.trackingNumber, f.accessCode).expect(201);
       expect(res.body).toMatchObject({
         trackingNumber: f.trackingNumber,
@@ -78,8 +69,8 @@ describe('Withdrawal by the applicant', () => {
     });
 
     it('staff recording the same withdrawal for an applicant with e-mail: acknowledged, no reply notice for an application never received', async () => {
-      const f = await file('staffside@example.com');
-      const res = await request(t.http).post(`/api/v1/requests/${f.id}/events`).set(clerk).send({ type: 'withdrawn', on: '2025-06-16' }).expect(201);
+      const f = await desk.file({ applicant: applicant('natural_person', '周九', { phone: '13900000000', email: 'staffside@example.com' }) });
+      const res = await desk.step(f.id, { type: 'withdrawn', on: '2025-06-16' }).expect(201);
       expect(res.body).toMatchObject({ status: 'withdrawn', outcome: null });
       sink.messages.length = 0;
       while ((await t.app.get(MailWorker).runOnce()) > 0);
@@ -89,8 +80,8 @@ describe('Withdrawal by the applicant', () => {
 
     it('after receipt: concludes as （六）3 like the staff step, and Section 3 counts it there', async () => {
       const before = await section3();
-      const f = await file();
-      await step(f.id, { type: 'receipt_confirmed', on: '2025-06-16' });
+      const f = await desk.file();
+      await desk.step(f.id, { type: 'receipt_confirmed', on: '2025-06-16' }).expect(201);
       const res = await withdraw(f.trackingNumber, f.accessCode).expect(201);
       expect(res.body).toMatchObject({ status: 'concluded', outcome: 'other_other', outcomeLabel: '（六）3 其他', concludedOn: '2025-06-16', withdrawnOn: null, withdrawal: { on: '2025-06-16', beforeReceipt: false }, canWithdraw: false });
       expect((await events(f.id)).at(-1)).toMatchObject({ type: 'withdrawn', actor: '申请人（网上撤回）' });
@@ -104,7 +95,7 @@ describe('Withdrawal by the applicant', () => {
     });
 
     it('a wrong or missing code, or an unknown number, answers 404 exactly like the look-up', async () => {
-      const f = await file();
+      const f = await desk.file();
       const expected = (await lookup(f.trackingNumber, 'WRONGCODE').expect(404)).body;
       expect((await withdraw(f.trackingNumber, 'WRONGCODE').expect(404)).body).toEqual(expected);
       expect((await withdraw(f.trackingNumber).expect(404)).body).toEqual(expected);
@@ -113,16 +104,16 @@ describe('Withdrawal by the applicant', () => {
     });
 
     it('a concluded request answers 409 with a clear message', async () => {
-      const f = await file();
-      await step(f.id, { type: 'receipt_confirmed', on: '2025-06-16' });
-      await step(f.id, { type: 'decided', on: '2025-06-16', outcome: 'granted' });
+      const f = await desk.file();
+      await desk.step(f.id, { type: 'receipt_confirmed', on: '2025-06-16' }).expect(201);
+      await desk.step(f.id, { type: 'decided', on: '2025-06-16', outcome: 'granted' }).expect(201);
       const res = await withdraw(f.trackingNumber, f.accessCode).expect(409);
       expect(res.body.error.message).toBe('该申请已于 2025-06-16 办结，不能再撤回。');
       expect((await events(f.id)).map((e) => e.type)).not.toContain('withdrawn');
     });
 
     it('the same Idempotency-Key returns the first answer and records one withdrawal', async () => {
-      const f = await file();
+      const f = await desk.file();
       const first = await withdraw(f.trackingNumber, f.accessCode).set('Idempotency-Key', 'w-1').expect(201);
       const second = await withdraw(f.trackingNumber, f.accessCode).set('Idempotency-Key', 'w-1').expect(201);
       expect(second.body).toEqual(first.body);
@@ -141,7 +132,7 @@ describe('Withdrawal by the applicant', () => {
     };
 
     it('before receipt: asks for confirmation, withdraws, and shows it; the code never goes into a URL', async () => {
-      const f = await file();
+      const f = await desk.file();
       const { agent, csrf, page } = await open(f);
       expect(page.headers['cache-control']).toBe('no-store');
       expect(page.text).toContain('撤回申请');
@@ -165,8 +156,8 @@ describe('Withdrawal by the applicant', () => {
     });
 
     it('after receipt: the withdrawal ends the application, shown as （六）3', async () => {
-      const f = await file();
-      await step(f.id, { type: 'receipt_confirmed', on: '2025-06-16' });
+      const f = await desk.file();
+      await desk.step(f.id, { type: 'receipt_confirmed', on: '2025-06-16' }).expect(201);
       const { agent, csrf, page } = await open(f);
       expect(page.text).toContain('撤回后，本机关将终止办理');
       const done = await agent.post('/status/withdraw').type('form').send({ _csrf: csrf, trackingNumber: f.trackingNumber, accessCode: f.accessCode, confirm: 'yes' }).expect(200);
@@ -176,9 +167,9 @@ describe('Withdrawal by the applicant', () => {
     });
 
     it('a concluded request offers no withdrawal and answers 409; a wrong code 404 like the look-up', async () => {
-      const f = await file();
-      await step(f.id, { type: 'receipt_confirmed', on: '2025-06-16' });
-      await step(f.id, { type: 'decided', on: '2025-06-16', outcome: 'granted' });
+      const f = await desk.file();
+      await desk.step(f.id, { type: 'receipt_confirmed', on: '2025-06-16' }).expect(201);
+      await desk.step(f.id, { type: 'decided', on: '2025-06-16', outcome: 'granted' }).expect(201);
       const { agent, csrf, page } = await open(f);
       expect(page.text).not.toContain('action="/status/withdraw"');
       const refused = await agent.post('/status/withdraw').type('form').send({ _csrf: csrf, trackingNumber: f.trackingNumber, accessCode: f.accessCode, confirm: 'yes' }).expect(409);

@@ -1,35 +1,22 @@
 import request from 'supertest';
-import { AuthService } from '../src/auth/auth.service';
 import { DerivedStateService } from '../src/requests/derived-state.service';
-import { createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
+import { applicant, bearer, CLERK_PASSWORD, Desk, signIn, staffWithToken, Step } from './support/builders';
+import { createTestApp, openForm, TestApp } from './support/test-app';
 
-type Step = Record<string, unknown> & { type: string; on: string };
-const PASSWORD = 'Str0ng-passphrase!';
 
 /** Issue 12 over HTTP: the record cannot be bent (D1, D15, D17–D19, D21). */
 describe('Record integrity over the API', () => {
   let t: TestApp;
   let auth: { Authorization: string };
   let clerkId: string;
-
-  const register = async (receivedOn: string, over: Record<string, unknown> = {}) => {
-    const res = await request(t.http)
-      .post('/api/v1/requests')
-      .set(auth)
-      .send({ applicant: { type: 'natural_person', name: '孙八', idDocumentNumber: validResidentId(), phone: '13800000000' }, channel: 'in_person', receivedOn, description: '申请公开某道路工程批复', ...over })
-      .expect(201);
-    return res.body.id as string;
-  };
-  const step = (id: string, body: Step) => request(t.http).post(`/api/v1/requests/${id}/events`).set(auth).send(body);
+  let desk: Desk;
 
   beforeAll(async () => {
     t = await createTestApp({ AGENCY_NAME: '测试县交通运输局' });
     t.clock.setNow('2025-06-16T02:00:00Z');
     // One clerk who may do every step: separation of duties is not what this suite is about.
-    const clerk = await t.app.get(AuthService).createUser('integrity_clerk', '李办事', PASSWORD, ['registrar', 'handler', 'approver']);
-    clerkId = clerk.id;
-    const token = (await request(t.http).post('/api/v1/auth/token').send({ username: 'integrity_clerk', password: PASSWORD }).expect(200)).body.token;
-    auth = { Authorization: `Bearer ${token}` };
+    ({ id: clerkId, auth } = await staffWithToken(t, 'integrity_clerk'));
+    desk = new Desk(t, auth, { applicant: applicant('natural_person', '孙八', { phone: '13800000000' }), description: '申请公开某道路工程批复' });
   });
   afterAll(() => t.close());
 
@@ -40,18 +27,18 @@ describe('Record integrity over the API', () => {
       ['an Art. 35 deadline after the due date', { type: 'deadline_set', on: '2025-04-10', dueOn: '2025-06-30', reason: '数量巨大' }, 409, /2025-03-31/],
       ['an Art. 35 deadline earlier than the statutory one', { type: 'deadline_set', on: '2025-03-10', dueOn: '2025-03-20', reason: '数量巨大' }, 422, /2025-03-31/],
     ])('%s is refused (%d), naming the date', async (_name, body, status, message) => {
-      const id = await register('2025-03-03');
-      const res = await step(id, body).expect(status);
+      const { id } = await desk.register('2025-03-03');
+      const res = await desk.step(id, body).expect(status);
       expect(res.body.error.message).toMatch(message);
       expect((await request(t.http).get(`/api/v1/requests/${id}`).set(auth).expect(200)).body.events).toHaveLength(1);
     });
 
     it('a reply after the due date stays late in the request, the list and the dashboard', async () => {
       const before = (await request(t.http).get('/api/v1/dashboard?year=2025').set(auth).expect(200)).body;
-      const id = await register('2025-03-03', { description: '申请公开某桥梁检测报告' });
-      await step(id, { type: 'consultation_started', on: '2025-04-10', party: 'third_party' }).expect(201);
-      await step(id, { type: 'consultation_ended', on: '2025-04-15' }).expect(201);
-      const replied = await step(id, { type: 'decided', on: '2025-04-20', outcome: 'granted' }).expect(201);
+      const { id } = await desk.register('2025-03-03', { description: '申请公开某桥梁检测报告' });
+      await desk.step(id, { type: 'consultation_started', on: '2025-04-10', party: 'third_party' }).expect(201);
+      await desk.step(id, { type: 'consultation_ended', on: '2025-04-15' }).expect(201);
+      const replied = await desk.step(id, { type: 'decided', on: '2025-04-20', outcome: 'granted' }).expect(201);
       expect(replied.body).toMatchObject({ dueOn: '2025-03-31', overdue: true });
       const list = await request(t.http).get('/api/v1/requests?q=桥梁检测').set(auth).expect(200);
       expect(list.body.items[0]).toMatchObject({ id, overdue: true, dueOn: '2025-03-31' });
@@ -61,8 +48,8 @@ describe('Record integrity over the API', () => {
     });
 
     it('records written before D15 are re-derived: a late extension no longer cures lateness', async () => {
-      const id = await register('2025-03-03', { description: '申请公开某隧道竣工验收文件' });
-      await step(id, { type: 'decided', on: '2025-04-20', outcome: 'granted' }).expect(201);
+      const { id } = await desk.register('2025-03-03', { description: '申请公开某隧道竣工验收文件' });
+      await desk.step(id, { type: 'decided', on: '2025-04-20', outcome: 'granted' }).expect(201);
       // What the earlier release stored: the extension accepted after the deadline, the due date moved, on time.
       await t.dataSource.query(`UPDATE request_event SET seq = 3 WHERE request_id = '${id}' AND seq = 2`);
       await t.dataSource.query(
@@ -81,92 +68,84 @@ describe('Record integrity over the API', () => {
   describe('D1: items decide the outcome', () => {
     it('nothing disclosed is not （二）; a declared secret with everything granted is refused (422, why)', async () => {
       const items = { items: [{ description: '批复文件' }, { description: '会议纪要' }] };
-      const a = await register('2025-06-02', items);
-      const partial = await step(a, { type: 'decided', on: '2025-06-10', outcome: 'partially_granted', reason: '见各项', itemOutcomes: [{ item: 0, outcome: 'unable_not_held' }, { item: 1, outcome: 'withheld_state_secret', reason: '经定密属于国家秘密' }] }).expect(422);
+      const { id: a } = await desk.register('2025-06-02', items);
+      const partial = await desk.step(a, { type: 'decided', on: '2025-06-10', outcome: 'partially_granted', reason: '见各项', itemOutcomes: [{ item: 0, outcome: 'unable_not_held' }, { item: 1, outcome: 'withheld_state_secret', reason: '经定密属于国家秘密' }] }).expect(422);
       expect(partial.body.error.message).toMatch(/没有任何事项予以公开/);
-      const principal = await step(a, { type: 'decided', on: '2025-06-10', outcome: 'withheld_state_secret', reason: '见各项', itemOutcomes: [{ item: 0, outcome: 'unable_not_held' }, { item: 1, outcome: 'withheld_state_secret', reason: '经定密属于国家秘密' }] }).expect(201);
+      const principal = await desk.step(a, { type: 'decided', on: '2025-06-10', outcome: 'withheld_state_secret', reason: '见各项', itemOutcomes: [{ item: 0, outcome: 'unable_not_held' }, { item: 1, outcome: 'withheld_state_secret', reason: '经定密属于国家秘密' }] }).expect(201);
       expect(principal.body).toMatchObject({ outcome: 'withheld_state_secret', items: [{ outcome: 'unable_not_held' }, { outcome: 'withheld_state_secret', reason: '经定密属于国家秘密' }] });
-      const b = await register('2025-06-02', items);
-      const secret = await step(b, { type: 'decided', on: '2025-06-10', outcome: 'withheld_state_secret', reason: '涉密', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'granted' }] }).expect(422);
+      const { id: b } = await desk.register('2025-06-02', items);
+      const secret = await desk.step(b, { type: 'decided', on: '2025-06-10', outcome: 'withheld_state_secret', reason: '涉密', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'granted' }] }).expect(422);
       expect(secret.body.error.message).toMatch(/所有事项均予以公开/);
     });
   });
 
   describe('D19, D17, D18, D21 and the approver', () => {
     it('D19: staff withdraw an unconfirmed submission; it is counted nowhere', async () => {
-      const before = (await request(t.http).get('/api/v1/reports/2025/section3').set(auth)).body;
-      const filed = await request(t.http)
-        .post('/api/v1/public/requests')
-        .send({ applicant: { type: 'natural_person', name: '周九', idDocumentNumber: validResidentId(), phone: '13900000000' }, description: '申请公开某公交线路调整方案' })
-        .expect(201);
-      const found = await request(t.http).get(`/api/v1/requests?q=${filed.body.trackingNumber}`).set(auth).expect(200);
-      const id = found.body.items[0].id;
-      const res = await step(id, { type: 'withdrawn', on: '2025-06-16' }).expect(201);
+      // Read by the administrator: this suite's clerk holds no report role.
+      const reader = bearer(await t.adminToken());
+      const before = (await request(t.http).get('/api/v1/reports/2025/section3').set(reader).expect(200)).body;
+      const { id } = await desk.file({ applicant: applicant('natural_person', '周九', { phone: '13900000000' }), description: '申请公开某公交线路调整方案' });
+      const res = await desk.step(id, { type: 'withdrawn', on: '2025-06-16' }).expect(201);
       expect(res.body).toMatchObject({ status: 'withdrawn', statusLabel: '已撤回（未受理）', receivedOn: null, outcome: null, concludedOn: null, withdrawnOn: '2025-06-16' });
-      await step(id, { type: 'receipt_confirmed', on: '2025-06-16' }).expect(409);
+      await desk.step(id, { type: 'receipt_confirmed', on: '2025-06-16' }).expect(409);
       const open = await request(t.http).get('/api/v1/requests?status=open').set(auth).expect(200);
       expect(open.body.items.map((i: { id: string }) => i.id)).not.toContain(id);
-      const after = (await request(t.http).get('/api/v1/reports/2025/section3').set(auth)).body;
-      if (before.rows) expect(after.rows).toEqual(before.rows);
+      const after = (await request(t.http).get('/api/v1/reports/2025/section3').set(reader).expect(200)).body;
+      expect(after.rows).toEqual(before.rows);
     });
 
     it('D17: delivery after conclusion, with method and reference, shown to staff and the applicant', async () => {
       t.clock.setNow('2025-06-02T02:00:00Z');
-      const filed = await request(t.http)
-        .post('/api/v1/public/requests')
-        .send({ applicant: { type: 'natural_person', name: '吴十', idDocumentNumber: validResidentId(), phone: '13700000000' }, description: '申请公开某停车场收费批复' })
-        .expect(201);
+      const filed = await desk.file({ applicant: applicant('natural_person', '吴十', { phone: '13700000000' }), description: '申请公开某停车场收费批复' });
       t.clock.setNow('2025-06-16T02:00:00Z');
-      const id = (await request(t.http).get(`/api/v1/requests?q=${filed.body.trackingNumber}`).set(auth).expect(200)).body.items[0].id;
-      await step(id, { type: 'receipt_confirmed', on: '2025-06-03' }).expect(201);
-      await step(id, { type: 'delivered', on: '2025-06-05', method: 'post' }).expect(409);
-      await step(id, { type: 'decided', on: '2025-06-10', outcome: 'granted' }).expect(201);
-      await step(id, { type: 'delivered', on: '2025-06-12', method: 'pigeon' }).expect(400);
-      const res = await step(id, { type: 'delivered', on: '2025-06-12', method: 'post', reference: 'EMS1098765432' }).expect(201);
+      const { id } = filed;
+      await desk.step(id, { type: 'receipt_confirmed', on: '2025-06-03' }).expect(201);
+      await desk.step(id, { type: 'delivered', on: '2025-06-05', method: 'post' }).expect(409);
+      await desk.step(id, { type: 'decided', on: '2025-06-10', outcome: 'granted' }).expect(201);
+      await desk.step(id, { type: 'delivered', on: '2025-06-12', method: 'pigeon' }).expect(400);
+      const res = await desk.step(id, { type: 'delivered', on: '2025-06-12', method: 'post', reference: 'EMS1098765432' }).expect(201);
       expect(res.body).toMatchObject({ concludedOn: '2025-06-10', deliveries: [{ on: '2025-06-12', method: 'post', methodLabel: '邮寄', reference: 'EMS1098765432' }] });
-      const status = await request(t.http).get(`/api/v1/public/requests/${filed.body.trackingNumber}`).set('X-Access-Code', filed.body.accessCode).expect(200);
+      const status = await request(t.http).get(`/api/v1/public/requests/${filed.trackingNumber}`).set('X-Access-Code', filed.accessCode).expect(200);
       expect(status.body.deliveries).toEqual([{ on: '2025-06-12', method: 'post', methodLabel: '邮寄', reference: 'EMS1098765432' }]);
       const citizen = request.agent(t.http);
       const form = await openForm(citizen, '/status');
-      const page = await citizen.post('/status').type('form').send({ _csrf: form.csrf, trackingNumber: filed.body.trackingNumber, accessCode: filed.body.accessCode }).expect(200);
+      const page = await citizen.post('/status').type('form').send({ _csrf: form.csrf, trackingNumber: filed.trackingNumber, accessCode: filed.accessCode }).expect(200);
       expect(page.text).toMatch(/2025-06-12 邮寄（EMS1098765432）/);
     });
 
     it('D18: the payment window runs from the day after the applicant received the fee notice', async () => {
-      const id = await register('2025-03-03');
-      const res = await step(id, { type: 'fee_notice_issued', on: '2025-03-10', amountYuan: 100, deliveredOn: '2025-03-14' }).expect(201);
+      const { id } = await desk.register('2025-03-03');
+      const res = await desk.step(id, { type: 'fee_notice_issued', on: '2025-03-10', amountYuan: 100, deliveredOn: '2025-03-14' }).expect(201);
       expect(res.body.fee).toMatchObject({ noticeOn: '2025-03-10', deliveredOn: '2025-03-14', payBy: '2025-04-14' });
-      await step(await register('2025-03-03'), { type: 'fee_notice_issued', on: '2025-03-10', amountYuan: 100, deliveredOn: '2025-03-07' }).expect(422);
+      await desk.step((await desk.register('2025-03-03')).id, { type: 'fee_notice_issued', on: '2025-03-10', amountYuan: 100, deliveredOn: '2025-03-07' }).expect(422);
     });
 
     it('D21: a not-held reply names the agency that holds the information', async () => {
-      const id = await register('2025-06-02');
-      const res = await step(id, { type: 'decided', on: '2025-06-10', outcome: 'unable_not_held', referTo: { agency: '测试县住房和城乡建设局', contact: '0000-7654321' } }).expect(201);
+      const { id } = await desk.register('2025-06-02');
+      const res = await desk.step(id, { type: 'decided', on: '2025-06-10', outcome: 'unable_not_held', referTo: { agency: '测试县住房和城乡建设局', contact: '0000-7654321' } }).expect(201);
       expect(res.body.referTo).toEqual({ agency: '测试县住房和城乡建设局', contact: '0000-7654321' });
-      await step(await register('2025-06-02'), { type: 'decided', on: '2025-06-10', outcome: 'granted', referTo: { agency: '某局' } }).expect(400);
+      await desk.step((await desk.register('2025-06-02')).id, { type: 'decided', on: '2025-06-10', outcome: 'granted', referTo: { agency: '某局' } }).expect(400);
     });
 
     it('the approving account of an extension is the signed-in one; the typed name is what the notice prints', async () => {
-      const id = await register('2025-06-02');
-      const res = await step(id, { type: 'extension_granted', on: '2025-06-05', extraWorkingDays: 10, approvedBy: '随便写的名字', reason: '需要调取档案' }).expect(201);
+      const { id } = await desk.register('2025-06-02');
+      const res = await desk.step(id, { type: 'extension_granted', on: '2025-06-05', extraWorkingDays: 10, approvedBy: '随便写的名字', reason: '需要调取档案' }).expect(201);
       const event = res.body.events.find((e: { type: string }) => e.type === 'extension_granted');
       expect(event.data).toMatchObject({ approvedBy: '随便写的名字', approvedByAccount: { id: clerkId, name: '李办事' } });
-      const plain = await step(await register('2025-06-02'), { type: 'extension_granted', on: '2025-06-05', extraWorkingDays: 10, reason: '需要调取档案' }).expect(201);
+      const plain = await desk.step((await desk.register('2025-06-02')).id, { type: 'extension_granted', on: '2025-06-05', extraWorkingDays: 10, reason: '需要调取档案' }).expect(201);
       expect(plain.body.extension).toMatchObject({ approvedBy: '李办事' });
     });
 
     it('the staff page offers delivery after conclusion and no deadline steps once a recorded step was late', async () => {
-      const agent = request.agent(t.http);
-      const login = await openForm(agent, '/staff/login');
-      await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'integrity_clerk', password: PASSWORD }).expect(303);
-      const late = await register('2025-03-03');
-      await step(late, { type: 'consultation_started', on: '2025-04-02', party: 'agency' }).expect(201);
+      const agent = await signIn(t, { username: 'integrity_clerk', password: CLERK_PASSWORD });
+      const { id: late } = await desk.register('2025-03-03');
+      await desk.step(late, { type: 'consultation_started', on: '2025-04-02', party: 'agency' }).expect(201);
       const latePage = (await agent.get(`/staff/requests/${late}`).expect(200)).text;
       expect(latePage).not.toMatch(/name="type" value="extension_granted"/);
       expect(latePage).not.toMatch(/name="type" value="correction_requested"/);
       expect(latePage).toMatch(/name="type" value="decided"/);
-      const done = await register('2025-06-02');
-      await step(done, { type: 'decided', on: '2025-06-10', outcome: 'granted' }).expect(201);
+      const { id: done } = await desk.register('2025-06-02');
+      await desk.step(done, { type: 'decided', on: '2025-06-10', outcome: 'granted' }).expect(201);
       const donePage = (await agent.get(`/staff/requests/${done}`).expect(200)).text;
       expect(donePage).toMatch(/name="type" value="delivered"/);
       expect(donePage).toMatch(/尚未登记送达/);

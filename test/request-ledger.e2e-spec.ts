@@ -2,13 +2,11 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import request from 'supertest';
-import { AuthService } from '../src/auth/auth.service';
 import { RequestLedgerService } from '../src/requests/request-ledger.service';
+import { applicant, CLERK_PASSWORD, Desk, Registered, signIn, staffWithToken } from './support/builders';
 import { readXlsx } from './support/office';
-import { createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
+import { createTestApp, TestApp, validResidentId } from './support/test-app';
 
-type Step = Record<string, unknown> & { type: string; on: string };
-const PASSWORD = 'Str0ng-passphrase!';
 const HEADERS = ['申请编号', '收到申请之日', '提交渠道', '申请人类型', '申请人姓名或名称', '申请内容', '答复期限', '延期（工作日数/批准日期）', '办结日期', '办理结果', '是否按期', '送达日期'];
 
 /** Personal data given at registration that must never appear in a ledger file. */
@@ -44,51 +42,41 @@ async function xlsxText(body: Buffer): Promise<string> {
 describe('Request ledger export', () => {
   let t: TestApp;
   let auth: { Authorization: string };
-  const ids: Record<string, string> = {};
-  const numbers: Record<string, string> = {};
+  let desk: Desk;
+  /** Every request of the ledger, by a name for what it shows. */
+  const filed: Record<string, Registered> = {};
 
-  const register = async (key: string, receivedOn: string, over: Record<string, unknown> = {}) => {
-    const res = await request(t.http)
-      .post('/api/v1/requests')
-      .set(auth)
-      .send({ applicant: { type: 'natural_person', name: '孙八', idDocumentNumber: validResidentId(), phone: '13800001111', email: 'sun@example.com', address: '某市某区某路1号' }, channel: 'in_person', receivedOn, description: '申请公开某道路工程批复', ...over })
-      .expect(201);
-    ids[key] = res.body.id;
-    numbers[key] = res.body.trackingNumber;
-    return res.body.id as string;
-  };
-  const step = (id: string, body: Step) => request(t.http).post(`/api/v1/requests/${id}/events`).set(auth).send(body).expect(201);
-  const detail = async (id: string) => (await request(t.http).get(`/api/v1/requests/${id}`).set(auth).expect(200)).body;
   const exportApi = (query: string) => request(t.http).get(`/api/v1/requests/export?${query}`).set(auth).buffer(true).parse(binary);
 
   beforeAll(async () => {
     t = await createTestApp();
     t.clock.setNow('2025-06-16T02:00:00Z');
-    await t.app.get(AuthService).createUser('ledger_clerk', '李办事', PASSWORD, ['registrar', 'handler', 'approver']);
-    const token = (await request(t.http).post('/api/v1/auth/token').send({ username: 'ledger_clerk', password: PASSWORD }).expect(200)).body.token;
-    auth = { Authorization: `Bearer ${token}` };
+    ({ auth } = await staffWithToken(t, 'ledger_clerk'));
+    desk = new Desk(t, auth, {
+      applicant: applicant('natural_person', '孙八', { phone: '13800001111', email: 'sun@example.com', address: '某市某区某路1号' }),
+      description: '申请公开某道路工程批复',
+    });
 
     // Concluded late: due 2025-03-31, replied 2025-04-20, one item released and one withheld.
-    await register('late', '2025-03-03', { items: [{ description: '工程批复' }, { description: '施工单位人员名单' }] });
-    await step(ids.late, { type: 'decided', on: '2025-04-20', outcome: 'partially_granted', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_third_party_rights', reason: '涉及个人隐私' }] });
+    filed.late = await desk.register('2025-03-03', { items: [{ description: '工程批复' }, { description: '施工单位人员名单' }] });
+    await desk.step(filed.late.id, { type: 'decided', on: '2025-04-20', outcome: 'partially_granted', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_third_party_rights', reason: '涉及个人隐私' }] }).expect(201);
     // Extended, replied in time and delivered by post.
-    await register('delivered', '2025-05-06', {
+    filed.delivered = await desk.register('2025-05-06', {
       applicant: { type: 'commercial_enterprise', name: '某某科技有限公司', organisationCode: '91350100M000100Y43', phone: '0591-87654321', email: 'corp@example.com', address: '某市某区某路2号' },
       channel: 'mail',
       description: '申请公开某项目环评批复',
     });
-    await step(ids.delivered, { type: 'extension_granted', on: '2025-05-20', extraWorkingDays: 10, approvedBy: '王主任', reason: '需调取档案' });
-    await step(ids.delivered, { type: 'decided', on: '2025-06-10', outcome: 'granted' });
-    await step(ids.delivered, { type: 'delivered', on: '2025-06-12', method: 'post', reference: 'EMS1098765432' });
-    await step(ids.delivered, { type: 'delivered', on: '2025-06-13', method: 'email' });
+    await desk.step(filed.delivered.id, { type: 'extension_granted', on: '2025-05-20', extraWorkingDays: 10, approvedBy: '王主任', reason: '需调取档案' }).expect(201);
+    await desk.step(filed.delivered.id, { type: 'decided', on: '2025-06-10', outcome: 'granted' }).expect(201);
+    await desk.step(filed.delivered.id, { type: 'delivered', on: '2025-06-12', method: 'post', reference: 'EMS1098765432' }).expect(201);
+    await desk.step(filed.delivered.id, { type: 'delivered', on: '2025-06-13', method: 'email' }).expect(201);
     // Open, in time; open past its due date; received the year before; an unconfirmed online submission.
-    await register('open', '2025-06-09', { description: '申请公开某桥梁检测报告' });
-    await register('openLate', '2025-04-01', { description: '申请公开某隧道竣工验收文件' });
-    await register('lastYear', '2024-12-20');
-    const filed = await request(t.http).post('/api/v1/public/requests').send({ applicant: { type: 'natural_person', name: '周九', idDocumentNumber: validResidentId(), phone: '13800001111' }, description: '申请公开某公交线路调整方案' }).expect(201);
-    numbers.awaiting = filed.body.trackingNumber;
+    filed.open = await desk.register('2025-06-09', { description: '申请公开某桥梁检测报告' });
+    filed.openLate = await desk.register('2025-04-01', { description: '申请公开某隧道竣工验收文件' });
+    filed.lastYear = await desk.register('2024-12-20');
+    filed.awaiting = await desk.file({ applicant: applicant('natural_person', '周九', { phone: '13800001111' }), description: '申请公开某公交线路调整方案' });
     // Text an attacker would type: a formula, quotes, a comma, a line break.
-    await register('formula', '2025-06-10', { applicant: { type: 'natural_person', name: '=HYPERLINK("http://evil.example","点我")', idDocumentNumber: validResidentId(), phone: '13800001111' }, description: '@SUM(1+1)，"引号",逗号\n第二行' });
+    filed.formula = await desk.register('2025-06-10', { applicant: { type: 'natural_person', name: '=HYPERLINK("http://evil.example","点我")', idDocumentNumber: validResidentId(), phone: '13800001111' }, description: '@SUM(1+1)，"引号",逗号\n第二行' });
   }, 60_000);
   afterAll(() => t.close());
 
@@ -100,20 +88,20 @@ describe('Request ledger export', () => {
     const [header, ...rows] = readCsv(res.body);
     expect(header).toEqual(HEADERS);
     const byNumber = new Map(rows.map((r) => [r[0], r]));
-    expect([...byNumber.keys()].sort()).toEqual([numbers.late, numbers.delivered, numbers.open, numbers.openLate, numbers.formula].sort());
+    expect([...byNumber.keys()].sort()).toEqual([filed.late.trackingNumber, filed.delivered.trackingNumber, filed.open.trackingNumber, filed.openLate.trackingNumber, filed.formula.trackingNumber].sort());
     // Ordered by receipt date.
     expect(rows.map((r) => r[1])).toEqual([...rows.map((r) => r[1])].sort());
 
-    expect(byNumber.get(numbers.late)).toEqual([numbers.late, '2025-03-03', '当面提交', '自然人', '孙八', '申请公开某道路工程批复', '2025-03-31', '', '2025-04-20', '（二）部分公开', '逾期', '']);
-    const delivered = await detail(ids.delivered);
-    expect(byNumber.get(numbers.delivered)).toEqual([numbers.delivered, '2025-05-06', '邮寄（需签收）', '商业企业', '某某科技有限公司', '申请公开某项目环评批复', delivered.dueOn, '10/2025-05-20', '2025-06-10', '（一）予以公开', '按期', '2025-06-12']);
-    const open = await detail(ids.open);
-    expect(byNumber.get(numbers.open)).toEqual([numbers.open, '2025-06-09', '当面提交', '自然人', '孙八', '申请公开某桥梁检测报告', open.dueOn, '', '', '', '未办结', '']);
-    expect(byNumber.get(numbers.openLate)!.slice(8, 12)).toEqual(['', '', '逾期', '']);
+    expect(byNumber.get(filed.late.trackingNumber)).toEqual([filed.late.trackingNumber, '2025-03-03', '当面提交', '自然人', '孙八', '申请公开某道路工程批复', '2025-03-31', '', '2025-04-20', '（二）部分公开', '逾期', '']);
+    const delivered = await desk.detail(filed.delivered.id);
+    expect(byNumber.get(filed.delivered.trackingNumber)).toEqual([filed.delivered.trackingNumber, '2025-05-06', '邮寄（需签收）', '商业企业', '某某科技有限公司', '申请公开某项目环评批复', delivered.dueOn, '10/2025-05-20', '2025-06-10', '（一）予以公开', '按期', '2025-06-12']);
+    const open = await desk.detail(filed.open.id);
+    expect(byNumber.get(filed.open.trackingNumber)).toEqual([filed.open.trackingNumber, '2025-06-09', '当面提交', '自然人', '孙八', '申请公开某桥梁检测报告', open.dueOn, '', '', '', '未办结', '']);
+    expect(byNumber.get(filed.openLate.trackingNumber)!.slice(8, 12)).toEqual(['', '', '逾期', '']);
 
     // 是否按期 says what the API's `overdue` says, row by row.
-    for (const [key, id] of Object.entries(ids).filter(([k]) => k !== 'lastYear')) {
-      const d = await detail(id);
+    for (const [key, { id }] of Object.entries(filed).filter(([k]) => k !== 'lastYear' && k !== 'awaiting')) {
+      const d = await desk.detail(id);
       expect([key, byNumber.get(d.trackingNumber)![10] === '逾期']).toEqual([key, d.overdue]);
       expect([key, byNumber.get(d.trackingNumber)![6]]).toEqual([key, d.dueOn]);
     }
@@ -123,7 +111,7 @@ describe('Request ledger export', () => {
     const res = await exportApi('year=2025').expect(200);
     const text = res.body.toString('utf8');
     expect(text).toContain('\r\n');
-    const row = readCsv(res.body).find((r) => r[0] === numbers.formula)!;
+    const row = readCsv(res.body).find((r) => r[0] === filed.formula.trackingNumber)!;
     expect(row[4]).toBe(`'=HYPERLINK("http://evil.example","点我")`);
     expect(row[5]).toBe(`'@SUM(1+1)，"引号",逗号\n第二行`);
     expect(text).not.toMatch(/(^|,)[=+@-]/m);
@@ -134,10 +122,10 @@ describe('Request ledger export', () => {
     expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     const { rows } = await readXlsx(res.body);
     expect(rows[0]).toEqual(HEADERS);
-    expect(rows.find((r) => r[0] === numbers.late)).toEqual([numbers.late, '2025-03-03', '当面提交', '自然人', '孙八', '申请公开某道路工程批复', '2025-03-31', '2025-04-20', '（二）部分公开', '逾期']);
-    expect(rows.find((r) => r[0] === numbers.delivered)).toContain('2025-06-12');
+    expect(rows.find((r) => r[0] === filed.late.trackingNumber)).toEqual([filed.late.trackingNumber, '2025-03-03', '当面提交', '自然人', '孙八', '申请公开某道路工程批复', '2025-03-31', '2025-04-20', '（二）部分公开', '逾期']);
+    expect(rows.find((r) => r[0] === filed.delivered.trackingNumber)).toContain('2025-06-12');
     // Typed text cells: the formula an applicant typed stays text, exactly as typed.
-    expect(rows.find((r) => r[0] === numbers.formula)![4]).toBe('=HYPERLINK("http://evil.example","点我")');
+    expect(rows.find((r) => r[0] === filed.formula.trackingNumber)![4]).toBe('=HYPERLINK("http://evil.example","点我")');
     expect(await xlsxText(res.body)).not.toMatch(/<f>/);
 
     const wb = new ExcelJS.Workbook();
@@ -153,9 +141,7 @@ describe('Request ledger export', () => {
   it('never holds identity numbers, phone numbers, e-mail or postal addresses or organisation codes', async () => {
     const csv = (await exportApi('year=2025&format=csv').expect(200)).body.toString('utf8');
     const xlsx = await xlsxText((await exportApi('year=2025&format=xlsx').expect(200)).body);
-    const page = request.agent(t.http);
-    const login = await openForm(page, '/staff/login');
-    await page.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'ledger_clerk', password: PASSWORD }).expect(303);
+    const page = await signIn(t, { username: 'ledger_clerk', password: CLERK_PASSWORD });
     const filtered = (await page.get('/staff/requests/export?format=csv').buffer(true).parse(binary).expect(200)).body.toString('utf8');
     for (const secret of SECRETS) {
       expect([secret, csv.includes(secret), xlsx.includes(secret), filtered.includes(secret)]).toEqual([secret, false, false, false]);
@@ -174,38 +160,36 @@ describe('Request ledger export', () => {
 
   it('takes the list filters on the API too', async () => {
     const res = await exportApi('year=2025&status=open').expect(200);
-    expect(readCsv(res.body).slice(1).map((r) => r[0]).sort()).toEqual([numbers.open, numbers.openLate, numbers.formula].sort());
+    expect(readCsv(res.body).slice(1).map((r) => r[0]).sort()).toEqual([filed.open.trackingNumber, filed.openLate.trackingNumber, filed.formula.trackingNumber].sort());
   });
 
   it('the request list exports what its current filter shows, every page of it', async () => {
-    const agent = request.agent(t.http);
-    const login = await openForm(agent, '/staff/login');
-    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'ledger_clerk', password: PASSWORD }).expect(303);
+    const agent = await signIn(t, { username: 'ledger_clerk', password: CLERK_PASSWORD });
     const page = await agent.get('/staff/requests?status=open&overdue=true').expect(200);
     const href = hrefOf(page.text, 'export-csv');
     expect(href).toBe('/staff/requests/export?status=open&overdue=true&format=csv');
     expect(hrefOf(page.text, 'export-xlsx')).toBe('/staff/requests/export?status=open&overdue=true&format=xlsx');
     const shown = (await request(t.http).get('/api/v1/requests?status=open&overdue=true').set(auth).expect(200)).body.items.map((i: { trackingNumber: string }) => i.trackingNumber);
     const exported = readCsv((await agent.get(href).buffer(true).parse(binary).expect(200)).body).slice(1);
-    expect(exported.map((r) => r[0])).toEqual([numbers.lastYear, numbers.openLate]);
+    expect(exported.map((r) => r[0])).toEqual([filed.lastYear.trackingNumber, filed.openLate.trackingNumber]);
     expect(exported.map((r) => r[0]).sort()).toEqual([...shown].sort());
 
     const search = await agent.get('/staff/requests?q=%E6%A1%A5%E6%A2%81').expect(200); // q=桥梁
     const searchHref = hrefOf(search.text, 'export-xlsx');
     const { rows } = await readXlsx((await agent.get(searchHref).buffer(true).parse(binary).expect(200)).body);
-    expect(rows.slice(1).map((r) => r[0])).toEqual([numbers.open]);
+    expect(rows.slice(1).map((r) => r[0])).toEqual([filed.open.trackingNumber]);
 
     // Not-yet-received submissions are exported when the filter shows them, after the received ones.
     const all = readCsv((await agent.get('/staff/requests/export').buffer(true).parse(binary).expect(200)).body).slice(1);
-    expect(all).toHaveLength(Object.keys(numbers).length);
-    expect(all.at(-1)!.slice(0, 2)).toEqual([numbers.awaiting, '']);
+    expect(all).toHaveLength(Object.keys(filed).length);
+    expect(all.at(-1)!.slice(0, 2)).toEqual([filed.awaiting.trackingNumber, '']);
     expect(all.at(-1)![10]).toBe('未办结');
     expect((await agent.get('/staff/requests/export?format=doc').expect(400)).text).toContain('导出格式只能是 csv 或 xlsx');
   });
 
   it('reads in chunks by keyset: small chunks give the same rows as one big one', async () => {
     // More applications received on one day than a chunk holds, so a chunk boundary falls inside that day.
-    for (let i = 0; i < 5; i++) await register(`same${i}`, '2025-06-11');
+    for (let i = 0; i < 5; i++) filed[`same${i}`] = await desk.register('2025-06-11');
     const ledger = t.app.get(RequestLedgerService);
     const collect = async (it: AsyncIterable<string[][]>) => {
       const chunks: string[][][] = [];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DailyDigestService } from '../src/notifications/daily-digest.service';
 import { MailWorker } from '../src/notifications/mail-worker';
+import { applicant, bearer, Desk, signIn } from './support/builders';
 import { SmtpSink } from './support/smtp-sink';
 import { createRoleUsers, ROLE_PASSWORD } from './support/roles';
 import { createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
@@ -14,16 +15,7 @@ describe('Security', () => {
   let t: TestApp;
   let users: Awaited<ReturnType<typeof createRoleUsers>>;
   let sink: SmtpSink;
-  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-
-  const register = async (over: Record<string, unknown> = {}) =>
-    (
-      await request(t.http)
-        .post('/api/v1/requests')
-        .set(bearer(users.registrar.token))
-        .send({ applicant: { type: 'natural_person', name: '冯十二', idDocumentNumber: validResidentId(), phone: '13500135000', email: 'feng@example.com' }, channel: 'in_person', receivedOn: '2026-06-01', description: '某信息', ...over })
-        .expect(201)
-    ).body.id as string;
+  let desk: Desk;
 
   beforeAll(async () => {
     sink = new SmtpSink(await SmtpSink.freePort());
@@ -31,6 +23,10 @@ describe('Security', () => {
     t = await createTestApp({ SMTP_URL: sink.url });
     t.clock.setNow('2026-06-15T02:00:00Z');
     users = await createRoleUsers(t);
+    desk = new Desk(t, bearer(users.registrar.token), {
+      applicant: applicant('natural_person', '冯十二', { phone: '13500135000', email: 'feng@example.com' }),
+      description: '某信息',
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -39,17 +35,16 @@ describe('Security', () => {
 
   describe('who may take which step', () => {
     it('registrars confirm receipt, handlers process, approvers grant extensions and sign withholding replies', async () => {
-      const filed = await request(t.http).post('/api/v1/public/requests').send({ applicant: { type: 'natural_person', name: '甲', idDocumentNumber: validResidentId(), phone: '13500135000' }, description: 'x' }).expect(201);
-      const id = (await request(t.http).get(`/api/v1/requests?q=${filed.body.trackingNumber}`).set(bearer(users.handler.token))).body.items[0].id;
-      const step = (role: keyof typeof users, body: Record<string, unknown>) => request(t.http).post(`/api/v1/requests/${id}/events`).set(bearer(users[role].token)).send(body);
-      expect((await step('handler', { type: 'receipt_confirmed', on: '2026-06-15' })).status).toBe(403);
-      await step('registrar', { type: 'receipt_confirmed', on: '2026-06-15' }).expect(201);
-      expect((await step('handler', { type: 'extension_granted', on: '2026-06-15', extraWorkingDays: 5, approvedBy: 'x', reason: 'y' })).status).toBe(403);
-      expect((await step('registrar', { type: 'consultation_started', on: '2026-06-15', party: 'agency' })).status).toBe(403);
-      await step('approver', { type: 'extension_granted', on: '2026-06-15', extraWorkingDays: 5, approvedBy: '审核人', reason: 'y' }).expect(201);
-      expect((await step('handler', { type: 'decided', on: '2026-06-15', outcome: 'withheld_state_secret', reason: '涉密' })).status).toBe(403);
-      expect((await step('handler', { type: 'decided', on: '2026-06-15', outcome: 'granted', itemOutcomes: [{ item: 0, outcome: 'withheld_process_info' }] })).status).toBe(403);
-      await step('approver', { type: 'decided', on: '2026-06-15', outcome: 'withheld_state_secret', reason: '涉密' }).expect(201);
+      const handler = desk.as(bearer(users.handler.token));
+      const { id } = await handler.file({ applicant: applicant('natural_person', '甲', { phone: '13500135000' }), description: 'x' });
+      expect((await desk.step(id, { type: 'receipt_confirmed', on: '2026-06-15' }, bearer(users.handler.token))).status).toBe(403);
+      await desk.step(id, { type: 'receipt_confirmed', on: '2026-06-15' }, bearer(users.registrar.token)).expect(201);
+      expect((await desk.step(id, { type: 'extension_granted', on: '2026-06-15', extraWorkingDays: 5, approvedBy: 'x', reason: 'y' }, bearer(users.handler.token))).status).toBe(403);
+      expect((await desk.step(id, { type: 'consultation_started', on: '2026-06-15', party: 'agency' }, bearer(users.registrar.token))).status).toBe(403);
+      await desk.step(id, { type: 'extension_granted', on: '2026-06-15', extraWorkingDays: 5, approvedBy: '审核人', reason: 'y' }, bearer(users.approver.token)).expect(201);
+      expect((await desk.step(id, { type: 'decided', on: '2026-06-15', outcome: 'withheld_state_secret', reason: '涉密' }, bearer(users.handler.token))).status).toBe(403);
+      expect((await desk.step(id, { type: 'decided', on: '2026-06-15', outcome: 'granted', itemOutcomes: [{ item: 0, outcome: 'withheld_process_info' }] }, bearer(users.handler.token))).status).toBe(403);
+      await desk.step(id, { type: 'decided', on: '2026-06-15', outcome: 'withheld_state_secret', reason: '涉密' }, bearer(users.approver.token)).expect(201);
       const events = (await request(t.http).get(`/api/v1/requests/${id}`).set(bearer(users.handler.token))).body.events;
       expect(events.map((e: { actor: string }) => e.actor)).toEqual(['申请人（网上提交）', 'registrar 用户', 'approver 用户', 'approver 用户']);
     });
@@ -57,7 +52,7 @@ describe('Security', () => {
 
   describe('personal data', () => {
     it('masks identity and phone for roles that do not need them and records each full view', async () => {
-      const id = await register();
+      const { id } = await desk.register('2026-06-01');
       const masked = (await request(t.http).get(`/api/v1/requests/${id}`).set(bearer(users.report_officer.token)).expect(200)).body;
       expect(masked.applicant.idDocumentNumber).toBe('********002X');
       expect(masked.applicant.phone).toBe('*******5000');
@@ -84,10 +79,11 @@ describe('Security', () => {
       const csv = await request(t.http).get('/api/v1/reports/2026/export/csv').set(bearer(users.report_officer.token)).expect(200);
       expect(csv.text).not.toContain('冯十二');
       await t.dataSource.query(`UPDATE staff_user SET email = 'staff@agency.test'`);
-      await t.app.get(DailyDigestService).sendDailyDigest();
+      // Every account now has an address: the administrator and the five role accounts each get one digest.
+      expect(await t.app.get(DailyDigestService).sendDailyDigest()).toMatchObject({ ran: true, recipients: 6 });
       while ((await t.app.get(MailWorker).runOnce()) > 0);
       const digest = sink.messages.filter((m) => m.subject?.includes('每日提醒'));
-      expect(digest.length).toBeGreaterThan(0);
+      expect(digest).toEqual(Array(6).fill(expect.objectContaining({ to: expect.objectContaining({ text: 'staff@agency.test' }) })));
       for (const m of digest) for (const secret of ['冯十二', validResidentId(), '13500135000', 'feng@example.com']) expect(m.text + (m.html || '')).not.toContain(secret);
     });
 
@@ -106,7 +102,9 @@ describe('Security', () => {
       const [a] = await t.dataSource.query(`SELECT a.name, a.phone, a.erased_at FROM applicant a JOIN information_request r ON r.applicant_id = a.id WHERE r.id = '${old}'`);
       expect(a.phone).toBeNull();
       expect(a.name).not.toBe('老单位');
-      expect(a.erased_at).toBeTruthy();
+      // Erased at the clock's time (set above), not merely marked.
+      expect(Date.parse(a.erased_at)).toBeGreaterThanOrEqual(Date.parse('2026-06-15T02:00:00Z'));
+      expect(Date.parse(a.erased_at)).toBeLessThanOrEqual(t.clock.now().getTime());
       expect((await request(t.http).get('/api/v1/reports/2014/section3').set(bearer(users.report_officer.token))).body.rows).toEqual(statsBefore);
       await users.handler.agent.get('/staff/retention').expect(403);
     });
@@ -114,15 +112,15 @@ describe('Security', () => {
 
   describe('web protections', () => {
     it('refuses a staff form post without the CSRF token', async () => {
-      const id = await register();
+      const { id } = await desk.register('2026-06-01');
       const res = await users.handler.agent.post(`/staff/requests/${id}/events`).type('form').send({ type: 'withdrawn', on: '2026-06-15' }).expect(403);
       expect(res.text).toContain('表单已过期');
       expect((await request(t.http).get(`/api/v1/requests/${id}`).set(bearer(users.handler.token))).body.status).toBe('in_progress');
     });
 
     it('escapes what users typed in every staff page, notice and e-mail', async () => {
-      const id = await register({ description: XSS, applicant: { type: 'natural_person', name: `<b>${XSS}</b>`, email: 'xss@example.com' } });
-      await request(t.http).post(`/api/v1/requests/${id}/events`).set(bearer(users.approver.token)).send({ type: 'decided', on: '2026-06-15', outcome: 'withheld_third_party_rights', reason: XSS }).expect(201);
+      const { id } = await desk.register('2026-06-01', { description: XSS, applicant: { type: 'natural_person', name: `<b>${XSS}</b>`, email: 'xss@example.com' } });
+      await desk.step(id, { type: 'decided', on: '2026-06-15', outcome: 'withheld_third_party_rights', reason: XSS }, bearer(users.approver.token)).expect(201);
       const pages = [
         await users.handler.agent.get(`/staff/requests/${id}`),
         await users.handler.agent.get('/staff/requests'),
@@ -161,9 +159,7 @@ describe('Security', () => {
 
     it('API tokens and browser sessions expire', async () => {
       const token = (await request(t.http).post('/api/v1/auth/token').send({ username: 'u_handler', password: ROLE_PASSWORD }).expect(200)).body.token;
-      const agent = request.agent(t.http);
-      const login = await openForm(agent, '/staff/login');
-      await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: 'u_handler', password: ROLE_PASSWORD }).expect(303);
+      const agent = await signIn(t, { username: 'u_handler', password: ROLE_PASSWORD });
       await request(t.http).get('/api/v1/requests').set(bearer(token)).expect(200);
       await agent.get('/staff').expect(200);
       t.clock.advance(8 * 3_600_000 + 1000); // SESSION_HOURS default 8

@@ -1,9 +1,18 @@
-import type Handlebars from 'handlebars';
+import hbs from 'hbs';
+
+/**
+ * The one Handlebars instance of the app: the one Express renders pages with (hbs's own), also
+ * compiling the mail templates, so pages and mail share the helpers registered here, once.
+ */
+export const handlebars = hbs.handlebars;
 
 /** The only Handlebars helpers: formatting and comparison, never rules. */
-export function registerViewHelpers(hb: typeof Handlebars): void {
-  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
-  hb.registerHelper('not', (a: unknown) => !a);
-  hb.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
-}
+export const VIEW_HELPERS = {
+  eq: (a: unknown, b: unknown) => a === b,
+  // Handlebars passes its options object last.
+  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  not: (a: unknown) => !a,
+  json: (value: unknown) => JSON.stringify(value, null, 2),
+};
+
+for (const [name, helper] of Object.entries(VIEW_HELPERS)) handlebars.registerHelper(name, helper);

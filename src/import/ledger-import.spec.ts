@@ -1,11 +1,10 @@
 import { encode } from 'iconv-lite';
-import { packagedCalendarYears } from '../calendar/base-calendar';
 import { Role } from '../auth/roles';
-import { WorkingCalendar } from '../domain/calendar';
+import { calendarFixture } from '../domain/lifecycle/calendar.fixture';
 import { checkLedgerHeader, LedgerError, LedgerRow, LedgerRowChecker, permissionsForRow } from './ledger-import';
 import { bufferSource, detectEncoding, LedgerFormatError, MAX_RECORD_BYTES, Pacer, readLedgerRecords } from './ledger-reader';
 
-const calendar = new WorkingCalendar(packagedCalendarYears());
+const calendar = calendarFixture();
 const header = 'applicant_type,applicant_name,channel,received_on,description,email,extension_on,extension_days,extension_approved_by,extension_reason,outcome,concluded_on,reason';
 
 async function records(input: Buffer | string): Promise<Array<[number, string[]]>> {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VIEWS_DIR } from '../common/paths';
+import { handlebars } from '../common/view-helpers';
 
 export type MailTemplate = 'acknowledgement' | 'receipt-notice' | 'notice' | 'digest' | 'withdrawal';
 
@@ -12,7 +13,7 @@ export interface RenderedMail {
   html: string;
 }
 
-/** Renders views/emails/<name>.html.hbs (escaped) and <name>.text.hbs (plain). */
+/** Renders views/emails/<name>.html.hbs (escaped) and <name>.text.hbs (plain), with the pages' Handlebars and helpers. */
 @Injectable()
 export class MailTemplates {
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
@@ -28,7 +29,7 @@ export class MailTemplates {
   private template(file: string, plain: boolean): Handlebars.TemplateDelegate {
     let t = this.compiled.get(file);
     if (!t) {
-      t = Handlebars.compile(readFileSync(join(VIEWS_DIR, 'emails', file), 'utf8'), { noEscape: plain, strict: true });
+      t = handlebars.compile(readFileSync(join(VIEWS_DIR, 'emails', file), 'utf8'), { noEscape: plain, strict: true });
       this.compiled.set(file, t);
     }
     return t;

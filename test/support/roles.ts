@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { AuthService } from '../../src/auth/auth.service';
 import { Role, ROLES } from '../../src/auth/roles';
+import { signIn } from './builders';
 import { openForm, TestApp } from './test-app';
 
 export const ROLE_PASSWORD = 'Str0ng-passphrase!';
@@ -12,9 +13,7 @@ export async function createRoleUsers(t: TestApp): Promise<Record<Role, { token:
   for (const role of ROLES) {
     const user = await auth.createUser(`u_${role}`, `${role} 用户`, ROLE_PASSWORD, [role]);
     const token = (await request(t.http).post('/api/v1/auth/token').send({ username: `u_${role}`, password: ROLE_PASSWORD }).expect(200)).body.token;
-    const agent = request.agent(t.http);
-    const login = await openForm(agent, '/staff/login');
-    await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, username: `u_${role}`, password: ROLE_PASSWORD }).expect(303);
+    const agent = await signIn(t, { username: `u_${role}`, password: ROLE_PASSWORD });
     // The CSRF token is bound to the session: the signed-in agent gets a new one.
     const { csrf } = await openForm(agent, '/staff/password');
     out[role] = { token, agent, csrf, id: user.id };

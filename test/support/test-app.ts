@@ -15,9 +15,15 @@ import { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
 
-/** A clock the test can move: starts at real time (or a given instant) and advances on demand. */
+/** Where every test app's clock starts unless the spec sets another instant: Monday 15 June 2026, 10:00 in Shanghai. */
+export const TEST_START = '2026-06-15T02:00:00Z';
+
+/**
+ * A clock the test can move: starts at `TEST_START` (never the real date, so no spec depends on the day
+ * it runs), then runs on with real time and jumps on `setNow`/`advance`.
+ */
 export class TestClock extends Clock {
-  private offsetMs = 0;
+  private offsetMs = new Date(TEST_START).getTime() - Date.now();
 
   setNow(iso: string): void {
     this.offsetMs = new Date(iso).getTime() - Date.now();

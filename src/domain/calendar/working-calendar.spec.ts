@@ -1,8 +1,8 @@
-import { packagedCalendarYears } from '../../calendar/base-calendar';
+import { CALENDAR_FIXTURE_YEARS } from '../lifecycle/calendar.fixture';
 import { dayOfWeek, isIsoDate, shanghaiDateOf } from './dates';
 import { WorkingCalendar } from './working-calendar';
 
-const calendar = new WorkingCalendar(packagedCalendarYears());
+const calendar = new WorkingCalendar(CALENDAR_FIXTURE_YEARS);
 
 describe('dates', () => {
   it.each([
@@ -70,12 +70,12 @@ describe('WorkingCalendar.addWorkingDays (day 1 = first working day after the st
     expect(calendar.addWorkingDays('2026-12-21', 20)).toEqual({ date: '2027-01-19', provisional: true });
     // A hypothetical 2027 arrangement: 1-1 to 1-4 off (a Friday-to-Monday bridge), 1-9 a make-up Saturday.
     const loaded = new WorkingCalendar([
-      ...packagedCalendarYears(),
+      ...CALENDAR_FIXTURE_YEARS,
       { year: 2027, holidays: ['2027-01-01', '2027-01-02', '2027-01-03', '2027-01-04'], makeUpWorkdays: ['2027-01-09'], source: 'test' },
     ]);
     expect(loaded.addWorkingDays('2026-12-21', 20)).toEqual({ date: '2027-01-19', provisional: false });
     const withoutMakeUp = new WorkingCalendar([
-      ...packagedCalendarYears(),
+      ...CALENDAR_FIXTURE_YEARS,
       { year: 2027, holidays: ['2027-01-01', '2027-01-04'], makeUpWorkdays: [], source: 'test' },
     ]);
     expect(withoutMakeUp.addWorkingDays('2026-12-21', 20)).toEqual({ date: '2027-01-20', provisional: false });

@@ -1,10 +1,9 @@
-import { packagedCalendarYears } from '../../calendar/base-calendar';
-import { WorkingCalendar } from '../calendar';
 import { DomainError } from '../errors';
+import { calendarFixture } from './calendar.fixture';
 import { computeDue } from './reply-clock';
 import { applyEvent, INITIAL_STATE, LifecycleEvent, replay } from './request-lifecycle';
 
-const calendar = new WorkingCalendar(packagedCalendarYears());
+const calendar = calendarFixture();
 
 function run(events: Array<[LifecycleEvent['type'], string, Record<string, unknown>?]>, today = '2026-06-30', itemCount = 1) {
   const list = events.map(([type, on, data]) => ({ type, on, data: data ?? {} }));

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import { packagedCalendarYears } from '../../calendar/base-calendar';
-import { addDays, WorkingCalendar } from '../calendar';
+import { addDays } from '../calendar';
+import { calendarFixture } from '../lifecycle/calendar.fixture';
 import { APPLICANT_TYPES, DECIDABLE_OUTCOMES, OUTCOMES } from '../lifecycle/codes';
 import { applyEvent, INITIAL_STATE, LifecycleEvent } from '../lifecycle/request-lifecycle';
 import { bucketsFromRecords, checkCarryOver, compileSection3, ReportRecord } from './section3';
 import { ReportFormat, section3Rows, SECTION3_COLUMNS } from './section3-layout';
 
-const calendar = new WorkingCalendar(packagedCalendarYears());
+const calendar = calendarFixture();
 const compile = (records: ReportRecord[], year: number, format: ReportFormat) => compileSection3(bucketsFromRecords(records, year), year, format);
 const col = (type: string) => SECTION3_COLUMNS.indexOf(type as (typeof SECTION3_COLUMNS)[number]);
 
