@@ -7,6 +7,7 @@ import { RateLimited } from '../common/rate-limit';
 import { cleanFormBody } from '../common/form-options';
 import { IdempotencyService } from '../common/idempotency.service';
 import { validateInput } from '../common/validation';
+import { normaliseAccessCode, normaliseTrackingNumber } from '../domain/applicants';
 import { DomainError, ValidationFailedError } from '../domain/errors';
 import { PublicRequestDto } from '../requests/dto/request.dto';
 import { buildRequestForm, normaliseItems } from '../requests/request-form';
@@ -65,8 +66,8 @@ export class PublicPagesController {
   @RateLimited('public', 'lookup')
   @Post('status')
   async status(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    const trackingNumber = typeof body.trackingNumber === 'string' ? body.trackingNumber.trim() : '';
-    const accessCode = typeof body.accessCode === 'string' ? body.accessCode.trim() : '';
+    const trackingNumber = typeof body.trackingNumber === 'string' ? normaliseTrackingNumber(body.trackingNumber) : '';
+    const accessCode = typeof body.accessCode === 'string' ? normaliseAccessCode(body.accessCode) : '';
     try {
       const status = await this.requests.lookupPublic(trackingNumber, accessCode);
       renderStatus(res, 200, status, accessCode);
@@ -87,8 +88,8 @@ export class PublicPagesController {
   @RateLimited('public', 'lookup')
   @Post('status/withdraw')
   async withdraw(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    const trackingNumber = typeof body.trackingNumber === 'string' ? body.trackingNumber.trim() : '';
-    const accessCode = typeof body.accessCode === 'string' ? body.accessCode.trim() : '';
+    const trackingNumber = typeof body.trackingNumber === 'string' ? normaliseTrackingNumber(body.trackingNumber) : '';
+    const accessCode = typeof body.accessCode === 'string' ? normaliseAccessCode(body.accessCode) : '';
     try {
       if (body.confirm !== 'yes') {
         const status = await this.requests.lookupPublic(trackingNumber, accessCode);
