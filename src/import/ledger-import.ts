@@ -2,9 +2,23 @@ import { can, Permission, PERMISSION_LABELS, permissionForEvent } from '../auth/
 import type { Role } from '../auth/roles';
 import { plainToInstance } from 'class-transformer';
 import { validateInput } from '../common/validation';
+import { normaliseDate, toHalfWidth } from '../domain/applicants';
 import { isIsoDate, IsoDate, WorkingCalendar } from '../domain/calendar';
 import { DomainError } from '../domain/errors';
-import { APPLICANT_TYPES, applyEvent, CHANNELS, DELIVERY_METHODS, INITIAL_STATE, LifecycleEvent, OUTCOMES, RequestState } from '../domain/lifecycle';
+import {
+  APPLICANT_TYPE_LABELS,
+  applyEvent,
+  CHANNEL_LABELS,
+  CONSULTATION_PARTY_LABELS,
+  DELIVERY_METHOD_LABELS,
+  INITIAL_STATE,
+  LifecycleEvent,
+  OUTCOME_INFO,
+  Outcome,
+  OUTCOMES,
+  RequestState,
+} from '../domain/lifecycle';
+import { section3Rows } from '../domain/report';
 import { CreateRequestDto, RecordEventDto } from '../requests/dto/request.dto';
 
 /** The ledger columns, documented in README.md and docs/ledger-sample.csv. */
@@ -37,9 +51,110 @@ export const LEDGER_COLUMNS = [
   'concluded_on',
   'reason',
 ] as const;
-type Column = (typeof LEDGER_COLUMNS)[number];
-const REQUIRED: Column[] = ['applicant_type', 'applicant_name', 'channel', 'received_on', 'description'];
+export type LedgerColumn = (typeof LEDGER_COLUMNS)[number];
+type Column = LedgerColumn;
+export const REQUIRED_COLUMNS: readonly Column[] = ['applicant_type', 'applicant_name', 'channel', 'received_on', 'description'];
+const REQUIRED = REQUIRED_COLUMNS;
 const DATE_COLUMNS = LEDGER_COLUMNS.filter((c) => c.endsWith('_on'));
+const NUMBER_COLUMNS: readonly Column[] = ['fee_amount_yuan', 'extension_days'];
+
+/** The Chinese column headings of a ledger (the sample file's); the English names work as well. */
+export const LEDGER_COLUMN_TITLES: Record<Column, string> = {
+  applicant_type: '申请人类型',
+  applicant_name: '申请人姓名或名称',
+  id_document_number: '身份证件号码',
+  organisation_code: '统一社会信用代码',
+  phone: '联系电话',
+  email: '电子邮箱',
+  address: '通信地址',
+  channel: '申请方式',
+  received_on: '收到申请日期',
+  description: '申请内容',
+  delivery_method: '获取信息方式',
+  correction_requested_on: '补正告知日期',
+  correction_due_on: '补正期限',
+  correction_received_on: '收到补正日期',
+  consultation_party: '征求意见对象',
+  consultation_started_on: '征求意见日期',
+  consultation_ended_on: '征求意见结束日期',
+  fee_notice_on: '收费通知日期',
+  fee_amount_yuan: '收费金额（元）',
+  fee_paid_on: '缴费日期',
+  extension_on: '延期日期',
+  extension_days: '延长工作日数',
+  extension_approved_by: '延期批准人',
+  extension_reason: '延期理由',
+  outcome: '办理结果',
+  concluded_on: '办结日期',
+  reason: '理由说明',
+};
+
+/** A heading as compared: half-width, no spaces, no "*" or "（必填）" marks. */
+function headingKey(heading: string): string {
+  return toHalfWidth(heading)
+    .replace(/\s+/g, '')
+    .replace(/^\*+|\*+$/g, '')
+    .replace(/\((必填|选填|可选)\)$/, '')
+    .toLowerCase();
+}
+const COLUMN_BY_HEADING = new Map<string, Column>(LEDGER_COLUMNS.flatMap((c) => [[headingKey(c), c] as [string, Column], [headingKey(LEDGER_COLUMN_TITLES[c]), c] as [string, Column]]));
+
+/** A value as compared: half-width, no spaces. */
+function valueKey(value: string): string {
+  return toHalfWidth(value).replace(/\s+/g, '');
+}
+/** "邮寄（需签收）" → "邮寄"; "1.属于国家秘密" → "属于国家秘密"; "（一）予以公开" → "予以公开". */
+function bareLabel(label: string): string {
+  return valueKey(label)
+    .replace(/^\([一二三四五六七]\)\d*/, '')
+    .replace(/^\d+\./, '')
+    .replace(/\([^)]*\)$/, '');
+}
+
+/** Outcomes by their words in the report: OUTCOME_INFO's label, its row, and the Section 3 row of the 2021 format. */
+function outcomeLabels(): Record<string, string[]> {
+  const labels: Record<string, string[]> = {};
+  for (const o of OUTCOMES) labels[o] = [OUTCOME_INFO[o].label, `${OUTCOME_INFO[o].row}${OUTCOME_INFO[o].label}`];
+  for (const row of section3Rows('2021')) if (row.kind === 'result' && row.outcomes.length === 1) labels[row.outcomes[0]].push(row.label);
+  return labels;
+}
+
+const asLists = (labels: Record<string, string>): Record<string, string[]> => Object.fromEntries(Object.entries(labels).map(([code, label]) => [code, [label]]));
+
+/** The columns whose cells are codes, each code with the Chinese words that mean it (from the domain's labels). */
+export const LEDGER_VALUE_LABELS: Partial<Record<Column, Record<string, string[]>>> = {
+  applicant_type: asLists(APPLICANT_TYPE_LABELS),
+  channel: asLists(CHANNEL_LABELS),
+  delivery_method: asLists(DELIVERY_METHOD_LABELS),
+  consultation_party: asLists(CONSULTATION_PARTY_LABELS),
+  outcome: outcomeLabels(),
+};
+
+/**
+ * The code a cell means: the code itself, one of its labels (with or without its bracketed
+ * note or its row number), or the start of exactly one label ("当面" for 当面提交); null if none
+ * or more than one code fits.
+ */
+export function ledgerCode(column: Column, value: string): string | null {
+  const table = LEDGER_VALUE_LABELS[column];
+  if (!table) return value;
+  const text = value.trim();
+  if (Object.hasOwn(table, text)) return text;
+  const key = valueKey(text);
+  if (!key) return null;
+  const exact = Object.entries(table).filter(([, labels]) => labels.some((l) => valueKey(l) === key || bareLabel(l) === key));
+  if (exact.length === 1) return exact[0][0];
+  if (exact.length > 1 || key.length < 2) return null;
+  const prefix = Object.entries(table).filter(([, labels]) => labels.some((l) => bareLabel(l).startsWith(key)));
+  return prefix.length === 1 ? prefix[0][0] : null;
+}
+
+/** What a column accepts, in words, for the import page and the messages. */
+export function acceptedValues(column: Column): string[] {
+  const table = LEDGER_VALUE_LABELS[column];
+  if (!table) return [];
+  return Object.entries(table).map(([code, labels]) => `${column === 'outcome' ? OUTCOME_INFO[code as Outcome].label : labels[0]}（${code}）`);
+}
 
 export interface LedgerRow {
   line: number;
@@ -100,13 +215,24 @@ function conclusionEvent(outcome: string, on: IsoDate, reason: string): Lifecycl
   }
 }
 
-/** The header row: every required column, no unknown one. */
-export function checkLedgerHeader(cells: string[]): { header: string[]; error: null } | { header: null; error: string } {
-  const header = cells.map((h) => h.trim());
-  const unknown = header.filter((h) => !(LEDGER_COLUMNS as readonly string[]).includes(h));
+/**
+ * The header row: every required column, no unknown one, none twice. Headings in English or
+ * Chinese (LEDGER_COLUMN_TITLES); `header` holds the column names, `titles` the headings as the
+ * file writes them, for the messages.
+ */
+export function checkLedgerHeader(cells: string[]): { header: string[]; titles: string[]; error: null } | { header: null; titles: null; error: string } {
+  const titles = cells.map((h) => h.trim());
+  while (titles.length && titles[titles.length - 1] === '') titles.pop();
+  const header = titles.map((h) => COLUMN_BY_HEADING.get(headingKey(h)) ?? h);
+  const unknown = titles.filter((h, i) => !(LEDGER_COLUMNS as readonly string[]).includes(header[i]));
+  const chinese = titles.some((h) => /[\u4e00-\u9fff]/.test(h));
+  const name = (c: Column) => (chinese ? `${LEDGER_COLUMN_TITLES[c]}（${c}）` : c);
   const missing = REQUIRED.filter((c) => !header.includes(c));
-  if (unknown.length || missing.length) return { header: null, error: `表头有误：${[...missing.map((c) => `缺少 ${c}`), ...unknown.map((c) => `未知列 ${c}`)].join('；')}` };
-  return { header, error: null };
+  const twice = LEDGER_COLUMNS.filter((c) => header.filter((h) => h === c).length > 1);
+  if (unknown.length || missing.length || twice.length) {
+    return { header: null, titles: null, error: `表头有误：${[...missing.map((c) => `缺少 ${name(c)}`), ...unknown.map((h) => `未知列 ${h || '（空白）'}`), ...twice.map((c) => `${name(c)} 出现了两次`)].join('；')}` };
+  }
+  return { header, titles, error: null };
 }
 
 /**
@@ -144,14 +270,24 @@ export interface RowCheck {
  */
 export class LedgerRowChecker {
   private readonly index: Map<string, number>;
+  /** Each column as the file names it, for the messages. */
+  private readonly names: Map<string, string>;
+  private readonly chinese: boolean;
 
   constructor(
     header: string[],
     private readonly calendar: WorkingCalendar,
     private readonly today: IsoDate,
     private readonly roles: readonly Role[] | null,
+    titles: string[] = header,
   ) {
     this.index = new Map(header.map((h, i) => [h, i]));
+    this.names = new Map(header.map((h, i) => [h, titles[i] ?? h]));
+    this.chinese = titles.some((t) => /[\u4e00-\u9fff]/.test(t));
+  }
+
+  private name(c: Column): string {
+    return this.names.get(c) ?? (this.chinese ? LEDGER_COLUMN_TITLES[c] : c);
   }
 
   /**
@@ -164,25 +300,38 @@ export class LedgerRowChecker {
       const i = this.index.get(c);
       return i === undefined ? '' : (cells[i] ?? '');
     };
-    const v = (c: Column): string => raw(c).trim();
-    if (cells.length > this.index.size) return fail(`列数 ${cells.length} 多于表头的 ${this.index.size} 列。`);
+    const written = (c: Column): string => raw(c).trim();
+    let width = cells.length;
+    while (width > this.index.size && cells[width - 1].trim() === '') width--;
+    if (width > this.index.size) return fail(`列数 ${width} 多于表头的 ${this.index.size} 列。`);
     const garbled = LEDGER_COLUMNS.find((c) => raw(c).includes('\uFFFD'));
-    if (garbled) return fail(`${garbled} 含有乱码字符“\uFFFD”：原文件在转换编码时已经损坏，请从原始表格重新导出。`);
-    for (const c of REQUIRED) if (!v(c)) return fail(`${c} 不能为空。`);
-    if (!(APPLICANT_TYPES as readonly string[]).includes(v('applicant_type'))) return fail(`applicant_type 无效：${v('applicant_type')}`);
-    if (!(CHANNELS as readonly string[]).includes(v('channel'))) return fail(`channel 无效：${v('channel')}`);
-    if (v('delivery_method') && !(DELIVERY_METHODS as readonly string[]).includes(v('delivery_method'))) return fail(`delivery_method 无效：${v('delivery_method')}`);
-    for (const c of DATE_COLUMNS) if (v(c) && !isIsoDate(v(c))) return fail(`${c} 不是有效日期（YYYY-MM-DD）：${v(c)}`);
+    if (garbled) return fail(`${this.name(garbled)} 含有乱码字符“\uFFFD”：原文件在转换编码时已经损坏，请从原始表格重新导出。`);
+    for (const c of REQUIRED) if (!written(c)) return fail(`${this.name(c)} 不能为空。`);
+    // Codes from their Chinese words, dates from the ways ledgers write them, numbers in half-width digits.
+    const read = new Map<Column, string>();
+    for (const c of Object.keys(LEDGER_VALUE_LABELS) as Column[]) {
+      if (!written(c)) continue;
+      const code = ledgerCode(c, written(c));
+      if (code === null) return fail(`${this.name(c)} 无效：${written(c)}。可填：${acceptedValues(c).join('、')}。`);
+      read.set(c, code);
+    }
+    for (const c of DATE_COLUMNS) {
+      if (!written(c)) continue;
+      const iso = normaliseDate(written(c));
+      if (!isIsoDate(iso)) return fail(`${this.name(c)} 不是有效日期：${written(c)}（可写作 2025-03-07、2025/3/7 或 2025年3月7日）。`);
+      read.set(c, iso);
+    }
+    for (const c of NUMBER_COLUMNS) if (written(c)) read.set(c, toHalfWidth(written(c)));
+    const v = (c: Column): string => read.get(c) ?? written(c);
     const early = DATE_COLUMNS.find((c) => c !== 'received_on' && c !== 'correction_due_on' && v(c) && v(c) < v('received_on'));
-    if (early) return fail(`${early}（${v(early)}）早于收到申请之日 received_on（${v('received_on')}）。`);
-    if (v('outcome') && !(OUTCOMES as readonly string[]).includes(v('outcome'))) return fail(`outcome 无效：${v('outcome')}`);
-    if (!!v('outcome') !== !!v('concluded_on')) return fail('outcome 与 concluded_on 必须同时填写或同时留空。');
+    if (early) return fail(`${this.name(early)}（${v(early)}）早于收到申请之日 ${this.name('received_on')}（${v('received_on')}）。`);
+    if (!!v('outcome') !== !!v('concluded_on')) return fail(`${this.name('outcome')} 与 ${this.name('concluded_on')} 必须同时填写或同时留空。`);
 
     // The online form's own validators and text transforms: names and free text come out clean.
     const optional = (c: Column) => raw(c) || undefined;
     const intake = this.form(CreateRequestDto, validated, {
       applicant: {
-        type: raw('applicant_type').trim(),
+        type: v('applicant_type'),
         name: raw('applicant_name'),
         idDocumentNumber: optional('id_document_number'),
         organisationCode: optional('organisation_code'),
@@ -195,7 +344,7 @@ export class LedgerRowChecker {
       description: raw('description'),
       deliveryMethod: v('delivery_method') || undefined,
     });
-    if (intake.fields) return fail(fieldMessage(intake.fields, APPLICANT_COLUMNS));
+    if (intake.fields) return fail(fieldMessage(intake.fields, APPLICANT_COLUMNS, (c) => this.name(c)));
     const dto = intake.value;
 
     const steps: Array<{ type: string; on: string; fields: Record<string, unknown> }> = [];
@@ -223,7 +372,7 @@ export class LedgerRowChecker {
       // Steps that carry nothing beyond codes and dates checked above need no validator run.
       const free = Object.entries(step.fields).some(([k, value]) => value !== undefined && k !== 'outcome');
       const checked = this.form(RecordEventDto, validated || !free, { type: step.type, on: step.on, ...step.fields });
-      if (checked.fields) return fail(fieldMessage(checked.fields, EVENT_COLUMNS[step.type] ?? {}));
+      if (checked.fields) return fail(fieldMessage(checked.fields, EVENT_COLUMNS[step.type] ?? {}, (c) => this.name(c)));
       const { type, on, ...data } = checked.value;
       if (type === 'fee_notice_issued') (data as Record<string, unknown>).pausesClock = true;
       events.push({ type, on, data: JSON.parse(JSON.stringify(data)) as Record<string, unknown> });
@@ -268,8 +417,8 @@ export class LedgerRowChecker {
   }
 }
 
-/** The first field message, named by its ledger column. */
-function fieldMessage(fields: Record<string, string>, columns: Record<string, Column>): string {
+/** The first field message, named by its ledger column as the file names it. */
+function fieldMessage(fields: Record<string, string>, columns: Record<string, Column>, name: (c: Column) => string): string {
   const [path, message] = Object.entries(fields)[0];
-  return `${columns[path] ?? path}：${message}`;
+  return `${columns[path] ? name(columns[path]) : path}：${message}`;
 }

@@ -1,5 +1,5 @@
 import { isValidIdDocumentNumber, isValidCreditCode, PHONE_PATTERN } from './identity';
-import { normaliseAccessCode, normaliseCreditCode, normaliseEmail, normaliseIdDocumentNumber, normalisePhone, normaliseTrackingNumber, toHalfWidth } from './normalise';
+import { normaliseAccessCode, normaliseDate, normaliseCreditCode, normaliseEmail, normaliseIdDocumentNumber, normalisePhone, normaliseTrackingNumber, toHalfWidth } from './normalise';
 
 describe('normalising input as people type it', () => {
   it('turns full-width digits, letters, the ideographic space and dashes into ASCII', () => {
@@ -62,5 +62,23 @@ describe('normalising input as people type it', () => {
   it('e-mail and access codes', () => {
     expect(normaliseEmail('ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ')).toBe('zhang@example.com');
     expect(normaliseAccessCode('ａｂｃｄ ２３４５')).toBe('ABCD2345');
+  });
+});
+
+describe('dates as ledgers write them', () => {
+  it.each([
+    ['2025-03-07', '2025-03-07'],
+    ['2025/3/7', '2025-03-07'],
+    ['2025年3月7日', '2025-03-07'],
+    ['２０２５年３月７日', '2025-03-07'],
+    ['2025.3.7', '2025-03-07'],
+    ['2025/3/7 0:00', '2025-03-07'],
+    [' 2025-3-17 ', '2025-03-17'],
+  ])('%s → %s', (typed, iso) => {
+    expect(normaliseDate(typed)).toBe(iso);
+  });
+  it('leaves anything else as written, for the validator to refuse', () => {
+    expect(normaliseDate('3/7/2025')).toBe('3/7/2025');
+    expect(normaliseDate('去年三月')).toBe('去年三月');
   });
 });

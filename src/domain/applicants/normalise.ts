@@ -64,3 +64,14 @@ export function normaliseTrackingNumber(value: string): string {
 export function normaliseAccessCode(value: string): string {
   return toHalfWidth(value).replace(SPACES, '').toUpperCase();
 }
+
+/**
+ * A date as ledgers write it: 2025-03-07, 2025-3-7, 2025/3/7, 2025.3.7, 2025年3月7日 (also
+ * with full-width digits, or Excel's trailing "0:00"), as YYYY-MM-DD. Whether that day exists
+ * is the validator's question.
+ */
+export function normaliseDate(value: string): string {
+  const text = toHalfWidth(value).trim();
+  const m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$/.exec(text);
+  return m ? `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}` : text;
+}
