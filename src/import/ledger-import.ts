@@ -149,6 +149,39 @@ export function ledgerCode(column: Column, value: string): string | null {
   return prefix.length === 1 ? prefix[0][0] : null;
 }
 
+/** One line of the import page's column table. */
+export interface LedgerColumnGuide {
+  title: string;
+  name: string;
+  required: boolean;
+  accepts: string;
+}
+
+const COLUMN_FORMATS: Partial<Record<Column, string>> = {
+  applicant_name: '个人填姓名，组织填名称（与网上登记表单同一规则）',
+  id_document_number: '18 位居民身份证号码或其他证件号码；全角数字可以',
+  organisation_code: '18 位统一社会信用代码，核对校验位',
+  phone: '手机 11 位或带区号的固定电话，可含空格、横线',
+  description: '最多 5000 字',
+  fee_amount_yuan: '金额（元），数字',
+  extension_days: '延长的工作日数，不超过 20',
+  reason: '不予公开、部分公开等答复的理由',
+};
+
+/** The import page's table of columns: heading, English name, whether required, what it accepts. */
+export function ledgerColumnGuide(): LedgerColumnGuide[] {
+  return LEDGER_COLUMNS.map((c) => ({
+    title: LEDGER_COLUMN_TITLES[c],
+    name: c,
+    required: REQUIRED.includes(c),
+    accepts: LEDGER_VALUE_LABELS[c]
+      ? acceptedValues(c).join('、')
+      : (DATE_COLUMNS as readonly Column[]).includes(c)
+        ? '日期，如 2025-03-07、2025/3/7 或 2025年3月7日；Excel 的日期单元格也可以'
+        : (COLUMN_FORMATS[c] ?? '文字'),
+  }));
+}
+
 /** What a column accepts, in words, for the import page and the messages. */
 export function acceptedValues(column: Column): string[] {
   const table = LEDGER_VALUE_LABELS[column];

@@ -80,3 +80,25 @@ export async function readXlsxRecords(source: { chunks(): AsyncIterable<Buffer> 
   }
   if (!read) throw new XlsxUnreadableError('no worksheet');
 }
+
+/** The sample ledger (CSV text) as a workbook: headings bold, date columns as Excel date cells. */
+export async function sampleWorkbook(csv: Buffer): Promise<Buffer> {
+  const ExcelJS = loadExcel();
+  const { parse } = await import('csv-parse/sync');
+  const [header, ...rows] = parse(csv, { bom: true, relax_column_count: true }) as string[][];
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet('台账');
+  sheet.addRow(header).font = { bold: true };
+  const dateColumns = header.flatMap((h, i) => (/日期|期限/.test(h) ? [i] : []));
+  for (const cells of rows) {
+    sheet.addRow(
+      cells.map((cell, i) => {
+        const m = dateColumns.includes(i) ? /^(\d{4})\D(\d{1,2})\D(\d{1,2})/.exec(cell) : null;
+        return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : cell;
+      }),
+    );
+  }
+  for (const i of dateColumns) sheet.getColumn(i + 1).numFmt = 'yyyy-mm-dd';
+  header.forEach((h, i) => (sheet.getColumn(i + 1).width = Math.max(10, h.length * 2 + 2)));
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
