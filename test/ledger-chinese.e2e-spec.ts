@@ -145,7 +145,7 @@ describe('Ledgers as offices keep them: Chinese headings and values, GBK, .xlsx,
   it('imports the sample workbook downloaded from the page', async () => {
     const res = await who.agent.get('/staff/import/sample.xlsx').buffer(true).parse(binary).expect(200);
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(res.body as Buffer);
+    await workbook.xlsx.load(res.body);
     const sheet = workbook.worksheets[0];
     expect(sheet.getRow(1).getCell(1).value).toBe('申请人类型');
     expect(sheet.getRow(2).getCell(9).value).toBeInstanceOf(Date);
