@@ -25,7 +25,7 @@ describe('Ledgers as offices keep them: Chinese headings and values, GBK, .xlsx,
     if (res.status !== 303) return { status: res.status, text: res.text };
     for (;;) {
       await new Promise((r) => setTimeout(r, 200));
-      const page = await who.agent.get(res.headers.location as string).expect(200);
+      const page = await who.agent.get(res.headers.location).expect(200);
       if (!page.headers.refresh) return { status: 303, text: page.text };
     }
   }

@@ -35,7 +35,7 @@ export function cellText(value: ExcelJSType.CellValue): string {
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if ('richText' in value) return value.richText.map((r) => r.text).join('');
   if ('formula' in value || 'sharedFormula' in value) return cellText((value as { result?: ExcelJSType.CellValue }).result ?? null);
-  if ('hyperlink' in value) return typeof value.text === 'string' ? value.text : cellText(value.text as ExcelJSType.CellValue);
+  if ('hyperlink' in value) return typeof value.text === 'string' ? value.text : cellText(value.text);
   if ('error' in value) return String(value.error);
   return '';
 }
@@ -59,7 +59,7 @@ export async function readXlsxRecords(source: { chunks(): AsyncIterable<Buffer> 
       if (read || (first !== null && id !== first)) continue;
       read = true;
       for await (const row of sheet) {
-        const values = Array.isArray(row.values) ? (row.values as ExcelJSType.CellValue[]) : [];
+        const values = Array.isArray(row.values) ? (row.values) : [];
         const cells: string[] = [];
         for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
         while (cells.length && cells[cells.length - 1] === '') cells.pop();
@@ -85,7 +85,8 @@ export async function readXlsxRecords(source: { chunks(): AsyncIterable<Buffer> 
 export async function sampleWorkbook(csv: Buffer): Promise<Buffer> {
   const ExcelJS = loadExcel();
   const { parse } = await import('csv-parse/sync');
-  const [header, ...rows] = parse(csv, { bom: true, relax_column_count: true }) as string[][];
+  const records: string[][] = parse(csv, { bom: true, relax_column_count: true });
+  const [header, ...rows] = records;
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet('台账');
   sheet.addRow(header).font = { bold: true };
