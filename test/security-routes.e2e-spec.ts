@@ -89,6 +89,7 @@ const STAFF_ROUTES: Record<string, Permission> = {
   'POST /staff/review-cases/:id/conclusion': 'review_cases.manage',
   'GET /staff/import': 'requests.import',
   'GET /staff/import/sample.csv': 'requests.import',
+  'GET /staff/import/sample.xlsx': 'requests.import',
   'POST /staff/import': 'requests.import',
   'GET /staff/import/jobs/:id': 'requests.import',
   'GET /staff/accounts': 'accounts.manage',

@@ -41,6 +41,13 @@ function stableStringify(value: unknown): string {
 
 const WAIT_STEPS_MS = [50, 100, 200, 400, 800, 1600, 3200];
 
+/** The key was used before for another body (API: 409 CONFLICT, unchanged). */
+export class IdempotencyMismatchError extends DomainError {
+  constructor() {
+    super('CONFLICT', '该幂等键已用于内容不同的请求。');
+  }
+}
+
 /**
  * `Idempotency-Key`: the same key with the same body returns the first response and creates
  * nothing; the same key with another body is a 409. A key is reserved before the work runs,
@@ -76,6 +83,12 @@ export class IdempotencyService {
       await this.unitOfWork.run((m) => m.delete(IdempotencyRecordEntity, { scope, key }));
       throw e;
     }
+  }
+
+  /** The response first given under a key, if that request completed (a form's earlier submission). */
+  async firstResponse<T>(scope: string, key: string): Promise<T | null> {
+    const row = await this.records.findOneBy({ scope, key });
+    return row && row.statusCode !== null && row.response !== null && row.createdAt >= this.cutoff() ? this.unseal<T>(row) : null;
   }
 
   /** Deletes records older than 24 hours; on writes at most once a minute, and hourly regardless. */
@@ -151,7 +164,7 @@ export class IdempotencyService {
       if (wait) await new Promise((r) => setTimeout(r, wait));
       const row = await this.records.findOneBy({ scope, key });
       if (!row) throw new ConflictError('该幂等键的首次请求失败，请使用新的幂等键重试。');
-      if (row.bodyHash !== bodyHash) throw new DomainError('CONFLICT', '该幂等键已用于内容不同的请求。');
+      if (row.bodyHash !== bodyHash) throw new IdempotencyMismatchError();
       if (row.statusCode !== null && row.response !== null) {
         return { status: row.statusCode, body: this.unseal<T>(row), replayed: true };
       }

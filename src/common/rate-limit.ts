@@ -1,6 +1,7 @@
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerModuleOptions, ThrottlerRequest } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
+import { normaliseTrackingNumber } from '../domain/applicants';
 
 export type RateLimitName = 'public' | 'lookup' | 'login';
 const RATE_LIMITS = 'ogi:rateLimits';
@@ -12,7 +13,8 @@ function trackingNumberOf(req: Record<string, unknown>): string {
   const params = (req.params ?? {}) as Record<string, unknown>;
   const body = (req.body ?? {}) as Record<string, unknown>;
   const raw = params.trackingNumber ?? body.trackingNumber ?? '';
-  return (typeof raw === 'string' ? raw : '').trim().slice(0, 20).toUpperCase();
+  // Normalised as the look-up normalises it: "2026000001" and "2026－000001" count against 2026-000001.
+  return normaliseTrackingNumber(typeof raw === 'string' ? raw.slice(0, 40) : '').slice(0, 20).toUpperCase();
 }
 
 export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {

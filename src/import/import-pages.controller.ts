@@ -13,8 +13,9 @@ import { NotFoundError } from '../domain/errors';
 import { staffActor } from '../auth/actor';
 import { ImportService } from './import.service';
 import { ImportJobView } from './import-outcomes';
-import { LEDGER_COLUMNS } from './ledger-import';
+import { ledgerColumnGuide } from './ledger-columns';
 import { bufferSource } from './ledger-reader';
+import { sampleWorkbook } from './xlsx-reader';
 
 /** How long an upload's response waits for its import: a small ledger is answered at once, a large one gets the progress page. */
 const ANSWER_WITHIN_MS = 2000;
@@ -27,8 +28,12 @@ export function formatBytes(bytes: number): string {
 }
 
 function indexView(config: AppConfig, extra: Record<string, unknown> = {}) {
-  return { title: '批量补录台账', columns: LEDGER_COLUMNS, maxSize: formatBytes(config.importMaxBytes), ...extra };
+  return { title: '批量补录台账', columns: ledgerColumnGuide(), maxSize: formatBytes(config.importMaxBytes), ...extra };
 }
+
+const SAMPLE_CSV = join(PROJECT_ROOT, 'docs', 'ledger-sample-zh.csv');
+/** RFC 6266: a Chinese file name for browsers, an ASCII one for the rest. */
+const attachment = (name: string, ascii: string) => `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 
 /** The upload limit (IMPORT_MAX_BYTES, enforced by multer while the file arrives): the page again, with a 413. */
 @Injectable()
@@ -57,12 +62,22 @@ export class ImportPagesController {
     res.render('import/index', indexView(this.config));
   }
 
+  /** The sample ledger in Chinese (UTF-8 with a BOM, so Excel opens it as it is). */
   @RequirePermission('requests.import')
   @Get('sample.csv')
   sample(@Res() res: Response): void {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', 'attachment; filename="ledger-sample.csv"');
-    res.send(readFileSync(join(PROJECT_ROOT, 'docs', 'ledger-sample.csv')));
+    res.setHeader('Content-Disposition', attachment('台账示例.csv', 'ledger-sample.csv'));
+    res.send(readFileSync(SAMPLE_CSV));
+  }
+
+  /** The same sample as an Excel workbook, its dates as date cells. */
+  @RequirePermission('requests.import')
+  @Get('sample.xlsx')
+  async sampleXlsx(@Res() res: Response): Promise<void> {
+    res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.setHeader('Content-Disposition', attachment('台账示例.xlsx', 'ledger-sample.xlsx'));
+    res.send(await sampleWorkbook(readFileSync(SAMPLE_CSV)));
   }
 
   /** Starts the import as a job; answers with its outcome if it is done within ANSWER_WITHIN_MS, else with its progress page. */
@@ -72,7 +87,7 @@ export class ImportPagesController {
   @UseInterceptors(FileInterceptor('ledger'))
   async upload(@UploadedFile() file: { buffer: Buffer } | undefined, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     if (!file) {
-      res.status(400).render('import/index', indexView(this.config, { message: '请选择要上传的 CSV 文件。' }));
+      res.status(400).render('import/index', indexView(this.config, { message: '请选择要上传的台账文件（Excel 工作簿或 CSV）。' }));
       return;
     }
     const { id, done } = await this.imports.start(bufferSource(file.buffer), staffActor(staff));
@@ -99,8 +114,10 @@ export class ImportPagesController {
   }
 }
 
+const ENCODING_NOTES: Record<string, string> = { gb18030: '文件按 GBK/GB18030 编码读取。', xlsx: '已读取 Excel 工作簿的第一个工作表。' };
+
 function outcome(job: ImportJobView) {
-  if (job.status === 'completed') return { result: job.result, encodingNote: job.encoding === 'gb18030' ? '文件按 GBK/GB18030 编码读取。' : null };
+  if (job.status === 'completed') return { result: job.result, encodingNote: ENCODING_NOTES[job.encoding ?? ''] ?? null };
   if (job.running) return {};
   return { message: job.message, errors: job.errors, more: job.more };
 }

@@ -210,7 +210,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
       if (!checker) {
         const header = checkLedgerHeader(cells);
         if (header.error !== null) throw new LedgerInvalidError([{ line, message: header.error }]);
-        checker = new LedgerRowChecker(header.header, calendar, today, actor.roles ?? null);
+        checker = new LedgerRowChecker(header.header, calendar, today, actor.roles ?? null, header.titles);
         return;
       }
       rows++;
@@ -276,7 +276,8 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     };
     await readLedgerRecords(source, encoding, pacer, async (cells, line) => {
       if (!checker) {
-        checker = new LedgerRowChecker(checkLedgerHeader(cells).header!, calendar, today, actor.roles ?? null);
+        const header = checkLedgerHeader(cells);
+        checker = new LedgerRowChecker(header.header!, calendar, today, actor.roles ?? null, header.titles!);
         return;
       }
       const result = checker.check(cells, line, source.stable);

@@ -2,44 +2,17 @@ import { can, Permission, PERMISSION_LABELS, permissionForEvent } from '../auth/
 import type { Role } from '../auth/roles';
 import { plainToInstance } from 'class-transformer';
 import { validateInput } from '../common/validation';
+import { normaliseDate, toHalfWidth } from '../domain/applicants';
 import { isIsoDate, IsoDate, WorkingCalendar } from '../domain/calendar';
 import { DomainError } from '../domain/errors';
-import { APPLICANT_TYPES, applyEvent, CHANNELS, DELIVERY_METHODS, INITIAL_STATE, LifecycleEvent, OUTCOMES, RequestState } from '../domain/lifecycle';
+import {
+  applyEvent,
+  INITIAL_STATE,
+  LifecycleEvent,
+  RequestState,
+} from '../domain/lifecycle';
 import { CreateRequestDto, RecordEventDto } from '../requests/dto/request.dto';
-
-/** The ledger columns, documented in README.md and docs/ledger-sample.csv. */
-export const LEDGER_COLUMNS = [
-  'applicant_type',
-  'applicant_name',
-  'id_document_number',
-  'organisation_code',
-  'phone',
-  'email',
-  'address',
-  'channel',
-  'received_on',
-  'description',
-  'delivery_method',
-  'correction_requested_on',
-  'correction_due_on',
-  'correction_received_on',
-  'consultation_party',
-  'consultation_started_on',
-  'consultation_ended_on',
-  'fee_notice_on',
-  'fee_amount_yuan',
-  'fee_paid_on',
-  'extension_on',
-  'extension_days',
-  'extension_approved_by',
-  'extension_reason',
-  'outcome',
-  'concluded_on',
-  'reason',
-] as const;
-type Column = (typeof LEDGER_COLUMNS)[number];
-const REQUIRED: Column[] = ['applicant_type', 'applicant_name', 'channel', 'received_on', 'description'];
-const DATE_COLUMNS = LEDGER_COLUMNS.filter((c) => c.endsWith('_on'));
+import { acceptedValues, Column, COLUMN_BY_HEADING, DATE_COLUMNS, headingKey, LEDGER_COLUMN_TITLES, LEDGER_COLUMNS, LEDGER_VALUE_LABELS, ledgerCode, NUMBER_COLUMNS, REQUIRED } from './ledger-columns';
 
 export interface LedgerRow {
   line: number;
@@ -100,13 +73,24 @@ function conclusionEvent(outcome: string, on: IsoDate, reason: string): Lifecycl
   }
 }
 
-/** The header row: every required column, no unknown one. */
-export function checkLedgerHeader(cells: string[]): { header: string[]; error: null } | { header: null; error: string } {
-  const header = cells.map((h) => h.trim());
-  const unknown = header.filter((h) => !(LEDGER_COLUMNS as readonly string[]).includes(h));
+/**
+ * The header row: every required column, no unknown one, none twice. Headings in English or
+ * Chinese (LEDGER_COLUMN_TITLES); `header` holds the column names, `titles` the headings as the
+ * file writes them, for the messages.
+ */
+export function checkLedgerHeader(cells: string[]): { header: string[]; titles: string[]; error: null } | { header: null; titles: null; error: string } {
+  const titles = cells.map((h) => h.trim());
+  while (titles.length && titles[titles.length - 1] === '') titles.pop();
+  const header = titles.map((h) => COLUMN_BY_HEADING.get(headingKey(h)) ?? h);
+  const unknown = titles.filter((h, i) => !(LEDGER_COLUMNS as readonly string[]).includes(header[i]));
+  const chinese = titles.some((h) => /[\u4e00-\u9fff]/.test(h));
+  const name = (c: Column) => (chinese ? `${LEDGER_COLUMN_TITLES[c]}（${c}）` : c);
   const missing = REQUIRED.filter((c) => !header.includes(c));
-  if (unknown.length || missing.length) return { header: null, error: `表头有误：${[...missing.map((c) => `缺少 ${c}`), ...unknown.map((c) => `未知列 ${c}`)].join('；')}` };
-  return { header, error: null };
+  const twice = LEDGER_COLUMNS.filter((c) => header.filter((h) => h === c).length > 1);
+  if (unknown.length || missing.length || twice.length) {
+    return { header: null, titles: null, error: `表头有误：${[...missing.map((c) => `缺少 ${name(c)}`), ...unknown.map((h) => `未知列 ${h || '（空白）'}`), ...twice.map((c) => `${name(c)} 出现了两次`)].join('；')}` };
+  }
+  return { header, titles, error: null };
 }
 
 /**
@@ -144,14 +128,24 @@ export interface RowCheck {
  */
 export class LedgerRowChecker {
   private readonly index: Map<string, number>;
+  /** Each column as the file names it, for the messages. */
+  private readonly names: Map<string, string>;
+  private readonly chinese: boolean;
 
   constructor(
     header: string[],
     private readonly calendar: WorkingCalendar,
     private readonly today: IsoDate,
     private readonly roles: readonly Role[] | null,
+    titles: string[] = header,
   ) {
     this.index = new Map(header.map((h, i) => [h, i]));
+    this.names = new Map(header.map((h, i) => [h, titles[i] ?? h]));
+    this.chinese = titles.some((t) => /[\u4e00-\u9fff]/.test(t));
+  }
+
+  private name(c: Column): string {
+    return this.names.get(c) ?? (this.chinese ? LEDGER_COLUMN_TITLES[c] : c);
   }
 
   /**
@@ -164,25 +158,38 @@ export class LedgerRowChecker {
       const i = this.index.get(c);
       return i === undefined ? '' : (cells[i] ?? '');
     };
-    const v = (c: Column): string => raw(c).trim();
-    if (cells.length > this.index.size) return fail(`列数 ${cells.length} 多于表头的 ${this.index.size} 列。`);
+    const written = (c: Column): string => raw(c).trim();
+    let width = cells.length;
+    while (width > this.index.size && cells[width - 1].trim() === '') width--;
+    if (width > this.index.size) return fail(`列数 ${width} 多于表头的 ${this.index.size} 列。`);
     const garbled = LEDGER_COLUMNS.find((c) => raw(c).includes('\uFFFD'));
-    if (garbled) return fail(`${garbled} 含有乱码字符“\uFFFD”：原文件在转换编码时已经损坏，请从原始表格重新导出。`);
-    for (const c of REQUIRED) if (!v(c)) return fail(`${c} 不能为空。`);
-    if (!(APPLICANT_TYPES as readonly string[]).includes(v('applicant_type'))) return fail(`applicant_type 无效：${v('applicant_type')}`);
-    if (!(CHANNELS as readonly string[]).includes(v('channel'))) return fail(`channel 无效：${v('channel')}`);
-    if (v('delivery_method') && !(DELIVERY_METHODS as readonly string[]).includes(v('delivery_method'))) return fail(`delivery_method 无效：${v('delivery_method')}`);
-    for (const c of DATE_COLUMNS) if (v(c) && !isIsoDate(v(c))) return fail(`${c} 不是有效日期（YYYY-MM-DD）：${v(c)}`);
+    if (garbled) return fail(`${this.name(garbled)} 含有乱码字符“\uFFFD”：原文件在转换编码时已经损坏，请从原始表格重新导出。`);
+    for (const c of REQUIRED) if (!written(c)) return fail(`${this.name(c)} 不能为空。`);
+    // Codes from their Chinese words, dates from the ways ledgers write them, numbers in half-width digits.
+    const read = new Map<Column, string>();
+    for (const c of Object.keys(LEDGER_VALUE_LABELS) as Column[]) {
+      if (!written(c)) continue;
+      const code = ledgerCode(c, written(c));
+      if (code === null) return fail(`${this.name(c)} 无效：${written(c)}。可填：${acceptedValues(c).join('、')}。`);
+      read.set(c, code);
+    }
+    for (const c of DATE_COLUMNS) {
+      if (!written(c)) continue;
+      const iso = normaliseDate(written(c));
+      if (!isIsoDate(iso)) return fail(`${this.name(c)} 不是有效日期：${written(c)}（可写作 2025-03-07、2025/3/7 或 2025年3月7日）。`);
+      read.set(c, iso);
+    }
+    for (const c of NUMBER_COLUMNS) if (written(c)) read.set(c, toHalfWidth(written(c)));
+    const v = (c: Column): string => read.get(c) ?? written(c);
     const early = DATE_COLUMNS.find((c) => c !== 'received_on' && c !== 'correction_due_on' && v(c) && v(c) < v('received_on'));
-    if (early) return fail(`${early}（${v(early)}）早于收到申请之日 received_on（${v('received_on')}）。`);
-    if (v('outcome') && !(OUTCOMES as readonly string[]).includes(v('outcome'))) return fail(`outcome 无效：${v('outcome')}`);
-    if (!!v('outcome') !== !!v('concluded_on')) return fail('outcome 与 concluded_on 必须同时填写或同时留空。');
+    if (early) return fail(`${this.name(early)}（${v(early)}）早于收到申请之日 ${this.name('received_on')}（${v('received_on')}）。`);
+    if (!!v('outcome') !== !!v('concluded_on')) return fail(`${this.name('outcome')} 与 ${this.name('concluded_on')} 必须同时填写或同时留空。`);
 
     // The online form's own validators and text transforms: names and free text come out clean.
     const optional = (c: Column) => raw(c) || undefined;
     const intake = this.form(CreateRequestDto, validated, {
       applicant: {
-        type: raw('applicant_type').trim(),
+        type: v('applicant_type'),
         name: raw('applicant_name'),
         idDocumentNumber: optional('id_document_number'),
         organisationCode: optional('organisation_code'),
@@ -195,7 +202,7 @@ export class LedgerRowChecker {
       description: raw('description'),
       deliveryMethod: v('delivery_method') || undefined,
     });
-    if (intake.fields) return fail(fieldMessage(intake.fields, APPLICANT_COLUMNS));
+    if (intake.fields) return fail(fieldMessage(intake.fields, APPLICANT_COLUMNS, (c) => this.name(c)));
     const dto = intake.value;
 
     const steps: Array<{ type: string; on: string; fields: Record<string, unknown> }> = [];
@@ -223,7 +230,7 @@ export class LedgerRowChecker {
       // Steps that carry nothing beyond codes and dates checked above need no validator run.
       const free = Object.entries(step.fields).some(([k, value]) => value !== undefined && k !== 'outcome');
       const checked = this.form(RecordEventDto, validated || !free, { type: step.type, on: step.on, ...step.fields });
-      if (checked.fields) return fail(fieldMessage(checked.fields, EVENT_COLUMNS[step.type] ?? {}));
+      if (checked.fields) return fail(fieldMessage(checked.fields, EVENT_COLUMNS[step.type] ?? {}, (c) => this.name(c)));
       const { type, on, ...data } = checked.value;
       if (type === 'fee_notice_issued') (data as Record<string, unknown>).pausesClock = true;
       events.push({ type, on, data: JSON.parse(JSON.stringify(data)) as Record<string, unknown> });
@@ -268,8 +275,8 @@ export class LedgerRowChecker {
   }
 }
 
-/** The first field message, named by its ledger column. */
-function fieldMessage(fields: Record<string, string>, columns: Record<string, Column>): string {
+/** The first field message, named by its ledger column as the file names it. */
+function fieldMessage(fields: Record<string, string>, columns: Record<string, Column>, name: (c: Column) => string): string {
   const [path, message] = Object.entries(fields)[0];
-  return `${columns[path] ?? path}：${message}`;
+  return `${columns[path] ? name(columns[path]) : path}：${message}`;
 }

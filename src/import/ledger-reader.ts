@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { ValidationFailedError } from '../domain/errors';
+import { readXlsxRecords, XlsxUnreadableError } from './xlsx-reader';
 
 /** A ledger file that can be read again from the start: once to check it, once to write it. */
 export interface LedgerSource {
@@ -33,7 +34,8 @@ export function fileSource(path: string): LedgerSource {
   return { stable: false, chunks: () => createReadStream(path, { highWaterMark: CHUNK_BYTES }) };
 }
 
-export type LedgerEncoding = 'utf-8' | 'gb18030';
+/** How the file is read: CSV in a character set, or an Excel workbook (its first sheet). */
+export type LedgerEncoding = 'utf-8' | 'gb18030' | 'xlsx';
 
 /** The file cannot be read as a ledger at all (encoding, CSV syntax); nothing is written. */
 export class LedgerFormatError extends ValidationFailedError {
@@ -62,8 +64,10 @@ export class Pacer {
 }
 
 const ENCODING_HELP = '请在 Excel 中选择“另存为 → CSV UTF-8（逗号分隔）”后重新上传。';
+const XLSX_HELP = '请在 Excel 中选择“另存为 → Excel 工作簿（.xlsx）”后重新上传，或上传 CSV 文件。';
 
 /**
+ * An Excel workbook (.xlsx, a zip) by its signature. For a CSV:
  * UTF-8 when the whole file is valid UTF-8 (with or without a BOM); otherwise GB18030, the
  * superset of GBK in which Chinese Excel saves "CSV (逗号分隔)". Whether it really is GB18030
  * is checked while reading it (a fatal decoder), so bytes are never stored as "\uFFFD".
@@ -78,8 +82,9 @@ export async function detectEncoding(source: LedgerSource, pacer: Pacer): Promis
         if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
           throw new LedgerFormatError(`文件是 UTF-16 编码（Excel 的“Unicode 文本”），不是 CSV。${ENCODING_HELP}`);
         }
-        if (chunk[0] === 0x50 && chunk[1] === 0x4b && chunk[2] === 0x03 && chunk[3] === 0x04) {
-          throw new LedgerFormatError(`这是 Excel 工作簿（.xlsx）或其他压缩文件，不是 CSV。${ENCODING_HELP}`);
+        if (chunk[0] === 0x50 && chunk[1] === 0x4b && chunk[2] === 0x03 && chunk[3] === 0x04) return 'xlsx';
+        if (chunk[0] === 0xd0 && chunk[1] === 0xcf && chunk[2] === 0x11 && chunk[3] === 0xe0) {
+          throw new LedgerFormatError(`这是旧版 Excel 工作簿（.xls），无法直接读取。${XLSX_HELP}`);
         }
       }
       decoder.decode(chunk, { stream: true });
@@ -99,6 +104,14 @@ export async function detectEncoding(source: LedgerSource, pacer: Pacer): Promis
  * (the header is row 1; a record with quoted line breaks is one row). Blank rows are skipped.
  */
 export async function readLedgerRecords(source: LedgerSource, encoding: LedgerEncoding, pacer: Pacer, visit: (cells: string[], line: number) => void | Promise<void>): Promise<void> {
+  if (encoding === 'xlsx') {
+    try {
+      return await readXlsxRecords(source, pacer, visit);
+    } catch (e) {
+      if (e instanceof XlsxUnreadableError) throw new LedgerFormatError(`无法读取该 Excel 工作簿（.xlsx）：文件可能已损坏，或不是 Excel 工作簿。${XLSX_HELP}`);
+      throw e;
+    }
+  }
   const decoder = new TextDecoder(encoding, { fatal: true });
   async function* text(): AsyncGenerator<string> {
     for await (const chunk of source.chunks()) yield decoder.decode(chunk, { stream: true });

@@ -5,8 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { Public } from '../auth/public.decorator';
 import { RateLimited } from '../common/rate-limit';
 import { cleanFormBody } from '../common/form-options';
-import { IdempotencyService } from '../common/idempotency.service';
+import { IdempotencyMismatchError, IdempotencyService } from '../common/idempotency.service';
 import { validateInput } from '../common/validation';
+import { normaliseAccessCode, normaliseTrackingNumber } from '../domain/applicants';
 import { DomainError, ValidationFailedError } from '../domain/errors';
 import { PublicRequestDto } from '../requests/dto/request.dto';
 import { buildRequestForm, normaliseItems } from '../requests/request-form';
@@ -38,24 +39,36 @@ export class PublicPagesController {
   async apply(@Body() raw: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const submissionToken = typeof raw.submissionToken === 'string' ? raw.submissionToken.slice(0, 100) : undefined;
     const body = normaliseItems(cleanFormBody(raw));
-    const rerender = (fields: Record<string, string>, message?: string) =>
+    const rerender = (fields: Record<string, string>, message?: string, token = submissionToken) =>
       res.status(400).render('public/apply', {
         title: '政府信息公开申请',
         form: buildRequestForm(body, fields),
-        submissionToken: submissionToken ?? randomUUID(),
+        submissionToken: token ?? randomUUID(),
         message,
       });
     const checked = validateInput(PublicRequestDto, body);
     if (checked.fields) return rerender(checked.fields);
     try {
-      // A double-clicked submit button carries the same token: one request, the same page.
-      const result = await this.idempotency.run<PublicSubmission>('form:public-requests', submissionToken, body, async () => ({
+      // A double-clicked submit button, or Back and submit again, carries the same token: one
+      // request. The same filing is the same normalised content ("138 1234 5678" = "13812345678").
+      const result = await this.idempotency.run<PublicSubmission>('form:public-requests', submissionToken, checked.value, async () => ({
         status: 201,
         body: await this.intake.submitPublicRequest(checked.value),
       }));
-      res.status(201).render('public/filed', { title: '申请已提交', ...result.body });
+      res.status(201).render('public/filed', { title: '申请已提交', ...result.body, repeated: result.replayed });
     } catch (e) {
       if (e instanceof ValidationFailedError) return rerender(e.fields);
+      if (e instanceof IdempotencyMismatchError && submissionToken) {
+        // The form was sent before with other content (Back, edit, submit): say so in plain words,
+        // keep what was typed, and give a new token so that a second application can be filed on purpose.
+        const first = await this.idempotency.firstResponse<PublicSubmission>('form:public-requests', submissionToken);
+        const earlier = first ? `（申请编号 ${first.trackingNumber}）` : '';
+        return rerender(
+          {},
+          `这份申请表刚才已经提交过${earlier}，您修改后的内容没有提交。如果要另外提出一份新的申请，请核对下面的内容后再点一次“提交申请”；如果只想查看已提交申请的进度，请使用“查询申请进度”。`,
+          randomUUID(),
+        );
+      }
       if (e instanceof DomainError && e.code === 'CONFLICT') return rerender({}, e.message);
       throw e;
     }
@@ -70,8 +83,8 @@ export class PublicPagesController {
   @RateLimited('public', 'lookup')
   @Post('status')
   async status(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    const trackingNumber = typeof body.trackingNumber === 'string' ? body.trackingNumber.trim() : '';
-    const accessCode = typeof body.accessCode === 'string' ? body.accessCode.trim() : '';
+    const trackingNumber = typeof body.trackingNumber === 'string' ? normaliseTrackingNumber(body.trackingNumber) : '';
+    const accessCode = typeof body.accessCode === 'string' ? normaliseAccessCode(body.accessCode) : '';
     try {
       const status = await this.queries.lookupPublic(trackingNumber, accessCode);
       renderStatus(res, 200, status, accessCode);
@@ -92,8 +105,8 @@ export class PublicPagesController {
   @RateLimited('public', 'lookup')
   @Post('status/withdraw')
   async withdraw(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    const trackingNumber = typeof body.trackingNumber === 'string' ? body.trackingNumber.trim() : '';
-    const accessCode = typeof body.accessCode === 'string' ? body.accessCode.trim() : '';
+    const trackingNumber = typeof body.trackingNumber === 'string' ? normaliseTrackingNumber(body.trackingNumber) : '';
+    const accessCode = typeof body.accessCode === 'string' ? normaliseAccessCode(body.accessCode) : '';
     try {
       if (body.confirm !== 'yes') {
         const status = await this.queries.lookupPublic(trackingNumber, accessCode);

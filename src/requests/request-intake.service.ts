@@ -174,8 +174,9 @@ export class RequestIntakeService {
   async importLedger(rows: LedgerRow[], actor: Actor, within?: (m: EntityManager, written: Array<{ id: string; trackingNumber: string }>) => Promise<void>): Promise<string[]> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const drafts = rows.map((row) =>
-      this.newRequestDraft({
+    // A back-entered request is numbered in the year it was received (a 2025 receipt gets 2025-…).
+    const drafts = rows.map((row) => ({
+      ...this.newRequestDraft({
         applicant: row.applicant,
         description: row.description,
         deliveryMethod: row.deliveryMethod,
@@ -186,7 +187,8 @@ export class RequestIntakeService {
         calendar,
         today,
       }),
-    );
+      year: yearOf(row.state.receivedOn ?? today),
+    }));
     return this.unitOfWork.run(async (m) => {
       const numbers = await this.intake.insertGroup(m, drafts);
       await within?.(m, drafts.map((d, i) => ({ id: d.request.id, trackingNumber: numbers[i] })));

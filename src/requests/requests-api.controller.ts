@@ -9,6 +9,7 @@ import type { StaffPrincipal } from '../auth/roles';
 import { IdempotencyService } from '../common/idempotency.service';
 import { AssignRequestDto, CreateRequestDto, ListRequestsQueryDto, PublicRequestDto, RecordEventDto } from './dto/request.dto';
 import { AuthService } from '../auth/auth.service';
+import { normaliseAccessCode, normaliseTrackingNumber } from '../domain/applicants';
 import { ValidationFailedError } from '../domain/errors';
 import { PublicStatusView, RequestDetailView } from './request-views';
 import { RegisteredRequest } from './request-intake.service';
@@ -46,7 +47,7 @@ export class PublicRequestsApiController {
   @Get(':trackingNumber')
   @ApiHeader({ name: 'X-Access-Code', required: true })
   lookup(@Param('trackingNumber') trackingNumber: string, @Headers('x-access-code') accessCode: string | undefined): Promise<PublicStatusView> {
-    return this.queries.lookupPublic(trackingNumber, accessCode ?? '');
+    return this.queries.lookupPublic(normaliseTrackingNumber(trackingNumber), normaliseAccessCode(accessCode ?? ''));
   }
 
   /** D19: the applicant withdraws; a wrong code answers 404 exactly like the look-up, a concluded request 409. */
@@ -61,11 +62,13 @@ export class PublicRequestsApiController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PublicStatusView> {
+    const number = normaliseTrackingNumber(trackingNumber);
+    const code = normaliseAccessCode(accessCode ?? '');
     // The code first: a replayed key must never answer for someone without it.
-    await this.queries.lookupPublic(trackingNumber, accessCode ?? '');
-    const result = await this.idempotency.run(`api:public-withdrawal:${trackingNumber.trim().toUpperCase()}`, key, {}, async () => ({
+    await this.queries.lookupPublic(number, code);
+    const result = await this.idempotency.run(`api:public-withdrawal:${number.toUpperCase()}`, key, {}, async () => ({
       status: 201,
-      body: await this.steps.withdrawPublic(trackingNumber, accessCode ?? ''),
+      body: await this.steps.withdrawPublic(number, code),
     }));
     res.status(result.status);
     return result.body;

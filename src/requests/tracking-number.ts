@@ -1,5 +1,6 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { InformationRequestEntity } from './entities/information-request.entity';
 import { TrackingSequenceEntity } from './entities/tracking-sequence.entity';
 
 /** No 0/O, 1/I/L: codes are read over the phone and copied by hand. */
@@ -35,7 +36,16 @@ export async function allocateTrackingNumbers(manager: EntityManager, year: numb
       .where('year = :year', { year })
       .execute();
   if (!(await bump()).affected) {
-    await manager.createQueryBuilder().insert().into(TrackingSequenceEntity).values({ year, lastValue: 0 }).orIgnore().execute();
+    // The year's counter starts after any number of that year already on record (rows restored or
+    // back-entered without their counter), so a number given today never repeats an earlier one.
+    const issued = await manager
+      .createQueryBuilder()
+      .select('MAX(r.tracking_number)', 'last')
+      .from(InformationRequestEntity, 'r')
+      .where('r.tracking_number LIKE :prefix', { prefix: `${year}-%` })
+      .getRawOne<{ last: string | null }>();
+    const lastValue = issued?.last ? Number(issued.last.slice(5)) || 0 : 0;
+    await manager.createQueryBuilder().insert().into(TrackingSequenceEntity).values({ year, lastValue }).orIgnore().execute();
     await bump();
   }
   const row = await manager.findOneByOrFail(TrackingSequenceEntity, { year });

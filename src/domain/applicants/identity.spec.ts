@@ -1,4 +1,4 @@
-import { isValidIdDocumentNumber, isValidResidentId, PHONE_PATTERN, USCC_PATTERN } from './identity';
+import { creditCodeCheckCharacter, isValidCreditCode, isValidIdDocumentNumber, isValidResidentId, PHONE_PATTERN, USCC_PATTERN } from './identity';
 
 describe('resident ID (GB 11643)', () => {
   it.each(['11010519491231002X', '11010519491231002x', '310101199003075514'])('accepts %s (check digit fits)', (id) => {
@@ -29,5 +29,24 @@ describe('identity document numbers by declared type', () => {
     expect(isValidIdDocumentNumber('110105194912310021', 'passport')).toBe(true);
     expect(isValidIdDocumentNumber('E1 2345678', 'passport')).toBe(false);
     expect(isValidIdDocumentNumber('A'.repeat(65), 'passport')).toBe(false);
+  });
+});
+
+describe('统一社会信用代码 check character (GB 32100-2015)', () => {
+  it.each(['91350100M000100Y43', '914403001922038216', '91110000802100433B', '12100000400000624D'])('accepts %s', (code) => {
+    expect(isValidCreditCode(code)).toBe(true);
+  });
+  it.each([
+    ['91110108MA01ABCD2X', 'wrong check character (should be H)'],
+    ['91350100M000100Y44', 'last character altered'],
+    ['91350100M000010Y43', 'two characters swapped'],
+    ['91350100M000100Y4', 'too short'],
+    ['9135010OM000100Y43', 'O is not in the alphabet'],
+  ])('refuses %s: %s', (code) => {
+    expect(isValidCreditCode(code)).toBe(false);
+  });
+  it('computes the check character from the first 17', () => {
+    expect(creditCodeCheckCharacter('91110108MA01ABCD2')).toBe('H');
+    expect(isValidCreditCode('91110108MA01ABCD2H')).toBe(true);
   });
 });

@@ -32,3 +32,19 @@ export function isValidIdDocumentNumber(value: string, type: string | undefined)
 export const PHONE_PATTERN = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\+\d{6,15})$/;
 /** 统一社会信用代码 (GB 32100): 18 characters from the allowed alphabet. */
 export const USCC_PATTERN = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
+
+/** GB 32100-2015 §5: the 31 code characters (no I, O, S, V, Z), valued 0–30 in this order. */
+const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+/** The weights of positions 1–17: 3^(i-1) mod 31. */
+const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+/** The check character a 统一社会信用代码 ends with, from its first 17 characters. */
+export function creditCodeCheckCharacter(first17: string): string {
+  const sum = USCC_WEIGHTS.reduce((acc, w, i) => acc + w * USCC_ALPHABET.indexOf(first17[i]), 0);
+  return USCC_ALPHABET[(31 - (sum % 31)) % 31];
+}
+
+/** A 统一社会信用代码 of the right shape whose 18th character is its check character (GB 32100-2015). */
+export function isValidCreditCode(value: string): boolean {
+  return USCC_PATTERN.test(value) && creditCodeCheckCharacter(value) === value[17];
+}

@@ -1,3 +1,4 @@
 export * from './article29';
 export * from './identity';
 export * from './repeat-request';
+export * from './normalise';

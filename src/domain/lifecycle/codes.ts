@@ -59,6 +59,12 @@ export const DELIVERY_METHOD_LABELS: Record<DeliveryMethod, string> = {
   fax: '传真',
 };
 
+/** Whom an agency consults before replying (Art. 32 third party, Art. 34 another agency). */
+export const CONSULTATION_PARTY_LABELS: Record<'third_party' | 'agency', string> = {
+  third_party: '第三方',
+  agency: '其他机关',
+};
+
 export const ID_DOCUMENT_TYPES = ['resident_id', 'passport', 'hk_macao_permit', 'taiwan_permit', 'foreign_permanent_resident', 'other'] as const;
 export type IdDocumentType = (typeof ID_DOCUMENT_TYPES)[number];
 

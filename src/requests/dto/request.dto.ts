@@ -33,7 +33,8 @@ import {
   STAFF_EVENT_TYPES,
   StaffEventType,
 } from '../../domain/lifecycle';
-import { IsIdDocumentNumber, IsIsoDateString, PHONE_PATTERN, Trim, USCC_PATTERN } from './validators';
+import { normaliseCreditCode, normaliseEmail, normaliseIdDocumentNumber, normalisePhone } from '../../domain/applicants';
+import { IsCreditCode, IsIdDocumentNumber, IsIsoDateString, PHONE_PATTERN, Trim } from './validators';
 
 export class ApplicantDto {
   @ApiProperty({ enum: APPLICANT_TYPES })
@@ -53,28 +54,28 @@ export class ApplicantDto {
   idDocumentType?: IdDocumentType;
 
   @ApiPropertyOptional({ description: '身份证明号码' })
-  @Trim()
+  @Trim(normaliseIdDocumentNumber)
   @IsOptional()
   @IsString({ message: '证件号码必须是文本。' })
   @IsIdDocumentNumber()
   idDocumentNumber?: string;
 
   @ApiPropertyOptional({ description: '统一社会信用代码（法人或其他组织）' })
-  @Trim()
+  @Trim(normaliseCreditCode)
   @IsOptional()
   @IsString({ message: '统一社会信用代码必须是文本。' })
-  @Matches(USCC_PATTERN, { message: '统一社会信用代码应为 18 位。' })
+  @IsCreditCode()
   organisationCode?: string;
 
   @ApiPropertyOptional()
-  @Trim()
+  @Trim(normalisePhone)
   @IsOptional()
   @IsString({ message: '电话必须是文本。' })
   @Matches(PHONE_PATTERN, { message: '电话号码格式无效（手机 11 位，或带区号的固定电话）。' })
   phone?: string;
 
   @ApiPropertyOptional()
-  @Trim()
+  @Trim(normaliseEmail)
   @IsOptional()
   @IsString({ message: '电子邮箱必须是文本。' })
   @MaxLength(254, { message: '电子邮箱过长。' })

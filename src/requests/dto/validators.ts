@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
-import { isValidIdDocumentNumber } from '../../domain/applicants';
+import { isValidCreditCode, isValidIdDocumentNumber, USCC_PATTERN } from '../../domain/applicants';
 import { isIsoDate } from '../../domain/calendar';
 
 /**
@@ -25,13 +25,15 @@ export function hasControlCharacters(value: string): boolean {
 /**
  * Every text field of every intake path (staff and public API and forms, ledger import):
  * format characters are dropped, the text trimmed, an empty field becomes "absent", and
- * control characters are refused.
+ * control characters are refused. `normalise` (src/domain/applicants/normalise.ts) then turns
+ * what people type (full-width digits, phone groups) into the form the validators check.
  */
-export function Trim(): PropertyDecorator {
+export function Trim(normalise?: (value: string) => string): PropertyDecorator {
   const transform = Transform(({ value }) => {
     if (typeof value !== 'string') return value;
     const trimmed = stripFormatControls(value).trim();
-    return trimmed === '' ? undefined : trimmed;
+    if (trimmed === '') return undefined;
+    return normalise ? normalise(trimmed) : trimmed;
   });
   return (target: object, propertyName: string | symbol) => {
     transform(target, propertyName);
@@ -60,6 +62,24 @@ export function IsIdDocumentNumber(options?: ValidationOptions): PropertyDecorat
           const type = (args.object as { idDocumentType?: string }).idDocumentType;
           return !type || type === 'resident_id' ? '居民身份证号码无效（应为 18 位，且校验位正确）。' : '证件号码格式无效。';
         },
+      },
+    });
+}
+
+/** GB 32100-2015: the shape, then the check character. */
+export function IsCreditCode(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isCreditCode',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options,
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isValidCreditCode(value),
+        defaultMessage: (args: ValidationArguments) =>
+          typeof args.value === 'string' && USCC_PATTERN.test(args.value)
+            ? '统一社会信用代码的校验位不正确，请核对（常见原因是抄错了一位）。'
+            : '统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）。',
       },
     });
 }
