@@ -1,9 +1,9 @@
 import { insertRows } from './insert-rows';
 import { Injectable } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { LessThan, Repository } from 'typeorm';
+import { DataSource, LessThan, Repository } from 'typeorm';
 import { ConflictError, DomainError, ValidationFailedError } from '../domain/errors';
 import { Clock } from './clock';
 import { isUniqueViolation } from './db-errors';
@@ -58,11 +58,16 @@ export class IdempotencyService {
   private lastPurge = 0;
 
   constructor(
-    @InjectRepository(IdempotencyRecordEntity) private readonly records: Repository<IdempotencyRecordEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     private readonly secrets: SecretBox,
   ) {}
+
+  /** Idempotency records, through the one data source. */
+  private get records(): Repository<IdempotencyRecordEntity> {
+    return this.dataSource.getRepository(IdempotencyRecordEntity);
+  }
 
   async run<T>(scope: string, key: string | undefined, body: unknown, handler: () => Promise<{ status: number; body: T }>): Promise<StoredResponse<T>> {
     if (key === undefined || key === '') return { ...(await handler()), replayed: false };
