@@ -138,7 +138,11 @@ async function main(): Promise<void> {
   // --nice -10: the app and this client ahead of other processes, as on a server of their own.
   const command = nice === null ? [process.execPath] : ['nice', '-n', String(nice), process.execPath];
   if (nice !== null) setPriority(nice);
-  const app: ChildProcess = spawn(command[0], [...command.slice(1), ...startScriptNodeFlags(), ...(process.env.BENCH_APP_FLAGS ?? '').split(' ').filter(Boolean), '-r', join(ROOT, 'dist/scripts/eld-probe.js'), join(ROOT, 'dist/src/main.js')], { env, stdio: ['ignore', process.env.BENCH_APP_LOG ? 'inherit' : 'ignore', 'pipe', 'ipc'] });
+  const app: ChildProcess = spawn(
+    command[0],
+    [...command.slice(1), ...startScriptNodeFlags(), ...(process.env.BENCH_APP_FLAGS ?? '').split(' ').filter(Boolean), '-r', join(ROOT, 'dist/scripts/eld-probe.js'), join(ROOT, 'dist/src/main.js')],
+    { env, stdio: ['ignore', process.env.BENCH_APP_LOG ? 'inherit' : 'ignore', 'pipe', 'ipc'] },
+  );
   type Eld = { maxMs: number; p99Ms: number; meanMs: number; turns: { maxWallMs: number; maxOwnMs: number; maxCpuMs: number; waitSharePct: number } };
   const eldNow = () =>
     new Promise<Eld>((resolve) => {
@@ -152,14 +156,21 @@ async function main(): Promise<void> {
   try {
     for (let i = 0; ; i++) {
       if (i > 300) throw new Error(`the app did not start: ${stderr.slice(-500)}`);
-      const ok = await fetch(`${base}/status`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${base}/status`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const browser = new Browser(base);
     const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? /data-csrf="([^"]+)"/.exec(html)?.[1] ?? '';
     const login = csrfOf(await (await browser.fetch('/staff/login')).text());
-    const signedIn = await browser.fetch('/staff/login', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: login, username: `bench${port}`, password }).toString() });
+    const signedIn = await browser.fetch('/staff/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: login, username: `bench${port}`, password }).toString(),
+    });
     if (signedIn.status !== 303) throw new Error(`sign-in failed: ${signedIn.status}`);
     const importPage = await browser.fetch('/staff/import');
     const csrf = csrfOf(await importPage.text());
@@ -195,7 +206,9 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, baselineSeconds * 1000));
     const idle = await eldNow();
     const idleSorted = [...latencies].sort((a, b) => a - b);
-    console.log(`baseline, no import (${baselineSeconds} s): ${idleSorted.length} requests, latency p50 ${pct(idleSorted, 50)} ms, p99 ${pct(idleSorted, 99)} ms, max ${pct(idleSorted, 100)} ms; event-loop delay max ${idle.maxMs} ms, p99 ${idle.p99Ms} ms; ${turnsLine(idle.turns)}`);
+    console.log(
+      `baseline, no import (${baselineSeconds} s): ${idleSorted.length} requests, latency p50 ${pct(idleSorted, 50)} ms, p99 ${pct(idleSorted, 99)} ms, max ${pct(idleSorted, 100)} ms; event-loop delay max ${idle.maxMs} ms, p99 ${idle.p99Ms} ms; ${turnsLine(idle.turns)}`,
+    );
     latencies.length = pageLatencies.length = lookupLatencies.length = 0;
 
     const started = performance.now();
@@ -219,12 +232,24 @@ async function main(): Promise<void> {
     const maxLatency = Math.round(sorted.at(-1)! * 10) / 10;
     console.log(`import: ${imported ?? '?'} of ${rows} rows in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s); first answer after ${Math.round(uploadedMs)} ms (${upload.status})`);
     console.log(`other users: ${latencies.length} requests, ${failures} failed; latency p50 ${pct(sorted, 50)} ms, p99 ${pct(sorted, 99)} ms, max ${maxLatency} ms`);
-    console.log(`  of which GET /status max ${pct([...pageLatencies].sort((a, b) => a - b), 100)} ms, look-ups (a database read) max ${pct([...lookupLatencies].sort((a, b) => a - b), 100)} ms`);
+    console.log(
+      `  of which GET /status max ${pct(
+        [...pageLatencies].sort((a, b) => a - b),
+        100,
+      )} ms, look-ups (a database read) max ${pct(
+        [...lookupLatencies].sort((a, b) => a - b),
+        100,
+      )} ms`,
+    );
     console.log(`event-loop delay of the app during the import: max ${eld.maxMs} ms, p99 ${eld.p99Ms} ms, mean ${eld.meanMs} ms; ${turnsLine(eld.turns)}`);
     console.log(`app peak RSS: ${peakRssMb(app.pid!)} MB`);
     const ok = imported === String(rows) && failures === 0 && maxLatency < LIMIT_MS && eld.maxMs < LIMIT_MS;
     const ownOk = imported === String(rows) && failures === 0 && eld.turns.maxCpuMs < LIMIT_MS;
-    console.log(ok ? `target met: every pause < ${LIMIT_MS} ms` : `target MISSED on the wall clock (limit ${LIMIT_MS} ms)${ownOk ? `; the import's own work per turn stayed under it (${eld.turns.maxCpuMs} ms)` : ''}`);
+    console.log(
+      ok
+        ? `target met: every pause < ${LIMIT_MS} ms`
+        : `target MISSED on the wall clock (limit ${LIMIT_MS} ms)${ownOk ? `; the import's own work per turn stayed under it (${eld.turns.maxCpuMs} ms)` : ''}`,
+    );
     process.exitCode = ok ? 0 : 1;
   } catch (e) {
     console.error(`app stderr: ${stderr.slice(-2000)}`);

@@ -35,7 +35,8 @@ async function seed(dir: string, n: number, pg: boolean): Promise<void> {
   if (pg) await ds.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
   await ds.runMigrations();
   const ph = (row: number, cols: number) => `(${Array.from({ length: cols }, (_, c) => (pg ? `$${row * cols + c + 1}` : '?')).join(',')})`;
-  const insert = (table: string, columns: string[], rows: unknown[][]) => ds.query(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${rows.map((_, i) => ph(i, columns.length)).join(',')}`, rows.flat());
+  const insert = (table: string, columns: string[], rows: unknown[][]) =>
+    ds.query(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${rows.map((_, i) => ph(i, columns.length)).join(',')}`, rows.flat());
   const now = new Date().toISOString();
   const start = toDayNumber('2024-01-01');
   for (let done = 0; done < n; done += 500) {
@@ -49,12 +50,54 @@ async function seed(dir: string, n: number, pg: boolean): Promise<void> {
       const applicantId = randomUUID();
       const id = randomUUID();
       applicants.push([applicantId, 'natural_person', `申请人${i}`, `11010519491231${String(i % 10000).padStart(4, '0')}`, '13800000000', now]);
-      requests.push([id, `B${String(i).padStart(9, '0')}`, '0'.repeat(64), applicantId, 'natural_person', 'in_person', now, receivedOn, concluded ? 'concluded' : 'in_progress', `申请公开某项目的批复文件及附件，编号 ${i}，含说明材料若干页`, 'electronic', addDays(receivedOn, 28), pg ? false : 0, concluded ? 'granted' : null, concludedOn, 1, now, now]);
+      requests.push([
+        id,
+        `B${String(i).padStart(9, '0')}`,
+        '0'.repeat(64),
+        applicantId,
+        'natural_person',
+        'in_person',
+        now,
+        receivedOn,
+        concluded ? 'concluded' : 'in_progress',
+        `申请公开某项目的批复文件及附件，编号 ${i}，含说明材料若干页`,
+        'electronic',
+        addDays(receivedOn, 28),
+        pg ? false : 0,
+        concluded ? 'granted' : null,
+        concludedOn,
+        1,
+        now,
+        now,
+      ]);
       events.push([randomUUID(), id, 1, 'registered', receivedOn, now, '基准', '—', '{"channel":"in_person"}']);
       if (concluded) events.push([randomUUID(), id, 2, 'decided', concludedOn, now, '基准', '—', '{"outcome":"granted"}']);
     }
     await insert('applicant', ['id', 'type', 'name', 'id_document_number', 'phone', 'created_at'], applicants);
-    await insert('information_request', ['id', 'tracking_number', 'access_code_hash', 'applicant_id', 'applicant_type', 'channel', 'submitted_at', 'received_on', 'status', 'description', 'delivery_method', 'due_on', 'due_is_provisional', 'outcome', 'concluded_on', 'version', 'created_at', 'updated_at'], requests);
+    await insert(
+      'information_request',
+      [
+        'id',
+        'tracking_number',
+        'access_code_hash',
+        'applicant_id',
+        'applicant_type',
+        'channel',
+        'submitted_at',
+        'received_on',
+        'status',
+        'description',
+        'delivery_method',
+        'due_on',
+        'due_is_provisional',
+        'outcome',
+        'concluded_on',
+        'version',
+        'created_at',
+        'updated_at',
+      ],
+      requests,
+    );
     await insert('request_event', ['id', 'request_id', 'seq', 'type', 'occurred_on', 'recorded_at', 'actor_label', 'basis', 'payload'], events);
     for (let k = 0; k < Math.min(500, n - done); k++) await Promise.resolve();
   }

@@ -142,9 +142,10 @@ class Floor {
   async list(where: string, params: unknown[], offset = 0): Promise<unknown> {
     const [{ n, d }] = await this.q(`SELECT COUNT(*) AS n, COUNT(due_on) AS d FROM information_request r WHERE ${where}`, params);
     const withDue = Number(d);
-    const ids = offset < withDue
-      ? await this.q(`SELECT id FROM information_request r WHERE ${where} AND due_on IS NOT NULL ORDER BY due_on, submitted_at DESC, id LIMIT 20 OFFSET ${offset}`, params)
-      : await this.q(`SELECT id FROM information_request r WHERE ${where} AND due_on IS NULL ORDER BY submitted_at DESC, id LIMIT 20 OFFSET ${offset - withDue}`, params);
+    const ids =
+      offset < withDue
+        ? await this.q(`SELECT id FROM information_request r WHERE ${where} AND due_on IS NOT NULL ORDER BY due_on, submitted_at DESC, id LIMIT 20 OFFSET ${offset}`, params)
+        : await this.q(`SELECT id FROM information_request r WHERE ${where} AND due_on IS NULL ORDER BY submitted_at DESC, id LIMIT 20 OFFSET ${offset - withDue}`, params);
     await this.rows(ids.map((r) => String(r.id)));
     return Number(n);
   }
@@ -213,7 +214,10 @@ function calls(sample: SeedSample, today: string, randomOpen: () => string, year
     list('list: ?outcome=unable_not_held', 'outcome=unable_not_held', "outcome = 'unable_not_held'"),
     list('list: ?dueBefore=today', `dueBefore=${today}`, 'due_on IS NOT NULL AND due_on < ?', [today]),
     list('list: ?receivedFrom/To this month', `receivedFrom=${monthStart}&receivedTo=${today}`, 'received_on >= ? AND received_on <= ?', [monthStart, today]),
-    list('list: ?status=concluded&concluded in year', `status=concluded&concludedFrom=${year}-01-01&concludedTo=${year}-12-31`, "status = 'concluded' AND concluded_on >= ? AND concluded_on <= ?", [`${year}-01-01`, `${year}-12-31`]),
+    list('list: ?status=concluded&concluded in year', `status=concluded&concludedFrom=${year}-01-01&concludedTo=${year}-12-31`, "status = 'concluded' AND concluded_on >= ? AND concluded_on <= ?", [
+      `${year}-01-01`,
+      `${year}-12-31`,
+    ]),
     list('list: ?page=1000', 'page=1000', '1 = 1', [], 19980),
     list('list: ?status=open&page=100', 'status=open&page=100', OPEN_SQL, [], 1980),
     search('a name', sample.searches.name),
@@ -292,7 +296,18 @@ async function withProbes(port: number, token: string, trackingNumber: string, w
           ? send(port, 'GET', '/api/v1/requests?status=open', auth)
           : k === 1
             ? send(port, 'GET', `/api/v1/public/requests/${trackingNumber}`, { 'X-Access-Code': 'WRONG123' })
-            : send(port, 'POST', '/api/v1/requests', { ...auth, 'Content-Type': 'application/json' }, JSON.stringify({ applicant: { type: 'natural_person', name: '探测', idDocumentNumber: '11010519491231002X', phone: '13800138000' }, channel: 'in_person', receivedOn: '2026-11-02', description: `探测申请 ${i}` }));
+            : send(
+                port,
+                'POST',
+                '/api/v1/requests',
+                { ...auth, 'Content-Type': 'application/json' },
+                JSON.stringify({
+                  applicant: { type: 'natural_person', name: '探测', idDocumentNumber: '11010519491231002X', phone: '13800138000' },
+                  channel: 'in_person',
+                  receivedOn: '2026-11-02',
+                  description: `探测申请 ${i}`,
+                }),
+              );
       pending.push(p.then((r) => void latencies.push(r.ms)));
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -314,16 +329,29 @@ async function measure(dir: string, size: number, pg: boolean, runs: number, sam
       if (i > 1200) throw new Error('app did not start');
       await new Promise((r) => setTimeout(r, 100));
     }
-    const signIn = async (who: { username: string; password: string }) => (JSON.parse((await send(port, 'POST', '/api/v1/auth/token', { 'Content-Type': 'application/json' }, JSON.stringify(who))).body) as { token: string }).token;
+    const signIn = async (who: { username: string; password: string }) =>
+      (JSON.parse((await send(port, 'POST', '/api/v1/auth/token', { 'Content-Type': 'application/json' }, JSON.stringify(who))).body) as { token: string }).token;
     const adminHeaders = { Authorization: `Bearer ${await signIn(ADMIN)}` };
     // The administrator does no clerical work (separation of duties): a clerk reads and registers.
-    const made = await send(port, 'POST', '/api/v1/accounts', { ...adminHeaders, 'Content-Type': 'application/json' }, JSON.stringify({ ...CLERK, displayName: '基准办事员', roles: ['registrar', 'handler', 'approver', 'report_officer'] }));
+    const made = await send(
+      port,
+      'POST',
+      '/api/v1/accounts',
+      { ...adminHeaders, 'Content-Type': 'application/json' },
+      JSON.stringify({ ...CLERK, displayName: '基准办事员', roles: ['registrar', 'handler', 'approver', 'report_officer'] }),
+    );
     if (made.status !== 201 && made.status !== 409) throw new Error(`clerk account not created: ${made.status} ${made.body.slice(0, 300)}`);
     const token = await signIn(CLERK);
     const form = await send(port, 'GET', '/staff/login');
     const csrfCookie = String(form.headers['set-cookie']?.[0] ?? '').split(';')[0];
     const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
-    const login = await send(port, 'POST', '/staff/login', { Cookie: csrfCookie, 'Content-Type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ _csrf: csrf, username: CLERK.username, password: CLERK.password, next: '/staff' }).toString());
+    const login = await send(
+      port,
+      'POST',
+      '/staff/login',
+      { Cookie: csrfCookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+      new URLSearchParams({ _csrf: csrf, username: CLERK.username, password: CLERK.password, next: '/staff' }).toString(),
+    );
     const session = (login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
     const pageHeaders = { Cookie: `${csrfCookie}; ${session}` };
     const apiHeaders = { Authorization: `Bearer ${token}` };
@@ -369,7 +397,8 @@ async function measure(dir: string, size: number, pg: boolean, runs: number, sam
     const year = Number(today.slice(0, 4));
     const current = JSON.parse((await send(port, 'GET', `/api/v1/calendar/${year}`, apiHeaders)).body) as { holidays: string[]; makeUpWorkdays: string[] };
     let extra = addDays(today, 14);
-    while (dayOfWeek(extra) === 0 || dayOfWeek(extra) === 6 || current.holidays.includes(extra) || Number(extra.slice(0, 4)) !== year) extra = addDays(extra, Number(extra.slice(0, 4)) !== year ? -1 : 1);
+    while (dayOfWeek(extra) === 0 || dayOfWeek(extra) === 6 || current.holidays.includes(extra) || Number(extra.slice(0, 4)) !== year)
+      extra = addDays(extra, Number(extra.slice(0, 4)) !== year ? -1 : 1);
     const body = JSON.stringify({ holidays: [...current.holidays, extra].sort(), makeUpWorkdays: current.makeUpWorkdays, source: '基准测试' });
     for (const [label, work] of [
       [`calendar change (holiday ${extra} added)`, () => send(port, 'PUT', `/api/v1/calendar/${year}`, { ...adminHeaders, 'Content-Type': 'application/json' }, body)],

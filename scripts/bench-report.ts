@@ -42,13 +42,35 @@ function pick<T>(rand: () => number, weighted: Array<[T, number]>): T {
 }
 
 const TYPES: Array<[string, number]> = [
-  ['natural_person', 70], ['commercial_enterprise', 15], ['research_institution', 2], ['social_welfare_org', 2], ['legal_service_org', 6], ['other_org', 5],
+  ['natural_person', 70],
+  ['commercial_enterprise', 15],
+  ['research_institution', 2],
+  ['social_welfare_org', 2],
+  ['legal_service_org', 6],
+  ['other_org', 5],
 ];
 const OUTCOMES: Array<[string, number]> = [
-  ['granted', 38], ['partially_granted', 12], ['withheld_state_secret', 0.5], ['withheld_law_prohibits', 1], ['withheld_three_security_one_stability', 0.5],
-  ['withheld_third_party_rights', 3], ['withheld_internal_affairs', 1], ['withheld_process_info', 2], ['withheld_law_enforcement_file', 1], ['withheld_administrative_inquiry', 1],
-  ['unable_not_held', 16], ['unable_needs_creation', 3], ['unable_unclear_after_correction', 1], ['not_processed_petition_complaint', 3], ['not_processed_repeat', 3],
-  ['not_processed_publication', 1], ['not_processed_excessive', 1], ['not_processed_confirm_or_reissue', 1], ['other_overdue_correction', 4], ['other_unpaid_fee', 1], ['other_other', 3],
+  ['granted', 38],
+  ['partially_granted', 12],
+  ['withheld_state_secret', 0.5],
+  ['withheld_law_prohibits', 1],
+  ['withheld_three_security_one_stability', 0.5],
+  ['withheld_third_party_rights', 3],
+  ['withheld_internal_affairs', 1],
+  ['withheld_process_info', 2],
+  ['withheld_law_enforcement_file', 1],
+  ['withheld_administrative_inquiry', 1],
+  ['unable_not_held', 16],
+  ['unable_needs_creation', 3],
+  ['unable_unclear_after_correction', 1],
+  ['not_processed_petition_complaint', 3],
+  ['not_processed_repeat', 3],
+  ['not_processed_publication', 1],
+  ['not_processed_excessive', 1],
+  ['not_processed_confirm_or_reissue', 1],
+  ['other_overdue_correction', 4],
+  ['other_unpaid_fee', 1],
+  ['other_other', 3],
 ];
 const EVENT_OF: Record<string, string> = { other_overdue_correction: 'correction_lapsed', other_unpaid_fee: 'fee_lapsed', other_other: 'withdrawn' };
 
@@ -80,8 +102,24 @@ async function seed(ds: DataSource, n: number, pg: boolean): Promise<void> {
         const requestId = randomUUID();
         applicants.push([applicantId, type, `申请人${i}`, now]);
         requests.push([
-          requestId, `B${String(i).padStart(9, '0')}`, '0'.repeat(64), applicantId, type, 'in_person', now, receivedOn,
-          open ? 'in_progress' : 'concluded', '基准测试申请', 'electronic', addDays(receivedOn, 28), pg ? false : 0, outcome, concludedOn, 1, now, now,
+          requestId,
+          `B${String(i).padStart(9, '0')}`,
+          '0'.repeat(64),
+          applicantId,
+          type,
+          'in_person',
+          now,
+          receivedOn,
+          open ? 'in_progress' : 'concluded',
+          '基准测试申请',
+          'electronic',
+          addDays(receivedOn, 28),
+          pg ? false : 0,
+          outcome,
+          concludedOn,
+          1,
+          now,
+          now,
         ]);
         events.push([randomUUID(), requestId, 1, 'registered', receivedOn, now, '基准', '—', '{}']);
         if (outcome) events.push([randomUUID(), requestId, 2, EVENT_OF[outcome] ?? 'decided', concludedOn, now, '基准', '—', JSON.stringify({ outcome })]);
@@ -89,7 +127,26 @@ async function seed(ds: DataSource, n: number, pg: boolean): Promise<void> {
       await insert('applicant', ['id', 'type', 'name', 'created_at'], applicants);
       await insert(
         'information_request',
-        ['id', 'tracking_number', 'access_code_hash', 'applicant_id', 'applicant_type', 'channel', 'submitted_at', 'received_on', 'status', 'description', 'delivery_method', 'due_on', 'due_is_provisional', 'outcome', 'concluded_on', 'version', 'created_at', 'updated_at'],
+        [
+          'id',
+          'tracking_number',
+          'access_code_hash',
+          'applicant_id',
+          'applicant_type',
+          'channel',
+          'submitted_at',
+          'received_on',
+          'status',
+          'description',
+          'delivery_method',
+          'due_on',
+          'due_is_provisional',
+          'outcome',
+          'concluded_on',
+          'version',
+          'created_at',
+          'updated_at',
+        ],
         requests,
       );
       await insert('request_event', ['id', 'request_id', 'seq', 'type', 'occurred_on', 'recorded_at', 'actor_label', 'basis', 'payload'], events);

@@ -3,7 +3,8 @@
  * contact data, granted and withheld replies, extensions, open requests) that all pass the
  * checks, so the whole file is written. Importing it needs registrar, handler and approver.
  */
-const HEADER = 'applicant_type,applicant_name,id_document_number,phone,email,channel,received_on,description,delivery_method,extension_on,extension_days,extension_approved_by,extension_reason,outcome,concluded_on,reason';
+const HEADER =
+  'applicant_type,applicant_name,id_document_number,phone,email,channel,received_on,description,delivery_method,extension_on,extension_days,extension_approved_by,extension_reason,outcome,concluded_on,reason';
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚';
 const CHANNELS = ['in_person', 'mail', 'ordinary_mail', 'fax', 'online'];

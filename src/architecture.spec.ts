@@ -33,7 +33,14 @@ function resolveLocal(from: string, spec: string): string | null {
 }
 
 const all = files(SRC);
-const graph = new Map(all.map((f) => [f, importsOf(f).map((s) => resolveLocal(f, s)).filter((x): x is string => x !== null)]));
+const graph = new Map(
+  all.map((f) => [
+    f,
+    importsOf(f)
+      .map((s) => resolveLocal(f, s))
+      .filter((x): x is string => x !== null),
+  ]),
+);
 const rel = (f: string) => relative(SRC, f);
 
 describe('source layout (issue 14)', () => {

@@ -175,7 +175,10 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
     const file = await download.path();
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    const values = wb.worksheets[0].getSheetValues().flat().filter((v) => v !== undefined && v !== null);
+    const values = wb.worksheets[0]
+      .getSheetValues()
+      .flat()
+      .filter((v) => v !== undefined && v !== null);
     expect(values).toContain('（二）部分公开（区分处理的，只计这一情形，不计其他情形）');
     await page.goto(`${base}/staff?year=2026`);
     await screenshot(page, '09-dashboard-report-officer');

@@ -10,7 +10,10 @@ import { SmtpSink } from './support/smtp-sink';
 import { createTestApp, TestApp, testDatabaseUrl, validResidentId } from './support/test-app';
 
 const ROOT = join(__dirname, '..');
-const body = (i: number, email?: string) => ({ applicant: { type: 'natural_person', name: `故障${i}`, idDocumentNumber: validResidentId(), phone: '13800138000', ...(email ? { email } : {}) }, description: `故障测试 ${i}` });
+const body = (i: number, email?: string) => ({
+  applicant: { type: 'natural_person', name: `故障${i}`, idDocumentNumber: validResidentId(), phone: '13800138000', ...(email ? { email } : {}) },
+  description: `故障测试 ${i}`,
+});
 
 function sqliteAll(file: string, sql: string): Promise<Array<Record<string, unknown>>> {
   return new Promise((resolve, reject) => {
@@ -37,7 +40,11 @@ describe('Mail outage and permanent refusals', () => {
 
   it('delivers every notice queued during an outage exactly once, and marks a refused address failed for staff', async () => {
     const worker = t.app.get(MailWorker);
-    for (let i = 0; i < 12; i++) await request(t.http).post('/api/v1/public/requests').send(body(i, `ok${i}@example.com`)).expect(201);
+    for (let i = 0; i < 12; i++)
+      await request(t.http)
+        .post('/api/v1/public/requests')
+        .send(body(i, `ok${i}@example.com`))
+        .expect(201);
     await request(t.http).post('/api/v1/public/requests').send(body(99, 'bounce@example.com')).expect(201);
     expect(await worker.runOnce()).toBe(0); // server down
     expect(await worker.runOnce()).toBe(0);
@@ -75,7 +82,9 @@ sqliteOnly('Database busy', () => {
     const file = join(t.dir, 'test.sqlite');
     const before = await t.count('information_request');
     const locker = new sqlite3.Database(file);
-    await new Promise<void>((resolve, reject) => locker.exec('BEGIN EXCLUSIVE; INSERT INTO agency_setting (key, value, updated_at, updated_by) VALUES (\'lock\', \'x\', \'x\', \'x\');', (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      locker.exec("BEGIN EXCLUSIVE; INSERT INTO agency_setting (key, value, updated_at, updated_by) VALUES ('lock', 'x', 'x', 'x');", (e) => (e ? reject(e) : resolve())),
+    );
     try {
       const res = await request(t.http).post('/api/v1/public/requests').send(body(1)).expect(503);
       expect(res.body).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.stringMatching(/稍后重试/), fields: {} } });
@@ -84,7 +93,13 @@ sqliteOnly('Database busy', () => {
       // A burst while locked: grouped, the group fails at once rather than waiting out the
       // 200 ms busy timeout once per request (30 × 200 ms = 6 s).
       const started = Date.now();
-      const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => request(t.http).post('/api/v1/public/requests').send(body(100 + i))));
+      const burst = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          request(t.http)
+            .post('/api/v1/public/requests')
+            .send(body(100 + i)),
+        ),
+      );
       expect(burst.map((r) => r.status)).toEqual(Array(30).fill(503));
       expect(Date.now() - started).toBeLessThan(2500);
     } finally {
@@ -186,7 +201,10 @@ sqliteOnly('Backups', () => {
     const writer = (async () => {
       while (writing) await request(t.http).post('/api/v1/public/requests').send(body(1000));
     })();
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist/scripts/backup-cli.js'), '--out', out], { env: { ...process.env, OGI_DATA_DIR: t.dir, DATABASE_URL: `sqlite:${join(t.dir, 'test.sqlite')}` }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist/scripts/backup-cli.js'), '--out', out], {
+      env: { ...process.env, OGI_DATA_DIR: t.dir, DATABASE_URL: `sqlite:${join(t.dir, 'test.sqlite')}` },
+      encoding: 'utf8',
+    });
     writing = false;
     await writer;
     expect(r.status).toBe(0);
@@ -216,25 +234,33 @@ describe('Start-up storage checks', () => {
       timeout: 20_000,
     });
 
-  maybe('refuses to start on a read-only data folder, naming the problem', () => {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
-    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs', mountpoint]).status).toBe(0);
-    const r = start();
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('只读');
-    expect(r.stderr).toContain(join(mountpoint, 'data'));
-  }, 60_000);
+  maybe(
+    'refuses to start on a read-only data folder, naming the problem',
+    () => {
+      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+      expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs', mountpoint]).status).toBe(0);
+      const r = start();
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('只读');
+      expect(r.stderr).toContain(join(mountpoint, 'data'));
+    },
+    60_000,
+  );
 
-  maybe('refuses to start when the disk is full, naming the problem', () => {
-    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountpoint]).status).toBe(0);
-    spawnSync('mkdir', ['-p', join(mountpoint, 'data')]);
-    try {
-      writeFileSync(join(mountpoint, 'data', 'fill'), Buffer.alloc(1024 * 1024));
-    } catch {
-      // the disk is now full
-    }
-    const r = start();
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('磁盘空间已满');
-  }, 60_000);
+  maybe(
+    'refuses to start when the disk is full, naming the problem',
+    () => {
+      expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountpoint]).status).toBe(0);
+      spawnSync('mkdir', ['-p', join(mountpoint, 'data')]);
+      try {
+        writeFileSync(join(mountpoint, 'data', 'fill'), Buffer.alloc(1024 * 1024));
+      } catch {
+        // the disk is now full
+      }
+      const r = start();
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('磁盘空间已满');
+    },
+    60_000,
+  );
 });

@@ -27,7 +27,15 @@ const hostileString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.integer({ min: 5_001, max: 120_000 }).map((n) => 'x'.repeat(n)),
 );
-const wrongType = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant([]), fc.constant({}), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }));
+const wrongType = fc.oneof(
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant([]),
+  fc.constant({}),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
+);
 
 type FieldKind = 'string' | 'enum' | 'date' | 'number' | 'array' | 'object';
 interface Endpoint {
@@ -59,7 +67,10 @@ function invalidBody(endpoint: Endpoint) {
   const required = fields.filter(([, f]) => f.required).map(([p]) => p);
   const invalidating = fc.oneof(
     ...(required.length ? [fc.constantFrom(...required).map((p) => ({ path: p, value: undefined }))] : []),
-    fc.tuple(fc.constantFrom(...fields.map(([p]) => p)), wrongType).map(([p, v]) => ({ path: p, value: endpoint.fields[p].kind === 'array' && Array.isArray(v) && !v.length ? 'not-an-array' : endpoint.fields[p].kind === 'object' && typeof v === 'object' ? 42 : v })),
+    fc.tuple(fc.constantFrom(...fields.map(([p]) => p)), wrongType).map(([p, v]) => ({
+      path: p,
+      value: endpoint.fields[p].kind === 'array' && Array.isArray(v) && !v.length ? 'not-an-array' : endpoint.fields[p].kind === 'object' && typeof v === 'object' ? 42 : v,
+    })),
     ...(fields.some(([, f]) => f.kind === 'enum' || f.kind === 'date')
       ? [fc.tuple(fc.constantFrom(...fields.filter(([, f]) => f.kind === 'enum' || f.kind === 'date').map(([p]) => p)), hostileString).map(([p, v]) => ({ path: p, value: `~${v}` }))]
       : []),
@@ -76,7 +87,22 @@ function invalidBody(endpoint: Endpoint) {
 }
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
-const TABLES = ['applicant', 'information_request', 'request_item', 'request_event', 'mail_outbox', 'idempotency_record', 'review_case', 'calendar_year', 'agency_setting', 'report_publication', 'report_publication_entry', 'staff_session', 'staff_user', 'personal_data_access'];
+const TABLES = [
+  'applicant',
+  'information_request',
+  'request_item',
+  'request_event',
+  'mail_outbox',
+  'idempotency_record',
+  'review_case',
+  'calendar_year',
+  'agency_setting',
+  'report_publication',
+  'report_publication_entry',
+  'staff_session',
+  'staff_user',
+  'personal_data_access',
+];
 
 describe('Fuzz: malformed and hostile bodies', () => {
   let t: TestApp;
@@ -145,7 +171,12 @@ describe('Fuzz: malformed and hostile bodies', () => {
       method: 'put',
       path: () => '/api/v1/calendar/2030',
       base: () => ({ holidays: ['2030-01-01'], makeUpWorkdays: [], source: '测试' }),
-      fields: { holidays: { kind: 'array', required: true }, makeUpWorkdays: { kind: 'array', required: true }, source: { kind: 'string', required: true, max: 200 }, 'holidays.0': { kind: 'date', required: false } },
+      fields: {
+        holidays: { kind: 'array', required: true },
+        makeUpWorkdays: { kind: 'array', required: true },
+        source: { kind: 'string', required: true, max: 200 },
+        'holidays.0': { kind: 'date', required: false },
+      },
       auth: true,
       admin: true,
     },
@@ -154,7 +185,12 @@ describe('Fuzz: malformed and hostile bodies', () => {
       method: 'post',
       path: () => '/api/v1/review-cases',
       base: () => ({ kind: 'administrative_review', filedOn: '2026-05-01', caseNumber: '某号' }),
-      fields: { kind: { kind: 'enum', required: true }, filedOn: { kind: 'date', required: true }, caseNumber: { kind: 'string', required: false, max: 100 }, agencyRole: { kind: 'enum', required: false } },
+      fields: {
+        kind: { kind: 'enum', required: true },
+        filedOn: { kind: 'date', required: true },
+        caseNumber: { kind: 'string', required: false, max: 100 },
+        agencyRole: { kind: 'enum', required: false },
+      },
       auth: true,
     },
     {
@@ -202,7 +238,12 @@ describe('Fuzz: malformed and hostile bodies', () => {
       method: 'patch',
       path: () => `/api/v1/accounts/${targetId}`,
       base: () => ({ roles: ['approver'], displayName: '改名', email: 'target@agency.test' }),
-      fields: { roles: { kind: 'array', required: false }, 'roles.0': { kind: 'enum', required: false }, displayName: { kind: 'string', required: false, max: 100 }, email: { kind: 'string', required: false, max: 254 } },
+      fields: {
+        roles: { kind: 'array', required: false },
+        'roles.0': { kind: 'enum', required: false },
+        displayName: { kind: 'string', required: false, max: 100 },
+        email: { kind: 'string', required: false, max: 254 },
+      },
       auth: true,
       admin: true,
     },
@@ -246,28 +287,39 @@ describe('Fuzz: malformed and hostile bodies', () => {
   });
   afterAll(() => t.close());
 
-  it.each(endpoints().map((e) => [e.name]))(`%s: ${RUNS} invalid bodies, never a 5xx, always the error body, nothing written`, async (name) => {
-    const endpoint = endpoints().find((e) => e.name === name)!;
-    const before = await counts();
-    const seen = new Set<number>();
-    await fc.assert(
-      fc.asyncProperty(fc.oneof({ weight: 9, arbitrary: invalidBody(endpoint) }, { weight: 1, arbitrary: fc.oneof(fc.constant('{bad json'), fc.constant('[]'), fc.constant('"str"'), fc.constant('null'), fc.constant('123')) }), async (body) => {
-        let req = request(t.http)[endpoint.method](endpoint.path()).set('Content-Type', 'application/json');
-        if (endpoint.auth) req = req.set('Authorization', `Bearer ${endpoint.admin ? adminToken : token}`);
-        const res = await req.send(typeof body === 'string' ? body : JSON.stringify(body));
-        seen.add(res.status);
-        if (process.env.FUZZ_DEBUG && (res.status < 400 || res.status >= 500)) console.log(endpoint.name, res.status, JSON.stringify(res.body).slice(0, 200), typeof body === "string" ? body : JSON.stringify(body).slice(0, 400));
-        expect(res.status).toBeGreaterThanOrEqual(400);
-        expect(res.status).toBeLessThan(500);
-        expect(res.body).toEqual({ error: { code: expect.any(String), message: expect.stringMatching(/[\u4e00-\u9fff]/), fields: expect.any(Object) } });
-      }),
-      { numRuns: RUNS },
-    );
-    const after = await counts();
-    // A refused sign-in bumps the failure counter of an existing account; it writes no row.
-    expect(after).toEqual(before);
-    expect([...seen].every((s) => [400, 401, 404, 409, 413, 422, 429].includes(s))).toBe(true);
-  }, 120_000);
+  it.each(endpoints().map((e) => [e.name]))(
+    `%s: ${RUNS} invalid bodies, never a 5xx, always the error body, nothing written`,
+    async (name) => {
+      const endpoint = endpoints().find((e) => e.name === name)!;
+      const before = await counts();
+      const seen = new Set<number>();
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            { weight: 9, arbitrary: invalidBody(endpoint) },
+            { weight: 1, arbitrary: fc.oneof(fc.constant('{bad json'), fc.constant('[]'), fc.constant('"str"'), fc.constant('null'), fc.constant('123')) },
+          ),
+          async (body) => {
+            let req = request(t.http)[endpoint.method](endpoint.path()).set('Content-Type', 'application/json');
+            if (endpoint.auth) req = req.set('Authorization', `Bearer ${endpoint.admin ? adminToken : token}`);
+            const res = await req.send(typeof body === 'string' ? body : JSON.stringify(body));
+            seen.add(res.status);
+            if (process.env.FUZZ_DEBUG && (res.status < 400 || res.status >= 500))
+              console.log(endpoint.name, res.status, JSON.stringify(res.body).slice(0, 200), typeof body === 'string' ? body : JSON.stringify(body).slice(0, 400));
+            expect(res.status).toBeGreaterThanOrEqual(400);
+            expect(res.status).toBeLessThan(500);
+            expect(res.body).toEqual({ error: { code: expect.any(String), message: expect.stringMatching(/[\u4e00-\u9fff]/), fields: expect.any(Object) } });
+          },
+        ),
+        { numRuns: RUNS },
+      );
+      const after = await counts();
+      // A refused sign-in bumps the failure counter of an existing account; it writes no row.
+      expect(after).toEqual(before);
+      expect([...seen].every((s) => [400, 401, 404, 409, 413, 422, 429].includes(s))).toBe(true);
+    },
+    120_000,
+  );
 
   it('5,000-deep JSON to every JSON endpoint: 400 with the error body, never a stack overflow', async () => {
     const before = await counts();
@@ -278,7 +330,11 @@ describe('Fuzz: malformed and hostile bodies', () => {
         let req = request(t.http)[endpoint.method](endpoint.path()).set('Content-Type', 'application/json');
         if (endpoint.auth) req = req.set('Authorization', `Bearer ${token}`);
         const res = await req.send(body);
-        expect([endpoint.name, res.status, res.body]).toEqual([endpoint.name, 400, { error: { code: 'VALIDATION_FAILED', message: expect.any(String), fields: { body: expect.stringMatching(/嵌套层级过深/) } } }]);
+        expect([endpoint.name, res.status, res.body]).toEqual([
+          endpoint.name,
+          400,
+          { error: { code: 'VALIDATION_FAILED', message: expect.any(String), fields: { body: expect.stringMatching(/嵌套层级过深/) } } },
+        ]);
       }
     }
     expect(await counts()).toEqual(before);
@@ -291,7 +347,12 @@ describe('Fuzz: malformed and hostile bodies', () => {
       cases.push([`/api/v1/requests?page=${page}`, 'page'], [`/api/v1/reports/2025/section3/cells/granted/total?page=${page}`, 'page']);
     }
     for (const year of ['1e308', 'Infinity', '-2025', '20250']) {
-      cases.push([`/api/v1/dashboard?year=${year}`, 'year'], [`/api/v1/reports/${year}/section3`, 'year'], [`/api/v1/reports/${year}/section3/cells/granted/total`, 'year'], [`/api/v1/reports/${year}/section4`, 'year']);
+      cases.push(
+        [`/api/v1/dashboard?year=${year}`, 'year'],
+        [`/api/v1/reports/${year}/section3`, 'year'],
+        [`/api/v1/reports/${year}/section3/cells/granted/total`, 'year'],
+        [`/api/v1/reports/${year}/section4`, 'year'],
+      );
     }
     for (const [path, field] of cases) {
       const res = await request(t.http).get(path).set(auth);

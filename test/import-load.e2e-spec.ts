@@ -90,7 +90,10 @@ describe(`Ledger import under load: ${ROWS} rows while other users keep working 
     // Warm up the paths the other users take, so that first-call compilation is not counted.
     for (let i = 0; i < 20; i++) {
       await request(t.http).get('/status').expect(200);
-      await request(t.http).get(`/api/v1/public/requests/2099-${String(i).padStart(6, '0')}`).set('X-Access-Code', 'ABCDEFGH').expect(404);
+      await request(t.http)
+        .get(`/api/v1/public/requests/2099-${String(i).padStart(6, '0')}`)
+        .set('X-Access-Code', 'ABCDEFGH')
+        .expect(404);
     }
 
     const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -107,7 +110,10 @@ describe(`Ledger import under load: ${ROWS} rows while other users keep working 
           await request(t.http).get('/status').expect(200);
           pages.push({ ms: performance.now() - start, waitMs: runQueueWaitMs() - waited });
         } else {
-          await request(t.http).get(`/api/v1/public/requests/2099-${String(i).padStart(6, '0')}`).set('X-Access-Code', 'ABCDEFGH').expect(404);
+          await request(t.http)
+            .get(`/api/v1/public/requests/2099-${String(i).padStart(6, '0')}`)
+            .set('X-Access-Code', 'ABCDEFGH')
+            .expect(404);
           lookups.push(performance.now() - start);
         }
       }

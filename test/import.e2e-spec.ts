@@ -76,7 +76,7 @@ describe('Ledger import: limits, permissions, text, encodings (findings 2, 3, 15
   describe('finding 3: each row needs the permissions of live entry', () => {
     const ledger = Buffer.from(`${HEADER}\r\n${GRANTED_ROW}\r\n${APPROVER_ROW}\r\n`);
 
-    it('refuses a registrar: the extension and the withholding reply are the approver\'s; nothing is written', async () => {
+    it("refuses a registrar: the extension and the withholding reply are the approver's; nothing is written", async () => {
       const before = await rowCounts(t);
       const res = await upload(users.registrar, ledger);
       expect(res.status).toBe(403);
@@ -103,12 +103,14 @@ describe('Ledger import: limits, permissions, text, encodings (findings 2, 3, 15
       expect(res.status).toBe(201);
       expect(res.text).toContain('已导入 2 件');
       expect(await t.count('information_request')).toBe(before + 2);
-      const events = await t.dataSource.query("SELECT e.type AS type FROM request_event e JOIN applicant a ON a.id = (SELECT applicant_id FROM information_request r WHERE r.id = e.request_id) WHERE a.name = '赵六' ORDER BY e.seq");
+      const events = await t.dataSource.query(
+        "SELECT e.type AS type FROM request_event e JOIN applicant a ON a.id = (SELECT applicant_id FROM information_request r WHERE r.id = e.request_id) WHERE a.name = '赵六' ORDER BY e.seq",
+      );
       expect(events.map((e: { type: string }) => e.type)).toEqual(['registered', 'extension_granted', 'decided']);
     });
   });
 
-  describe('finding 3: imported text goes through the online form\'s validators', () => {
+  describe("finding 3: imported text goes through the online form's validators", () => {
     let clerk: { agent: Agent; csrf: string };
     beforeAll(async () => {
       clerk = await account('u_clerks2', ['registrar', 'handler', 'approver']);
@@ -165,7 +167,13 @@ describe('Ledger import: limits, permissions, text, encodings (findings 2, 3, 15
     });
 
     async function storedFor(description: string): Promise<Array<{ name: string; description: string }>> {
-      return t.dataSource.query('SELECT a.name AS name, r.description AS description FROM information_request r JOIN applicant a ON a.id = r.applicant_id WHERE r.description = $1'.replace('$1', testDatabaseUrl() ? '$1' : '?'), [description]);
+      return t.dataSource.query(
+        'SELECT a.name AS name, r.description AS description FROM information_request r JOIN applicant a ON a.id = r.applicant_id WHERE r.description = $1'.replace(
+          '$1',
+          testDatabaseUrl() ? '$1' : '?',
+        ),
+        [description],
+      );
     }
 
     it('staff API, public API, staff form, public form and import store the name without U+202E and U+200B', async () => {
@@ -184,7 +192,19 @@ describe('Ledger import: limits, permissions, text, encodings (findings 2, 3, 15
         .expect(303);
       const citizen = request.agent(t.http);
       const publicForm = await openForm(citizen, '/');
-      await citizen.post('/apply').type('form').send({ _csrf: publicForm.csrf, 'applicant[type]': 'natural_person', 'applicant[name]': spoofed, 'applicant[idDocumentNumber]': validResidentId(), 'applicant[phone]': '13800138000', description: '申请公开某文件\uFEFF', deliveryMethod: 'email' }).expect(201);
+      await citizen
+        .post('/apply')
+        .type('form')
+        .send({
+          _csrf: publicForm.csrf,
+          'applicant[type]': 'natural_person',
+          'applicant[name]': spoofed,
+          'applicant[idDocumentNumber]': validResidentId(),
+          'applicant[phone]': '13800138000',
+          description: '申请公开某文件\uFEFF',
+          deliveryMethod: 'email',
+        })
+        .expect(201);
       const clerk = await account('u_clerks3', ['registrar', 'handler', 'approver']);
       const res = await upload(clerk, Buffer.from(`${HEADER}\nnatural_person,${spoofed},in_person,2024-03-05,申请公开\u200D某文件,,,,,,granted,2024-03-19,\n`));
       expect(res.status).toBe(201);

@@ -54,7 +54,11 @@ describe('Input as people type it (public form, look-up, API)', () => {
     const before = await t.count('information_request');
     const { csrf } = await openForm(agent, '/');
     // Back restores the form with its token; the phone is now typed without spaces (same filing).
-    const res = await agent.post('/apply').type('form').send(filing(csrf, firstToken, { 'applicant[phone]': '13812345678', 'applicant[idDocumentNumber]': validResidentId() })).expect(201);
+    const res = await agent
+      .post('/apply')
+      .type('form')
+      .send(filing(csrf, firstToken, { 'applicant[phone]': '13812345678', 'applicant[idDocumentNumber]': validResidentId() }))
+      .expect(201);
     expect(res.text).toContain('这份申请您已经提交过，这次没有重复提交');
     expect(tracking(res.text)).toBe(number);
     expect(code(res.text)).toBe(access);
@@ -66,7 +70,11 @@ describe('Input as people type it (public form, look-up, API)', () => {
     const before = await t.count('information_request');
     const { csrf } = await openForm(agent, '/');
     const key = firstToken;
-    const res = await agent.post('/apply').type('form').send(filing(csrf, key, { description: '申请公开本区2025年老旧小区改造项目资金安排' })).expect(400);
+    const res = await agent
+      .post('/apply')
+      .type('form')
+      .send(filing(csrf, key, { description: '申请公开本区2025年老旧小区改造项目资金安排' }))
+      .expect(400);
     expect(res.text).toContain(`这份申请表刚才已经提交过（申请编号 ${number}），您修改后的内容没有提交`);
     expect(res.text).not.toContain('幂等键');
     expect(res.text).toContain('申请公开本区2025年老旧小区改造项目资金安排');
@@ -74,7 +82,11 @@ describe('Input as people type it (public form, look-up, API)', () => {
     expect(fresh).not.toBe(key);
     expect(await t.count('information_request')).toBe(before);
     // Submitted again on purpose: a second application.
-    await agent.post('/apply').type('form').send(filing(csrf, fresh, { description: '申请公开本区2025年老旧小区改造项目资金安排' })).expect(201);
+    await agent
+      .post('/apply')
+      .type('form')
+      .send(filing(csrf, fresh, { description: '申请公开本区2025年老旧小区改造项目资金安排' }))
+      .expect(201);
     expect(await t.count('information_request')).toBe(before + 1);
   });
 
@@ -84,10 +96,17 @@ describe('Input as people type it (public form, look-up, API)', () => {
     ['full-width digits', (n: string) => n.replace(/[0-9-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))],
   ])('looks the request up with the number typed with %s (form and API)', async (_label, typed) => {
     const { csrf } = await openForm(agent, '/status');
-    const page = await agent.post('/status').type('form').send({ _csrf: csrf, trackingNumber: typed(number), accessCode: ` ${access.toLowerCase()} ` }).expect(200);
+    const page = await agent
+      .post('/status')
+      .type('form')
+      .send({ _csrf: csrf, trackingNumber: typed(number), accessCode: ` ${access.toLowerCase()} ` })
+      .expect(200);
     expect(page.text).toContain(number);
     expect(page.text).toContain('待确认收到');
-    const api = await request(t.http).get(`/api/v1/public/requests/${encodeURIComponent(typed(number))}`).set('X-Access-Code', access).expect(200);
+    const api = await request(t.http)
+      .get(`/api/v1/public/requests/${encodeURIComponent(typed(number))}`)
+      .set('X-Access-Code', access)
+      .expect(200);
     expect(api.body.trackingNumber).toBe(number);
   });
 
@@ -111,7 +130,11 @@ describe('Input as people type it (public form, look-up, API)', () => {
     expect(html).toMatch(/<textarea id="description"[^>]*data-maxlength="5000"/);
     expect(html).not.toMatch(/<textarea id="description"[^>]*\smaxlength=/);
     const long = '很长的描述'.repeat(1001);
-    const res = await agent.post('/apply').type('form').send(filing(csrf, submissionToken!, { description: long })).expect(400);
+    const res = await agent
+      .post('/apply')
+      .type('form')
+      .send(filing(csrf, submissionToken!, { description: long }))
+      .expect(400);
     expect(res.text).toContain('申请内容应为 1 到 5000 个字符');
     expect(res.text).toContain(long);
   });

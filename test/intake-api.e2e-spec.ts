@@ -70,7 +70,11 @@ describe('Intake over the JSON API', () => {
     });
 
     it('accepts a receipt date on a weekend or holiday (staff on duty)', async () => {
-      const res = await request(t.http).post('/api/v1/requests').set(auth).send(body({ receivedOn: '2025-10-01' })).expect(201);
+      const res = await request(t.http)
+        .post('/api/v1/requests')
+        .set(auth)
+        .send(body({ receivedOn: '2025-10-01' }))
+        .expect(201);
       expect(res.body.receivedOn).toBe('2025-10-01');
     });
 
@@ -86,7 +90,11 @@ describe('Intake over the JSON API', () => {
 
     it('refuses a receipt date in the future with 422 and writes nothing', async () => {
       const before = await rowCounts(t);
-      const res = await request(t.http).post('/api/v1/requests').set(auth).send(body({ receivedOn: '2026-06-16' })).expect(422);
+      const res = await request(t.http)
+        .post('/api/v1/requests')
+        .set(auth)
+        .send(body({ receivedOn: '2026-06-16' }))
+        .expect(422);
       expect(res.body.error).toMatchObject({ code: 'UNPROCESSABLE', fields: { receivedOn: expect.any(String) } });
       expect(await rowCounts(t)).toEqual(before);
     });
@@ -107,7 +115,11 @@ describe('Intake over the JSON API', () => {
       ['wrong type', { description: 42 }, 'description'],
     ])('refuses %s with 400, the field named, nothing written', async (_name, over, field) => {
       const before = await rowCounts(t);
-      const res = await request(t.http).post('/api/v1/requests').set(auth).send(body(over as Record<string, unknown>)).expect(400);
+      const res = await request(t.http)
+        .post('/api/v1/requests')
+        .set(auth)
+        .send(body(over as Record<string, unknown>))
+        .expect(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
       expect(res.body.error.message).toMatch(/[\u4e00-\u9fff]/);
       expect(Object.keys(res.body.error.fields)).toContain(field);
@@ -125,16 +137,19 @@ describe('Intake over the JSON API', () => {
       const again = await request(t.http).post('/api/v1/requests').set(auth).set('Idempotency-Key', 'ledger-row-17').send(body()).expect(201);
       expect(again.body).toEqual(first.body);
       expect(await t.count('information_request')).toBe(before + 1);
-      const other = await request(t.http).post('/api/v1/requests').set(auth).set('Idempotency-Key', 'ledger-row-17').send(body({ description: '另一件' })).expect(409);
+      const other = await request(t.http)
+        .post('/api/v1/requests')
+        .set(auth)
+        .set('Idempotency-Key', 'ledger-row-17')
+        .send(body({ description: '另一件' }))
+        .expect(409);
       expect(other.body.error.code).toBe('CONFLICT');
       expect(await t.count('information_request')).toBe(before + 1);
     });
 
     it('Idempotency-Key: concurrent retries of one POST create one request', async () => {
       const before = await t.count('information_request');
-      const results = await Promise.all(
-        Array.from({ length: 5 }, () => request(t.http).post('/api/v1/requests').set(auth).set('Idempotency-Key', 'double-click').send(body())),
-      );
+      const results = await Promise.all(Array.from({ length: 5 }, () => request(t.http).post('/api/v1/requests').set(auth).set('Idempotency-Key', 'double-click').send(body())));
       const ok = results.filter((r) => r.status === 201);
       expect(ok.length).toBeGreaterThanOrEqual(1);
       expect(new Set(ok.map((r) => r.body.id)).size).toBe(1);
@@ -219,9 +234,15 @@ describe('Intake over the JSON API', () => {
       expect(overdue.body.total).toBe(9);
       const due = await request(t.http).get('/api/v1/requests?dueBefore=2024-04-03').set(auth).expect(200);
       expect(due.body.items.every((i: { dueOn: string }) => i.dueOn < '2024-04-03')).toBe(true);
-      const q = await request(t.http).get(`/api/v1/requests?q=${encodeURIComponent('财政预算')}`).set(auth).expect(200);
+      const q = await request(t.http)
+        .get(`/api/v1/requests?q=${encodeURIComponent('财政预算')}`)
+        .set(auth)
+        .expect(200);
       expect(q.body.total).toBe(await t.count('information_request')); // every request of this spec asks for 财政预算; `none` below finds nothing
-      const none = await request(t.http).get(`/api/v1/requests?q=${encodeURIComponent('%_不存在')}`).set(auth).expect(200);
+      const none = await request(t.http)
+        .get(`/api/v1/requests?q=${encodeURIComponent('%_不存在')}`)
+        .set(auth)
+        .expect(200);
       expect(none.body).toEqual({ items: [], total: 0 });
       await request(t.http).get('/api/v1/requests?status=bogus').set(auth).expect(400);
       await request(t.http).get('/api/v1/requests?page=-1').set(auth).expect(400);

@@ -23,7 +23,11 @@ function formBody(csrf: string, extra: Record<string, string> = {}): Record<stri
 async function signIn(t: TestApp) {
   const agent = request.agent(t.http);
   const { csrf } = await openForm(agent, '/staff/login');
-  const res = await agent.post('/staff/login').type('form').send({ _csrf: csrf, ...(await t.clerk()), next: '/staff' }).expect(303);
+  const res = await agent
+    .post('/staff/login')
+    .type('form')
+    .send({ _csrf: csrf, ...(await t.clerk()), next: '/staff' })
+    .expect(303);
   expect(res.headers.location).toBe('/staff');
   const cookie = String(res.headers['set-cookie']);
   expect(cookie).toMatch(/ogi_session=[^;]+;.*HttpOnly/i);
@@ -77,7 +81,11 @@ describe('Intake through the HTML pages', () => {
     const { csrf, submissionToken } = await openForm(agent, '/');
     expect(submissionToken).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/); // a random UUID
     const before = await t.count('information_request');
-    const send = () => agent.post('/apply').type('form').send({ ...formBody(csrf), submissionToken: submissionToken! });
+    const send = () =>
+      agent
+        .post('/apply')
+        .type('form')
+        .send({ ...formBody(csrf), submissionToken: submissionToken! });
     const [first, second] = await Promise.all([send(), send()]);
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
@@ -153,7 +161,11 @@ describe('Intake through the HTML pages', () => {
     const staff = await signIn(t);
     const { csrf } = await openForm(staff, '/staff/requests/new');
     const before = await rowCounts(t);
-    const res = await staff.post('/staff/requests').type('form').send({ ...formBody(csrf), channel: 'in_person', receivedOn: '2030-01-01' }).expect(422);
+    const res = await staff
+      .post('/staff/requests')
+      .type('form')
+      .send({ ...formBody(csrf), channel: 'in_person', receivedOn: '2030-01-01' })
+      .expect(422);
     expect(res.text).toContain('不能是未来日期');
     expect(res.text).toContain('value="2030-01-01"');
     expect(await rowCounts(t)).toEqual(before);

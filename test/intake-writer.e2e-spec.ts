@@ -28,7 +28,14 @@ describe('IntakeWriter (group commit of new requests)', () => {
     const uow = t.app.get(UnitOfWork);
     const run = jest.spyOn(uow, 'run');
     const before = await t.count('information_request');
-    const responses = await Promise.all(Array.from({ length: 120 }, (_, i) => request(t.http).post('/api/v1/requests').set(auth).send(body(i, i % 3 === 0 ? `a${i}@example.com` : undefined))));
+    const responses = await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        request(t.http)
+          .post('/api/v1/requests')
+          .set(auth)
+          .send(body(i, i % 3 === 0 ? `a${i}@example.com` : undefined)),
+      ),
+    );
     const transactions = run.mock.calls.length;
     run.mockRestore();
     expect(responses.map((r) => r.status)).toEqual(Array(120).fill(201));

@@ -110,8 +110,40 @@ describe('Ledgers as offices keep them: Chinese headings and values, GBK, .xlsx,
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('2025年台账');
     sheet.addRow(HEADER.split(','));
-    sheet.addRow(['自然人', '诸葛亮', '11010519491231002X', 13800138000, '当面提交', new Date(Date.UTC(2025, 2, 7)), '申请公开某水利工程验收报告', '', '', '', '', '', '予以公开', new Date(Date.UTC(2025, 2, 19)), '']);
-    sheet.addRow(['科研机构', '某研究院', '', '010-12345678', '传真', '2025年4月1日', '申请公开2024年度考核结果', '电子数据（网上查阅或下载）', '', '', '', '', '本机关不掌握相关政府信息', '2025/4/25', '本机关未制作该信息']);
+    sheet.addRow([
+      '自然人',
+      '诸葛亮',
+      '11010519491231002X',
+      13800138000,
+      '当面提交',
+      new Date(Date.UTC(2025, 2, 7)),
+      '申请公开某水利工程验收报告',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '予以公开',
+      new Date(Date.UTC(2025, 2, 19)),
+      '',
+    ]);
+    sheet.addRow([
+      '科研机构',
+      '某研究院',
+      '',
+      '010-12345678',
+      '传真',
+      '2025年4月1日',
+      '申请公开2024年度考核结果',
+      '电子数据（网上查阅或下载）',
+      '',
+      '',
+      '',
+      '',
+      '本机关不掌握相关政府信息',
+      '2025/4/25',
+      '本机关未制作该信息',
+    ]);
     sheet.getColumn(6).numFmt = 'yyyy/m/d';
     sheet.getColumn(14).numFmt = 'yyyy"年"m"月"d"日"';
     workbook.addWorksheet('说明').addRow(['这一页不是台账']);

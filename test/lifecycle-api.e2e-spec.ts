@@ -36,17 +36,67 @@ describe('Lifecycle over the JSON API', () => {
   });
 
   it.each<[string, Step[], Record<string, unknown>]>([
-    ['a correction restarts the clock', [{ type: 'correction_requested', on: '2025-03-05', correctionDueOn: '2025-03-20', note: '请写明文号' }, { type: 'correction_received', on: '2025-03-12' }], { status: 'in_progress', dueOn: '2025-04-10' }],
-    ['a lapsed correction concludes', [{ type: 'correction_requested', on: '2025-03-05', correctionDueOn: '2025-03-20' }, { type: 'correction_lapsed', on: '2025-03-21' }], { status: 'concluded', outcome: 'other_overdue_correction', concludedOn: '2025-03-21' }],
-    ['a consultation pauses the clock (D14)', [{ type: 'consultation_started', on: '2025-03-10', party: 'third_party' }, { type: 'consultation_ended', on: '2025-03-14' }], { status: 'in_progress', dueOn: '2025-04-07' }],
-    ['a fee notice pauses until payment', [{ type: 'fee_notice_issued', on: '2025-03-10', amountYuan: 100 }, { type: 'fee_paid', on: '2025-03-17' }], { status: 'in_progress', dueOn: '2025-04-08' }],
-    ['an unpaid fee concludes', [{ type: 'fee_notice_issued', on: '2025-03-04', amountYuan: 100 }, { type: 'fee_lapsed', on: '2025-04-02' }], { status: 'concluded', outcome: 'other_unpaid_fee' }],
+    [
+      'a correction restarts the clock',
+      [
+        { type: 'correction_requested', on: '2025-03-05', correctionDueOn: '2025-03-20', note: '请写明文号' },
+        { type: 'correction_received', on: '2025-03-12' },
+      ],
+      { status: 'in_progress', dueOn: '2025-04-10' },
+    ],
+    [
+      'a lapsed correction concludes',
+      [
+        { type: 'correction_requested', on: '2025-03-05', correctionDueOn: '2025-03-20' },
+        { type: 'correction_lapsed', on: '2025-03-21' },
+      ],
+      { status: 'concluded', outcome: 'other_overdue_correction', concludedOn: '2025-03-21' },
+    ],
+    [
+      'a consultation pauses the clock (D14)',
+      [
+        { type: 'consultation_started', on: '2025-03-10', party: 'third_party' },
+        { type: 'consultation_ended', on: '2025-03-14' },
+      ],
+      { status: 'in_progress', dueOn: '2025-04-07' },
+    ],
+    [
+      'a fee notice pauses until payment',
+      [
+        { type: 'fee_notice_issued', on: '2025-03-10', amountYuan: 100 },
+        { type: 'fee_paid', on: '2025-03-17' },
+      ],
+      { status: 'in_progress', dueOn: '2025-04-08' },
+    ],
+    [
+      'an unpaid fee concludes',
+      [
+        { type: 'fee_notice_issued', on: '2025-03-04', amountYuan: 100 },
+        { type: 'fee_lapsed', on: '2025-04-02' },
+      ],
+      { status: 'concluded', outcome: 'other_unpaid_fee' },
+    ],
     ['an extension adds up to 20 working days', [{ type: 'extension_granted', on: '2025-03-20', extraWorkingDays: 20, approvedBy: '王主任', reason: '需调取档案' }], { dueOn: '2025-04-28' }],
     ['Art. 35 sets the agency deadline', [{ type: 'deadline_set', on: '2025-03-10', dueOn: '2025-06-30', reason: '申请数量明显超过合理范围' }], { dueOn: '2025-06-30' }],
     ['a reply concludes', [{ type: 'decided', on: '2025-03-20', outcome: 'granted' }], { status: 'concluded', outcome: 'granted', overdue: false }],
     ['a late reply is allowed and marked overdue', [{ type: 'decided', on: '2025-04-15', outcome: 'unable_not_held' }], { status: 'concluded', outcome: 'unable_not_held', overdue: true }],
     ['withdrawal concludes as other', [{ type: 'withdrawn', on: '2025-03-06' }], { status: 'concluded', outcome: 'other_other' }],
-    ['mixed item outcomes make it partial', [{ type: 'decided', on: '2025-03-20', outcome: 'partially_granted', reason: '第二项涉及个人隐私', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_third_party_rights' }] }], { outcome: 'partially_granted' }],
+    [
+      'mixed item outcomes make it partial',
+      [
+        {
+          type: 'decided',
+          on: '2025-03-20',
+          outcome: 'partially_granted',
+          reason: '第二项涉及个人隐私',
+          itemOutcomes: [
+            { item: 0, outcome: 'granted' },
+            { item: 1, outcome: 'withheld_third_party_rights' },
+          ],
+        },
+      ],
+      { outcome: 'partially_granted' },
+    ],
   ])('%s', async (_name, steps, expected) => {
     const { id } = await desk.register('2025-03-03', { items: [{ description: '许可证' }, { description: '附图' }] });
     const responses = [];
@@ -59,23 +109,109 @@ describe('Lifecycle over the JSON API', () => {
 
   it('records per-item outcomes', async () => {
     const { id } = await desk.register('2025-03-03', { items: [{ description: '许可证' }, { description: '附图' }] });
-    const res = await desk.step(id, { type: 'decided', on: '2025-03-20', outcome: 'partially_granted', reason: '附图涉及商业秘密', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_third_party_rights' }] }).expect(201);
+    const res = await desk
+      .step(id, {
+        type: 'decided',
+        on: '2025-03-20',
+        outcome: 'partially_granted',
+        reason: '附图涉及商业秘密',
+        itemOutcomes: [
+          { item: 0, outcome: 'granted' },
+          { item: 1, outcome: 'withheld_third_party_rights' },
+        ],
+      })
+      .expect(201);
     expect(res.body.items.map((i: { outcome: string }) => i.outcome)).toEqual(['granted', 'withheld_third_party_rights']);
   });
 
   it.each<[string, Step[], Step, number, { code: string; message: string; fields: Record<string, string> }]>([
-    ['a second correction notice', [{ type: 'correction_requested', on: '2025-03-04', correctionDueOn: '2025-03-20' }, { type: 'correction_received', on: '2025-03-06' }], { type: 'correction_requested', on: '2025-03-07', correctionDueOn: '2025-03-25' }, 409, { code: 'INVALID_TRANSITION', message: '补正告知只能一次性发出（《条例》第三十条），本申请已于 2025-03-04 发出。', fields: {} }],
-    ['a step after conclusion', [{ type: 'decided', on: '2025-03-04', outcome: 'granted' }], { type: 'withdrawn', on: '2025-03-05' }, 409, { code: 'INVALID_TRANSITION', message: '该申请已于 2025-03-04 办结，不能再登记撤回。', fields: {} }],
-    ['unclear-after-correction without a correction', [], { type: 'decided', on: '2025-03-04', outcome: 'unable_unclear_after_correction' }, 409, { code: 'INVALID_TRANSITION', message: '只有在收到补正材料后，才能以“补正后申请内容仍不明确”答复。', fields: {} }],
-    ['an extension beyond 20 days', [], { type: 'extension_granted', on: '2025-03-04', extraWorkingDays: 21, approvedBy: '王主任', reason: '多' }, 409, { code: 'INVALID_TRANSITION', message: '延长答复期限最长不得超过 20 个工作日（《条例》第三十三条）。', fields: {} }],
-    ['a second extension', [{ type: 'extension_granted', on: '2025-03-04', extraWorkingDays: 5, approvedBy: '王主任', reason: '多' }], { type: 'extension_granted', on: '2025-03-05', extraWorkingDays: 5, approvedBy: '王主任', reason: '多' }, 409, { code: 'INVALID_TRANSITION', message: '延期答复只能一次（《条例》第三十三条），本申请已于 2025-03-04 延期。', fields: {} }],
-    ['a fee lapse before the payment deadline', [{ type: 'fee_notice_issued', on: '2025-03-04', amountYuan: 50 }], { type: 'fee_lapsed', on: '2025-04-01' }, 409, { code: 'INVALID_TRANSITION', message: '缴费期限 2025-04-01 尚未届满，不能按逾期未缴费办结。', fields: {} }],
-    ['a date before receipt', [], { type: 'decided', on: '2025-03-02', outcome: 'granted' }, 422, { code: 'UNPROCESSABLE', message: '日期 2025-03-02 早于收到申请之日（2025-03-03）。', fields: { on: '不能早于 2025-03-03。' } }],
-    ['a date in the future', [], { type: 'decided', on: '2026-06-16', outcome: 'granted' }, 422, { code: 'UNPROCESSABLE', message: '日期 2026-06-16 晚于今天（2026-06-15），不能登记未来的步骤。', fields: { on: '不能是未来日期。' } }],
-    ['withholding without a reason', [], { type: 'decided', on: '2025-03-04', outcome: 'withheld_state_secret' }, 400, { code: 'VALIDATION_FAILED', message: '提交的内容有误，请检查标出的字段。', fields: { reason: '不予公开或部分公开的，必须说明理由。' } }],
-    ['an other_* outcome in decided', [], { type: 'decided', on: '2025-03-04', outcome: 'other_other' }, 400, { code: 'VALIDATION_FAILED', message: '提交的内容有误，请检查标出的字段。', fields: { outcome: '答复结果必须是有效的结果代码；“其他处理”类结果只能通过逾期不补正、逾期未缴费或撤回步骤产生。' } }],
-    ['an unknown event type', [], { type: 'teleported', on: '2025-03-04' }, 400, { code: 'VALIDATION_FAILED', message: '提交的内容有误，请检查标出的字段。', fields: { type: '不是有效的办理步骤。' } }],
-    ['a consultation without a party', [], { type: 'consultation_started', on: '2025-03-04' }, 400, { code: 'VALIDATION_FAILED', message: '提交的内容有误，请检查标出的字段。', fields: { party: '征求意见对象必须是 third_party（第三方）或 agency（其他机关）。' } }],
+    [
+      'a second correction notice',
+      [
+        { type: 'correction_requested', on: '2025-03-04', correctionDueOn: '2025-03-20' },
+        { type: 'correction_received', on: '2025-03-06' },
+      ],
+      { type: 'correction_requested', on: '2025-03-07', correctionDueOn: '2025-03-25' },
+      409,
+      { code: 'INVALID_TRANSITION', message: '补正告知只能一次性发出（《条例》第三十条），本申请已于 2025-03-04 发出。', fields: {} },
+    ],
+    [
+      'a step after conclusion',
+      [{ type: 'decided', on: '2025-03-04', outcome: 'granted' }],
+      { type: 'withdrawn', on: '2025-03-05' },
+      409,
+      { code: 'INVALID_TRANSITION', message: '该申请已于 2025-03-04 办结，不能再登记撤回。', fields: {} },
+    ],
+    [
+      'unclear-after-correction without a correction',
+      [],
+      { type: 'decided', on: '2025-03-04', outcome: 'unable_unclear_after_correction' },
+      409,
+      { code: 'INVALID_TRANSITION', message: '只有在收到补正材料后，才能以“补正后申请内容仍不明确”答复。', fields: {} },
+    ],
+    [
+      'an extension beyond 20 days',
+      [],
+      { type: 'extension_granted', on: '2025-03-04', extraWorkingDays: 21, approvedBy: '王主任', reason: '多' },
+      409,
+      { code: 'INVALID_TRANSITION', message: '延长答复期限最长不得超过 20 个工作日（《条例》第三十三条）。', fields: {} },
+    ],
+    [
+      'a second extension',
+      [{ type: 'extension_granted', on: '2025-03-04', extraWorkingDays: 5, approvedBy: '王主任', reason: '多' }],
+      { type: 'extension_granted', on: '2025-03-05', extraWorkingDays: 5, approvedBy: '王主任', reason: '多' },
+      409,
+      { code: 'INVALID_TRANSITION', message: '延期答复只能一次（《条例》第三十三条），本申请已于 2025-03-04 延期。', fields: {} },
+    ],
+    [
+      'a fee lapse before the payment deadline',
+      [{ type: 'fee_notice_issued', on: '2025-03-04', amountYuan: 50 }],
+      { type: 'fee_lapsed', on: '2025-04-01' },
+      409,
+      { code: 'INVALID_TRANSITION', message: '缴费期限 2025-04-01 尚未届满，不能按逾期未缴费办结。', fields: {} },
+    ],
+    [
+      'a date before receipt',
+      [],
+      { type: 'decided', on: '2025-03-02', outcome: 'granted' },
+      422,
+      { code: 'UNPROCESSABLE', message: '日期 2025-03-02 早于收到申请之日（2025-03-03）。', fields: { on: '不能早于 2025-03-03。' } },
+    ],
+    [
+      'a date in the future',
+      [],
+      { type: 'decided', on: '2026-06-16', outcome: 'granted' },
+      422,
+      { code: 'UNPROCESSABLE', message: '日期 2026-06-16 晚于今天（2026-06-15），不能登记未来的步骤。', fields: { on: '不能是未来日期。' } },
+    ],
+    [
+      'withholding without a reason',
+      [],
+      { type: 'decided', on: '2025-03-04', outcome: 'withheld_state_secret' },
+      400,
+      { code: 'VALIDATION_FAILED', message: '提交的内容有误，请检查标出的字段。', fields: { reason: '不予公开或部分公开的，必须说明理由。' } },
+    ],
+    [
+      'an other_* outcome in decided',
+      [],
+      { type: 'decided', on: '2025-03-04', outcome: 'other_other' },
+      400,
+      { code: 'VALIDATION_FAILED', message: '提交的内容有误，请检查标出的字段。', fields: { outcome: '答复结果必须是有效的结果代码；“其他处理”类结果只能通过逾期不补正、逾期未缴费或撤回步骤产生。' } },
+    ],
+    [
+      'an unknown event type',
+      [],
+      { type: 'teleported', on: '2025-03-04' },
+      400,
+      { code: 'VALIDATION_FAILED', message: '提交的内容有误，请检查标出的字段。', fields: { type: '不是有效的办理步骤。' } },
+    ],
+    [
+      'a consultation without a party',
+      [],
+      { type: 'consultation_started', on: '2025-03-04' },
+      400,
+      { code: 'VALIDATION_FAILED', message: '提交的内容有误，请检查标出的字段。', fields: { party: '征求意见对象必须是 third_party（第三方）或 agency（其他机关）。' } },
+    ],
   ])('refuses %s', async (_name, before, bad, status, error) => {
     const { id } = await desk.register('2025-03-03');
     for (const s of before) await desk.step(id, s).expect(201);
@@ -87,10 +223,7 @@ describe('Lifecycle over the JSON API', () => {
 
   it('two staff acting at once: one wins, the other gets a conflict, nothing half-applied', async () => {
     const { id } = await desk.register('2025-03-03');
-    const results = await Promise.all([
-      desk.step(id, { type: 'decided', on: '2025-03-20', outcome: 'granted' }),
-      desk.step(id, { type: 'withdrawn', on: '2025-03-20' }),
-    ]);
+    const results = await Promise.all([desk.step(id, { type: 'decided', on: '2025-03-20', outcome: 'granted' }), desk.step(id, { type: 'withdrawn', on: '2025-03-20' })]);
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
     const detail = await request(t.http).get(`/api/v1/requests/${id}`).set(auth).expect(200);
     expect(detail.body.events).toHaveLength(2);
@@ -161,7 +294,11 @@ describe('Lifecycle over the JSON API', () => {
       const year = (await request(t.http).get('/api/v1/calendar/2025').set(auth).expect(200)).body;
       expect(year.origin).toBe('package');
       // Hypothetical correction: 10-09 also a holiday.
-      await request(t.http).put('/api/v1/calendar/2025').set(adminAuth).send({ holidays: [...year.holidays, '2025-10-09'], makeUpWorkdays: year.makeUpWorkdays, source: '更正（测试）' }).expect(200);
+      await request(t.http)
+        .put('/api/v1/calendar/2025')
+        .set(adminAuth)
+        .send({ holidays: [...year.holidays, '2025-10-09'], makeUpWorkdays: year.makeUpWorkdays, source: '更正（测试）' })
+        .expect(200);
       expect((await request(t.http).get(`/api/v1/requests/${id}`).set(auth)).body.dueOn).toBe('2025-10-31');
       await request(t.http).delete('/api/v1/calendar/2025').set(adminAuth).expect(200);
     });

@@ -10,7 +10,11 @@ describe('Lifecycle through the staff pages', () => {
   let csrf: string;
   let desk: Desk;
 
-  const post = (id: string, form: Record<string, string>) => staff.post(`/staff/requests/${id}/events`).type('form').send({ _csrf: csrf, ...form });
+  const post = (id: string, form: Record<string, string>) =>
+    staff
+      .post(`/staff/requests/${id}/events`)
+      .type('form')
+      .send({ _csrf: csrf, ...form });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -49,9 +53,24 @@ describe('Lifecycle through the staff pages', () => {
     expect(page.text).toContain('2026-05-11 收到补正后的申请');
 
     // D1: the reply's outcome must follow the items; "granted" with a withheld item is refused with the reason.
-    const contradiction = await post(id, { type: 'decided', on: '2026-06-10', outcome: 'granted', reason: '听证笔录涉及第三方商业秘密', 'itemOutcome[0]': '', 'itemOutcome[1]': 'withheld_third_party_rights' }).expect(422);
+    const contradiction = await post(id, {
+      type: 'decided',
+      on: '2026-06-10',
+      outcome: 'granted',
+      reason: '听证笔录涉及第三方商业秘密',
+      'itemOutcome[0]': '',
+      'itemOutcome[1]': 'withheld_third_party_rights',
+    }).expect(422);
     expect(contradiction.text).toContain('应按“（二） 部分公开”统计');
-    await post(id, { type: 'decided', on: '2026-06-10', outcome: 'partially_granted', reason: '听证笔录涉及第三方商业秘密', 'itemOutcome[0]': 'granted', 'itemOutcome[1]': 'withheld_third_party_rights', 'itemReason[1]': '听证笔录涉及第三方商业秘密' }).expect(303);
+    await post(id, {
+      type: 'decided',
+      on: '2026-06-10',
+      outcome: 'partially_granted',
+      reason: '听证笔录涉及第三方商业秘密',
+      'itemOutcome[0]': 'granted',
+      'itemOutcome[1]': 'withheld_third_party_rights',
+      'itemReason[1]': '听证笔录涉及第三方商业秘密',
+    }).expect(303);
     page = await staff.get(`/staff/requests/${id}`).expect(200);
     expect(page.text).toContain('（二） 部分公开');
     expect(page.text).not.toContain('value="withdrawn"');
@@ -82,7 +101,15 @@ describe('Lifecycle through the staff pages', () => {
   });
 
   it.each([
-    ['fee notice → payment', [{ type: 'fee_notice_issued', on: '2026-05-06', amountYuan: '500' }, { type: 'fee_paid', on: '2026-05-08' }], '缴纳信息处理费', 'fee'],
+    [
+      'fee notice → payment',
+      [
+        { type: 'fee_notice_issued', on: '2026-05-06', amountYuan: '500' },
+        { type: 'fee_paid', on: '2026-05-08' },
+      ],
+      '缴纳信息处理费',
+      'fee',
+    ],
     ['Art. 35 delay', [{ type: 'deadline_set', on: '2026-05-06', dueOn: '2026-08-31', reason: '一次申请 300 件' }], '延迟答复期限', 'delay'],
     ['withdrawal', [{ type: 'withdrawn', on: '2026-05-06' }], '撤回', 'reply'],
   ])('%s through the forms', async (_name, steps, phrase, notice) => {
@@ -141,7 +168,12 @@ describe('Lifecycle through the staff pages', () => {
     expect(page.html).toContain('未载入（暂定）');
     const id = await (async () => {
       const token = (await request(t.http).post('/api/v1/auth/token').send(CLERK)).body.token;
-      return (await request(t.http).post('/api/v1/requests').set('Authorization', `Bearer ${token}`).send({ applicant: { type: 'natural_person', name: '周九', idDocumentNumber: validResidentId() }, channel: 'in_person', receivedOn: '2026-12-21', description: '某文件' })).body.id;
+      return (
+        await request(t.http)
+          .post('/api/v1/requests')
+          .set('Authorization', `Bearer ${token}`)
+          .send({ applicant: { type: 'natural_person', name: '周九', idDocumentNumber: validResidentId() }, channel: 'in_person', receivedOn: '2026-12-21', description: '某文件' })
+      ).body.id;
     })();
     const bad = await fresh.post('/staff/calendar/2027').type('form').send({ _csrf: page.csrf, holidays: '2027-01-01\n2027-03-03', makeUpWorkdays: '2027-03-04', source: '测试' }).expect(400);
     expect(bad.text).toContain('不是周末');

@@ -85,14 +85,36 @@ async function seed(t: TestApp, n: number, seedValue: number): Promise<{ idNumbe
     const submittedAt = new Date(Date.parse('2026-01-01T00:00:00Z') + order[i] * 61_000).toISOString();
     const ph = (k: number) => Array.from({ length: k }, (_, j) => (pg ? `$${j + 1}` : '?')).join(', ');
     await t.dataSource.query(`INSERT INTO applicant (id, type, name, id_document_number, organisation_code, phone, created_at) VALUES (${ph(7)})`, [
-      applicantId, type, pick(NAMES), idNumber, type === 'natural_person' ? null : `91110000MA${String(i).padStart(8, '0')}`, '13800138000', submittedAt,
+      applicantId,
+      type,
+      pick(NAMES),
+      idNumber,
+      type === 'natural_person' ? null : `91110000MA${String(i).padStart(8, '0')}`,
+      '13800138000',
+      submittedAt,
     ]);
     await t.dataSource.query(
       `INSERT INTO information_request (id, tracking_number, access_code_hash, applicant_id, applicant_type, channel, submitted_at, received_on, status, description, delivery_method, due_on, due_is_provisional, outcome, concluded_on, assignee_id, version, created_at, updated_at) VALUES (${ph(19)})`,
       [
-        requestId, `2026-${String(i + 1).padStart(6, '0')}`, '0'.repeat(64), applicantId, type, pick(CHANNELS), submittedAt, received, status,
-        `申请公开${pick(PHRASES)}及相关文件`, 'electronic', due, pg ? false : 0, concluded ? pick(['granted', 'unable_not_held', 'partially_granted']) : null, concluded,
-        open && rand() < 0.4 ? pick(ASSIGNEES) : null, 1, submittedAt, submittedAt,
+        requestId,
+        `2026-${String(i + 1).padStart(6, '0')}`,
+        '0'.repeat(64),
+        applicantId,
+        type,
+        pick(CHANNELS),
+        submittedAt,
+        received,
+        status,
+        `申请公开${pick(PHRASES)}及相关文件`,
+        'electronic',
+        due,
+        pg ? false : 0,
+        concluded ? pick(['granted', 'unable_not_held', 'partially_granted']) : null,
+        concluded,
+        open && rand() < 0.4 ? pick(ASSIGNEES) : null,
+        1,
+        submittedAt,
+        submittedAt,
       ],
     );
   }
@@ -204,7 +226,15 @@ describe('Request list from indexes: same items, order and totals as the old que
     const open: Array<{ id: string; overdue: boolean; dueSoon: boolean }> = [];
     const { total } = await api({ status: 'open' });
     for (let page = 1; page <= Math.ceil(total / PAGE_SIZE); page++) {
-      open.push(...(await request(t.http).get('/api/v1/requests').query({ status: 'open', page: String(page) }).set(auth).expect(200)).body.items);
+      open.push(
+        ...(
+          await request(t.http)
+            .get('/api/v1/requests')
+            .query({ status: 'open', page: String(page) })
+            .set(auth)
+            .expect(200)
+        ).body.items,
+      );
     }
     const service: unknown = t.app.get(DailyDigestService);
     const digest = await (service as { openItems(): Promise<Array<{ id: string; overdue: boolean; dueSoon: boolean }>> }).openItems();

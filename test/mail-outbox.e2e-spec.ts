@@ -75,7 +75,10 @@ describe('E-mail through the outbox', () => {
 
     it('writes nothing to the outbox when the request is refused', async () => {
       const before = await t.count('mail_outbox');
-      await request(t.http).post('/api/v1/public/requests').send({ ...filing('x@example.com'), description: '' }).expect(400);
+      await request(t.http)
+        .post('/api/v1/public/requests')
+        .send({ ...filing('x@example.com'), description: '' })
+        .expect(400);
       expect(await t.count('mail_outbox')).toBe(before);
     });
   });

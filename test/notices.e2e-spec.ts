@@ -75,7 +75,21 @@ describe('Notices', () => {
   describe('GET /api/v1/requests/{id}/notices/{kind}', () => {
     it('returns the reply exactly as e-mailed: every item, its ground, and review first for a 2025 decision not to disclose', async () => {
       const { id, trackingNumber } = await desk.register('2025-06-03', { items: [{ description: '某小区规划许可证' }, { description: '审批会议记录' }] });
-      await handler.step(id, { type: 'decided', on: '2025-06-10', outcome: 'partially_granted', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_process_info', reason: '会议记录属于内部讨论记录。' }] }, bearer('approver')).expect(201);
+      await handler
+        .step(
+          id,
+          {
+            type: 'decided',
+            on: '2025-06-10',
+            outcome: 'partially_granted',
+            itemOutcomes: [
+              { item: 0, outcome: 'granted' },
+              { item: 1, outcome: 'withheld_process_info', reason: '会议记录属于内部讨论记录。' },
+            ],
+          },
+          bearer('approver'),
+        )
+        .expect(201);
       const mail = mailFor(await mails(), '申请答复告知书', trackingNumber)!;
       const res = await request(t.http).get(`/api/v1/requests/${id}/notices/reply`).set(bearer('handler')).expect(200);
       expect(res.body).toEqual({ kind: 'reply', title: '政府信息公开申请答复告知书', text: expect.any(String) });
@@ -90,14 +104,20 @@ describe('Notices', () => {
       expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}|。。|。，|暂定|undefined/);
       // The printed page carries the same paragraphs.
       const html = (await users.handler.agent.get(`/staff/requests/${id}/notices/reply`).expect(200)).text;
-      for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) expect(html).toContain(line.replace(/^依据：/, ''));
+      for (const line of text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean))
+        expect(html).toContain(line.replace(/^依据：/, ''));
     });
 
     it('a reply of 2023 offers review or suit, naming the organ and the court of the settings', async () => {
       const { id } = await desk.register('2023-12-01');
       await handler.step(id, { type: 'decided', on: '2023-12-20', outcome: 'withheld_state_secret', reason: '已依法定密' }, bearer('approver')).expect(201);
       const text = await noticeText(id, 'reply');
-      expect(text).toContain('如对本答复不服，可以自收到本告知书之日起六十日内向测试县人民政府申请行政复议，也可以自收到本告知书之日起六个月内向测试县人民法院提起行政诉讼（《中华人民共和国行政复议法》第九条第一款、《中华人民共和国行政诉讼法》第四十六条第一款）。');
+      expect(text).toContain(
+        '如对本答复不服，可以自收到本告知书之日起六十日内向测试县人民政府申请行政复议，也可以自收到本告知书之日起六个月内向测试县人民法院提起行政诉讼（《中华人民共和国行政复议法》第九条第一款、《中华人民共和国行政诉讼法》第四十六条第一款）。',
+      );
       expect(text).not.toContain('的规定先申请行政复议');
       const granted = await desk.register('2025-06-03');
       await handler.step(granted.id, { type: 'decided', on: '2025-06-05', outcome: 'granted' }).expect(201);
@@ -164,7 +184,11 @@ describe('Notices', () => {
       const third = await desk.register('2025-06-03');
       const form = await openForm(users.handler.agent, `/staff/requests/${third.id}`);
       expect(form.html).toContain('name="repeatOf"');
-      await users.handler.agent.post(`/staff/requests/${third.id}/events`).type('form').send({ _csrf: form.csrf, type: 'decided', on: '2025-06-06', outcome: 'not_processed_repeat', repeatOf: first.trackingNumber, reason: '' }).expect(303);
+      await users.handler.agent
+        .post(`/staff/requests/${third.id}/events`)
+        .type('form')
+        .send({ _csrf: form.csrf, type: 'decided', on: '2025-06-06', outcome: 'not_processed_repeat', repeatOf: first.trackingNumber, reason: '' })
+        .expect(303);
       expect(await noticeText(third.id, 'reply')).toContain(`（申请编号：${first.trackingNumber}）`);
     });
   });

@@ -29,7 +29,10 @@ function placeholders(t: TestApp, n: number): string {
 }
 
 /** A request row (and its applicant, and its events) written straight to the tables. */
-async function insertRequest(t: TestApp, r: { status: string; receivedOn: string | null; dueOn: string | null; concludedOn?: string | null; outcome?: string | null; type?: string; events?: LifecycleEvent[]; submittedAt?: string }): Promise<string> {
+async function insertRequest(
+  t: TestApp,
+  r: { status: string; receivedOn: string | null; dueOn: string | null; concludedOn?: string | null; outcome?: string | null; type?: string; events?: LifecycleEvent[]; submittedAt?: string },
+): Promise<string> {
   const applicantId = randomUUID();
   const id = randomUUID();
   const now = new Date().toISOString();
@@ -37,12 +40,39 @@ async function insertRequest(t: TestApp, r: { status: string; receivedOn: string
   await t.dataSource.query(`INSERT INTO applicant (id, type, name, created_at) VALUES (${placeholders(t, 4)})`, [applicantId, type, '测试', now]);
   await t.dataSource.query(
     `INSERT INTO information_request (id, tracking_number, access_code_hash, applicant_id, applicant_type, channel, submitted_at, received_on, status, description, delivery_method, due_on, due_is_provisional, outcome, concluded_on, version, created_at, updated_at) VALUES (${placeholders(t, 18)})`,
-    [id, `T-${id.slice(0, 18)}`, '0'.repeat(64), applicantId, type, 'in_person', r.submittedAt ?? now, r.receivedOn, r.status, '测试申请', 'electronic', r.dueOn, t.dataSource.options.type === 'postgres' ? false : 0, r.outcome ?? null, r.concludedOn ?? null, 1, now, now],
+    [
+      id,
+      `T-${id.slice(0, 18)}`,
+      '0'.repeat(64),
+      applicantId,
+      type,
+      'in_person',
+      r.submittedAt ?? now,
+      r.receivedOn,
+      r.status,
+      '测试申请',
+      'electronic',
+      r.dueOn,
+      t.dataSource.options.type === 'postgres' ? false : 0,
+      r.outcome ?? null,
+      r.concludedOn ?? null,
+      1,
+      now,
+      now,
+    ],
   );
   await t.dataSource.query(`INSERT INTO request_item (id, request_id, position, description) VALUES (${placeholders(t, 4)})`, [randomUUID(), id, 0, '测试申请']);
   for (const [i, e] of (r.events ?? []).entries()) {
     await t.dataSource.query(`INSERT INTO request_event (id, request_id, seq, type, occurred_on, recorded_at, actor_label, basis, payload) VALUES (${placeholders(t, 9)})`, [
-      randomUUID(), id, i + 1, e.type, e.on, now, '测试', EVENT_BASIS[e.type], JSON.stringify(e.data),
+      randomUUID(),
+      id,
+      i + 1,
+      e.type,
+      e.on,
+      now,
+      '测试',
+      EVENT_BASIS[e.type],
+      JSON.stringify(e.data),
     ]);
   }
   return id;
@@ -53,7 +83,10 @@ async function oldStats(t: TestApp, calendar: WorkingCalendar, year: number): Pr
   const [start, end] = [`${year}-01-01`, `${year}-12-31`];
   const p = t.dataSource.options.type === 'postgres' ? ['$1', '$2'] : ['?', '?'];
   const received: Record<string, number> = {};
-  for (const row of await t.dataSource.query(`SELECT SUBSTR(received_on, 6, 2) AS m, applicant_type AS t, COUNT(*) AS n FROM information_request WHERE received_on >= ${p[0]} AND received_on <= ${p[1]} GROUP BY SUBSTR(received_on, 6, 2), applicant_type`, [start, end])) {
+  for (const row of await t.dataSource.query(
+    `SELECT SUBSTR(received_on, 6, 2) AS m, applicant_type AS t, COUNT(*) AS n FROM information_request WHERE received_on >= ${p[0]} AND received_on <= ${p[1]} GROUP BY SUBSTR(received_on, 6, 2), applicant_type`,
+    [start, end],
+  )) {
     received[`${Number(row.m)}:${row.t}`] = Number(row.n);
   }
   const rows: Array<{ received_on: string; concluded_on: string; due_on: string | null; outcome: string | null }> = await t.dataSource.query(
@@ -114,7 +147,15 @@ describe('Pages at a million requests: the same answers from indexes and SQL', (
       const dueOn = receivedOn && rand() < 0.9 ? addDays(receivedOn, 20 + Math.floor(rand() * 20)) : null;
       // Submitted up to a week before today (Shanghai hours either side of midnight UTC): some unconfirmed ones are late (D19).
       const submittedAt = `${addDays(receivedOn ?? TODAY, -Math.floor(rand() * 7))}T${String(Math.floor(rand() * 24)).padStart(2, '0')}:30:00.000Z`;
-      await insertRequest(t, { submittedAt, status, receivedOn, dueOn, concludedOn: concludedOn && concludedOn <= TODAY ? concludedOn : null, outcome: concluded ? OUTCOMES[Math.floor(rand() * OUTCOMES.length)] : null, type: APPLICANT_TYPES[Math.floor(rand() * 6)] });
+      await insertRequest(t, {
+        submittedAt,
+        status,
+        receivedOn,
+        dueOn,
+        concludedOn: concludedOn && concludedOn <= TODAY ? concludedOn : null,
+        outcome: concluded ? OUTCOMES[Math.floor(rand() * OUTCOMES.length)] : null,
+        type: APPLICANT_TYPES[Math.floor(rand() * 6)],
+      });
     }
     for (const year of [2025, 2026]) {
       const expected = await oldStats(t, calendar, year);
@@ -157,14 +198,19 @@ describe('Pages at a million requests: the same answers from indexes and SQL', (
       expect(state.status).toBe(status);
       await insertRequest(t, { status, receivedOn, dueOn: null, events });
     }
-    const waiting: Array<{ id: string; tracking_number: string }> = await t.dataSource.query("SELECT id, tracking_number FROM information_request WHERE status IN ('awaiting_correction', 'awaiting_fee') ORDER BY tracking_number");
+    const waiting: Array<{ id: string; tracking_number: string }> = await t.dataSource.query(
+      "SELECT id, tracking_number FROM information_request WHERE status IN ('awaiting_correction', 'awaiting_fee') ORDER BY tracking_number",
+    );
     const expected: Array<{ trackingNumber: string; kind: string; deadline: string }> = [];
     for (const w of waiting) {
       const events: Array<{ type: LifecycleEvent['type']; occurred_on: string; payload: string }> = await t.dataSource.query(
         `SELECT type, occurred_on, payload FROM request_event WHERE request_id = ${placeholders(t, 1)} ORDER BY seq`,
         [w.id],
       );
-      const state = replay(events.map((e) => ({ type: e.type, on: e.occurred_on, data: JSON.parse(e.payload) as Record<string, unknown> })), { calendar, today: TODAY, itemCount: 1 });
+      const state = replay(
+        events.map((e) => ({ type: e.type, on: e.occurred_on, data: JSON.parse(e.payload) as Record<string, unknown> })),
+        { calendar, today: TODAY, itemCount: 1 },
+      );
       if (state.status === 'awaiting_correction' && state.correction!.dueOn < TODAY) expected.push({ trackingNumber: w.tracking_number, kind: 'correction', deadline: state.correction!.dueOn });
       if (state.status === 'awaiting_fee' && state.fee!.payBy < TODAY) expected.push({ trackingNumber: w.tracking_number, kind: 'fee', deadline: state.fee!.payBy });
     }
@@ -177,7 +223,11 @@ describe('Pages at a million requests: the same answers from indexes and SQL', (
     // The home page lists 20 of them and says there are more.
     const staff = request.agent(t.http);
     const login = await openForm(staff, '/staff/login');
-    await staff.post('/staff/login').type('form').send({ _csrf: login.csrf, ...ADMIN }).expect(303);
+    await staff
+      .post('/staff/login')
+      .type('form')
+      .send({ _csrf: login.csrf, ...ADMIN })
+      .expect(303);
     const home = await staff.get('/staff').expect(200);
     const section = /<section class="card warn-card" id="lapsed">([\s\S]*?)<\/section>/.exec(home.text)![1];
     expect(section.match(/<tr><td><a href=/g)).toHaveLength(20);
@@ -190,7 +240,12 @@ describe('Pages at a million requests: the same answers from indexes and SQL', (
     const created = await request(t.http)
       .post('/api/v1/requests')
       .set(auth)
-      .send({ applicant: { type: 'natural_person', name: '司马光明', idDocumentNumber: idNumber, phone: '13900139000' }, channel: 'in_person', receivedOn: '2016-03-01', description: '申请公开独一无二的砸缸记录' })
+      .send({
+        applicant: { type: 'natural_person', name: '司马光明', idDocumentNumber: idNumber, phone: '13900139000' },
+        channel: 'in_person',
+        receivedOn: '2016-03-01',
+        description: '申请公开独一无二的砸缸记录',
+      })
       .expect(201);
     const find = async (q: string) => (await request(t.http).get('/api/v1/requests').query({ q }).set(auth).expect(200)).body.items.map((i: { id: string }) => i.id);
     for (const q of ['司马光明', '马光明', idNumber, '砸缸记录', created.body.trackingNumber]) expect(await find(q)).toEqual([created.body.id]);
@@ -214,7 +269,7 @@ describe('Pages at a million requests: the same answers from indexes and SQL', (
     if (t.dataSource.options.type !== 'sqlite') return;
     const id = await insertRequest(t, { status: 'in_progress', receivedOn: TODAY, dueOn: addDays(TODAY, 28) });
     await t.dataSource.query('DROP TRIGGER trg_applicant_search_au');
-    await t.dataSource.query("DROP INDEX IDX_information_request_list; CREATE INDEX IDX_information_request_list ON information_request (due_on)");
+    await t.dataSource.query('DROP INDEX IDX_information_request_list; CREATE INDEX IDX_information_request_list ON information_request (due_on)');
     await t.dataSource.query("UPDATE applicant SET name = '诸葛孔明' WHERE id = (SELECT applicant_id FROM information_request WHERE id = ?)", [id]);
     expect((await t.app.get(SearchIndexService).verify(false)).mismatched).toBe(1);
     await t.app.get(SearchIndexService).onModuleInit();
@@ -232,7 +287,12 @@ describe('Pages at a million requests: the same answers from indexes and SQL', (
       request(t.http)
         .post('/api/v1/requests')
         .set(auth)
-        .send({ applicant: { type: 'natural_person', name: `甲${i}`, idDocumentNumber: validResidentId(), phone: '13800138000' }, channel: 'in_person', receivedOn: '2026-06-01', description: `申请 ${i}` })
+        .send({
+          applicant: { type: 'natural_person', name: `甲${i}`, idDocumentNumber: validResidentId(), phone: '13800138000' },
+          channel: 'in_person',
+          receivedOn: '2026-06-01',
+          description: `申请 ${i}`,
+        })
         .expect(201)
         .then((r) => ids.push(r.body.id as string));
     for (let i = 0; i < 450; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => post(i + k)));
@@ -242,7 +302,12 @@ describe('Pages at a million requests: the same answers from indexes and SQL', (
         request(t.http)
           .post('/api/v1/requests')
           .set(auth)
-          .send({ applicant: { type: 'natural_person', name: `乙${i}`, idDocumentNumber: validResidentId(), phone: '13800138000' }, channel: 'in_person', receivedOn: '2026-05-06', description: `申请 ${i}` })
+          .send({
+            applicant: { type: 'natural_person', name: `乙${i}`, idDocumentNumber: validResidentId(), phone: '13800138000' },
+            channel: 'in_person',
+            receivedOn: '2026-05-06',
+            description: `申请 ${i}`,
+          })
           .expect(201)
           .then((r) => r.body.id as string),
       ),

@@ -15,7 +15,7 @@ import { createTestApp, openForm, TestApp, testDatabaseUrl, validResidentId } fr
 const ROOT = join(__dirname, '..');
 const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
 
-describe('Data files are readable by the app\'s account only', () => {
+describe("Data files are readable by the app's account only", () => {
   const base = mkdtempSync(join(tmpdir(), 'ogi-modes-'));
   const filing = { applicant: { type: 'natural_person', name: '权限测试', idDocumentNumber: validResidentId(), phone: '13800138000', email: 'modes@example.com' }, description: '某信息' };
   let umask: number;
@@ -43,7 +43,9 @@ describe('Data files are readable by the app\'s account only', () => {
       const backups = readdirSync(join(dataDir, 'backups')).filter((f) => f.endsWith('.sqlite'));
       expect([mails.length, backups.length]).toEqual([1, 1]);
       const modes = Object.fromEntries(
-        [join(base, 'fresh'), dataDir, db, `${db}-wal`, `${db}-shm`, join(dataDir, 'mail'), join(dataDir, 'mail', mails[0]), join(dataDir, 'backups'), join(dataDir, 'backups', backups[0])].map((p) => [p.slice(base.length), modeOf(p)]),
+        [join(base, 'fresh'), dataDir, db, `${db}-wal`, `${db}-shm`, join(dataDir, 'mail'), join(dataDir, 'mail', mails[0]), join(dataDir, 'backups'), join(dataDir, 'backups', backups[0])].map(
+          (p) => [p.slice(base.length), modeOf(p)],
+        ),
       );
       expect(modes).toEqual({
         '/fresh': '700',
@@ -76,11 +78,16 @@ describe('Data files are readable by the app\'s account only', () => {
     try {
       let up = false;
       for (let i = 0; i < 200 && !up; i++) {
-        up = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false);
+        up = await fetch(`http://127.0.0.1:${port}/`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (!up) await new Promise((r) => setTimeout(r, 100));
       }
       expect(up).toBe(true);
-      await fetch(`http://127.0.0.1:${port}/api/v1/public/requests`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(filing) }).then((r) => expect(r.status).toBe(201));
+      await fetch(`http://127.0.0.1:${port}/api/v1/public/requests`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(filing) }).then((r) =>
+        expect(r.status).toBe(201),
+      );
       const paths = [dataDir, join(dataDir, 'mail'), join(dataDir, 'backups'), ...files.map((f) => join(dataDir, f)), join(dataDir, 'ogi-desk.sqlite-wal')];
       expect(Object.fromEntries(paths.map((p) => [p.slice(dataDir.length), modeOf(p)]))).toEqual({
         '': '700',
@@ -130,7 +137,12 @@ describe('Retention erasure leaves no copies', () => {
       await request(t.http)
         .post('/api/v1/requests')
         .set(bearer(users.registrar.token))
-        .send({ applicant: { type: 'natural_person', name: secrets.name, idDocumentNumber: secrets.id, phone: secrets.phone, email: secrets.email, address: secrets.address }, channel: 'in_person', receivedOn: '2014-03-03', description: '某信息' })
+        .send({
+          applicant: { type: 'natural_person', name: secrets.name, idDocumentNumber: secrets.id, phone: secrets.phone, email: secrets.email, address: secrets.address },
+          channel: 'in_person',
+          receivedOn: '2014-03-03',
+          description: '某信息',
+        })
         .expect(201)
     ).body.id;
     await request(t.http).post(`/api/v1/requests/${id}/events`).set(bearer(users.handler.token)).send({ type: 'decided', on: '2014-03-10', outcome: 'granted' }).expect(201);
@@ -153,9 +165,11 @@ describe('Retention erasure leaves no copies', () => {
 /** Every table, every column: where any of the needles occurs. */
 async function rowsContaining(t: TestApp, needles: string[]): Promise<string[]> {
   const tables = (
-    (await t.dataSource.query<Array<{ name: string }>>(
-      testDatabaseUrl() ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'" : "SELECT name FROM sqlite_master WHERE type = 'table'",
-    ))
+    await t.dataSource.query<Array<{ name: string }>>(
+      testDatabaseUrl()
+        ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+        : "SELECT name FROM sqlite_master WHERE type = 'table'",
+    )
   ).map((r) => r.name);
   expect(tables).toEqual(expect.arrayContaining(['idempotency_record', 'mail_outbox', 'information_request', 'request_event']));
   const hits: string[] = [];
@@ -195,10 +209,23 @@ describe('Access codes are never stored in clear', () => {
     const api = await request(t.http).post('/api/v1/public/requests').set('Idempotency-Key', 'filing-1').send(filing).expect(201);
     const agent = request.agent(t.http);
     const form = await openForm(agent, '/');
-    const formFiling = { _csrf: form.csrf, submissionToken: form.submissionToken!, 'applicant[type]': 'natural_person', 'applicant[name]': '表单', 'applicant[idDocumentNumber]': validResidentId(), 'applicant[email]': 'form@example.com', description: '某信息' };
+    const formFiling = {
+      _csrf: form.csrf,
+      submissionToken: form.submissionToken!,
+      'applicant[type]': 'natural_person',
+      'applicant[name]': '表单',
+      'applicant[idDocumentNumber]': validResidentId(),
+      'applicant[email]': 'form@example.com',
+      description: '某信息',
+    };
     const page = await agent.post('/apply').type('form').send(formFiling).expect(201);
     const formCode = /id="access-code">([^<]+)</.exec(page.text)![1];
-    await request(t.http).post('/api/v1/requests').set({ Authorization: `Bearer ${users.registrar.token}` }).set('Idempotency-Key', 'desk-1').send({ applicant: applicant('desk@example.com'), channel: 'in_person', receivedOn: '2026-06-15', description: '某信息' }).expect(201);
+    await request(t.http)
+      .post('/api/v1/requests')
+      .set({ Authorization: `Bearer ${users.registrar.token}` })
+      .set('Idempotency-Key', 'desk-1')
+      .send({ applicant: applicant('desk@example.com'), channel: 'in_person', receivedOn: '2026-06-15', description: '某信息' })
+      .expect(201);
     const codes = [api.body.accessCode as string, formCode];
     expect(codes.every((c) => /^[A-Z2-9]{8}$/.test(c))).toBe(true);
 
@@ -242,9 +269,22 @@ describe('Access codes are never stored in clear', () => {
 
   it('a message written before codes were sealed is sent with its code, then masked in the outbox', async () => {
     const p = (n: number) => (testDatabaseUrl() ? `$${n}` : '?');
-    await t.dataSource.query(`INSERT INTO mail_outbox (id, kind, request_id, recipient, subject, text_body, html_body, status, attempts, next_attempt_at, created_at) VALUES (${[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map(p).join(', ')})`, [
-      '00000000-0000-0000-0000-0000000000aa', 'acknowledgement', null, 'legacy@example.com', '旧邮件', '查询码：LEGA2345', '<td>查询码</td><td><strong>LEGA2345</strong></td>', 'pending', 0, t.clock.nowIso(), t.clock.nowIso(),
-    ]);
+    await t.dataSource.query(
+      `INSERT INTO mail_outbox (id, kind, request_id, recipient, subject, text_body, html_body, status, attempts, next_attempt_at, created_at) VALUES (${[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map(p).join(', ')})`,
+      [
+        '00000000-0000-0000-0000-0000000000aa',
+        'acknowledgement',
+        null,
+        'legacy@example.com',
+        '旧邮件',
+        '查询码：LEGA2345',
+        '<td>查询码</td><td><strong>LEGA2345</strong></td>',
+        'pending',
+        0,
+        t.clock.nowIso(),
+        t.clock.nowIso(),
+      ],
+    );
     while ((await t.app.get(MailWorker).runOnce()) > 0);
     expect(codeInMail('legacy@example.com').text).toBe('LEGA2345');
     expect(await rowsContaining(t, ['LEGA2345'])).toEqual([]);
@@ -275,11 +315,31 @@ describe('Migration SealedAccessCodes scrubs codes stored before it', () => {
     const before = await new DataSource({ ...options, migrations: MIGRATIONS.slice(0, index) }).initialize();
     await before.runMigrations();
     const p = (n: number) => (pg ? `$${n}` : '?');
-    await before.query(`INSERT INTO idempotency_record (scope, idempotency_key, body_hash, status_code, response, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)})`, ['api:public-requests', 'old', 'h', 201, JSON.stringify({ trackingNumber: '2026-000001', accessCode: 'ABCD2345', status: 'awaiting_confirmation' }), '2026-06-15T02:00:00.000Z']);
+    await before.query(`INSERT INTO idempotency_record (scope, idempotency_key, body_hash, status_code, response, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)})`, [
+      'api:public-requests',
+      'old',
+      'h',
+      201,
+      JSON.stringify({ trackingNumber: '2026-000001', accessCode: 'ABCD2345', status: 'awaiting_confirmation' }),
+      '2026-06-15T02:00:00.000Z',
+    ]);
     const mail = (id: string, status: string) =>
-      before.query(`INSERT INTO mail_outbox (id, kind, request_id, recipient, subject, text_body, html_body, status, attempts, next_attempt_at, created_at) VALUES (${[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map(p).join(', ')})`, [
-        id, 'acknowledgement', null, 'a@example.com', 's', '申请编号：2026-000001\n查询码：WXYZ6789\n请勿将查询码告诉他人。', '<tr><td>查询码</td><td><strong>WXYZ6789</strong></td></tr>', status, 0, '2026-06-15T02:00:00.000Z', '2026-06-15T02:00:00.000Z',
-      ]);
+      before.query(
+        `INSERT INTO mail_outbox (id, kind, request_id, recipient, subject, text_body, html_body, status, attempts, next_attempt_at, created_at) VALUES (${[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map(p).join(', ')})`,
+        [
+          id,
+          'acknowledgement',
+          null,
+          'a@example.com',
+          's',
+          '申请编号：2026-000001\n查询码：WXYZ6789\n请勿将查询码告诉他人。',
+          '<tr><td>查询码</td><td><strong>WXYZ6789</strong></td></tr>',
+          status,
+          0,
+          '2026-06-15T02:00:00.000Z',
+          '2026-06-15T02:00:00.000Z',
+        ],
+      );
     await mail('00000000-0000-0000-0000-000000000001', 'sent');
     await mail('00000000-0000-0000-0000-000000000002', 'pending');
     await before.destroy();

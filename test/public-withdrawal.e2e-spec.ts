@@ -83,7 +83,15 @@ describe('Withdrawal by the applicant', () => {
       const f = await desk.file();
       await desk.step(f.id, { type: 'receipt_confirmed', on: '2025-06-16' }).expect(201);
       const res = await withdraw(f.trackingNumber, f.accessCode).expect(201);
-      expect(res.body).toMatchObject({ status: 'concluded', outcome: 'other_other', outcomeLabel: '（六）3 其他', concludedOn: '2025-06-16', withdrawnOn: null, withdrawal: { on: '2025-06-16', beforeReceipt: false }, canWithdraw: false });
+      expect(res.body).toMatchObject({
+        status: 'concluded',
+        outcome: 'other_other',
+        outcomeLabel: '（六）3 其他',
+        concludedOn: '2025-06-16',
+        withdrawnOn: null,
+        withdrawal: { on: '2025-06-16', beforeReceipt: false },
+        canWithdraw: false,
+      });
       expect((await events(f.id)).at(-1)).toMatchObject({ type: 'withdrawn', actor: '申请人（网上撤回）' });
       const after = await section3();
       const plusOne = (row: string) => before.rows[row].map((n, i) => (i === 0 || i === 6 ? n + 1 : n));

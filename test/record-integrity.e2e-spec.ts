@@ -3,7 +3,6 @@ import { DerivedStateService } from '../src/requests/derived-state.service';
 import { applicant, bearer, CLERK_PASSWORD, Desk, signIn, staffWithToken, Step } from './support/builders';
 import { createTestApp, openForm, TestApp } from './support/test-app';
 
-
 /** Issue 12 over HTTP: the record cannot be bent (D1, D15, D17–D19, D21). */
 describe('Record integrity over the API', () => {
   let t: TestApp;
@@ -69,12 +68,45 @@ describe('Record integrity over the API', () => {
     it('nothing disclosed is not （二）; a declared secret with everything granted is refused (422, why)', async () => {
       const items = { items: [{ description: '批复文件' }, { description: '会议纪要' }] };
       const { id: a } = await desk.register('2025-06-02', items);
-      const partial = await desk.step(a, { type: 'decided', on: '2025-06-10', outcome: 'partially_granted', reason: '见各项', itemOutcomes: [{ item: 0, outcome: 'unable_not_held' }, { item: 1, outcome: 'withheld_state_secret', reason: '经定密属于国家秘密' }] }).expect(422);
+      const partial = await desk
+        .step(a, {
+          type: 'decided',
+          on: '2025-06-10',
+          outcome: 'partially_granted',
+          reason: '见各项',
+          itemOutcomes: [
+            { item: 0, outcome: 'unable_not_held' },
+            { item: 1, outcome: 'withheld_state_secret', reason: '经定密属于国家秘密' },
+          ],
+        })
+        .expect(422);
       expect(partial.body.error.message).toMatch(/没有任何事项予以公开/);
-      const principal = await desk.step(a, { type: 'decided', on: '2025-06-10', outcome: 'withheld_state_secret', reason: '见各项', itemOutcomes: [{ item: 0, outcome: 'unable_not_held' }, { item: 1, outcome: 'withheld_state_secret', reason: '经定密属于国家秘密' }] }).expect(201);
+      const principal = await desk
+        .step(a, {
+          type: 'decided',
+          on: '2025-06-10',
+          outcome: 'withheld_state_secret',
+          reason: '见各项',
+          itemOutcomes: [
+            { item: 0, outcome: 'unable_not_held' },
+            { item: 1, outcome: 'withheld_state_secret', reason: '经定密属于国家秘密' },
+          ],
+        })
+        .expect(201);
       expect(principal.body).toMatchObject({ outcome: 'withheld_state_secret', items: [{ outcome: 'unable_not_held' }, { outcome: 'withheld_state_secret', reason: '经定密属于国家秘密' }] });
       const { id: b } = await desk.register('2025-06-02', items);
-      const secret = await desk.step(b, { type: 'decided', on: '2025-06-10', outcome: 'withheld_state_secret', reason: '涉密', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'granted' }] }).expect(422);
+      const secret = await desk
+        .step(b, {
+          type: 'decided',
+          on: '2025-06-10',
+          outcome: 'withheld_state_secret',
+          reason: '涉密',
+          itemOutcomes: [
+            { item: 0, outcome: 'granted' },
+            { item: 1, outcome: 'granted' },
+          ],
+        })
+        .expect(422);
       expect(secret.body.error.message).toMatch(/所有事项均予以公开/);
     });
   });

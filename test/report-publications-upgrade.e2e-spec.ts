@@ -51,7 +51,7 @@ async function loadFixtureIntoPostgres(url: string): Promise<void> {
   }
 }
 
-describe('Upgrade from release 0.1: each year\'s single snapshot becomes publication 1', () => {
+describe("Upgrade from release 0.1: each year's single snapshot becomes publication 1", () => {
   let t: TestApp;
   let auth: { Authorization: string };
   let dir: string;
@@ -110,7 +110,17 @@ describe('Upgrade from release 0.1: each year\'s single snapshot becomes publica
     const diff = (await request(t.http).get('/api/v1/reports/2025/diff?publication=1').set(auth).expect(200)).body;
     expect(diff.number).toBe(1);
     expect(diff.cells).toEqual(expect.arrayContaining([{ section: 3, row: 'granted', column: 'natural_person', published: 1, current: 2 }]));
-    expect(diff.records).toEqual([{ id: changed.subject_id, kind: 'request', label: expect.any(String), before: 'natural_person:new_received,carried_to_next_year', after: 'natural_person:new_received,granted,concluded_total', beforeLabel: '自然人：一、本年新收政府信息公开申请数量；四、结转下年度继续办理', afterLabel: '自然人：一、本年新收政府信息公开申请数量；（一）予以公开；（七）总计' }]);
+    expect(diff.records).toEqual([
+      {
+        id: changed.subject_id,
+        kind: 'request',
+        label: expect.any(String),
+        before: 'natural_person:new_received,carried_to_next_year',
+        after: 'natural_person:new_received,granted,concluded_total',
+        beforeLabel: '自然人：一、本年新收政府信息公开申请数量；四、结转下年度继续办理',
+        afterLabel: '自然人：一、本年新收政府信息公开申请数量；（一）予以公开；（七）总计',
+      },
+    ]);
 
     const before = (await request(t.http).get('/api/v1/reports/2025/publications/1').set(auth).expect(200)).body;
     const refused = await request(t.http).post('/api/v1/reports/2025/publish').set(auth).send({ format: '2021' }).expect(400);

@@ -16,9 +16,23 @@ describe('Annual report', () => {
 
   const at = async (iso: string) => {
     t.clock.setNow(iso);
-    auth = { Authorization: `Bearer ${(await request(t.http).post('/api/v1/auth/token').send(await t.clerk())).body.token}` };
+    auth = {
+      Authorization: `Bearer ${
+        (
+          await request(t.http)
+            .post('/api/v1/auth/token')
+            .send(await t.clerk())
+        ).body.token
+      }`,
+    };
   };
-  const s3 = async (year: number, format?: string) => (await request(t.http).get(`/api/v1/reports/${year}/section3${format ? `?format=${format}` : ''}`).set(auth).expect(200)).body;
+  const s3 = async (year: number, format?: string) =>
+    (
+      await request(t.http)
+        .get(`/api/v1/reports/${year}/section3${format ? `?format=${format}` : ''}`)
+        .set(auth)
+        .expect(200)
+    ).body;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -130,7 +144,10 @@ describe('Annual report', () => {
     expect(docTable4).toEqual(section4Grid(s4).map((r) => r.filter((c) => c.kind !== 'covered').map((c) => c.text)));
 
     const csv = await request(t.http).get('/api/v1/reports/2024/export/csv').set(auth).expect(200);
-    const csvRows = csv.text.replace(/^\uFEFF/, '').split('\r\n').map((l) => l.split(','));
+    const csvRows = csv.text
+      .replace(/^\uFEFF/, '')
+      .split('\r\n')
+      .map((l) => l.split(','));
     const granted = csvRows.find((r) => r[0].endsWith('（一）予以公开'))!;
     expect(granted.slice(1).map(Number)).toEqual(api.rows.granted);
     expect(csv.text).not.toContain('吴十');
@@ -366,7 +383,12 @@ describe('Annual report', () => {
       // Twelve at once: on PostgreSQL each holds a pooled connection for its transaction, so a
       // publication that read anything outside it would wait for a connection that never frees up.
       const results = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => request(t.http).post(`/api/v1/reports/${year}/publish`).set(officer.auth).send({ format: '2021', reason: `第 ${i + 1} 次并发更正` })),
+        Array.from({ length: 12 }, (_, i) =>
+          request(t.http)
+            .post(`/api/v1/reports/${year}/publish`)
+            .set(officer.auth)
+            .send({ format: '2021', reason: `第 ${i + 1} 次并发更正` }),
+        ),
       );
       expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));
       expect(results.map((r) => r.body.number).sort((x: number, y: number) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));

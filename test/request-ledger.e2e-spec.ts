@@ -59,7 +59,17 @@ describe('Request ledger export', () => {
 
     // Concluded late: due 2025-03-31, replied 2025-04-20, one item released and one withheld.
     filed.late = await desk.register('2025-03-03', { items: [{ description: '工程批复' }, { description: '施工单位人员名单' }] });
-    await desk.step(filed.late.id, { type: 'decided', on: '2025-04-20', outcome: 'partially_granted', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_third_party_rights', reason: '涉及个人隐私' }] }).expect(201);
+    await desk
+      .step(filed.late.id, {
+        type: 'decided',
+        on: '2025-04-20',
+        outcome: 'partially_granted',
+        itemOutcomes: [
+          { item: 0, outcome: 'granted' },
+          { item: 1, outcome: 'withheld_third_party_rights', reason: '涉及个人隐私' },
+        ],
+      })
+      .expect(201);
     // Extended, replied in time and delivered by post.
     filed.delivered = await desk.register('2025-05-06', {
       applicant: { type: 'commercial_enterprise', name: '某某科技有限公司', organisationCode: '91350100M000100Y43', phone: '0591-87654321', email: 'corp@example.com', address: '某市某区某路2号' },
@@ -76,7 +86,10 @@ describe('Request ledger export', () => {
     filed.lastYear = await desk.register('2024-12-20');
     filed.awaiting = await desk.file({ applicant: applicant('natural_person', '周九', { phone: '13800001111' }), description: '申请公开某公交线路调整方案' });
     // Text an attacker would type: a formula, quotes, a comma, a line break.
-    filed.formula = await desk.register('2025-06-10', { applicant: { type: 'natural_person', name: '=HYPERLINK("http://evil.example","点我")', idDocumentNumber: validResidentId(), phone: '13800001111' }, description: '@SUM(1+1)，"引号",逗号\n第二行' });
+    filed.formula = await desk.register('2025-06-10', {
+      applicant: { type: 'natural_person', name: '=HYPERLINK("http://evil.example","点我")', idDocumentNumber: validResidentId(), phone: '13800001111' },
+      description: '@SUM(1+1)，"引号",逗号\n第二行',
+    });
   }, 60_000);
   afterAll(() => t.close());
 
@@ -88,13 +101,41 @@ describe('Request ledger export', () => {
     const [header, ...rows] = readCsv(res.body);
     expect(header).toEqual(HEADERS);
     const byNumber = new Map(rows.map((r) => [r[0], r]));
-    expect([...byNumber.keys()].sort()).toEqual([filed.late.trackingNumber, filed.delivered.trackingNumber, filed.open.trackingNumber, filed.openLate.trackingNumber, filed.formula.trackingNumber].sort());
+    expect([...byNumber.keys()].sort()).toEqual(
+      [filed.late.trackingNumber, filed.delivered.trackingNumber, filed.open.trackingNumber, filed.openLate.trackingNumber, filed.formula.trackingNumber].sort(),
+    );
     // Ordered by receipt date.
     expect(rows.map((r) => r[1])).toEqual([...rows.map((r) => r[1])].sort());
 
-    expect(byNumber.get(filed.late.trackingNumber)).toEqual([filed.late.trackingNumber, '2025-03-03', '当面提交', '自然人', '孙八', '申请公开某道路工程批复', '2025-03-31', '', '2025-04-20', '（二）部分公开', '逾期', '']);
+    expect(byNumber.get(filed.late.trackingNumber)).toEqual([
+      filed.late.trackingNumber,
+      '2025-03-03',
+      '当面提交',
+      '自然人',
+      '孙八',
+      '申请公开某道路工程批复',
+      '2025-03-31',
+      '',
+      '2025-04-20',
+      '（二）部分公开',
+      '逾期',
+      '',
+    ]);
     const delivered = await desk.detail(filed.delivered.id);
-    expect(byNumber.get(filed.delivered.trackingNumber)).toEqual([filed.delivered.trackingNumber, '2025-05-06', '邮寄（需签收）', '商业企业', '某某科技有限公司', '申请公开某项目环评批复', delivered.dueOn, '10/2025-05-20', '2025-06-10', '（一）予以公开', '按期', '2025-06-12']);
+    expect(byNumber.get(filed.delivered.trackingNumber)).toEqual([
+      filed.delivered.trackingNumber,
+      '2025-05-06',
+      '邮寄（需签收）',
+      '商业企业',
+      '某某科技有限公司',
+      '申请公开某项目环评批复',
+      delivered.dueOn,
+      '10/2025-05-20',
+      '2025-06-10',
+      '（一）予以公开',
+      '按期',
+      '2025-06-12',
+    ]);
     const open = await desk.detail(filed.open.id);
     expect(byNumber.get(filed.open.trackingNumber)).toEqual([filed.open.trackingNumber, '2025-06-09', '当面提交', '自然人', '孙八', '申请公开某桥梁检测报告', open.dueOn, '', '', '', '未办结', '']);
     expect(byNumber.get(filed.openLate.trackingNumber)!.slice(8, 12)).toEqual(['', '', '逾期', '']);
@@ -122,7 +163,18 @@ describe('Request ledger export', () => {
     expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     const { rows } = await readXlsx(res.body);
     expect(rows[0]).toEqual(HEADERS);
-    expect(rows.find((r) => r[0] === filed.late.trackingNumber)).toEqual([filed.late.trackingNumber, '2025-03-03', '当面提交', '自然人', '孙八', '申请公开某道路工程批复', '2025-03-31', '2025-04-20', '（二）部分公开', '逾期']);
+    expect(rows.find((r) => r[0] === filed.late.trackingNumber)).toEqual([
+      filed.late.trackingNumber,
+      '2025-03-03',
+      '当面提交',
+      '自然人',
+      '孙八',
+      '申请公开某道路工程批复',
+      '2025-03-31',
+      '2025-04-20',
+      '（二）部分公开',
+      '逾期',
+    ]);
     expect(rows.find((r) => r[0] === filed.delivered.trackingNumber)).toContain('2025-06-12');
     // Typed text cells: the formula an applicant typed stays text, exactly as typed.
     expect(rows.find((r) => r[0] === filed.formula.trackingNumber)![4]).toBe('=HYPERLINK("http://evil.example","点我")');
@@ -160,7 +212,12 @@ describe('Request ledger export', () => {
 
   it('takes the list filters on the API too', async () => {
     const res = await exportApi('year=2025&status=open').expect(200);
-    expect(readCsv(res.body).slice(1).map((r) => r[0]).sort()).toEqual([filed.open.trackingNumber, filed.openLate.trackingNumber, filed.formula.trackingNumber].sort());
+    expect(
+      readCsv(res.body)
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual([filed.open.trackingNumber, filed.openLate.trackingNumber, filed.formula.trackingNumber].sort());
   });
 
   it('the request list exports what its current filter shows, every page of it', async () => {

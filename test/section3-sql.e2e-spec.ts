@@ -90,7 +90,12 @@ describe('Section 3 from SQL equals Section 3 from the domain (random records)',
               .map((r) => r.trackingNumber)
               .sort();
             const cell = await reports.section3Cell(YEAR, format, spec.key, column);
-            expect({ row: spec.key, column, total: cell.total, numbers: cell.items.map((i) => i.trackingNumber) }).toEqual({ row: spec.key, column, total: expected.length, numbers: expected.slice(0, 20) });
+            expect({ row: spec.key, column, total: cell.total, numbers: cell.items.map((i) => i.trackingNumber) }).toEqual({
+              row: spec.key,
+              column,
+              total: expected.length,
+              numbers: expected.slice(0, 20),
+            });
             expect(cell.total).toBe(table.rows[spec.key][SECTION3_COLUMNS.indexOf(column as (typeof SECTION3_COLUMNS)[number])]);
           }
         }

@@ -58,28 +58,32 @@ describe.each([
   });
   afterAll(() => t.close());
 
-  it.each(['api', 'html'])('%s: a correct password among 40 concurrent wrong ones does not get in, and every wrong one is counted', async (channel) => {
-    const username = `target_${channel}`;
-    const id = await staff(t, username);
-    const form = channel === 'html' ? await loginPage(t) : null;
-    const attempt = (password: string, client: string) => (form ? htmlSignIn(t, form, username, password, client) : apiSignIn(t, username, password, client));
-    const wrong = Array.from({ length: 40 }, (_, i) => Promise.resolve(attempt(`wrong-guess-${i}`, `198.51.100.${i + 1}`)));
-    // When the first guess is answered the others are in flight; the right password joins them.
-    await Promise.race(wrong);
-    const right = await attempt(PASSWORD, '203.0.113.7');
-    const answers = await Promise.all(wrong);
-    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(401));
-    expect(right.status).toBe(401);
-    if (form) {
-      expect(cookieOf(right, 'ogi_session')).toBeUndefined();
-      expect(right.text).toContain(SIGN_IN_REFUSED);
-    } else {
-      expect(right.body).toEqual(answers[0].body);
-    }
-    const after = await failures(t, id);
-    expect(after.failed).toBe(40);
-    expect(after.lockedUntil! > t.clock.nowIso()).toBe(true);
-  }, 60_000);
+  it.each(['api', 'html'])(
+    '%s: a correct password among 40 concurrent wrong ones does not get in, and every wrong one is counted',
+    async (channel) => {
+      const username = `target_${channel}`;
+      const id = await staff(t, username);
+      const form = channel === 'html' ? await loginPage(t) : null;
+      const attempt = (password: string, client: string) => (form ? htmlSignIn(t, form, username, password, client) : apiSignIn(t, username, password, client));
+      const wrong = Array.from({ length: 40 }, (_, i) => Promise.resolve(attempt(`wrong-guess-${i}`, `198.51.100.${i + 1}`)));
+      // When the first guess is answered the others are in flight; the right password joins them.
+      await Promise.race(wrong);
+      const right = await attempt(PASSWORD, '203.0.113.7');
+      const answers = await Promise.all(wrong);
+      expect(answers.map((a) => a.status)).toEqual(Array(40).fill(401));
+      expect(right.status).toBe(401);
+      if (form) {
+        expect(cookieOf(right, 'ogi_session')).toBeUndefined();
+        expect(right.text).toContain(SIGN_IN_REFUSED);
+      } else {
+        expect(right.body).toEqual(answers[0].body);
+      }
+      const after = await failures(t, id);
+      expect(after.failed).toBe(40);
+      expect(after.lockedUntil! > t.clock.nowIso()).toBe(true);
+    },
+    60_000,
+  );
 });
 
 describe('Finding 10: one answer for every refusal, and locks that do not lock the real user out', () => {
@@ -146,7 +150,10 @@ describe('Finding 6: client addresses come from the socket unless TRUST_PROXY na
   const burst = async (t: TestApp) => {
     const lookups: number[] = [];
     for (let i = 0; i < 35; i++) {
-      const res = await request(t.http).get(`/api/v1/public/requests/2026-${String(900000 + i)}`).set('X-Forwarded-For', `198.51.100.${i + 1}`).set('X-Access-Code', 'WRONGONE');
+      const res = await request(t.http)
+        .get(`/api/v1/public/requests/2026-${String(900000 + i)}`)
+        .set('X-Forwarded-For', `198.51.100.${i + 1}`)
+        .set('X-Access-Code', 'WRONGONE');
       lookups.push(res.status);
     }
     const signIns: number[] = [];
@@ -212,7 +219,11 @@ describe('Findings 4, 5, 12, 13 on one app', () => {
     return { session, csrfCookie: cookieOf(page, 'ogi_csrf')!, csrf: formToken(page.text)!, before: form };
   }
   const postPassword = (cookies: string, body: Record<string, string>, path = '/staff/password') =>
-    request(t.http).post(path).set('Cookie', cookies).type('form').send({ current: 'not-the-password', password: 'Brand-new-2026', confirm: 'Brand-new-2026', ...body });
+    request(t.http)
+      .post(path)
+      .set('Cookie', cookies)
+      .type('form')
+      .send({ current: 'not-the-password', password: 'Brand-new-2026', confirm: 'Brand-new-2026', ...body });
 
   describe('finding 12: "is this the API" ignores case', () => {
     it('/API/v1/requests with only the browser cookie is treated as the API (401), not as the signed-in browser', async () => {
@@ -298,11 +309,18 @@ describe('Findings 4, 5, 12, 13 on one app', () => {
       const clerk = await t.clerk();
       const agent = request.agent(t.http);
       const login = await openForm(agent, '/staff/login');
-      await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, ...clerk }).expect(303);
+      await agent
+        .post('/staff/login')
+        .type('form')
+        .send({ _csrf: login.csrf, ...clerk })
+        .expect(303);
       const { csrf, html } = await openForm(agent, '/staff/import');
       expect(html).not.toContain('?_csrf=');
       const file = Buffer.from('applicant_type\n');
-      await agent.post(`/staff/import?_csrf=${encodeURIComponent(csrf)}`).attach('ledger', file, 'ledger.csv').expect(403);
+      await agent
+        .post(`/staff/import?_csrf=${encodeURIComponent(csrf)}`)
+        .attach('ledger', file, 'ledger.csv')
+        .expect(403);
       const field = await agent.post('/staff/import').field('_csrf', csrf).attach('ledger', file, 'ledger.csv');
       const header = await agent.post('/staff/import').set('X-CSRF-Token', csrf).attach('ledger', file, 'ledger.csv');
       // Past the CSRF check, the importer read the whole upload and answered the same both ways.
@@ -330,32 +348,75 @@ describe('Findings 4, 5, 12, 13 on one app', () => {
       expect(items.find((a: { username: string }) => a.username === ADMIN.username)).toMatchObject({ roles: ['administrator'], active: true });
       const body = { applicant: { type: 'natural_person', name: '分权', idDocumentNumber: validResidentId() }, channel: 'in_person', receivedOn: '2026-06-01', description: '某信息' };
       await accounts().post('/api/v1/requests').set(bearer(admin)).send(body).expect(403);
-      const id = (await accounts().post('/api/v1/requests').set(bearer(await t.token())).send(body).expect(201)).body.id;
+      const id = (
+        await accounts()
+          .post('/api/v1/requests')
+          .set(bearer(await t.token()))
+          .send(body)
+          .expect(201)
+      ).body.id;
       expect((await accounts().get(`/api/v1/requests/${id}`).set(bearer(admin)).expect(200)).body.applicant.idDocumentNumber).toBe('********002X');
       await accounts().put('/api/v1/settings/report').set(bearer(admin)).send({ section4Basis: 'concluded_or_pending' }).expect(200);
       // What the role may do at all (the route audit holds every route to this matrix).
-      expect((['requests.register', 'requests.import', 'requests.personal_data', 'accounts.manage', 'settings.manage'] as const).filter((p) => can(['administrator'], p))).toEqual(['accounts.manage', 'settings.manage']);
+      expect((['requests.register', 'requests.import', 'requests.personal_data', 'accounts.manage', 'settings.manage'] as const).filter((p) => can(['administrator'], p))).toEqual([
+        'accounts.manage',
+        'settings.manage',
+      ]);
     });
 
     it('creates, lists, changes and resets accounts by the contract; 409 for a taken username; 400 names every bad field', async () => {
       const admin = await t.adminToken();
-      const created = await accounts().post('/api/v1/accounts').set(bearer(admin)).send({ username: 'reg.wang', displayName: '王登记', password: 'Wang-pass-2026', roles: ['registrar', 'handler'], email: 'wang@agency.test' }).expect(201);
+      const created = await accounts()
+        .post('/api/v1/accounts')
+        .set(bearer(admin))
+        .send({ username: 'reg.wang', displayName: '王登记', password: 'Wang-pass-2026', roles: ['registrar', 'handler'], email: 'wang@agency.test' })
+        .expect(201);
       expect(created.body).toEqual({ id: expect.any(String), username: 'reg.wang', displayName: '王登记', roles: ['registrar', 'handler'], active: true, email: 'wang@agency.test', locked: false });
       const token = (await apiSignIn(t, 'reg.wang', 'Wang-pass-2026').expect(200)).body.token;
-      await accounts().post('/api/v1/accounts').set(bearer(admin)).send({ username: 'reg.wang', displayName: '另一个', password: 'Other-pass-2026', roles: ['handler'] }).expect(409);
-      const bad = await accounts().post('/api/v1/accounts').set(bearer(admin)).send({ username: 'a b', displayName: '坏', password: 'short', roles: ['registrar', 'superuser'], email: 'not-an-email' }).expect(400);
+      await accounts()
+        .post('/api/v1/accounts')
+        .set(bearer(admin))
+        .send({ username: 'reg.wang', displayName: '另一个', password: 'Other-pass-2026', roles: ['handler'] })
+        .expect(409);
+      const bad = await accounts()
+        .post('/api/v1/accounts')
+        .set(bearer(admin))
+        .send({ username: 'a b', displayName: '坏', password: 'short', roles: ['registrar', 'superuser'], email: 'not-an-email' })
+        .expect(400);
       expect(Object.keys(bad.body.error.fields).sort()).toEqual(['email', 'password', 'roles', 'username']);
-      expect((await accounts().post('/api/v1/accounts').set(bearer(admin)).send({ username: 'x.y.z', displayName: '空', password: 'Fine-pass-2026', roles: [] }).expect(400)).body.error.fields).toHaveProperty('roles');
-      expect((await accounts().post('/api/v1/accounts').set(bearer(admin)).send({ username: 'x.y.z', displayName: '机关', password: 'Fine-pass-2026', roles: ['handler'], agency: 'A01' }).expect(400)).body.error.fields).toHaveProperty('agency');
+      expect(
+        (await accounts().post('/api/v1/accounts').set(bearer(admin)).send({ username: 'x.y.z', displayName: '空', password: 'Fine-pass-2026', roles: [] }).expect(400)).body.error.fields,
+      ).toHaveProperty('roles');
+      expect(
+        (
+          await accounts()
+            .post('/api/v1/accounts')
+            .set(bearer(admin))
+            .send({ username: 'x.y.z', displayName: '机关', password: 'Fine-pass-2026', roles: ['handler'], agency: 'A01' })
+            .expect(400)
+        ).body.error.fields,
+      ).toHaveProperty('agency');
 
       const list = await accounts().get('/api/v1/accounts').set(bearer(admin)).expect(200);
       expect(list.body.items.map((a: { username: string }) => a.username)).toContain('reg.wang');
       expect(list.text).not.toMatch(/scrypt|password/i);
 
       const id = created.body.id;
-      const patched = await accounts().patch(`/api/v1/accounts/${id}`).set(bearer(admin)).send({ roles: ['approver'], displayName: '王审核', email: null }).expect(200);
+      const patched = await accounts()
+        .patch(`/api/v1/accounts/${id}`)
+        .set(bearer(admin))
+        .send({ roles: ['approver'], displayName: '王审核', email: null })
+        .expect(200);
       expect(patched.body).toMatchObject({ roles: ['approver'], displayName: '王审核', email: null });
-      expect((await accounts().patch(`/api/v1/accounts/${id}`).set(bearer(admin)).send({ roles: ['boss'] }).expect(400)).body.error.fields).toHaveProperty('roles');
+      expect(
+        (
+          await accounts()
+            .patch(`/api/v1/accounts/${id}`)
+            .set(bearer(admin))
+            .send({ roles: ['boss'] })
+            .expect(400)
+        ).body.error.fields,
+      ).toHaveProperty('roles');
       await accounts().patch('/api/v1/accounts/00000000-0000-4000-8000-000000000000').set(bearer(admin)).send({ active: false }).expect(404);
       await accounts().post(`/api/v1/requests`).set(bearer(token)).send({}).expect(403); // roles apply at once: no longer a registrar
 
@@ -368,7 +429,11 @@ describe('Findings 4, 5, 12, 13 on one app', () => {
 
       const clerk = await t.token();
       await accounts().get('/api/v1/accounts').set(bearer(clerk)).expect(403);
-      await accounts().post('/api/v1/accounts').set(bearer(clerk)).send({ username: 'sneaky', displayName: '越权', password: 'Sneaky-pass-2026', roles: ['administrator'] }).expect(403);
+      await accounts()
+        .post('/api/v1/accounts')
+        .set(bearer(clerk))
+        .send({ username: 'sneaky', displayName: '越权', password: 'Sneaky-pass-2026', roles: ['administrator'] })
+        .expect(403);
     });
 
     it('keeps at least one active administrator, even when two administrators remove each other at once', async () => {
@@ -383,7 +448,11 @@ describe('Findings 4, 5, 12, 13 on one app', () => {
       expect(active).toHaveLength(1);
       // The one left manages accounts; through the API it cannot remove itself either.
       const survivor = active[0].username === ADMIN.username ? await t.adminToken() : (await apiSignIn(t, 'admin.two', 'Second-admin-2026').expect(200)).body.token;
-      const res = await accounts().patch(`/api/v1/accounts/${active[0].id}`).set(bearer(survivor)).send({ roles: ['handler'] }).expect(409);
+      const res = await accounts()
+        .patch(`/api/v1/accounts/${active[0].id}`)
+        .set(bearer(survivor))
+        .send({ roles: ['handler'] })
+        .expect(409);
       expect(res.body.error.code).toBe('CONFLICT');
       await accounts().get('/api/v1/accounts').set(bearer(survivor)).expect(200);
     });

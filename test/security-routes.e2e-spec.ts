@@ -143,7 +143,9 @@ describe('Route audit', () => {
     for (const route of Object.keys(STAFF_ROUTES)) {
       const [method, path] = route.split(' ');
       const url = concrete(path);
-      const res = await anon[method.toLowerCase() as 'get'](url).type(path.startsWith('/api/') ? 'json' : 'form').send(method === 'GET' ? undefined : path.startsWith('/api/') ? {} : { _csrf: csrf });
+      const res = await anon[method.toLowerCase() as 'get'](url)
+        .type(path.startsWith('/api/') ? 'json' : 'form')
+        .send(method === 'GET' ? undefined : path.startsWith('/api/') ? {} : { _csrf: csrf });
       if (path.startsWith('/api/')) {
         expect([route, res.status, res.body?.error?.code]).toEqual([route, 401, 'UNAUTHORIZED']);
       } else {

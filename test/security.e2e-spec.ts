@@ -43,7 +43,9 @@ describe('Security', () => {
       expect((await desk.step(id, { type: 'consultation_started', on: '2026-06-15', party: 'agency' }, bearer(users.registrar.token))).status).toBe(403);
       await desk.step(id, { type: 'extension_granted', on: '2026-06-15', extraWorkingDays: 5, approvedBy: '审核人', reason: 'y' }, bearer(users.approver.token)).expect(201);
       expect((await desk.step(id, { type: 'decided', on: '2026-06-15', outcome: 'withheld_state_secret', reason: '涉密' }, bearer(users.handler.token))).status).toBe(403);
-      expect((await desk.step(id, { type: 'decided', on: '2026-06-15', outcome: 'granted', itemOutcomes: [{ item: 0, outcome: 'withheld_process_info' }] }, bearer(users.handler.token))).status).toBe(403);
+      expect((await desk.step(id, { type: 'decided', on: '2026-06-15', outcome: 'granted', itemOutcomes: [{ item: 0, outcome: 'withheld_process_info' }] }, bearer(users.handler.token))).status).toBe(
+        403,
+      );
       await desk.step(id, { type: 'decided', on: '2026-06-15', outcome: 'withheld_state_secret', reason: '涉密' }, bearer(users.approver.token)).expect(201);
       const events = (await request(t.http).get(`/api/v1/requests/${id}`).set(bearer(users.handler.token))).body.events;
       expect(events.map((e: { actor: string }) => e.actor)).toEqual(['申请人（网上提交）', 'registrar 用户', 'approver 用户', 'approver 用户']);
@@ -91,7 +93,13 @@ describe('Security', () => {
       t.clock.setNow('2014-03-10T02:00:00Z');
       // The bootstrap administrator does no clerical work (separation of duties): a clerk registers and replies.
       const clerk = await t.token();
-      const old = (await request(t.http).post('/api/v1/requests').set(bearer(clerk)).send({ applicant: { type: 'other_org', name: '老单位', phone: '13400134000' }, channel: 'mail', receivedOn: '2014-03-03', description: '旧申请' }).expect(201)).body.id;
+      const old = (
+        await request(t.http)
+          .post('/api/v1/requests')
+          .set(bearer(clerk))
+          .send({ applicant: { type: 'other_org', name: '老单位', phone: '13400134000' }, channel: 'mail', receivedOn: '2014-03-03', description: '旧申请' })
+          .expect(201)
+      ).body.id;
       await request(t.http).post(`/api/v1/requests/${old}/events`).set(bearer(clerk)).send({ type: 'decided', on: '2014-03-10', outcome: 'granted' }).expect(201);
       t.clock.setNow('2026-06-15T02:00:00Z');
       const statsBefore = (await request(t.http).get('/api/v1/reports/2014/section3').set(bearer(users.report_officer.token))).body.rows;
@@ -139,7 +147,7 @@ describe('Security', () => {
       expect(mail.html).toContain('&lt;script&gt;');
     });
 
-    it('sends security headers with a CSP that allows only the app\'s own scripts and styles, and the views hold no inline script or style', async () => {
+    it("sends security headers with a CSP that allows only the app's own scripts and styles, and the views hold no inline script or style", async () => {
       const res = await request(t.http).get('/').expect(200);
       const csp = res.headers['content-security-policy'];
       expect(csp).toMatch(/script-src 'self'(;|$)/);
@@ -184,9 +192,17 @@ describe('Security', () => {
     it('administrators create accounts with strong passwords only, and disabling one revokes its tokens', async () => {
       const page = await openForm(users.administrator.agent, '/staff/accounts');
       expect(page.html).toContain('权限矩阵');
-      const weak = await users.administrator.agent.post('/staff/accounts').type('form').send({ _csrf: page.csrf, username: 'newbie', displayName: '新人', password: 'short', roles: 'handler' }).expect(400);
+      const weak = await users.administrator.agent
+        .post('/staff/accounts')
+        .type('form')
+        .send({ _csrf: page.csrf, username: 'newbie', displayName: '新人', password: 'short', roles: 'handler' })
+        .expect(400);
       expect(weak.text).toContain('至少 10 个字符');
-      await users.administrator.agent.post('/staff/accounts').type('form').send({ _csrf: page.csrf, username: 'newbie', displayName: '新人', password: 'Fresh-pass-2026', roles: ['handler', 'approver'] }).expect(303);
+      await users.administrator.agent
+        .post('/staff/accounts')
+        .type('form')
+        .send({ _csrf: page.csrf, username: 'newbie', displayName: '新人', password: 'Fresh-pass-2026', roles: ['handler', 'approver'] })
+        .expect(303);
       const token = (await request(t.http).post('/api/v1/auth/token').send({ username: 'newbie', password: 'Fresh-pass-2026' }).expect(200)).body.token;
       await request(t.http).get('/api/v1/requests').set(bearer(token)).expect(200);
       const [{ id }] = await t.dataSource.query(`SELECT id FROM staff_user WHERE username = 'newbie'`);
@@ -196,7 +212,7 @@ describe('Security', () => {
       await users.administrator.agent.post(`/staff/accounts/${users.administrator.id}`).type('form').send({ _csrf: page.csrf, action: 'disable' }).expect(409);
     });
 
-    it('changes one\'s own password', async () => {
+    it("changes one's own password", async () => {
       const page = await openForm(users.report_officer.agent, '/staff/password');
       await users.report_officer.agent.post('/staff/password').type('form').send({ _csrf: page.csrf, current: 'wrong', password: 'Another-pass-2026', confirm: 'Another-pass-2026' }).expect(400);
       await users.report_officer.agent.post('/staff/password').type('form').send({ _csrf: page.csrf, current: ROLE_PASSWORD, password: 'Another-pass-2026', confirm: 'Another-pass-2026' }).expect(303);
@@ -261,7 +277,10 @@ describe('Look-up limit per tracking number', () => {
   afterAll(() => t.close());
 
   it('is one counter for the API and the /status form, and no response tells how often a number was looked up', async () => {
-    const filed = await request(t.http).post('/api/v1/public/requests').send({ applicant: { type: 'natural_person', name: '丙', idDocumentNumber: validResidentId(), phone: '13500135000' }, description: 'x' }).expect(201);
+    const filed = await request(t.http)
+      .post('/api/v1/public/requests')
+      .send({ applicant: { type: 'natural_person', name: '丙', idDocumentNumber: validResidentId(), phone: '13500135000' }, description: 'x' })
+      .expect(201);
     const tn = filed.body.trackingNumber as string;
     const agent = request.agent(t.http);
     const { csrf } = await openForm(agent, '/status');
@@ -300,7 +319,10 @@ describe('Logs', () => {
     try {
       t.clock.setNow('2026-06-15T02:00:00Z');
       const secrets = ['褚十三', '11010519491231002X', '13300133000', 'chu@example.com', '某路88号'];
-      const filed = await request(t.http).post('/api/v1/public/requests').send({ applicant: { type: 'natural_person', name: secrets[0], idDocumentNumber: secrets[1], phone: secrets[2], email: secrets[3], address: secrets[4] }, description: '某信息' }).expect(201);
+      const filed = await request(t.http)
+        .post('/api/v1/public/requests')
+        .send({ applicant: { type: 'natural_person', name: secrets[0], idDocumentNumber: secrets[1], phone: secrets[2], email: secrets[3], address: secrets[4] }, description: '某信息' })
+        .expect(201);
       const auth = { Authorization: `Bearer ${await t.token()}` };
       const id = (await request(t.http).get(`/api/v1/requests?q=${filed.body.trackingNumber}`).set(auth)).body.items[0].id;
       for (const body of [
@@ -312,7 +334,11 @@ describe('Logs', () => {
         await request(t.http).post(`/api/v1/requests/${id}/events`).set(auth).send(body).expect(201);
       }
       await request(t.http).post(`/api/v1/requests/${id}/events`).set(auth).send({ type: 'withdrawn', on: '2026-06-15' }).expect(409);
-      await request(t.http).post('/api/v1/requests').set(auth).send({ applicant: { type: 'natural_person', name: secrets[0], phone: 'bad' } }).expect(400);
+      await request(t.http)
+        .post('/api/v1/requests')
+        .set(auth)
+        .send({ applicant: { type: 'natural_person', name: secrets[0], phone: 'bad' } })
+        .expect(400);
       while ((await t.app.get(MailWorker).runOnce()) > 0);
       expect(lines.join('\n')).toContain(id);
       for (const secret of secrets) expect(lines.filter((l) => l.includes(secret))).toEqual([]);

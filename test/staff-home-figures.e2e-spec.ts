@@ -20,7 +20,12 @@ describe('Staff home: the year figures from a dated copy, the counts of now live
     request(t.http)
       .post('/api/v1/requests')
       .set(auth)
-      .send({ applicant: { type: 'natural_person', name: '周九', idDocumentNumber: validResidentId(), phone: '13800000000' }, channel: 'in_person', receivedOn: '2026-06-15', description: '申请公开某河道整治方案' })
+      .send({
+        applicant: { type: 'natural_person', name: '周九', idDocumentNumber: validResidentId(), phone: '13800000000' },
+        channel: 'in_person',
+        receivedOn: '2026-06-15',
+        description: '申请公开某河道整治方案',
+      })
       .expect(201);
 
   beforeAll(async () => {

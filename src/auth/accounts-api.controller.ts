@@ -24,7 +24,12 @@ export class AccountsApiController {
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiResponse({ status: 201, type: AccountResponse })
   @ApiResponse({ status: 409, description: '用户名已存在' })
-  async create(@Body() body: CreateAccountDto, @CurrentStaff() staff: StaffPrincipal, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response): Promise<AccountView> {
+  async create(
+    @Body() body: CreateAccountDto,
+    @CurrentStaff() staff: StaffPrincipal,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AccountView> {
     if (body.agency !== undefined) throw new ValidationFailedError({ agency: '本系统只有一个机关，不接受机关代码。' });
     // The password is never part of the stored fingerprint: not even its hash leaves scrypt.
     const { password: _password, ...fingerprint } = body;

@@ -31,7 +31,11 @@ export class AccountsPagesController {
     const accounts = await this.auth.listAccounts();
     return {
       title: '账号管理',
-      accounts: accounts.map((a) => ({ ...a, roleList: a.roles.map((r) => ROLE_LABELS[r]).join('、'), roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r], checked: a.roles.includes(r) })) })),
+      accounts: accounts.map((a) => ({
+        ...a,
+        roleList: a.roles.map((r) => ROLE_LABELS[r]).join('、'),
+        roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r], checked: a.roles.includes(r) })),
+      })),
       roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
       matrix: PERMISSIONS.map((p) => ({ label: PERMISSION_LABELS[p], cells: ROLES.map((r) => PERMISSION_MATRIX[p].includes(r)) })),
       roleHeaders: ROLES.map((r) => ROLE_LABELS[r]),
@@ -54,7 +58,12 @@ export class AccountsPagesController {
       res.redirect(303, '/staff/accounts?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      res.status(statusOf(e)).render('staff/accounts', await this.accountsModel({ message: e.message, errors: Object.values(e.fields), values: { username: str('username'), displayName: str('displayName'), email: str('email') } }));
+      res
+        .status(statusOf(e))
+        .render(
+          'staff/accounts',
+          await this.accountsModel({ message: e.message, errors: Object.values(e.fields), values: { username: str('username'), displayName: str('displayName'), email: str('email') } }),
+        );
     }
   }
 

@@ -170,9 +170,7 @@ export class AuthService implements OnApplicationBootstrap {
     const hours = kind === 'web' ? this.config.sessionHours : this.config.apiTokenHours;
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + hours * 3_600_000).toISOString();
-    await this.unitOfWork.run((m) =>
-      insertRows(m, StaffSessionEntity, { tokenHash: hashToken(token), userId: principal.id, kind, createdAt: now.toISOString(), expiresAt, revokedAt: null }),
-    );
+    await this.unitOfWork.run((m) => insertRows(m, StaffSessionEntity, { tokenHash: hashToken(token), userId: principal.id, kind, createdAt: now.toISOString(), expiresAt, revokedAt: null }));
     return { token, expiresAt };
   }
 
@@ -225,12 +223,16 @@ export class AuthService implements OnApplicationBootstrap {
       const staysAdministrator = (change.active ?? user.active) && roles.includes('administrator');
       // Two administrators removing each other at once: the second finds itself the last one.
       if (wasAdministrator && !staysAdministrator && admins.length === 1) throw new DomainError('CONFLICT', '至少要保留一个启用的系统管理员账号。');
-      await m.update(StaffUserEntity, { id }, {
-        ...(change.active === undefined ? {} : { active: change.active }),
-        ...(change.roles ? { roles: roles.join(',') } : {}),
-        ...(change.displayName === undefined ? {} : { displayName: change.displayName.trim() }),
-        ...(change.email === undefined ? {} : { email: change.email }),
-      });
+      await m.update(
+        StaffUserEntity,
+        { id },
+        {
+          ...(change.active === undefined ? {} : { active: change.active }),
+          ...(change.roles ? { roles: roles.join(',') } : {}),
+          ...(change.displayName === undefined ? {} : { displayName: change.displayName.trim() }),
+          ...(change.email === undefined ? {} : { email: change.email }),
+        },
+      );
       if (change.active !== undefined) await this.attempts.clearLocks(m, id);
       // A disabled account loses its sessions and tokens at once.
       if (change.active === false) await m.update(StaffSessionEntity, { userId: id, revokedAt: IsNull() }, { revokedAt: this.clock.nowIso() });

@@ -6,15 +6,17 @@ describe('KeyedQueue', () => {
     const log: string[] = [];
     let running = 0;
     let most = 0;
-    const task = (name: string, fail = false) => async () => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, 5));
-      log.push(name);
-      running--;
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const task =
+      (name: string, fail = false) =>
+      async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 5));
+        log.push(name);
+        running--;
+        if (fail) throw new Error(name);
+        return name;
+      };
     const a = [queue.run('a', task('a1')), queue.run('a', task('a2', true)).catch((e: Error) => `failed ${e.message}`), queue.run('a', task('a3'))];
     const b = queue.run('b', task('b1'));
     expect(queue.pending('a')).toBe(3);

@@ -6,7 +6,9 @@ import { ACCOUNT_LOCK_MINUTES, ACCOUNT_LOCK_THRESHOLD, addMinutes, clientLockMin
 
 /** The address is kept only as a hash: enough to tell clients apart. */
 export function clientKeyOf(address: string | undefined): string {
-  return createHash('sha256').update(address || 'unknown').digest('hex');
+  return createHash('sha256')
+    .update(address || 'unknown')
+    .digest('hex');
 }
 
 /**
@@ -53,16 +55,18 @@ export class SignInAttempts {
       const clientFailures = Number(client.failed_attempts);
       if (clientFailures >= CLIENT_LOCK_THRESHOLD) {
         // A failure while locked is counted but does not extend the lock; the next one after it does.
-        await m.query(
-          placeholders(m, `UPDATE staff_login_client SET locked_until = $3 WHERE user_id = $1 AND client_key = $2 AND (locked_until IS NULL OR locked_until <= $4)`),
-          [userId, clientKey, addMinutes(now, clientLockMinutes(clientFailures)), nowIso],
-        );
+        await m.query(placeholders(m, `UPDATE staff_login_client SET locked_until = $3 WHERE user_id = $1 AND client_key = $2 AND (locked_until IS NULL OR locked_until <= $4)`), [
+          userId,
+          clientKey,
+          addMinutes(now, clientLockMinutes(clientFailures)),
+          nowIso,
+        ]);
       }
       // Forget clients that never signed in and stopped failing a day ago (and are not locked).
-      await m.query(
-        placeholders(m, `DELETE FROM staff_login_client WHERE last_success_at IS NULL AND last_failed_at < $1 AND (locked_until IS NULL OR locked_until <= $2)`),
-        [addMinutes(now, -24 * 60), nowIso],
-      );
+      await m.query(placeholders(m, `DELETE FROM staff_login_client WHERE last_success_at IS NULL AND last_failed_at < $1 AND (locked_until IS NULL OR locked_until <= $2)`), [
+        addMinutes(now, -24 * 60),
+        nowIso,
+      ]);
       return { accountFailures: Number(account?.failed_attempts ?? 0), clientFailures };
     });
   }
@@ -80,11 +84,10 @@ export class SignInAttempts {
         [userId, clientKey],
       );
       if (isLockedAt(client?.locked_until, now)) return false;
-      const cleared = await returning(
-        m,
-        `UPDATE staff_user SET failed_attempts = 0, locked_until = NULL WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING id`,
-        [userId, nowIso],
-      );
+      const cleared = await returning(m, `UPDATE staff_user SET failed_attempts = 0, locked_until = NULL WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING id`, [
+        userId,
+        nowIso,
+      ]);
       const known = !!client?.last_success_at && client.last_success_at > addMinutes(now, -KNOWN_CLIENT_DAYS * 24 * 60);
       if (!cleared.length && !known) return false;
       await m.query(

@@ -115,8 +115,7 @@ export class IdempotencyService {
   }
 
   private async reserve(scope: string, key: string, bodyHash: string): Promise<boolean> {
-    const insert = () =>
-      this.unitOfWork.run((m) => insertRows(m, IdempotencyRecordEntity, { scope, key, bodyHash, statusCode: null, response: null, secrets: null, createdAt: this.clock.nowIso() }));
+    const insert = () => this.unitOfWork.run((m) => insertRows(m, IdempotencyRecordEntity, { scope, key, bodyHash, statusCode: null, response: null, secrets: null, createdAt: this.clock.nowIso() }));
     try {
       await insert();
       return true;

@@ -14,7 +14,9 @@ function trackingNumberOf(req: Record<string, unknown>): string {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const raw = params.trackingNumber ?? body.trackingNumber ?? '';
   // Normalised as the look-up normalises it: "2026000001" and "2026－000001" count against 2026-000001.
-  return normaliseTrackingNumber(typeof raw === 'string' ? raw.slice(0, 40) : '').slice(0, 20).toUpperCase();
+  return normaliseTrackingNumber(typeof raw === 'string' ? raw.slice(0, 40) : '')
+    .slice(0, 20)
+    .toUpperCase();
 }
 
 export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {

@@ -85,7 +85,10 @@ const TRUST_KEYWORDS = ['loopback', 'linklocal', 'uniquelocal'];
 function readTrustProxy(env: Env): string[] | false {
   const raw = (env.TRUST_PROXY ?? '').trim();
   if (!raw || ['false', 'off', 'no', '0', 'none'].includes(raw.toLowerCase())) return false;
-  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const [address, prefix, extra] = entry.split('/');
     const family = isIP(address);
@@ -139,10 +142,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const adminUsername = env.OGI_ADMIN_USERNAME || null;
   const adminPassword = env.OGI_ADMIN_PASSWORD || null;
   if ((adminUsername === null) !== (adminPassword === null)) {
-    throw new ConfigError(
-      adminUsername ? 'OGI_ADMIN_PASSWORD' : 'OGI_ADMIN_USERNAME',
-      'OGI_ADMIN_USERNAME 与 OGI_ADMIN_PASSWORD 必须同时设置',
-    );
+    throw new ConfigError(adminUsername ? 'OGI_ADMIN_PASSWORD' : 'OGI_ADMIN_USERNAME', 'OGI_ADMIN_USERNAME 与 OGI_ADMIN_PASSWORD 必须同时设置');
   }
   if (adminPassword !== null && adminPassword.length < 10) {
     throw new ConfigError('OGI_ADMIN_PASSWORD', '至少 10 个字符');

@@ -182,9 +182,7 @@ export class DashboardService {
     const openNow = Number(open?.n ?? 0);
     const overdueNow = Number(open?.overdue ?? 0);
     // Awaiting confirmation and, of those, the late ones (D19): one range of the status index.
-    const awaiting = await whereConfirmationOverdue(repo.createQueryBuilder(InformationRequestEntity, 'r'), calendar, today)
-      .select('COUNT(*)', 'late')
-      .getRawOne<{ late: string | number }>();
+    const awaiting = await whereConfirmationOverdue(repo.createQueryBuilder(InformationRequestEntity, 'r'), calendar, today).select('COUNT(*)', 'late').getRawOne<{ late: string | number }>();
     const awaitingConfirmation = await repo.countBy(InformationRequestEntity, { status: 'awaiting_confirmation' });
     const awaitingConfirmationLate = Number(awaiting?.late ?? 0);
     return {

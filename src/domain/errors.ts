@@ -1,13 +1,5 @@
 /** Error codes the domain speaks; one exception filter maps them to HTTP and to pages. */
-export type DomainErrorCode =
-  | 'VALIDATION_FAILED'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'INVALID_TRANSITION'
-  | 'UNPROCESSABLE'
-  | 'RATE_LIMITED';
+export type DomainErrorCode = 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID_TRANSITION' | 'UNPROCESSABLE' | 'RATE_LIMITED';
 
 export class DomainError extends Error {
   constructor(

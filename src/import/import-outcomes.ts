@@ -69,4 +69,3 @@ export interface ImportJobView {
   errors: LedgerError[];
   more: number;
 }
-

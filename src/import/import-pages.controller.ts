@@ -44,7 +44,9 @@ export class LedgerTooLargeFilter implements ExceptionFilter {
   catch(_exception: PayloadTooLargeException, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const limit = formatBytes(this.config.importMaxBytes);
-    res.status(413).render('import/index', indexView(this.config, { message: `文件超过上传上限 ${limit}（设置项 IMPORT_MAX_BYTES），未导入任何记录。请把台账拆成几个不超过 ${limit} 的文件，分批上传。` }));
+    res
+      .status(413)
+      .render('import/index', indexView(this.config, { message: `文件超过上传上限 ${limit}（设置项 IMPORT_MAX_BYTES），未导入任何记录。请把台账拆成几个不超过 ${limit} 的文件，分批上传。` }));
   }
 }
 

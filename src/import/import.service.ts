@@ -173,7 +173,9 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     } catch (e) {
       const reason = e instanceof ImportAbortedError ? '服务停止' : '写入时出错';
       // Name and code only: a database message may quote the values of a row.
-      this.logger.error(`import ${job.id} failed after ${written.count} rows: ${e instanceof Error ? e.name : 'error'} ${typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : ''}`);
+      this.logger.error(
+        `import ${job.id} failed after ${written.count} rows: ${e instanceof Error ? e.name : 'error'} ${typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : ''}`,
+      );
       const undone = await this.undo(job.id).catch(() => null);
       await this.save(job.id, {
         status: 'failed',
@@ -233,7 +235,11 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
       }
     });
     if (!checker) throw new LedgerInvalidError([{ line: 1, message: '文件为空。' }]);
-    if (missing.size) throw new LedgerForbiddenError([...missing].map(([permission, m]) => ({ permission, ...m })), forbiddenRows);
+    if (missing.size)
+      throw new LedgerForbiddenError(
+        [...missing].map(([permission, m]) => ({ permission, ...m })),
+        forbiddenRows,
+      );
     if (errorCount) throw new LedgerInvalidError(errors, errorCount);
     if (!rows) throw new LedgerInvalidError([{ line: 2, message: '没有数据行。' }]);
     await this.save(id, { checkedRows: rows });
@@ -262,7 +268,11 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
       const rows = chunk;
       chunk = [];
       await this.intake.importLedger(rows, actor, async (m, done) => {
-        await insertChunks(m, LedgerImportRequestEntity, done.map((d) => ({ importId: id, requestId: d.id })));
+        await insertChunks(
+          m,
+          LedgerImportRequestEntity,
+          done.map((d) => ({ importId: id, requestId: d.id })),
+        );
         written.count += done.length;
         written.first ??= done[0]?.trackingNumber ?? null;
         written.last = done.at(-1)?.trackingNumber ?? written.last;
@@ -334,11 +344,19 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async recoverInterrupted(): Promise<void> {
     const cutoff = new Date(this.clock.now().getTime() - STALE_MS).toISOString();
-    const stale = await this.dataSource.manager.find(LedgerImportEntity, { where: [{ status: 'validating', updatedAt: LessThan(cutoff) }, { status: 'writing', updatedAt: LessThan(cutoff) }] });
+    const stale = await this.dataSource.manager.find(LedgerImportEntity, {
+      where: [
+        { status: 'validating', updatedAt: LessThan(cutoff) },
+        { status: 'writing', updatedAt: LessThan(cutoff) },
+      ],
+    });
     for (const job of stale) {
       if (this.running.has(job.id)) continue;
       const undone = job.status === 'writing' ? await this.undo(job.id) : 0;
-      await this.save(job.id, { status: 'failed', message: job.status === 'writing' ? `导入中断（服务停止），已撤销写入的 ${undone} 件，未留下任何记录。请重新导入。` : '导入中断（服务停止），未写入任何记录。请重新导入。' });
+      await this.save(job.id, {
+        status: 'failed',
+        message: job.status === 'writing' ? `导入中断（服务停止），已撤销写入的 ${undone} 件，未留下任何记录。请重新导入。` : '导入中断（服务停止），未写入任何记录。请重新导入。',
+      });
       this.logger.warn(`import ${job.id} was interrupted; undone ${undone} requests`);
     }
   }

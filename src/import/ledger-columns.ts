@@ -1,13 +1,5 @@
 import { toHalfWidth } from '../domain/applicants';
-import {
-  APPLICANT_TYPE_LABELS,
-  CHANNEL_LABELS,
-  CONSULTATION_PARTY_LABELS,
-  DELIVERY_METHOD_LABELS,
-  OUTCOME_INFO,
-  Outcome,
-  OUTCOMES,
-} from '../domain/lifecycle';
+import { APPLICANT_TYPE_LABELS, CHANNEL_LABELS, CONSULTATION_PARTY_LABELS, DELIVERY_METHOD_LABELS, OUTCOME_INFO, Outcome, OUTCOMES } from '../domain/lifecycle';
 import { section3Rows } from '../domain/report';
 
 /** The ledger columns, documented in README.md and docs/ledger-sample.csv. */
@@ -177,4 +169,3 @@ export function acceptedValues(column: Column): string[] {
   if (!table) return [];
   return Object.entries(table).map(([code, labels]) => `${column === 'outcome' ? OUTCOME_INFO[code as Outcome].label : labels[0]}（${code}）`);
 }
-

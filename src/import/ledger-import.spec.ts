@@ -140,7 +140,7 @@ describe('the permissions an imported row needs (as live entry, permissionForEve
     expect(missing).toEqual(lacking.length ? [[2, lacking]] : []);
   });
 
-  it('a granted reply is the handler\'s step', async () => {
+  it("a granted reply is the handler's step", async () => {
     const { missing } = await check(`${header}\nnatural_person,张三,in_person,2023-03-06,某信息,,,,,,granted,2023-03-20,`, ['registrar']);
     expect(missing).toEqual([[2, ['requests.process']]]);
   });

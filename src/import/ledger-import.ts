@@ -5,12 +5,7 @@ import { validateInput } from '../common/validation';
 import { normaliseDate, toHalfWidth } from '../domain/applicants';
 import { isIsoDate, IsoDate, WorkingCalendar } from '../domain/calendar';
 import { DomainError } from '../domain/errors';
-import {
-  applyEvent,
-  INITIAL_STATE,
-  LifecycleEvent,
-  RequestState,
-} from '../domain/lifecycle';
+import { applyEvent, INITIAL_STATE, LifecycleEvent, RequestState } from '../domain/lifecycle';
 import { CreateRequestDto, RecordEventDto } from '../requests/dto/request.dto';
 import { acceptedValues, Column, COLUMN_BY_HEADING, DATE_COLUMNS, headingKey, LEDGER_COLUMN_TITLES, LEDGER_COLUMNS, LEDGER_VALUE_LABELS, ledgerCode, NUMBER_COLUMNS, REQUIRED } from './ledger-columns';
 
@@ -30,7 +25,20 @@ export interface LedgerError {
 }
 
 /** Order of steps recorded on the same day. */
-const SAME_DAY_ORDER = ['registered', 'correction_requested', 'correction_received', 'consultation_started', 'consultation_ended', 'fee_notice_issued', 'fee_paid', 'extension_granted', 'correction_lapsed', 'fee_lapsed', 'decided', 'withdrawn'];
+const SAME_DAY_ORDER = [
+  'registered',
+  'correction_requested',
+  'correction_received',
+  'consultation_started',
+  'consultation_ended',
+  'fee_notice_issued',
+  'fee_paid',
+  'extension_granted',
+  'correction_lapsed',
+  'fee_lapsed',
+  'decided',
+  'withdrawn',
+];
 
 /** Where a field of the online form's DTOs comes from in the ledger, to name it in messages. */
 const APPLICANT_COLUMNS: Record<string, Column> = {
@@ -88,7 +96,11 @@ export function checkLedgerHeader(cells: string[]): { header: string[]; titles: 
   const missing = REQUIRED.filter((c) => !header.includes(c));
   const twice = LEDGER_COLUMNS.filter((c) => header.filter((h) => h === c).length > 1);
   if (unknown.length || missing.length || twice.length) {
-    return { header: null, titles: null, error: `表头有误：${[...missing.map((c) => `缺少 ${name(c)}`), ...unknown.map((h) => `未知列 ${h || '（空白）'}`), ...twice.map((c) => `${name(c)} 出现了两次`)].join('；')}` };
+    return {
+      header: null,
+      titles: null,
+      error: `表头有误：${[...missing.map((c) => `缺少 ${name(c)}`), ...unknown.map((h) => `未知列 ${h || '（空白）'}`), ...twice.map((c) => `${name(c)} 出现了两次`)].join('；')}`,
+    };
   }
   return { header, titles, error: null };
 }
@@ -103,7 +115,13 @@ export function permissionsForRow(row: Pick<LedgerRow, 'events' | 'state'>): Per
     if (e.type === 'registered') needed.add('requests.register');
     else if (e.type === 'decided') {
       const outcome = String(e.data.outcome);
-      needed.add(permissionForEvent(e.type, outcome, (row.state.itemOutcomes ?? [outcome]).map((o) => ({ outcome: o }))));
+      needed.add(
+        permissionForEvent(
+          e.type,
+          outcome,
+          (row.state.itemOutcomes ?? [outcome]).map((o) => ({ outcome: o })),
+        ),
+      );
     } else needed.add(permissionForEvent(e.type));
   }
   return [...needed];

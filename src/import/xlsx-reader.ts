@@ -45,7 +45,11 @@ export function cellText(value: ExcelJSType.CellValue): string {
  * `visit` with each row's cells as text and its row number as Excel shows it. Empty rows are
  * not in the file, so they are skipped as in a CSV.
  */
-export async function readXlsxRecords(source: { chunks(): AsyncIterable<Buffer> | Iterable<Buffer> }, pacer: { pace(): Promise<void> }, visit: (cells: string[], line: number) => void | Promise<void>): Promise<void> {
+export async function readXlsxRecords(
+  source: { chunks(): AsyncIterable<Buffer> | Iterable<Buffer> },
+  pacer: { pace(): Promise<void> },
+  visit: (cells: string[], line: number) => void | Promise<void>,
+): Promise<void> {
   const ExcelJS = loadExcel();
   const input = Readable.from(source.chunks(), { objectMode: false });
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
@@ -59,7 +63,7 @@ export async function readXlsxRecords(source: { chunks(): AsyncIterable<Buffer> 
       if (read || (first !== null && id !== first)) continue;
       read = true;
       for await (const row of sheet) {
-        const values = Array.isArray(row.values) ? (row.values) : [];
+        const values = Array.isArray(row.values) ? row.values : [];
         const cells: string[] = [];
         for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
         while (cells.length && cells[cells.length - 1] === '') cells.pop();

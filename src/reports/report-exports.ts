@@ -80,13 +80,17 @@ export async function toXlsx(report: AnnualReport): Promise<Buffer> {
   ws3.getCell(1, 1).value = `${SECTION3_TITLE}（${report.year}年）`;
   ws3.getCell(1, 1).font = { bold: true, size: 14 };
   const end3 = placeGrid(ws3, section3Grid(report.table3), 2);
-  basisLines(report).slice(0, 8).forEach((b, i) => (ws3.getCell(end3 + 1 + i, 1).value = b));
+  basisLines(report)
+    .slice(0, 8)
+    .forEach((b, i) => (ws3.getCell(end3 + 1 + i, 1).value = b));
   ws3.columns = [{ width: 10 }, { width: 16 }, { width: 34 }, ...SECTION3_COLUMNS.map(() => ({ width: 11 }))];
   const ws4 = wb.addWorksheet('第四部分');
   ws4.getCell(1, 1).value = `${SECTION4_TITLE}（${report.year}年）`;
   ws4.getCell(1, 1).font = { bold: true, size: 14 };
   const end4 = placeGrid(ws4, section4Grid(report.table4), 2);
-  basisLines(report).slice(8).forEach((b, i) => (ws4.getCell(end4 + 1 + i, 1).value = b));
+  basisLines(report)
+    .slice(8)
+    .forEach((b, i) => (ws4.getCell(end4 + 1 + i, 1).value = b));
   ws4.columns = Array.from({ length: 15 }, () => ({ width: 10 }));
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -47,7 +47,11 @@ function diffView(diff: PublicationDiff) {
     cells: diff.cells.map((c) => {
       if (c.section === 3) {
         const spec = section3Rows(diff.format).find((s) => s.key === c.row);
-        return { ...c, rowLabel: `第三部分 ${spec ? [spec.group, spec.label].filter(Boolean).join(' ') : c.row}`, columnLabel: c.column === 'total' ? '总计' : APPLICANT_TYPE_LABELS[c.column as ApplicantType] };
+        return {
+          ...c,
+          rowLabel: `第三部分 ${spec ? [spec.group, spec.label].filter(Boolean).join(' ') : c.row}`,
+          columnLabel: c.column === 'total' ? '总计' : APPLICANT_TYPE_LABELS[c.column as ApplicantType],
+        };
       }
       return { ...c, rowLabel: `第四部分 ${SECTION4_GROUP_LABELS[c.row as Section4Group]}`, columnLabel: SECTION4_COLUMN_LABELS[c.column as Section4Column] };
     }),
@@ -82,13 +86,7 @@ export class ReportPagesController {
 
   @RequirePermission('reports.view')
   @Get(':year')
-  async page(
-    @Param('year') yearRaw: string,
-    @Query('format') formatRaw: string,
-    @Query('published') published: string,
-    @Query('against') againstRaw: string,
-    @Res() res: Response,
-  ): Promise<void> {
+  async page(@Param('year') yearRaw: string, @Query('format') formatRaw: string, @Query('published') published: string, @Query('against') againstRaw: string, @Res() res: Response): Promise<void> {
     const year = this.reports.parseYear(yearRaw);
     const format = this.reports.parseFormat(formatRaw, year);
     const against = againstRaw ? Number(againstRaw) : undefined;
@@ -98,7 +96,12 @@ export class ReportPagesController {
 
   /** The report page: live tables, the publication history, the diff against a chosen publication, the publish form. */
   private async pageModel(year: number, format: ReportFormat, against: number | undefined, extra: { notice?: string | null; publish?: PublishFormState }) {
-    const [report, history, diff, basis] = [await this.reports.annualReport(year, format), await this.publications.list(year), await this.publications.diff(year, against), await this.settings.section4Basis()];
+    const [report, history, diff, basis] = [
+      await this.reports.annualReport(year, format),
+      await this.publications.list(year),
+      await this.publications.diff(year, against),
+      await this.settings.section4Basis(),
+    ];
     const thisYear = Number(this.clock.today().slice(0, 4));
     const q = `format=${format}`;
     return {
@@ -179,7 +182,14 @@ export class ReportPagesController {
 
   @RequirePermission('reports.view')
   @Get(':year/cells/:row/:column')
-  async cell(@Param('year') yearRaw: string, @Param('row') row: string, @Param('column') column: string, @Query('format') formatRaw: string, @Query('page') pageRaw: string, @Res() res: Response): Promise<void> {
+  async cell(
+    @Param('year') yearRaw: string,
+    @Param('row') row: string,
+    @Param('column') column: string,
+    @Query('format') formatRaw: string,
+    @Query('page') pageRaw: string,
+    @Res() res: Response,
+  ): Promise<void> {
     const year = this.reports.parseYear(yearRaw);
     const format = this.reports.parseFormat(formatRaw, year);
     const page = parsePageParam(pageRaw);

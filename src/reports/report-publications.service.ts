@@ -88,10 +88,7 @@ export class ReportPublicationsService {
         if (!this.unitOfWork.isSqlite) await m.query('SELECT pg_advisory_xact_lock($1, $2)', [PUBLISH_LOCK_KEY, year]);
         const previous = await latestPublication(m, year);
         if (previous && !reason) {
-          throw new ValidationFailedError(
-            { reason: `${year} 年度报表已发布 ${previous.number} 次；再次发布须填写更正说明，写明更正了什么、为什么。` },
-            '再次发布须填写更正说明。',
-          );
+          throw new ValidationFailedError({ reason: `${year} 年度报表已发布 ${previous.number} 次；再次发布须填写更正说明，写明更正了什么、为什么。` }, '再次发布须填写更正说明。');
         }
         const s3 = await this.reports.compileSection3(year, format, m);
         const s4 = await this.reports.compileSection4(year, m);
@@ -109,7 +106,14 @@ export class ReportPublicationsService {
           basis: JSON.stringify({ ...s3.report.basis, ...s4.report.basis }),
         };
         await insertRows(m, ReportPublicationEntity, row);
-        const entries = [...(await this.reports.requestCells(year, format, m)).entries()].map(([subjectId, v]) => ({ year, number: row.number, subjectId, subjectKind: 'request', col: v.col, cells: v.cells }));
+        const entries = [...(await this.reports.requestCells(year, format, m)).entries()].map(([subjectId, v]) => ({
+          year,
+          number: row.number,
+          subjectId,
+          subjectKind: 'request',
+          col: v.col,
+          cells: v.cells,
+        }));
         for (const c of s4.cases) {
           const cell = section4CellOf(c, year, s4.basis);
           if (cell) entries.push({ year, number: row.number, subjectId: c.id, subjectKind: 'case', col: cell.group, cells: cell.column });
@@ -204,4 +208,3 @@ export class ReportPublicationsService {
     };
   }
 }
-

@@ -17,7 +17,17 @@ import { SECTION4_BASIS_VALUES } from '../domain/report';
 
 /** The publish answer: the contract's fields, plus the frozen rows and groups release 0.1 answered with. */
 function publishedBody(p: PublishedView) {
-  return { number: p.number, publishedAt: p.publishedAt, publishedBy: p.publishedBy, publishedById: p.publishedById, format: p.format, reason: p.reason, year: p.year, section3: p.section3Rows, section4: p.section4Table };
+  return {
+    number: p.number,
+    publishedAt: p.publishedAt,
+    publishedBy: p.publishedBy,
+    publishedById: p.publishedById,
+    format: p.format,
+    reason: p.reason,
+    year: p.year,
+    section3: p.section3Rows,
+    section4: p.section4Table,
+  };
 }
 
 export class ReportSettingsDto {

@@ -166,9 +166,18 @@ export class ReportsService {
     // is read but the page's own. The cell's numbers are sorted, not found by walking the number
     // index (a year's numbers sit together at one end of it).
     const counted = await qb.clone().select('COUNT(*)', 'n').getRawOne<{ n: string | number }>();
-    const numbers = await qb.select('r.tracking_number', 'tn').orderBy("r.tracking_number || ''").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).getRawMany<{ tn: string }>();
+    const numbers = await qb
+      .select('r.tracking_number', 'tn')
+      .orderBy("r.tracking_number || ''")
+      .offset((page - 1) * PAGE_SIZE)
+      .limit(PAGE_SIZE)
+      .getRawMany<{ tn: string }>();
     const rows = numbers.length
-      ? await this.dataSource.manager.find(InformationRequestEntity, { select: { id: true, trackingNumber: true }, where: { trackingNumber: In(numbers.map((r) => r.tn)) }, order: { trackingNumber: 'ASC' } })
+      ? await this.dataSource.manager.find(InformationRequestEntity, {
+          select: { id: true, trackingNumber: true },
+          where: { trackingNumber: In(numbers.map((r) => r.tn)) },
+          order: { trackingNumber: 'ASC' },
+        })
       : [];
     return { items: rows.map((r) => ({ id: r.id, trackingNumber: r.trackingNumber })), total: Number(counted?.n ?? 0) };
   }

@@ -43,7 +43,14 @@ export class ApplicantPrivacyService {
     }
     if (a.idDocumentNumber || a.phone || a.email || a.address) {
       await this.unitOfWork.run((m) =>
-        insertRows(m, PersonalDataAccessEntity, { id: randomUUID(), staffId: viewer.staff.id, staffName: viewer.staff.displayName, requestId: view.id, accessedAt: this.clock.nowIso(), via: viewer.via }),
+        insertRows(m, PersonalDataAccessEntity, {
+          id: randomUUID(),
+          staffId: viewer.staff.id,
+          staffName: viewer.staff.displayName,
+          requestId: view.id,
+          accessedAt: this.clock.nowIso(),
+          via: viewer.via,
+        }),
       );
     }
     return view;
@@ -82,7 +89,11 @@ export class ApplicantPrivacyService {
         .getMany();
       const now = this.clock.nowIso();
       for (const r of rows) {
-        await m.update(ApplicantEntity, { id: r.applicantId }, { name: '（已依保存期限清除）', idDocumentNumber: null, organisationCode: null, phone: null, email: null, address: null, erasedAt: now });
+        await m.update(
+          ApplicantEntity,
+          { id: r.applicantId },
+          { name: '（已依保存期限清除）', idDocumentNumber: null, organisationCode: null, phone: null, email: null, address: null, erasedAt: now },
+        );
         erasedMail.push(...(await this.outbox.deleteForRequest(m, r.id)));
         const seq = await m.count(RequestEventEntity, { where: { requestId: r.id } });
         await this.store.appendEvent(m, r.id, seq + 1, { type: 'personal_data_erased', on: today, data: { retentionYears: years } }, actor);
@@ -91,7 +102,8 @@ export class ApplicantPrivacyService {
     });
     // Copies outside the rows: the mail files, and the old values in SQLite's WAL.
     this.outbox.deleteMailFiles(erasedMail);
-    if (!(await this.unitOfWork.checkpoint())) this.logger.warn('retention erasure: the WAL checkpoint did not complete (a reader held it); erased values may stay in the -wal file until the next full checkpoint');
+    if (!(await this.unitOfWork.checkpoint()))
+      this.logger.warn('retention erasure: the WAL checkpoint did not complete (a reader held it); erased values may stay in the -wal file until the next full checkpoint');
     return erased;
   }
 }

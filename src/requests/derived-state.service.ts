@@ -71,7 +71,12 @@ export class DerivedStateService implements OnApplicationBootstrap {
       if (!rows.length) break;
       after = rows[rows.length - 1].id;
       // The same fold as every other reader of stored history: events and item counts per 500.
-      const states = await this.store.currentStates(this.dataSource.manager, rows.map((r) => r.id), calendar, today);
+      const states = await this.store.currentStates(
+        this.dataSource.manager,
+        rows.map((r) => r.id),
+        calendar,
+        today,
+      );
       const fixes: Array<{ row: InformationRequestEntity; values: Partial<Record<Field, unknown>> }> = [];
       for (const row of rows) {
         report.checked++;
@@ -79,7 +84,14 @@ export class DerivedStateService implements OnApplicationBootstrap {
         const due = computeDue(state, calendar, today);
         // An open pause moves the due date every day; the stored one is as of the last step.
         const movingDue = state.pauses.some((p) => p.to === null) && !state.lapsedDueOn;
-        const derived: Record<Field, unknown> = { status: state.status, receivedOn: state.receivedOn, dueOn: due.dueOn, dueIsProvisional: due.provisional, outcome: state.outcome, concludedOn: state.concludedOn };
+        const derived: Record<Field, unknown> = {
+          status: state.status,
+          receivedOn: state.receivedOn,
+          dueOn: due.dueOn,
+          dueIsProvisional: due.provisional,
+          outcome: state.outcome,
+          concludedOn: state.concludedOn,
+        };
         const values: Partial<Record<Field, unknown>> = {};
         for (const f of FIELDS) {
           if (movingDue && (f === 'dueOn' || f === 'dueIsProvisional')) continue;
@@ -96,7 +108,11 @@ export class DerivedStateService implements OnApplicationBootstrap {
       if (repair && fixes.length) {
         await this.unitOfWork.run(async (m) => {
           for (const { row, values } of fixes) {
-            await m.update(InformationRequestEntity, { id: row.id, version: row.version }, { ...(values as Partial<InformationRequestEntity>), version: row.version + 1, updatedAt: this.clock.nowIso() });
+            await m.update(
+              InformationRequestEntity,
+              { id: row.id, version: row.version },
+              { ...(values as Partial<InformationRequestEntity>), version: row.version + 1, updatedAt: this.clock.nowIso() },
+            );
           }
         });
         report.repaired += fixes.length;

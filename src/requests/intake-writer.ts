@@ -66,7 +66,12 @@ export class IntakeWriter {
       while (this.queue.length) {
         const group = this.queue.splice(0, MAX_BATCH);
         try {
-          const numbers = await this.unitOfWork.run((m) => this.insertGroup(m, group.map((p) => p.draft)));
+          const numbers = await this.unitOfWork.run((m) =>
+            this.insertGroup(
+              m,
+              group.map((p) => p.draft),
+            ),
+          );
           group.forEach((p, i) => p.resolve(numbers[i]));
         } catch (error) {
           // Alone, a request fares no better against a busy, full or unreachable database:
@@ -99,13 +104,23 @@ export class IntakeWriter {
       const block = await allocateTrackingNumbers(m, year, indexes.length);
       indexes.forEach((i, k) => (numbers[i] = block[k]));
     }
-    const requests = drafts.map((d, i) =>
-      Object.assign(new InformationRequestEntity(), d.request, { trackingNumber: numbers[i], accessCodeHash: hashAccessCode(numbers[i], d.accessCode) }),
+    const requests = drafts.map((d, i) => Object.assign(new InformationRequestEntity(), d.request, { trackingNumber: numbers[i], accessCodeHash: hashAccessCode(numbers[i], d.accessCode) }));
+    await insertChunks(
+      m,
+      ApplicantEntity,
+      drafts.map((d) => d.applicant),
     );
-    await insertChunks(m, ApplicantEntity, drafts.map((d) => d.applicant));
     await insertChunks(m, InformationRequestEntity, requests);
-    await insertChunks(m, RequestItemEntity, drafts.flatMap((d) => d.items));
-    await insertChunks(m, RequestEventEntity, drafts.flatMap((d) => d.events));
+    await insertChunks(
+      m,
+      RequestItemEntity,
+      drafts.flatMap((d) => d.items),
+    );
+    await insertChunks(
+      m,
+      RequestEventEntity,
+      drafts.flatMap((d) => d.events),
+    );
     const mails = drafts.flatMap((d, i) => (d.mail ? [d.mail(numbers[i])] : []));
     if (mails.length) await this.outbox.enqueueMany(m, mails);
     return numbers;

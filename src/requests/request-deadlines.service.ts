@@ -49,7 +49,10 @@ export class RequestDeadlinesService {
     const postgres = this.dataSource.options.type === 'postgres';
     // One chunk: one UPDATE and one multi-row INSERT of the timeline entries.
     const write = async (m: EntityManager, updates: Array<{ request: InformationRequestEntity; due: DueResult; event: RequestEventEntity }>): Promise<number> => {
-      const read = m.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.version']).where('r.id IN (:...ids)', { ids: updates.map((u) => u.request.id) });
+      const read = m
+        .createQueryBuilder(InformationRequestEntity, 'r')
+        .select(['r.id', 'r.version'])
+        .where('r.id IN (:...ids)', { ids: updates.map((u) => u.request.id) });
       if (postgres) read.setLock('pessimistic_write');
       const versions = new Map((await read.getMany()).map((r) => [r.id, r.version]));
       const current = updates.filter((u) => versions.get(u.request.id) === u.request.version);
@@ -61,15 +64,28 @@ export class RequestDeadlinesService {
       const provisionalCase = current.map(({ request, due }) => `WHEN ${p(request.id)} THEN ${bool(due.provisional)}`).join(' ');
       const now = p(this.clock.nowIso());
       const idList = current.map(({ request }) => p(request.id)).join(', ');
-      await m.query(`UPDATE information_request SET due_on = CASE id ${dueCase} END, due_is_provisional = CASE id ${provisionalCase} END, version = version + 1, updated_at = ${now} WHERE id IN (${idList})`, params);
-      await insertChunks(m, RequestEventEntity, current.map((u) => u.event));
+      await m.query(
+        `UPDATE information_request SET due_on = CASE id ${dueCase} END, due_is_provisional = CASE id ${provisionalCase} END, version = version + 1, updated_at = ${now} WHERE id IN (${idList})`,
+        params,
+      );
+      await insertChunks(
+        m,
+        RequestEventEntity,
+        current.map((u) => u.event),
+      );
       return current.length;
     };
     let changed = 0;
     for (let i = 0; i < rows.length; i += RECOMPUTE_CHUNK) {
       const chunk = rows.slice(i, i + RECOMPUTE_CHUNK);
       // Not concluded: no reply among their events, so the item count plays no part.
-      const states = await this.store.currentStates(manager, chunk.map((r) => r.id), calendar, today, false);
+      const states = await this.store.currentStates(
+        manager,
+        chunk.map((r) => r.id),
+        calendar,
+        today,
+        false,
+      );
       const updates: Array<{ request: InformationRequestEntity; due: DueResult; event: RequestEventEntity }> = [];
       for (const request of chunk) {
         const { eventCount, state } = states.get(request.id)!;

@@ -1,12 +1,4 @@
-import {
-  APPLICANT_TYPE_HELP,
-  APPLICANT_TYPE_LABELS,
-  CHANNEL_LABELS,
-  CHANNEL_RECEIPT_RULES,
-  Channel,
-  DELIVERY_METHOD_LABELS,
-  ID_DOCUMENT_TYPE_LABELS,
-} from '../domain/lifecycle';
+import { APPLICANT_TYPE_HELP, APPLICANT_TYPE_LABELS, CHANNEL_LABELS, CHANNEL_RECEIPT_RULES, Channel, DELIVERY_METHOD_LABELS, ID_DOCUMENT_TYPE_LABELS } from '../domain/lifecycle';
 import { OptionView, toOptions } from '../common/form-options';
 
 export const FORM_ITEM_SLOTS = 5;

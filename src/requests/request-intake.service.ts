@@ -112,7 +112,16 @@ export class RequestIntakeService {
 
   /** Every row of a new request: its applicant, the request with the state its events lead to, its items and events. */
   private newRequestDraft(p: {
-    applicant: { type: string; name: string; idDocumentType?: string | null; idDocumentNumber?: string | null; organisationCode?: string | null; phone?: string | null; email?: string | null; address?: string | null };
+    applicant: {
+      type: string;
+      name: string;
+      idDocumentType?: string | null;
+      idDocumentNumber?: string | null;
+      organisationCode?: string | null;
+      phone?: string | null;
+      email?: string | null;
+      address?: string | null;
+    };
     description: string;
     deliveryMethod: string;
     items: Array<{ description: string; outcome: string | null }>;
@@ -191,7 +200,10 @@ export class RequestIntakeService {
     }));
     return this.unitOfWork.run(async (m) => {
       const numbers = await this.intake.insertGroup(m, drafts);
-      await within?.(m, drafts.map((d, i) => ({ id: d.request.id, trackingNumber: numbers[i] })));
+      await within?.(
+        m,
+        drafts.map((d, i) => ({ id: d.request.id, trackingNumber: numbers[i] })),
+      );
       return numbers;
     });
   }

@@ -86,7 +86,12 @@ export class RequestLedgerService {
         }
         const records = await qb.limit(chunkSize).getRawMany<LedgerRecord>();
         if (!records.length) break;
-        const states = await this.store.currentStates(this.dataSource.manager, records.map((r) => r.id), calendar, today);
+        const states = await this.store.currentStates(
+          this.dataSource.manager,
+          records.map((r) => r.id),
+          calendar,
+          today,
+        );
         yield records.map((r) => {
           const { state } = states.get(r.id)!;
           return ledgerRow({ ...r, state, due: computeDue(state, calendar, today) });

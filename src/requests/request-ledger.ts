@@ -1,13 +1,4 @@
-import {
-  APPLICANT_TYPE_LABELS,
-  ApplicantType,
-  CHANNEL_LABELS,
-  Channel,
-  DueResult,
-  OUTCOME_INFO,
-  RequestState,
-  STATUS_LABELS,
-} from '../domain/lifecycle';
+import { APPLICANT_TYPE_LABELS, ApplicantType, CHANNEL_LABELS, Channel, DueResult, OUTCOME_INFO, RequestState, STATUS_LABELS } from '../domain/lifecycle';
 
 /**
  * The request ledger (依申请公开台账): one line per application. Applicant names are in it, as

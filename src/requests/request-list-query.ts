@@ -46,8 +46,21 @@ interface Segment {
   order: Array<[string, 'ASC' | 'DESC']>;
 }
 
-const WITH_DUE: Segment = { where: 'r.due_on IS NOT NULL', order: [['r.due_on', 'ASC'], ['r.submitted_at', 'DESC'], ['r.id', 'ASC']] };
-const WITHOUT_DUE: Segment = { where: 'r.due_on IS NULL', order: [['r.submitted_at', 'DESC'], ['r.id', 'ASC']] };
+const WITH_DUE: Segment = {
+  where: 'r.due_on IS NOT NULL',
+  order: [
+    ['r.due_on', 'ASC'],
+    ['r.submitted_at', 'DESC'],
+    ['r.id', 'ASC'],
+  ],
+};
+const WITHOUT_DUE: Segment = {
+  where: 'r.due_on IS NULL',
+  order: [
+    ['r.submitted_at', 'DESC'],
+    ['r.id', 'ASC'],
+  ],
+};
 
 function databaseOf(m: EntityManager): 'sqlite' | 'postgres' {
   return m.connection.options.type === 'postgres' ? 'postgres' : 'sqlite';

@@ -70,7 +70,15 @@ export class RequestNoticesService {
     if (index < 0) throw new NotFoundError('该申请还没有可出具的此类文书。');
     // The state as it stood right after that step: a later step must not rewrite an old letter.
     const state = replay(lifecycle.slice(0, index + 1), { calendar, today, itemCount: items.length });
-    const source = this.source(request, applicant, items.map((i) => i.description), state, lifecycle[index], calendar, await this.remedySettings.current());
+    const source = this.source(
+      request,
+      applicant,
+      items.map((i) => i.description),
+      state,
+      lifecycle[index],
+      calendar,
+      await this.remedySettings.current(),
+    );
     return buildNotice(kind, source);
   }
 }

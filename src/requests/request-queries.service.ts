@@ -117,7 +117,13 @@ export class RequestQueriesService {
       .limit(50)
       .getMany();
     return earlier
-      .map((r) => ({ id: r.id, trackingNumber: r.trackingNumber, concludedOn: r.concludedOn!, outcomeLabel: outcomeLabel(r.outcome as Outcome), similarity: textSimilarity(r.description, request.description) }))
+      .map((r) => ({
+        id: r.id,
+        trackingNumber: r.trackingNumber,
+        concludedOn: r.concludedOn!,
+        outcomeLabel: outcomeLabel(r.outcome as Outcome),
+        similarity: textSimilarity(r.description, request.description),
+      }))
       .filter((r) => isPossibleRepeat(r.similarity))
       .sort((a, b) => b.similarity - a.similarity);
   }
@@ -127,7 +133,12 @@ export class RequestQueriesService {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
     const waiting = await lapsedRequests(this.dataSource.manager, today, feeNoticesLapsedBy(today, calendar), limit);
-    const states = await this.store.currentStates(this.dataSource.manager, waiting.map((r) => r.id), calendar, today);
+    const states = await this.store.currentStates(
+      this.dataSource.manager,
+      waiting.map((r) => r.id),
+      calendar,
+      today,
+    );
     const lapsed = [];
     for (const r of waiting) {
       const lapse = lapsedDeadline(states.get(r.id)!.state, today);

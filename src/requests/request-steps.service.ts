@@ -98,7 +98,16 @@ export class RequestStepsService {
             context: { trackingNumber: request.trackingNumber, withdrawnOn: on },
           });
         }
-        const source = () => this.notices.source(request, applicant, items.map((i) => i.description), next, event, calendar, remedyBodies);
+        const source = () =>
+          this.notices.source(
+            request,
+            applicant,
+            items.map((i) => i.description),
+            next,
+            event,
+            calendar,
+            remedyBodies,
+          );
         if (type === 'receipt_confirmed' && applicant.email) {
           await this.outbox.enqueue(m, this.notices.receiptMail(buildNotice('receipt', source()), applicant.email, id, null));
         }

@@ -30,7 +30,10 @@ const SQLITE_INDEXES: Array<[string, string]> = [
     'IDX_information_request_concluded',
     `CREATE INDEX "IDX_information_request_concluded" ON "information_request" (concluded_on, received_on, outcome, applicant_type, due_on, tracking_number, status) WHERE concluded_on IS NOT NULL`,
   ],
-  ['IDX_information_request_outcome', `CREATE INDEX "IDX_information_request_outcome" ON "information_request" (outcome, concluded_on, received_on, due_on, applicant_type, tracking_number) WHERE outcome IS NOT NULL`],
+  [
+    'IDX_information_request_outcome',
+    `CREATE INDEX "IDX_information_request_outcome" ON "information_request" (outcome, concluded_on, received_on, due_on, applicant_type, tracking_number) WHERE outcome IS NOT NULL`,
+  ],
 ];
 
 const SQLITE_TRIGGERS: Array<[string, string]> = [
@@ -42,7 +45,10 @@ const SQLITE_TRIGGERS: Array<[string, string]> = [
     'trg_information_request_search_au',
     `CREATE TRIGGER "trg_information_request_search_au" AFTER UPDATE OF tracking_number, description, applicant_id ON "information_request" BEGIN UPDATE "request_search_doc" SET "body" = ${DOC_OF_REQUEST('new')} WHERE "request_id" = new.id; END`,
   ],
-  ['trg_information_request_search_ad', `CREATE TRIGGER "trg_information_request_search_ad" AFTER DELETE ON "information_request" BEGIN DELETE FROM "request_search_doc" WHERE "request_id" = old.id; END`],
+  [
+    'trg_information_request_search_ad',
+    `CREATE TRIGGER "trg_information_request_search_ad" AFTER DELETE ON "information_request" BEGIN DELETE FROM "request_search_doc" WHERE "request_id" = old.id; END`,
+  ],
   [
     'trg_applicant_search_au',
     `CREATE TRIGGER "trg_applicant_search_au" AFTER UPDATE OF name, id_document_number, organisation_code ON "applicant" BEGIN UPDATE "request_search_doc" SET "body" = (SELECT ${DOC_OF_REQUEST('r')} FROM "information_request" r WHERE r.id = "request_search_doc"."request_id") WHERE "request_id" IN (SELECT id FROM "information_request" WHERE applicant_id = new.id); END`,
@@ -107,6 +113,8 @@ export class SearchIndexService implements OnModuleInit {
     await m.query(
       `UPDATE request_search_doc SET body = (SELECT ${DOC_OF_REQUEST('r')} FROM information_request r WHERE r.id = request_search_doc.request_id) WHERE body IS NOT (SELECT ${DOC_OF_REQUEST('r')} FROM information_request r WHERE r.id = request_search_doc.request_id)`,
     );
-    await m.query(`INSERT INTO request_search_doc (request_id, body) SELECT r.id, ${DOC_OF_REQUEST('r')} FROM information_request r WHERE NOT EXISTS (SELECT 1 FROM request_search_doc d WHERE d.request_id = r.id)`);
+    await m.query(
+      `INSERT INTO request_search_doc (request_id, body) SELECT r.id, ${DOC_OF_REQUEST('r')} FROM information_request r WHERE NOT EXISTS (SELECT 1 FROM request_search_doc d WHERE d.request_id = r.id)`,
+    );
   }
 }

@@ -21,7 +21,12 @@ export class ReviewCasesApiController {
   @RequirePermission('review_cases.manage')
   @Post()
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async create(@Body() body: CreateReviewCaseDto, @CurrentStaff() staff: StaffPrincipal, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response): Promise<ReviewCaseView> {
+  async create(
+    @Body() body: CreateReviewCaseDto,
+    @CurrentStaff() staff: StaffPrincipal,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ReviewCaseView> {
     const result = await this.idempotency.run(`api:review-cases:${staff.id}`, key, body, async () => ({ status: 201, body: await this.cases.createCase(body, staffActor(staff)) }));
     res.status(result.status);
     return result.body;

@@ -144,7 +144,9 @@ export class StaffPagesController {
       mineTotal: mine.total,
       failedMail,
       dueSoonCount: dueSoon,
-      lapsed: lapsed.slice(0, LAPSED_SHOWN).map((l) => ({ ...l, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', action: l.kind === 'correction' ? '按逾期不补正办结' : '按逾期未缴费办结' })),
+      lapsed: lapsed
+        .slice(0, LAPSED_SHOWN)
+        .map((l) => ({ ...l, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', action: l.kind === 'correction' ? '按逾期不补正办结' : '按逾期未缴费办结' })),
       lapsedMore: lapsed.length > LAPSED_SHOWN,
       today: this.clock.today(),
     };

@@ -32,7 +32,11 @@ function fieldsFor(type: StaffEventType, today: IsoDate): StepFieldView[] {
     case 'receipt_confirmed':
       return [{ ...on, label: '确认收到之日', help: '与申请人确认之日即为收到申请之日（《条例》第三十一条）。' }];
     case 'correction_requested':
-      return [on, { name: 'correctionDueOn', label: '补正期限', kind: 'date', required: true, value: '', help: '应在收到申请之日起 7 个工作日内一次性告知（《条例》第三十条）。' }, { ...note, label: '需要补正的事项' }];
+      return [
+        on,
+        { name: 'correctionDueOn', label: '补正期限', kind: 'date', required: true, value: '', help: '应在收到申请之日起 7 个工作日内一次性告知（《条例》第三十条）。' },
+        { ...note, label: '需要补正的事项' },
+      ];
     case 'consultation_started':
       return [
         { ...on, label: '发出征求意见之日' },
@@ -61,9 +65,23 @@ function fieldsFor(type: StaffEventType, today: IsoDate): StepFieldView[] {
         { ...on, label: '答复日期' },
         { name: 'outcome', label: '答复结果', kind: 'select', required: true, value: '', options: toOptions(DECIDABLE_LABELS) },
         { name: 'reason', label: '理由（不予公开、部分公开的必填）', kind: 'textarea', required: false, value: '' },
-        { name: 'referAgency', label: '掌握该信息的机关（本机关不掌握时填写）', kind: 'text', required: false, value: '', help: '能够确定的，告知申请人该行政机关的名称、联系方式（《条例》第三十六条第（五）项）。' },
+        {
+          name: 'referAgency',
+          label: '掌握该信息的机关（本机关不掌握时填写）',
+          kind: 'text',
+          required: false,
+          value: '',
+          help: '能够确定的，告知申请人该行政机关的名称、联系方式（《条例》第三十六条第（五）项）。',
+        },
         { name: 'referContact', label: '该机关的联系方式', kind: 'text', required: false, value: '' },
-        { name: 'repeatOf', label: '此前答复的申请编号（重复申请时填写）', kind: 'text', required: false, value: '', help: '答复告知书写明本机关已于何时就相同政府信息作出答复（《条例》第三十六条第（六）项）。' },
+        {
+          name: 'repeatOf',
+          label: '此前答复的申请编号（重复申请时填写）',
+          kind: 'text',
+          required: false,
+          value: '',
+          help: '答复告知书写明本机关已于何时就相同政府信息作出答复（《条例》第三十六条第（六）项）。',
+        },
       ];
     case 'reasons_requested':
       return [on, { ...note, label: '需要申请人说明的事项', required: true, help: '申请数量、频次明显超过合理范围的，可以要求申请人说明理由（《条例》第三十五条）；不中止答复期限。' }];
@@ -88,9 +106,7 @@ export function buildStepForms(allowed: StaffEventType[], items: Array<{ positio
     basis: EVENT_BASIS[type],
     fields: fieldsFor(type, today),
     itemOutcomes:
-      type === 'decided' && items.length > 1
-        ? items.map((item) => ({ position: item.position, number: item.position + 1, description: item.description, options: toOptions(DECIDABLE_LABELS) }))
-        : [],
+      type === 'decided' && items.length > 1 ? items.map((item) => ({ position: item.position, number: item.position + 1, description: item.description, options: toOptions(DECIDABLE_LABELS) })) : [],
     primary: i === 0,
   }));
 }
@@ -114,7 +130,7 @@ export function formToEventBody(body: Record<string, unknown>): Record<string, u
     const list = Object.keys(chosen)
       .map((k) => {
         const own = typeof chosen[k] === 'string' && chosen[k] !== '' ? chosen[k] : out.outcome;
-        const reason = typeof perItemReason[k] === 'string' && (perItemReason[k]).trim() ? perItemReason[k] : undefined;
+        const reason = typeof perItemReason[k] === 'string' && perItemReason[k].trim() ? perItemReason[k] : undefined;
         return { item: Number(k), outcome: own, ...(reason ? { reason } : {}) };
       })
       .filter((e) => typeof e.outcome === 'string' && e.outcome !== '');

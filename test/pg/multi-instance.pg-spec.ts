@@ -53,8 +53,14 @@ describe('Two instances on one PostgreSQL', () => {
   const json = (token: string) => ({ 'Content-Type': 'application/json', Authorization: `Bearer ${token}` });
   const post = (base: string, path: string, body: unknown, as = token) => fetch(`${base}${path}`, { method: 'POST', headers: json(as), body: JSON.stringify(body) });
   const signIn = async (base: string, username: string, password: string) =>
-    ((await (await fetch(`${base}/api/v1/auth/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) })).json()) as { token: string }).token;
-  const requestBody = (email?: string) => ({ applicant: { type: 'natural_person', name: '多实例', idDocumentNumber: validResidentId(), ...(email ? { email } : {}) }, channel: 'in_person', receivedOn: '2026-06-01', description: '并发登记' });
+    ((await (await fetch(`${base}/api/v1/auth/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) })).json()) as { token: string })
+      .token;
+  const requestBody = (email?: string) => ({
+    applicant: { type: 'natural_person', name: '多实例', idDocumentNumber: validResidentId(), ...(email ? { email } : {}) },
+    channel: 'in_person',
+    receivedOn: '2026-06-01',
+    description: '并发登记',
+  });
 
   beforeAll(async () => {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
@@ -107,7 +113,10 @@ describe('Two instances on one PostgreSQL', () => {
 
   it('a form rendered by one instance is accepted by the other (one CSRF key, kept in the database)', async () => {
     const page = await fetch(`${a.base}/staff/login`);
-    const cookie = page.headers.getSetCookie().find((c) => c.startsWith('ogi_csrf='))!.split(';')[0];
+    const cookie = page.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('ogi_csrf='))!
+      .split(';')[0];
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
     const login = await fetch(`${b.base}/staff/login`, {
       method: 'POST',

@@ -32,7 +32,11 @@ export async function staffWithToken(t: TestApp, username: string, roles: Role[]
 export async function signIn(t: TestApp, credentials: { username: string; password: string }): Promise<Agent> {
   const agent = request.agent(t.http);
   const login = await openForm(agent, '/staff/login');
-  await agent.post('/staff/login').type('form').send({ _csrf: login.csrf, ...credentials }).expect(303);
+  await agent
+    .post('/staff/login')
+    .type('form')
+    .send({ _csrf: login.csrf, ...credentials })
+    .expect(303);
   return agent;
 }
 

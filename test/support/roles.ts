@@ -12,7 +12,12 @@ export async function createRoleUsers(t: TestApp): Promise<Record<Role, { token:
   const out = {} as Record<Role, { token: string; agent: ReturnType<typeof request.agent>; csrf: string; id: string }>;
   for (const role of ROLES) {
     const user = await auth.createUser(`u_${role}`, `${role} 用户`, ROLE_PASSWORD, [role]);
-    const token = (await request(t.http).post('/api/v1/auth/token').send({ username: `u_${role}`, password: ROLE_PASSWORD }).expect(200)).body.token;
+    const token = (
+      await request(t.http)
+        .post('/api/v1/auth/token')
+        .send({ username: `u_${role}`, password: ROLE_PASSWORD })
+        .expect(200)
+    ).body.token;
     const agent = await signIn(t, { username: `u_${role}`, password: ROLE_PASSWORD });
     // The CSRF token is bound to the session: the signed-in agent gets a new one.
     const { csrf } = await openForm(agent, '/staff/password');

@@ -103,7 +103,11 @@ export async function createTestApp(env: Record<string, string> = {}, opts: { lo
   let cachedToken: string | null = null;
   let cachedAdminToken: string | null = null;
   let clerkReady: Promise<typeof CLERK> | null = null;
-  const clerk = () => (clerkReady ??= app.get(AuthService).createUser(CLERK.username, CLERK_NAME, CLERK.password, CLERICAL_ROLES).then(() => CLERK));
+  const clerk = () =>
+    (clerkReady ??= app
+      .get(AuthService)
+      .createUser(CLERK.username, CLERK_NAME, CLERK.password, CLERICAL_ROLES)
+      .then(() => CLERK));
   return {
     app,
     http,
@@ -113,7 +117,10 @@ export async function createTestApp(env: Record<string, string> = {}, opts: { lo
     dir,
     async token() {
       if (cachedToken) return cachedToken;
-      const res = await request(http).post('/api/v1/auth/token').send(await clerk()).expect(200);
+      const res = await request(http)
+        .post('/api/v1/auth/token')
+        .send(await clerk())
+        .expect(200);
       cachedToken = res.body.token as string;
       return cachedToken;
     },

@@ -69,15 +69,9 @@ describe('WorkingCalendar.addWorkingDays (day 1 = first working day after the st
   it('marks a deadline in an unloaded year provisional and recomputes once the year is loaded', () => {
     expect(calendar.addWorkingDays('2026-12-21', 20)).toEqual({ date: '2027-01-19', provisional: true });
     // A hypothetical 2027 arrangement: 1-1 to 1-4 off (a Friday-to-Monday bridge), 1-9 a make-up Saturday.
-    const loaded = new WorkingCalendar([
-      ...CALENDAR_FIXTURE_YEARS,
-      { year: 2027, holidays: ['2027-01-01', '2027-01-02', '2027-01-03', '2027-01-04'], makeUpWorkdays: ['2027-01-09'], source: 'test' },
-    ]);
+    const loaded = new WorkingCalendar([...CALENDAR_FIXTURE_YEARS, { year: 2027, holidays: ['2027-01-01', '2027-01-02', '2027-01-03', '2027-01-04'], makeUpWorkdays: ['2027-01-09'], source: 'test' }]);
     expect(loaded.addWorkingDays('2026-12-21', 20)).toEqual({ date: '2027-01-19', provisional: false });
-    const withoutMakeUp = new WorkingCalendar([
-      ...CALENDAR_FIXTURE_YEARS,
-      { year: 2027, holidays: ['2027-01-01', '2027-01-04'], makeUpWorkdays: [], source: 'test' },
-    ]);
+    const withoutMakeUp = new WorkingCalendar([...CALENDAR_FIXTURE_YEARS, { year: 2027, holidays: ['2027-01-01', '2027-01-04'], makeUpWorkdays: [], source: 'test' }]);
     expect(withoutMakeUp.addWorkingDays('2026-12-21', 20)).toEqual({ date: '2027-01-20', provisional: false });
   });
 
@@ -88,9 +82,7 @@ describe('WorkingCalendar.addWorkingDays (day 1 = first working day after the st
   });
 
   it('lists the holidays skipped and make-up days counted', () => {
-    expect(calendar.skippedWeekdays('2025-09-26', '2025-10-30')).toEqual([
-      '2025-10-01', '2025-10-02', '2025-10-03', '2025-10-06', '2025-10-07', '2025-10-08',
-    ]);
+    expect(calendar.skippedWeekdays('2025-09-26', '2025-10-30')).toEqual(['2025-10-01', '2025-10-02', '2025-10-03', '2025-10-06', '2025-10-07', '2025-10-08']);
     expect(calendar.makeUpDaysBetween('2025-09-26', '2025-10-30')).toEqual(['2025-09-28', '2025-10-11']);
   });
 });

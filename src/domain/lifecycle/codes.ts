@@ -1,12 +1,5 @@
 /** Applicant types: the Section 3 columns, in report order. */
-export const APPLICANT_TYPES = [
-  'natural_person',
-  'commercial_enterprise',
-  'research_institution',
-  'social_welfare_org',
-  'legal_service_org',
-  'other_org',
-] as const;
+export const APPLICANT_TYPES = ['natural_person', 'commercial_enterprise', 'research_institution', 'social_welfare_org', 'legal_service_org', 'other_org'] as const;
 export type ApplicantType = (typeof APPLICANT_TYPES)[number];
 
 export const APPLICANT_TYPE_LABELS: Record<ApplicantType, string> = {
@@ -143,15 +136,7 @@ export function outcomeLabel(outcome: Outcome): string {
   return `${info.row} ${info.label}`;
 }
 
-export const STATUSES = [
-  'awaiting_confirmation',
-  'in_progress',
-  'awaiting_correction',
-  'consulting',
-  'awaiting_fee',
-  'concluded',
-  'withdrawn',
-] as const;
+export const STATUSES = ['awaiting_confirmation', 'in_progress', 'awaiting_correction', 'consulting', 'awaiting_fee', 'concluded', 'withdrawn'] as const;
 export type RequestStatus = (typeof STATUSES)[number];
 
 export const STATUS_LABELS: Record<RequestStatus, string> = {

@@ -21,11 +21,7 @@ export function explainDue(due: DueResult): string[] {
     lines.push(`本机关依《条例》第三十五条确定延迟答复期限为 ${e.dueOn}，理由：${e.agencyDeadlineReason}。`);
     return lines;
   }
-  lines.push(
-    e.startReason === 'correction'
-      ? `${e.startOn} 收到补正后的申请，答复期限自次日起重新计算（《条例》第三十条）。`
-      : `${e.startOn} 收到申请（收到申请之日），答复期限自次日起算。`,
-  );
+  lines.push(e.startReason === 'correction' ? `${e.startOn} 收到补正后的申请，答复期限自次日起重新计算（《条例》第三十条）。` : `${e.startOn} 收到申请（收到申请之日），答复期限自次日起算。`);
   lines.push(`法定答复期限 ${e.baseWorkingDays} 个工作日（《条例》第三十三条第二款）。`);
   if (e.extensionWorkingDays) lines.push(`经批准延长 ${e.extensionWorkingDays} 个工作日。`);
   for (const x of e.excluded) {

@@ -47,7 +47,9 @@ describe('D15: lateness is permanent', () => {
     expect(err).toMatchObject({ code: 'UNPROCESSABLE' });
     expect(err.message).toContain('2025-03-31');
     expect(run([received, ['deadline_set', '2025-03-10', { dueOn: '2025-04-30', reason: '数量巨大' }]]).dueOn).toBe('2025-04-30');
-    expect(failure(() => run([received, ['deadline_set', '2025-03-10', { dueOn: '2025-04-30', reason: 'a' }], ['deadline_set', '2025-03-11', { dueOn: '2025-05-30', reason: 'b' }]])).code).toBe('INVALID_TRANSITION');
+    expect(failure(() => run([received, ['deadline_set', '2025-03-10', { dueOn: '2025-04-30', reason: 'a' }], ['deadline_set', '2025-03-11', { dueOn: '2025-05-30', reason: 'b' }]])).code).toBe(
+      'INVALID_TRANSITION',
+    );
   });
 
   it('recorded history with a late extension replays without error and stays late', () => {
@@ -111,7 +113,19 @@ describe('D15: lateness is permanent', () => {
             fee_paid: {},
             nothing: {},
           };
-          const type = ({ extension: 'extension_granted', deadline: 'deadline_set', correction: 'correction_requested', correction_received: 'correction_received', consult: 'consultation_started', consult_end: 'consultation_ended', fee: 'fee_notice_issued', fee_paid: 'fee_paid', nothing: 'due_recomputed' } as const)[p.kind];
+          const type = (
+            {
+              extension: 'extension_granted',
+              deadline: 'deadline_set',
+              correction: 'correction_requested',
+              correction_received: 'correction_received',
+              consult: 'consultation_started',
+              consult_end: 'consultation_ended',
+              fee: 'fee_notice_issued',
+              fee_paid: 'fee_paid',
+              nothing: 'due_recomputed',
+            } as const
+          )[p.kind];
           tryStep(type, on, data[p.kind]);
         }
         const replyOn = calendar.addWorkingDays(day, replyGap).date;
@@ -155,10 +169,48 @@ describe('D1: items decide the outcome', () => {
     expect(failure(() => two('withheld_internal_affairs', ['unable_not_held', 'withheld_state_secret'])).message).toContain('主要一项');
   });
 
-  it('keeps each item reason; a withheld item needs one (its own or the reply\'s)', () => {
-    const { state } = run([received, ['decided', '2025-03-10', { outcome: 'partially_granted', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_third_party_rights', reason: '涉及他人隐私' }] }]], '2025-12-31', 2);
+  it("keeps each item reason; a withheld item needs one (its own or the reply's)", () => {
+    const { state } = run(
+      [
+        received,
+        [
+          'decided',
+          '2025-03-10',
+          {
+            outcome: 'partially_granted',
+            itemOutcomes: [
+              { item: 0, outcome: 'granted' },
+              { item: 1, outcome: 'withheld_third_party_rights', reason: '涉及他人隐私' },
+            ],
+          },
+        ],
+      ],
+      '2025-12-31',
+      2,
+    );
     expect(state.itemReasons).toEqual([null, '涉及他人隐私']);
-    expect(failure(() => run([received, ['decided', '2025-03-10', { outcome: 'partially_granted', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_third_party_rights' }] }]], '2025-12-31', 2)).code).toBe('VALIDATION_FAILED');
+    expect(
+      failure(() =>
+        run(
+          [
+            received,
+            [
+              'decided',
+              '2025-03-10',
+              {
+                outcome: 'partially_granted',
+                itemOutcomes: [
+                  { item: 0, outcome: 'granted' },
+                  { item: 1, outcome: 'withheld_third_party_rights' },
+                ],
+              },
+            ],
+          ],
+          '2025-12-31',
+          2,
+        ),
+      ).code,
+    ).toBe('VALIDATION_FAILED');
   });
 
   it('outcomeOfItems is the one rule (table)', () => {
@@ -175,7 +227,10 @@ describe('D1: items decide the outcome', () => {
     ];
     expect(replay(history, { calendar, today: '2025-12-31', itemCount: 2 }).outcome).toBe('partially_granted');
     // Consistent with D1: replayed by D1 (nothing was disclosed, so not （二）).
-    const consistent: LifecycleEvent[] = [history[0], { type: 'decided', on: '2025-03-10', data: { outcome: 'unable_not_held', reason: 'x', itemOutcomes: [{ item: 1, outcome: 'withheld_state_secret' }] } }];
+    const consistent: LifecycleEvent[] = [
+      history[0],
+      { type: 'decided', on: '2025-03-10', data: { outcome: 'unable_not_held', reason: 'x', itemOutcomes: [{ item: 1, outcome: 'withheld_state_secret' }] } },
+    ];
     expect(replay(consistent, { calendar, today: '2025-12-31', itemCount: 2 }).outcome).toBe('unable_not_held');
   });
 });
@@ -209,7 +264,7 @@ describe('D19, D17, D18, D21, Art. 35', () => {
     expect(failure(() => run([received, ['fee_notice_issued', '2025-03-10', { amountYuan: 100, deliveredOn: '2025-03-07' }]])).code).toBe('UNPROCESSABLE');
   });
 
-  it('D18: the party\'s 15 working days run from its receipt; the exclusion from dispatch', () => {
+  it("D18: the party's 15 working days run from its receipt; the exclusion from dispatch", () => {
     // Sent 03-10, received 03-12: the cap falls 15 working days after 03-12 (04-02), excluded from 03-10.
     const open = run([received, ['consultation_started', '2025-03-10', { party: 'third_party', deliveredOn: '2025-03-12' }]], '2025-06-30');
     const plain = run([received, ['consultation_started', '2025-03-10', { party: 'third_party' }]], '2025-06-30');

@@ -28,11 +28,7 @@ describe('reply clock scenarios', () => {
     { name: 'plain receipt', events: [received('2025-03-03')], due: '2025-03-31' },
     {
       name: 'correction restarts the clock in full from the corrected application (Art. 30)',
-      events: [
-        received('2025-03-03'),
-        ['correction_requested', '2025-03-05', { correctionDueOn: '2025-03-20' }],
-        ['correction_received', '2025-03-12'],
-      ],
+      events: [received('2025-03-03'), ['correction_requested', '2025-03-05', { correctionDueOn: '2025-03-20' }], ['correction_received', '2025-03-12']],
       due: '2025-04-10',
     },
     {
@@ -75,10 +71,7 @@ describe('reply clock scenarios', () => {
   });
 
   it('an open consultation moves the due date day by day until its cap', () => {
-    const events: Array<[LifecycleEvent['type'], string, Record<string, unknown>?]> = [
-      received('2025-03-03'),
-      ['consultation_started', '2025-03-10', { party: 'third_party' }],
-    ];
+    const events: Array<[LifecycleEvent['type'], string, Record<string, unknown>?]> = [received('2025-03-03'), ['consultation_started', '2025-03-10', { party: 'third_party' }]];
     expect(run(events, '2025-03-12').due.dueOn).toBe('2025-04-02');
     expect(run(events, '2025-03-13').due.dueOn).toBe('2025-04-03');
   });
@@ -125,19 +118,43 @@ describe('reply clock scenarios', () => {
 
 describe('lifecycle transitions', () => {
   it('confirms an online submission: the confirmation day becomes the receipt date', () => {
-    const { state, due } = run([['submitted', '2025-12-30', { channel: 'online' }], ['receipt_confirmed', '2026-01-04']]);
+    const { state, due } = run([
+      ['submitted', '2025-12-30', { channel: 'online' }],
+      ['receipt_confirmed', '2026-01-04'],
+    ]);
     expect(state).toMatchObject({ status: 'in_progress', receivedOn: '2026-01-04' });
     expect(due.dueOn).toBe('2026-01-30'); // 1-4 is a make-up Sunday; day 1 is Monday 1-5
   });
 
   it.each([
-    ['a second correction notice', [received('2025-03-03'), ['correction_requested', '2025-03-04', { correctionDueOn: '2025-03-20' }], ['correction_received', '2025-03-06'], ['correction_requested', '2025-03-07', { correctionDueOn: '2025-03-20' }]], 'INVALID_TRANSITION'],
+    [
+      'a second correction notice',
+      [
+        received('2025-03-03'),
+        ['correction_requested', '2025-03-04', { correctionDueOn: '2025-03-20' }],
+        ['correction_received', '2025-03-06'],
+        ['correction_requested', '2025-03-07', { correctionDueOn: '2025-03-20' }],
+      ],
+      'INVALID_TRANSITION',
+    ],
     ['a step after conclusion', [received('2025-03-03'), ['decided', '2025-03-04', { outcome: 'granted' }], ['withdrawn', '2025-03-05']], 'INVALID_TRANSITION'],
     ['unclear after correction without a correction', [received('2025-03-03'), ['decided', '2025-03-04', { outcome: 'unable_unclear_after_correction' }]], 'INVALID_TRANSITION'],
     ['an extension beyond 20 days', [received('2025-03-03'), ['extension_granted', '2025-03-04', { extraWorkingDays: 21, approvedBy: 'a', reason: 'b' }]], 'INVALID_TRANSITION'],
-    ['a second extension', [received('2025-03-03'), ['extension_granted', '2025-03-04', { extraWorkingDays: 5, approvedBy: 'a', reason: 'b' }], ['extension_granted', '2025-03-05', { extraWorkingDays: 5, approvedBy: 'a', reason: 'b' }]], 'INVALID_TRANSITION'],
+    [
+      'a second extension',
+      [
+        received('2025-03-03'),
+        ['extension_granted', '2025-03-04', { extraWorkingDays: 5, approvedBy: 'a', reason: 'b' }],
+        ['extension_granted', '2025-03-05', { extraWorkingDays: 5, approvedBy: 'a', reason: 'b' }],
+      ],
+      'INVALID_TRANSITION',
+    ],
     ['confirming a staff-registered request', [received('2025-03-03'), ['receipt_confirmed', '2025-03-04']], 'INVALID_TRANSITION'],
-    ['lapsing a correction before its deadline', [received('2025-03-03'), ['correction_requested', '2025-03-04', { correctionDueOn: '2025-03-20' }], ['correction_lapsed', '2025-03-20']], 'INVALID_TRANSITION'],
+    [
+      'lapsing a correction before its deadline',
+      [received('2025-03-03'), ['correction_requested', '2025-03-04', { correctionDueOn: '2025-03-20' }], ['correction_lapsed', '2025-03-20']],
+      'INVALID_TRANSITION',
+    ],
     ['lapsing a fee before its deadline', [received('2025-03-03'), ['fee_notice_issued', '2025-03-04', { amountYuan: 50 }], ['fee_lapsed', '2025-04-01']], 'INVALID_TRANSITION'],
     ['an event before receipt', [received('2025-03-03'), ['decided', '2025-03-02', { outcome: 'granted' }]], 'UNPROCESSABLE'],
     ['an event in the future', [received('2025-03-03'), ['decided', '2026-07-01', { outcome: 'granted' }]], 'UNPROCESSABLE'],
@@ -150,20 +167,84 @@ describe('lifecycle transitions', () => {
   });
 
   it.each([
-    ['correction lapsed', [['correction_requested', '2025-03-04', { correctionDueOn: '2025-03-20' }], ['correction_lapsed', '2025-03-21']], 'other_overdue_correction'],
-    ['fee lapsed', [['fee_notice_issued', '2025-03-04', { amountYuan: 50 }], ['fee_lapsed', '2025-04-02']], 'other_unpaid_fee'],
+    [
+      'correction lapsed',
+      [
+        ['correction_requested', '2025-03-04', { correctionDueOn: '2025-03-20' }],
+        ['correction_lapsed', '2025-03-21'],
+      ],
+      'other_overdue_correction',
+    ],
+    [
+      'fee lapsed',
+      [
+        ['fee_notice_issued', '2025-03-04', { amountYuan: 50 }],
+        ['fee_lapsed', '2025-04-02'],
+      ],
+      'other_unpaid_fee',
+    ],
     ['withdrawn', [['withdrawn', '2025-03-04']], 'other_other'],
-    ['unclear after correction', [['correction_requested', '2025-03-04', { correctionDueOn: '2025-03-20' }], ['correction_received', '2025-03-10'], ['decided', '2025-03-11', { outcome: 'unable_unclear_after_correction' }]], 'unable_unclear_after_correction'],
-    ['decided while consulting', [['consultation_started', '2025-03-04', { party: 'third_party' }], ['decided', '2025-03-11', { outcome: 'withheld_third_party_rights', reason: '第三方不同意' }]], 'withheld_third_party_rights'],
+    [
+      'unclear after correction',
+      [
+        ['correction_requested', '2025-03-04', { correctionDueOn: '2025-03-20' }],
+        ['correction_received', '2025-03-10'],
+        ['decided', '2025-03-11', { outcome: 'unable_unclear_after_correction' }],
+      ],
+      'unable_unclear_after_correction',
+    ],
+    [
+      'decided while consulting',
+      [
+        ['consultation_started', '2025-03-04', { party: 'third_party' }],
+        ['decided', '2025-03-11', { outcome: 'withheld_third_party_rights', reason: '第三方不同意' }],
+      ],
+      'withheld_third_party_rights',
+    ],
   ] as Array<[string, Array<[LifecycleEvent['type'], string, Record<string, unknown>?]>, string]>)('%s concludes as %s', (_name, events, outcome) => {
     const { state } = run([received('2025-03-03'), ...events]);
     expect(state).toMatchObject({ status: 'concluded', outcome });
   });
 
   it('mixed item outcomes make the application partially granted (D1)', () => {
-    const mixed = run([received('2025-03-03'), ['decided', '2025-03-10', { outcome: 'partially_granted', reason: '部分涉及个人隐私', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_third_party_rights' }] }]], '2026-06-30', 2);
+    const mixed = run(
+      [
+        received('2025-03-03'),
+        [
+          'decided',
+          '2025-03-10',
+          {
+            outcome: 'partially_granted',
+            reason: '部分涉及个人隐私',
+            itemOutcomes: [
+              { item: 0, outcome: 'granted' },
+              { item: 1, outcome: 'withheld_third_party_rights' },
+            ],
+          },
+        ],
+      ],
+      '2026-06-30',
+      2,
+    );
     expect(mixed.state).toMatchObject({ outcome: 'partially_granted', itemOutcomes: ['granted', 'withheld_third_party_rights'] });
-    const same = run([received('2025-03-03'), ['decided', '2025-03-10', { outcome: 'granted', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'granted' }] }]], '2026-06-30', 2);
+    const same = run(
+      [
+        received('2025-03-03'),
+        [
+          'decided',
+          '2025-03-10',
+          {
+            outcome: 'granted',
+            itemOutcomes: [
+              { item: 0, outcome: 'granted' },
+              { item: 1, outcome: 'granted' },
+            ],
+          },
+        ],
+      ],
+      '2026-06-30',
+      2,
+    );
     expect(same.state.outcome).toBe('granted');
     expect(codeOf(() => run([received('2025-03-03'), ['decided', '2025-03-10', { outcome: 'granted', itemOutcomes: [{ item: 5, outcome: 'granted' }] }]], '2026-06-30', 2))).toBe('VALIDATION_FAILED');
   });

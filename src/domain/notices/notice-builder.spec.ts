@@ -31,7 +31,38 @@ function notice(kind: NoticeKind, steps: Step[], opts: { items?: string[]; bodie
 }
 
 /** Everything a reader must never see in a formal notice. */
-const FORBIDDEN = ['。，', '。。', '，。', '；。', '：。', '、。', '。；', '。、', '。：', '，，', '；；', '：：', '、、', '，、', '，；', '；，', '：，', '，：', '（）', '  ', 'undefined', 'null', 'NaN', '{{', '}}', '{', '}', '[object', '暂定', '—'];
+const FORBIDDEN = [
+  '。，',
+  '。。',
+  '，。',
+  '；。',
+  '：。',
+  '、。',
+  '。；',
+  '。、',
+  '。：',
+  '，，',
+  '；；',
+  '：：',
+  '、、',
+  '，、',
+  '，；',
+  '；，',
+  '：，',
+  '，：',
+  '（）',
+  '  ',
+  'undefined',
+  'null',
+  'NaN',
+  '{{',
+  '}}',
+  '{',
+  '}',
+  '[object',
+  '暂定',
+  '—',
+];
 
 function defects(text: string): string[] {
   const found = FORBIDDEN.filter((bad) => text.includes(bad));
@@ -58,14 +89,32 @@ function scenarios(): Array<[string, NoticeKind, Step[], { items?: string[] }]> 
   const list: Array<[string, NoticeKind, Step[], { items?: string[] }]> = [
     ['receipt', 'receipt', [registered], {}],
     ['receipt, provisional due date', 'receipt', [registeredLate], {}],
-    ['receipt after online confirmation', 'receipt', [['submitted', '2025-03-01', { channel: 'online' }], ['receipt_confirmed', '2025-03-03']], {}],
+    [
+      'receipt after online confirmation',
+      'receipt',
+      [
+        ['submitted', '2025-03-01', { channel: 'online' }],
+        ['receipt_confirmed', '2025-03-03'],
+      ],
+      {},
+    ],
     ['correction with a note ending in 。', 'correction', [registered, ['correction_requested', '2025-03-05', { correctionDueOn: '2025-03-20', note: '请写明文号。' }]], {}],
     ['correction without a note', 'correction', [registered, ['correction_requested', '2025-03-05', { correctionDueOn: '2025-03-20' }]], {}],
     ['extension, reason with 因 and 。', 'extension', [registered, ['extension_granted', '2025-03-20', { extraWorkingDays: 10, approvedBy: '王主任', reason: '因需调取档案，无法按期答复。' }]], {}],
     ['extension, provisional', 'extension', [registeredLate, ['extension_granted', '2026-12-28', { extraWorkingDays: 20, approvedBy: '王主任', reason: '需要调取档案' }]], {}],
-    ['extension during a consultation', 'extension', [registered, ['consultation_started', '2025-03-10', { party: 'third_party' }], ['extension_granted', '2025-03-20', { extraWorkingDays: 5, approvedBy: '王主任', reason: '需调取档案；' }]], {}],
+    [
+      'extension during a consultation',
+      'extension',
+      [registered, ['consultation_started', '2025-03-10', { party: 'third_party' }], ['extension_granted', '2025-03-20', { extraWorkingDays: 5, approvedBy: '王主任', reason: '需调取档案；' }]],
+      {},
+    ],
     ['delay with a reason ending in 。', 'delay', [registered, ['deadline_set', '2025-03-10', { dueOn: '2025-06-30', reason: '申请数量达300件，需协调发放时间。' }]], {}],
-    ['delay after reasons were asked', 'delay', [registered, ['reasons_requested', '2025-03-05', { note: '请说明用途' }], ['deadline_set', '2025-03-10', { dueOn: '2025-06-30', reason: '理由合理' }]], {}],
+    [
+      'delay after reasons were asked',
+      'delay',
+      [registered, ['reasons_requested', '2025-03-05', { note: '请说明用途' }], ['deadline_set', '2025-03-10', { dueOn: '2025-06-30', reason: '理由合理' }]],
+      {},
+    ],
     ['reasons', 'reasons', [registered, ['reasons_requested', '2025-03-05', { note: '请说明一个月内申请300件的用途。' }]], {}],
     ['reasons, provisional', 'reasons', [registeredLate, ['reasons_requested', '2026-12-22', { note: '请说明用途' }]], {}],
     ['consultation of a third party', 'consultation', [registered, ['consultation_started', '2025-03-10', { party: 'third_party', note: '涉及被处罚企业。' }]], {}],
@@ -87,7 +136,13 @@ function scenarios(): Array<[string, NoticeKind, Step[], { items?: string[] }]> 
   for (const outcome of DECIDABLE_OUTCOMES) {
     for (const on of ['2023-12-29', '2025-03-20']) {
       const received: Step = on < '2024' ? ['registered', '2023-12-04', { channel: 'in_person' }] : registered;
-      const before: Step[] = outcome === 'unable_unclear_after_correction' ? [['correction_requested', on < '2024' ? '2023-12-05' : '2025-03-04', { correctionDueOn: on < '2024' ? '2023-12-15' : '2025-03-14' }], ['correction_received', on < '2024' ? '2023-12-06' : '2025-03-05']] : [];
+      const before: Step[] =
+        outcome === 'unable_unclear_after_correction'
+          ? [
+              ['correction_requested', on < '2024' ? '2023-12-05' : '2025-03-04', { correctionDueOn: on < '2024' ? '2023-12-15' : '2025-03-14' }],
+              ['correction_received', on < '2024' ? '2023-12-06' : '2025-03-05'],
+            ]
+          : [];
       const extra: Step[] = outcome === 'not_processed_excessive' ? [['reasons_requested', on < '2024' ? '2023-12-07' : '2025-03-06', { note: '请说明用途' }]] : [];
       for (const [reasonName, reason] of reasons) {
         const referTo = outcome === 'unable_not_held' ? [{}, { referTo: { agency: '测试县住房和城乡建设局', contact: '0000-7654321' } }, { referTo: { agency: '测试县住房和城乡建设局' } }] : [{}];
@@ -103,7 +158,12 @@ function scenarios(): Array<[string, NoticeKind, Step[], { items?: string[] }]> 
                 { item: 0, outcome: first },
                 { item: 1, outcome, reason: reasonName === 'no reason' ? undefined : '该项涉及第三方商业秘密。' },
               ];
-              list.push([`${outcome} as item 2 beside ${first}, ${on}, ${reasonName}`, 'reply', [received, ...before, ...extra, ['decided', on, { ...decided, outcome: declared, itemOutcomes: items }]], { items: TWO_ITEMS }]);
+              list.push([
+                `${outcome} as item 2 beside ${first}, ${on}, ${reasonName}`,
+                'reply',
+                [received, ...before, ...extra, ['decided', on, { ...decided, outcome: declared, itemOutcomes: items }]],
+                { items: TWO_ITEMS },
+              ]);
             }
           }
         }
@@ -173,7 +233,24 @@ describe('notices', () => {
   it('prints a clean basis line: the Regulations named once, in full', () => {
     const withheld = notice('reply', [registered, ['decided', '2025-03-20', { outcome: 'withheld_process_info', reason: '内部讨论记录' }]]);
     expect(withheld.basis).toBe('《中华人民共和国政府信息公开条例》第十六条第二款');
-    const partial = notice('reply', [registered, ['decided', '2025-03-20', { outcome: 'partially_granted', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_third_party_rights', reason: '个人隐私' }] }]], { items: TWO_ITEMS });
+    const partial = notice(
+      'reply',
+      [
+        registered,
+        [
+          'decided',
+          '2025-03-20',
+          {
+            outcome: 'partially_granted',
+            itemOutcomes: [
+              { item: 0, outcome: 'granted' },
+              { item: 1, outcome: 'withheld_third_party_rights', reason: '个人隐私' },
+            ],
+          },
+        ],
+      ],
+      { items: TWO_ITEMS },
+    );
     expect(partial.basis).toBe('《中华人民共和国政府信息公开条例》第三十七条、第十五条、第三十二条');
     const fee = notice('reply', [registered, ['fee_notice_issued', '2025-03-04', { amountYuan: 100 }], ['fee_lapsed', '2025-04-03']]);
     expect(fee.basis).toBe('《中华人民共和国政府信息公开条例》第四十二条；《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）');
@@ -181,25 +258,70 @@ describe('notices', () => {
   });
 
   describe('D16: remedies in force on the reply date, naming the settings', () => {
-    const withheld = (on: string) => noticeText(notice('reply', [['registered', '2023-12-04', { channel: 'in_person' }], ['decided', on, { outcome: 'withheld_state_secret', reason: '已定密' }]], { bodies: BODIES }));
-    const granted = (on: string) => noticeText(notice('reply', [['registered', '2023-12-04', { channel: 'in_person' }], ['decided', on, { outcome: 'granted' }]], { bodies: BODIES }));
+    const withheld = (on: string) =>
+      noticeText(
+        notice(
+          'reply',
+          [
+            ['registered', '2023-12-04', { channel: 'in_person' }],
+            ['decided', on, { outcome: 'withheld_state_secret', reason: '已定密' }],
+          ],
+          { bodies: BODIES },
+        ),
+      );
+    const granted = (on: string) =>
+      noticeText(
+        notice(
+          'reply',
+          [
+            ['registered', '2023-12-04', { channel: 'in_person' }],
+            ['decided', on, { outcome: 'granted' }],
+          ],
+          { bodies: BODIES },
+        ),
+      );
 
     it('a withholding reply from 2024: review first, at the named organ, then the named court', () => {
       const text = withheld('2024-01-02');
-      expect(text).toContain('对本机关不予公开的决定不服的，应当依照《中华人民共和国行政复议法》第二十三条第一款第（四）项的规定先申请行政复议：自收到本告知书之日起六十日内向测试县人民政府申请行政复议，对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内向测试县人民法院提起行政诉讼。');
+      expect(text).toContain(
+        '对本机关不予公开的决定不服的，应当依照《中华人民共和国行政复议法》第二十三条第一款第（四）项的规定先申请行政复议：自收到本告知书之日起六十日内向测试县人民政府申请行政复议，对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内向测试县人民法院提起行政诉讼。',
+      );
       expect(text).not.toContain('六个月');
     });
 
     it('a withholding reply of 2023 and any granting reply: review within 60 days or suit within six months', () => {
-      expect(withheld('2023-12-29')).toContain('如对本答复不服，可以自收到本告知书之日起六十日内向测试县人民政府申请行政复议，也可以自收到本告知书之日起六个月内向测试县人民法院提起行政诉讼（《中华人民共和国行政复议法》第九条第一款、《中华人民共和国行政诉讼法》第四十六条第一款）。');
+      expect(withheld('2023-12-29')).toContain(
+        '如对本答复不服，可以自收到本告知书之日起六十日内向测试县人民政府申请行政复议，也可以自收到本告知书之日起六个月内向测试县人民法院提起行政诉讼（《中华人民共和国行政复议法》第九条第一款、《中华人民共和国行政诉讼法》第四十六条第一款）。',
+      );
       expect(granted('2023-12-29')).toContain('《中华人民共和国行政复议法》第九条第一款');
       const later = granted('2024-01-02');
-      expect(later).toContain('如对本答复不服，可以自收到本告知书之日起六十日内向测试县人民政府申请行政复议，也可以自收到本告知书之日起六个月内向测试县人民法院提起行政诉讼（《中华人民共和国行政复议法》第二十条第一款、《中华人民共和国行政诉讼法》第四十六条第一款）。');
+      expect(later).toContain(
+        '如对本答复不服，可以自收到本告知书之日起六十日内向测试县人民政府申请行政复议，也可以自收到本告知书之日起六个月内向测试县人民法院提起行政诉讼（《中华人民共和国行政复议法》第二十条第一款、《中华人民共和国行政诉讼法》第四十六条第一款）。',
+      );
       expect(later).not.toContain('的规定先申请行政复议');
     });
 
     it('a partial reply from 2024: review first for the withheld part, either remedy for the rest', () => {
-      const text = noticeText(notice('reply', [registered, ['decided', '2025-03-20', { outcome: 'partially_granted', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_process_info', reason: '讨论记录' }] }]], { items: TWO_ITEMS, bodies: BODIES }));
+      const text = noticeText(
+        notice(
+          'reply',
+          [
+            registered,
+            [
+              'decided',
+              '2025-03-20',
+              {
+                outcome: 'partially_granted',
+                itemOutcomes: [
+                  { item: 0, outcome: 'granted' },
+                  { item: 1, outcome: 'withheld_process_info', reason: '讨论记录' },
+                ],
+              },
+            ],
+          ],
+          { items: TWO_ITEMS, bodies: BODIES },
+        ),
+      );
       expect(text).toContain('对本答复中不予公开的部分不服的，应当依照《中华人民共和国行政复议法》第二十三条第一款第（四）项的规定先申请行政复议');
       expect(text).toContain('；对本答复的其他内容不服的，可以自收到本告知书之日起六十日内向测试县人民政府申请行政复议，也可以自收到本告知书之日起六个月内向测试县人民法院提起行政诉讼。');
     });
@@ -211,14 +333,34 @@ describe('notices', () => {
     });
 
     it('names kept with the step win over the current settings (the notice reads as sent)', () => {
-      const text = noticeText(notice('reply', [registered, ['decided', '2025-03-20', { outcome: 'granted', remedyBodies: { reviewOrgan: '旧县人民政府', court: '旧县人民法院' } }]], { bodies: BODIES }));
+      const text = noticeText(
+        notice('reply', [registered, ['decided', '2025-03-20', { outcome: 'granted', remedyBodies: { reviewOrgan: '旧县人民政府', court: '旧县人民法院' } }]], { bodies: BODIES }),
+      );
       expect(text).toContain('向旧县人民政府申请行政复议');
       expect(text).toContain('向旧县人民法院提起行政诉讼');
     });
   });
 
   it('D1: a two-item reply lists every item with its outcome and ground', () => {
-    const n = notice('reply', [registered, ['decided', '2025-03-20', { outcome: 'partially_granted', reason: '会议记录属于过程性信息', itemOutcomes: [{ item: 0, outcome: 'granted' }, { item: 1, outcome: 'withheld_process_info' }] }]], { items: TWO_ITEMS });
+    const n = notice(
+      'reply',
+      [
+        registered,
+        [
+          'decided',
+          '2025-03-20',
+          {
+            outcome: 'partially_granted',
+            reason: '会议记录属于过程性信息',
+            itemOutcomes: [
+              { item: 0, outcome: 'granted' },
+              { item: 1, outcome: 'withheld_process_info' },
+            ],
+          },
+        ],
+      ],
+      { items: TWO_ITEMS },
+    );
     expect(n.paragraphs).toEqual([
       '本机关于2025年3月3日收到您提出的政府信息公开申请（申请编号：2025-000042）。根据《中华人民共和国政府信息公开条例》（以下简称《条例》）的规定，现对您申请的各项内容分别答复如下：',
       '一、2024年度某小区规划许可证：予以公开。',
@@ -230,19 +372,31 @@ describe('notices', () => {
   it('a single-item reply is one natural paragraph', () => {
     const n = notice('reply', [registered, ['decided', '2025-03-20', { outcome: 'withheld_third_party_rights', reason: '涉及他人个人隐私' }]]);
     expect(n.paragraphs).toHaveLength(2);
-    expect(n.paragraphs[1]).toBe('经审查，您申请公开的政府信息涉及商业秘密、个人隐私等，公开会对第三方合法权益造成损害。根据《条例》第十五条、第三十二条，本机关决定不予公开。理由：涉及他人个人隐私。');
+    expect(n.paragraphs[1]).toBe(
+      '经审查，您申请公开的政府信息涉及商业秘密、个人隐私等，公开会对第三方合法权益造成损害。根据《条例》第十五条、第三十二条，本机关决定不予公开。理由：涉及他人个人隐私。',
+    );
   });
 
   it('D21: a not-held reply names the agency that holds the information and its contact', () => {
     const text = noticeText(notice('reply', [registered, ['decided', '2025-03-20', { outcome: 'unable_not_held', referTo: { agency: '测试县住房和城乡建设局', contact: '0000-7654321' } }]]));
-    expect(text).toContain('经检索，本机关未制作或者获取您申请公开的政府信息。根据《条例》第三十六条第（五）项，现告知您：该政府信息由测试县住房和城乡建设局掌握，联系方式：0000-7654321，您可以向其提出申请。');
+    expect(text).toContain(
+      '经检索，本机关未制作或者获取您申请公开的政府信息。根据《条例》第三十六条第（五）项，现告知您：该政府信息由测试县住房和城乡建设局掌握，联系方式：0000-7654321，您可以向其提出申请。',
+    );
   });
 
   it.each<[string, Record<string, unknown>, string[]]>([
-    ['a repeat request (Art. 36(六))', { outcome: 'not_processed_repeat', repeatOf: { trackingNumber: '2024-000007', concludedOn: '2024-05-06' } }, ['本机关已于2024年5月6日就您申请公开的相同政府信息作出答复（申请编号：2024-000007）', '本机关不予重复处理']],
+    [
+      'a repeat request (Art. 36(六))',
+      { outcome: 'not_processed_repeat', repeatOf: { trackingNumber: '2024-000007', concludedOn: '2024-05-06' } },
+      ['本机关已于2024年5月6日就您申请公开的相同政府信息作出答复（申请编号：2024-000007）', '本机关不予重复处理'],
+    ],
     ['a petition (Art. 39(1))', { outcome: 'not_processed_petition_complaint' }, ['根据《条例》第三十九条第一款，本机关不作为政府信息公开申请处理，您可以通过信访、投诉、举报等相应渠道提出']],
     ['a publication (Art. 39(2))', { outcome: 'not_processed_publication' }, ['根据《条例》第三十九条第二款，本机关不作为政府信息公开申请处理，您可以通过公开出版物的发行、销售、借阅等途径获取']],
-    ['an excessive request (Art. 35)', { outcome: 'not_processed_excessive', reason: '一个月内申请300件且理由不合理' }, ['根据《条例》第三十五条，本机关不予处理。理由：一个月内申请300件且理由不合理。']],
+    [
+      'an excessive request (Art. 35)',
+      { outcome: 'not_processed_excessive', reason: '一个月内申请300件且理由不合理' },
+      ['根据《条例》第三十五条，本机关不予处理。理由：一个月内申请300件且理由不合理。'],
+    ],
     ['information to be created (Art. 38)', { outcome: 'unable_needs_creation' }, ['根据《条例》第三十八条', '本机关不需要另行制作或者加工、分析，因此无法提供']],
     ['a request to confirm or reissue', { outcome: 'not_processed_confirm_or_reissue' }, ['本机关不予处理']],
   ])('%s has its own wording', (_name, decided, phrases) => {

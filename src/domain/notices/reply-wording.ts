@@ -109,9 +109,7 @@ function wholeReply(o: Outcome, c: Context, reason: string): string {
     case 'withheld_administrative_inquiry':
       return `经审查，您申请公开的信息属于工商、不动产登记资料等信息，有关法律、行政法规对信息的获取有特别规定。${cite}，请您依照有关法律、行政法规的规定办理。${note}`;
     case 'unable_not_held':
-      return c.referTo
-        ? `经检索，本机关未制作或者获取您申请公开的政府信息。${cite}，现告知您：${referral(c)}${note}`
-        : `经检索，本机关没有您申请公开的政府信息。${cite}，本机关无法提供。${note}`;
+      return c.referTo ? `经检索，本机关未制作或者获取您申请公开的政府信息。${cite}，现告知您：${referral(c)}${note}` : `经检索，本机关没有您申请公开的政府信息。${cite}，本机关无法提供。${note}`;
     case 'unable_needs_creation':
       return `经检索，本机关没有您所申请的现成政府信息，需要另行制作或者对现有政府信息进行加工、分析方能形成。${cite}，行政机关向申请人提供的信息应当是已制作或者获取的政府信息，本机关不需要另行制作或者加工、分析，因此无法提供。${note}`;
     case 'unable_unclear_after_correction': {
@@ -196,12 +194,18 @@ export function replyParagraphs(f: ReplyFacts): string[] {
   switch (outcome) {
     case 'other_overdue_correction': {
       const k = s.correction!;
-      return [received, `本机关于${D(k.requestedOn)}向您发出补正申请告知书，补正期限至${D(k.dueOn)}。您无正当理由逾期未补正，根据${REGULATIONS}第三十条，视为放弃申请，本机关不再处理该政府信息公开申请。`];
+      return [
+        received,
+        `本机关于${D(k.requestedOn)}向您发出补正申请告知书，补正期限至${D(k.dueOn)}。您无正当理由逾期未补正，根据${REGULATIONS}第三十条，视为放弃申请，本机关不再处理该政府信息公开申请。`,
+      ];
     }
     case 'other_unpaid_fee': {
       const fee = s.fee!;
       const got = fee.deliveredOn !== fee.noticeOn ? `，您于${D(fee.deliveredOn)}收到` : '';
-      return [received, `本机关于${D(fee.noticeOn)}向您发出收费通知书${got}，缴费期限至${D(fee.payBy)}。您逾期未缴纳信息处理费，根据${REGULATIONS}第四十二条和${FEE_MEASURES}的规定，视为放弃申请，本机关不再处理该政府信息公开申请。`];
+      return [
+        received,
+        `本机关于${D(fee.noticeOn)}向您发出收费通知书${got}，缴费期限至${D(fee.payBy)}。您逾期未缴纳信息处理费，根据${REGULATIONS}第四十二条和${FEE_MEASURES}的规定，视为放弃申请，本机关不再处理该政府信息公开申请。`,
+      ];
     }
     case 'other_other':
       return [received, `您已于${D(f.on)}撤回该申请，本机关不再处理该政府信息公开申请。`];

@@ -39,7 +39,10 @@ export function placementLabel(kind: string, code: string, format: ReportFormat)
   const [col, cells] = code.split(':');
   if (kind === 'case') return `${SECTION4_GROUP_LABELS[col as Section4Group] ?? col}：${SECTION4_COLUMN_LABELS[cells as Section4Column] ?? cells}`;
   const rows = new Map(section3Rows(format).map((r) => [r.key, [r.group, r.label].filter(Boolean).join(' ')]));
-  const labels = (cells ?? '').split(',').filter(Boolean).map((k) => rows.get(k) ?? k);
+  const labels = (cells ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((k) => rows.get(k) ?? k);
   return `${APPLICANT_TYPE_LABELS[col as ApplicantType] ?? col}：${labels.join('；')}`;
 }
 

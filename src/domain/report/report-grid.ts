@@ -1,15 +1,6 @@
 import { APPLICANT_TYPE_LABELS, ApplicantType } from '../lifecycle/codes';
 import { Section3Table } from './section3';
-import {
-  RESULTS_LABEL,
-  section3Rows,
-  SECTION3_COLUMNS,
-  SECTION3_CORNER_NOTE,
-  SECTION4_COLUMN_LABELS,
-  SECTION4_COLUMNS,
-  SECTION4_GROUP_LABELS,
-  Section4Group,
-} from './section3-layout';
+import { RESULTS_LABEL, section3Rows, SECTION3_COLUMNS, SECTION3_CORNER_NOTE, SECTION4_COLUMN_LABELS, SECTION4_COLUMNS, SECTION4_GROUP_LABELS, Section4Group } from './section3-layout';
 import { Section4Table } from './section4';
 
 /** One cell of the official table; `covered` cells lie under another cell's span. */

@@ -20,7 +20,9 @@ describe('Section 3 row conditions', () => {
   // Every counted bucket: receipt before or in the year; conclusion in, after or open; every outcome, none and an unknown one.
   const cases = REPORT_FORMATS.flatMap((format) =>
     (['before', 'in'] as const).flatMap((received) =>
-      (['in', 'after', 'open'] as const).flatMap((concluded) => [...OUTCOMES, null, 'no_such_outcome'].map((outcome) => ({ format, received, concluded, outcome: concluded === 'in' ? outcome : null }))),
+      (['in', 'after', 'open'] as const).flatMap((concluded) =>
+        [...OUTCOMES, null, 'no_such_outcome'].map((outcome) => ({ format, received, concluded, outcome: concluded === 'in' ? outcome : null })),
+      ),
     ),
   );
 

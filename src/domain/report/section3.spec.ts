@@ -94,7 +94,7 @@ describe('Section 3 counting (hand-built fixtures)', () => {
     expect(t.checks.find((c) => c.rule === 'R2')!.ok).toBe(false);
   });
 
-  it('R5 warns when last year\'s published 四 differs from this year\'s 二', () => {
+  it("R5 warns when last year's published 四 differs from this year's 二", () => {
     const t = compile([rec({ receivedOn: '2023-12-01' })], 2024, '2021');
     expect(checkCarryOver(t, [0, 0, 0, 0, 0, 0, 0], 'published')).toMatchObject({ rule: 'R5', ok: false, severity: 'warning' });
   });
@@ -142,8 +142,14 @@ function simulate(start: string, applicantType: string, steps: Step[], id: strin
         { type: 'correction_received', on, data: {} },
         { type: 'correction_lapsed', on: addDays(state.correction?.dueOn ?? on, 1), data: {} },
       ],
-      consulting: [{ type: 'consultation_ended', on, data: {} }, { type: 'decided', on, data: { outcome: 'withheld_third_party_rights', reason: 'r' } }],
-      awaiting_fee: [{ type: 'fee_paid', on, data: {} }, { type: 'fee_lapsed', on: addDays(state.fee?.payBy ?? on, 1), data: {} }],
+      consulting: [
+        { type: 'consultation_ended', on, data: {} },
+        { type: 'decided', on, data: { outcome: 'withheld_third_party_rights', reason: 'r' } },
+      ],
+      awaiting_fee: [
+        { type: 'fee_paid', on, data: {} },
+        { type: 'fee_lapsed', on: addDays(state.fee?.payBy ?? on, 1), data: {} },
+      ],
     };
     const options = candidates[state.status!] ?? [];
     const event = options[s.kind % options.length];

@@ -173,8 +173,19 @@ function checkSection3(t: Section3Table, leafKeys: string[], extra: { unclassifi
       detail: r1.length ? `以下各列 第一项+第二项 ≠ 第三项（七）总计+第四项：${r1.join('、')}` : '每一列：第一项加第二项之和，等于第三项加第四项之和。',
     },
     { rule: 'R2', ok: r2.length === 0, severity: 'error', detail: r2.length ? `以下各列（七）总计不等于各办理结果之和：${r2.join('、')}` : '（七）总计等于各项办理结果之和。' },
-    { rule: 'R3', ok: r3.length === 0 && extra.unknownTypes === 0, severity: 'error', detail: r3.length || extra.unknownTypes ? `总计列不等于六类申请人之和：${r3.join('、')}${extra.unknownTypes ? `；${extra.unknownTypes} 件申请人类型无效` : ''}` : '每一行：总计等于六类申请人之和。' },
-    { rule: 'R4', ok: leafSum === extra.concludedCount, severity: 'error', detail: leafSum === extra.concludedCount ? '每件申请只计一次；区分处理的只计入（二）部分公开。' : `办理结果合计 ${leafSum} 件，与本年办结 ${extra.concludedCount} 件不一致。` },
+    {
+      rule: 'R3',
+      ok: r3.length === 0 && extra.unknownTypes === 0,
+      severity: 'error',
+      detail:
+        r3.length || extra.unknownTypes ? `总计列不等于六类申请人之和：${r3.join('、')}${extra.unknownTypes ? `；${extra.unknownTypes} 件申请人类型无效` : ''}` : '每一行：总计等于六类申请人之和。',
+    },
+    {
+      rule: 'R4',
+      ok: leafSum === extra.concludedCount,
+      severity: 'error',
+      detail: leafSum === extra.concludedCount ? '每件申请只计一次；区分处理的只计入（二）部分公开。' : `办理结果合计 ${leafSum} 件，与本年办结 ${extra.concludedCount} 件不一致。`,
+    },
     {
       rule: 'R6',
       ok: extra.unclassified.length === 0,

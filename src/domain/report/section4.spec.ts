@@ -1,6 +1,14 @@
 import { compileSection4, ReviewCaseRecord } from './section4';
 
-const c = (over: Partial<ReviewCaseRecord>): ReviewCaseRecord => ({ id: 'c', kind: 'administrative_review', filedOn: '2024-03-01', concludedOn: null, result: null, agencyRole: 'original_agency', ...over });
+const c = (over: Partial<ReviewCaseRecord>): ReviewCaseRecord => ({
+  id: 'c',
+  kind: 'administrative_review',
+  filedOn: '2024-03-01',
+  concludedOn: null,
+  result: null,
+  agencyRole: 'original_agency',
+  ...over,
+});
 
 describe('Section 4', () => {
   const cases = [

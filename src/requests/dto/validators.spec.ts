@@ -11,7 +11,12 @@ describe('text cleaning on intake (Trim)', () => {
   }
   const clean = (name: string) => {
     const form = plainToInstance(Form, { name });
-    return { value: form.name, errors: validateSync(form).map((e) => Object.values(e.constraints ?? {})).flat() };
+    return {
+      value: form.name,
+      errors: validateSync(form)
+        .map((e) => Object.values(e.constraints ?? {}))
+        .flat(),
+    };
   };
 
   it.each([
@@ -37,7 +42,8 @@ describe('text cleaning on intake (Trim)', () => {
 });
 
 describe('the applicant fields of every intake path: normalised, then validated', () => {
-  const applicant = (fields: Record<string, string>) => validateInput(CreateRequestDto, { applicant: { type: 'natural_person', name: '张三', ...fields }, channel: 'in_person', receivedOn: '2026-03-02', description: '某信息' });
+  const applicant = (fields: Record<string, string>) =>
+    validateInput(CreateRequestDto, { applicant: { type: 'natural_person', name: '张三', ...fields }, channel: 'in_person', receivedOn: '2026-03-02', description: '某信息' });
 
   it('takes full-width digits, phone groups and a lower-case credit code as typed', () => {
     const checked = applicant({ idDocumentNumber: '１１０１０５１９４９１２３１００２ｘ', phone: '138 1234 5678', organisationCode: '91350100m000100y43', email: 'zhang＠example.com' });
