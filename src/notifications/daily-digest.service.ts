@@ -15,7 +15,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AwaitingConfirmationService } from '../requests/awaiting-confirmation.service';
 import { CONFIRMATION_WORKING_DAYS } from '../domain/lifecycle';
-import { MailOutboxService } from './mail-outbox.service';
+import { MailOutboxService, PreparedMail } from './mail-outbox.service';
 
 export const DIGEST_JOB = 'daily-digest';
 
@@ -71,9 +71,22 @@ export class DailyDigestService {
     const overdue = open.filter((i) => i.overdue);
     const dueSoon = open.filter((i) => i.dueSoon);
     const base = this.config.publicBaseUrl;
-    await this.unitOfWork.run(async (m) => {
-      for (const r of recipients) {
-        await this.outbox.enqueue(m, {
+    // Each recipient's long message is rendered before the transaction, yielding between them: the
+    // write lock is then held only to insert the rows, not while thousands of lines are rendered.
+    const lists = {
+      overdue: overdue.map((i) => ({ trackingNumber: i.trackingNumber, dueOn: i.dueOn, statusLabel: i.statusLabel, link: `${base}/staff/requests/${i.id}` })),
+      dueSoon: dueSoon.map((i) => ({ trackingNumber: i.trackingNumber, dueOn: i.dueOn, statusLabel: i.statusLabel, link: `${base}/staff/requests/${i.id}` })),
+      awaitingLate: awaitingLate.map((a) => ({ trackingNumber: a.trackingNumber, submittedOn: a.submittedOn, link: `${base}/staff/requests/${a.id}` })),
+      awaiting: `${base}/staff/awaiting`,
+      confirmationWorkingDays: CONFIRMATION_WORKING_DAYS,
+      lapsed: lapsed.map((l) => ({ trackingNumber: l.trackingNumber, deadline: l.deadline, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', link: `${base}/staff` })),
+      dashboard: `${base}/staff`,
+    };
+    const mails: PreparedMail[] = [];
+    for (const r of recipients) {
+      await new Promise((resolve) => setImmediate(resolve));
+      mails.push(
+        this.outbox.prepare({
           kind: 'digest',
           to: r.email,
           subject: `【${this.config.agencyName}】政府信息公开申请每日提醒（${today}）：逾期 ${overdue.length} 件，3个工作日内到期 ${dueSoon.length} 件${awaitingLate.length ? `，超时未确认收到 ${awaitingLate.length} 件` : ''}`,
@@ -81,16 +94,13 @@ export class DailyDigestService {
           context: {
             today,
             name: r.displayName,
-            overdue: overdue.map((i) => ({ trackingNumber: i.trackingNumber, dueOn: i.dueOn, statusLabel: i.statusLabel, link: `${base}/staff/requests/${i.id}` })),
-            dueSoon: dueSoon.map((i) => ({ trackingNumber: i.trackingNumber, dueOn: i.dueOn, statusLabel: i.statusLabel, link: `${base}/staff/requests/${i.id}` })),
-            awaitingLate: awaitingLate.map((a) => ({ trackingNumber: a.trackingNumber, submittedOn: a.submittedOn, link: `${base}/staff/requests/${a.id}` })),
-            awaiting: `${base}/staff/awaiting`,
-            confirmationWorkingDays: CONFIRMATION_WORKING_DAYS,
-            lapsed: lapsed.map((l) => ({ trackingNumber: l.trackingNumber, deadline: l.deadline, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', link: `${base}/staff` })),
-            dashboard: `${base}/staff`,
+            ...lists,
           },
-        });
-      }
+        }),
+      );
+    }
+    await this.unitOfWork.run(async (m) => {
+      await this.outbox.insertPrepared(m, mails);
       await m.update(JobRunEntity, { job: DIGEST_JOB, runOn: today }, { result: `${recipients.length} recipients` });
     });
     return { ran: true, recipients: recipients.length, overdue: overdue.length, dueSoon: dueSoon.length, lapsed: lapsed.length, awaitingLate: awaitingLate.length };

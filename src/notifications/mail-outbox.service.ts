@@ -23,6 +23,11 @@ export function maskAccessCodes(body: string): string {
   return body.replace(/(查询码(?:：|<\/td><td>)(?:<strong>)?)[A-Z0-9]{4,20}/g, '$1********');
 }
 
+export type PreparedMail = Pick<
+  MailOutboxEntity,
+  'id' | 'kind' | 'requestId' | 'recipient' | 'subject' | 'textBody' | 'htmlBody' | 'secrets' | 'status' | 'attempts' | 'nextAttemptAt' | 'lockedUntil' | 'lastError' | 'createdAt' | 'sentAt'
+>;
+
 export interface OutgoingMail {
   kind: MailTemplate;
   to: string;
@@ -47,32 +52,39 @@ export class MailOutboxService {
   }
 
   async enqueueMany(manager: EntityManager, mails: OutgoingMail[]): Promise<void> {
-    const now = this.clock.nowIso();
-    const rows = mails.map((mail) => {
-      const id = randomUUID();
-      // The access code never goes into the outbox in clear: a mark in the bodies, the code sealed.
-      const accessCode = typeof mail.context.accessCode === 'string' && mail.context.accessCode ? mail.context.accessCode : null;
-      const context = accessCode ? { ...mail.context, accessCode: ACCESS_CODE_MARK } : mail.context;
-      const rendered = this.templates.render(mail.kind, mail.subject, { agencyName: this.config.agencyName, ...context });
-      return {
-        id,
-        kind: mail.kind,
-        requestId: mail.requestId,
-        recipient: mail.to,
-        subject: rendered.subject,
-        textBody: rendered.text,
-        htmlBody: rendered.html,
-        secrets: accessCode ? this.secrets.seal(JSON.stringify({ accessCode }), mailSecretContext(id)) : null,
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: now,
-        lockedUntil: null,
-        lastError: null,
-        createdAt: now,
-        sentAt: null,
-      };
-    });
+    await this.insertPrepared(manager, mails.map((mail) => this.prepare(mail)));
+  }
+
+  /** Writes messages rendered beforehand by `prepare` (a long body is rendered before the transaction, not in it). */
+  async insertPrepared(manager: EntityManager, rows: PreparedMail[]): Promise<void> {
     await insertChunks(manager, MailOutboxEntity, rows);
+  }
+
+  /** A message rendered and sealed, ready for insertPrepared. */
+  prepare(mail: OutgoingMail): PreparedMail {
+    const now = this.clock.nowIso();
+    const id = randomUUID();
+    // The access code never goes into the outbox in clear: a mark in the bodies, the code sealed.
+    const accessCode = typeof mail.context.accessCode === 'string' && mail.context.accessCode ? mail.context.accessCode : null;
+    const context = accessCode ? { ...mail.context, accessCode: ACCESS_CODE_MARK } : mail.context;
+    const rendered = this.templates.render(mail.kind, mail.subject, { agencyName: this.config.agencyName, ...context });
+    return {
+      id,
+      kind: mail.kind,
+      requestId: mail.requestId,
+      recipient: mail.to,
+      subject: rendered.subject,
+      textBody: rendered.text,
+      htmlBody: rendered.html,
+      secrets: accessCode ? this.secrets.seal(JSON.stringify({ accessCode }), mailSecretContext(id)) : null,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      lockedUntil: null,
+      lastError: null,
+      createdAt: now,
+      sentAt: null,
+    };
   }
 
   /** Retention erasure: deletes a request's mail inside the caller's transaction; returns the message ids. */
