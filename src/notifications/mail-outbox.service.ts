@@ -52,7 +52,10 @@ export class MailOutboxService {
   }
 
   async enqueueMany(manager: EntityManager, mails: OutgoingMail[]): Promise<void> {
-    await this.insertPrepared(manager, mails.map((mail) => this.prepare(mail)));
+    await this.insertPrepared(
+      manager,
+      mails.map((mail) => this.prepare(mail)),
+    );
   }
 
   /** Writes messages rendered beforehand by `prepare` (a long body is rendered before the transaction, not in it). */
