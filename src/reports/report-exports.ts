@@ -56,6 +56,47 @@ const loadExcel = (): typeof ExcelJSType => require('exceljs') as typeof ExcelJS
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadDocx = (): typeof Docx => require('docx') as typeof Docx;
 
+/** Display width of a text in Excel column units: a CJK character takes two. */
+function textWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += /[\u2E80-\uFFEF]/.test(ch) ? 2 : 1;
+  return w;
+}
+
+/**
+ * Row heights for wrapped labels. Office suites do not recompute a row's height when they open a
+ * workbook, so a long label in a narrow column would overlap the rows below: each row is made tall
+ * enough for the lines its longest cell wraps to, spread over the rows a cell spans.
+ */
+function fitRowHeights(ws: ExcelJSType.Worksheet, grid: Grid, top: number, widths: number[]): void {
+  const lines = grid.map(() => 1);
+  grid.forEach((row, r) =>
+    row.forEach((cell, c) => {
+      if (cell.kind === 'covered' || !cell.text) return;
+      const width = widths.slice(c, c + cell.colspan).reduce((a, b) => a + b, 0) - 1;
+      const needed = Math.ceil(textWidth(cell.text) / Math.max(1, width));
+      const share = Math.ceil(needed / cell.rowspan);
+      for (let i = 0; i < cell.rowspan; i++) lines[r + i] = Math.max(lines[r + i], share);
+    }),
+  );
+  lines.forEach((n, r) => (ws.getRow(top + r).height = 15 * n));
+}
+
+/** A4, one page, centred, header rows repeated: each section prints as the published reports do. */
+function printOnOnePage(ws: ExcelJSType.Worksheet, lastColumn: string, lastRow: number, headerRows: string, orientation: 'portrait' | 'landscape'): void {
+  ws.pageSetup = {
+    paperSize: 9,
+    orientation,
+    fitToPage: true,
+    fitToWidth: 1,
+    fitToHeight: 1,
+    horizontalCentered: true,
+    margins: { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+    printArea: `A1:${lastColumn}${lastRow}`,
+    printTitlesRow: headerRows,
+  };
+}
+
 function placeGrid(ws: ExcelJSType.Worksheet, grid: Grid, top: number): number {
   grid.forEach((row, r) =>
     row.forEach((cell, c) => {
@@ -79,26 +120,53 @@ export async function toXlsx(report: AnnualReport): Promise<Buffer> {
   const ws3 = wb.addWorksheet('第三部分');
   ws3.getCell(1, 1).value = `${SECTION3_TITLE}（${report.year}年）`;
   ws3.getCell(1, 1).font = { bold: true, size: 14 };
-  const end3 = placeGrid(ws3, section3Grid(report.table3), 2);
-  basisLines(report)
-    .slice(0, 8)
-    .forEach((b, i) => (ws3.getCell(end3 + 1 + i, 1).value = b));
-  ws3.columns = [{ width: 10 }, { width: 16 }, { width: 34 }, ...SECTION3_COLUMNS.map(() => ({ width: 11 }))];
+  const grid3 = section3Grid(report.table3);
+  const widths3 = [8, 12, 30, ...SECTION3_COLUMNS.map(() => 9)];
+  ws3.columns = widths3.map((width) => ({ width }));
+  const end3 = placeGrid(ws3, grid3, 2);
+  fitRowHeights(ws3, grid3, 2, widths3);
+  const basis3 = basisLines(report).slice(0, 8);
+  basis3.forEach((b, i) => {
+    const cell = ws3.getCell(end3 + 1 + i, 1);
+    cell.value = b;
+    cell.alignment = { wrapText: true, vertical: 'top' };
+    ws3.mergeCells(end3 + 1 + i, 1, end3 + 1 + i, widths3.length);
+    ws3.getRow(end3 + 1 + i).height = 15 * Math.ceil(textWidth(b) / (widths3.reduce((a, w) => a + w, 0) - 2));
+  });
+  printOnOnePage(ws3, 'J', end3 + basis3.length, '2:4', 'portrait');
   const ws4 = wb.addWorksheet('第四部分');
   ws4.getCell(1, 1).value = `${SECTION4_TITLE}（${report.year}年）`;
   ws4.getCell(1, 1).font = { bold: true, size: 14 };
-  const end4 = placeGrid(ws4, section4Grid(report.table4), 2);
-  basisLines(report)
-    .slice(8)
-    .forEach((b, i) => (ws4.getCell(end4 + 1 + i, 1).value = b));
-  ws4.columns = Array.from({ length: 15 }, () => ({ width: 10 }));
+  const grid4 = section4Grid(report.table4);
+  const widths4 = Array.from({ length: 15 }, () => 8);
+  ws4.columns = widths4.map((width) => ({ width }));
+  const end4 = placeGrid(ws4, grid4, 2);
+  fitRowHeights(ws4, grid4, 2, widths4);
+  const basis4 = basisLines(report).slice(8);
+  basis4.forEach((b, i) => {
+    const cell = ws4.getCell(end4 + 1 + i, 1);
+    cell.value = b;
+    cell.alignment = { wrapText: true, vertical: 'top' };
+    ws4.mergeCells(end4 + 1 + i, 1, end4 + 1 + i, widths4.length);
+    ws4.getRow(end4 + 1 + i).height = 15 * Math.ceil(textWidth(b) / (widths4.reduce((a, w) => a + w, 0) - 2));
+  });
+  printOnOnePage(ws4, 'O', end4 + basis4.length, '2:4', 'landscape');
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-function docxTable(grid: Grid): Docx.Table {
-  const { AlignmentType, Paragraph, Table, TableCell, TableRow, TextRun, VerticalAlign, WidthType } = loadDocx();
+/** A4 with 2 cm margins: the text width in twips (1/20 pt), which the tables' columns fill exactly. */
+const A4_TEXT_WIDTH = 11906 - 2 * 1134;
+/** Section 3: the three label columns wide enough for the longest labels on two lines, the seven figures alike. */
+const SECTION3_TWIPS = [900, 1250, 2728, ...SECTION3_COLUMNS.map(() => 680)];
+const SECTION4_TWIPS = Array.from({ length: 15 }, (_, i) => Math.floor(A4_TEXT_WIDTH / 15) + (i < A4_TEXT_WIDTH % 15 ? 1 : 0));
+
+function docxTable(grid: Grid, widths: number[]): Docx.Table {
+  const { AlignmentType, Paragraph, Table, TableCell, TableLayoutType, TableRow, TextRun, VerticalAlign, WidthType } = loadDocx();
   return new Table({
-    width: { size: 100, type: WidthType.PERCENTAGE },
+    width: { size: widths.reduce((a, b) => a + b, 0), type: WidthType.DXA },
+    columnWidths: widths,
+    layout: TableLayoutType.FIXED,
+    margins: { left: 60, right: 60, top: 20, bottom: 20 },
     rows: grid.map(
       (row) =>
         new TableRow({
@@ -107,13 +175,14 @@ function docxTable(grid: Grid): Docx.Table {
             .map(
               (cell) =>
                 new TableCell({
+                  width: { size: widths.slice(row.indexOf(cell), row.indexOf(cell) + cell.colspan).reduce((a, b) => a + b, 0), type: WidthType.DXA },
                   columnSpan: cell.colspan > 1 ? cell.colspan : undefined,
                   rowSpan: cell.rowspan > 1 ? cell.rowspan : undefined,
                   verticalAlign: VerticalAlign.CENTER,
                   children: [
                     new Paragraph({
                       alignment: cell.kind === 'label' ? AlignmentType.LEFT : AlignmentType.CENTER,
-                      children: [new TextRun({ text: cell.text, bold: cell.kind === 'header', size: 18, font: 'SimSun' })],
+                      children: [new TextRun({ text: cell.text, bold: cell.kind === 'header', size: 17, font: 'SimSun' })],
                     }),
                   ],
                 }),
@@ -132,11 +201,12 @@ export async function toDocx(report: AnnualReport): Promise<Buffer> {
     title: `${report.year}年政府信息公开工作年度报告（第三、四部分）`,
     sections: [
       {
+        properties: { page: { size: { width: 11906, height: 16838 }, margin: { left: 1134, right: 1134, top: 1134, bottom: 1134 } } },
         children: [
           heading(SECTION3_TITLE),
-          docxTable(section3Grid(report.table3)),
+          docxTable(section3Grid(report.table3), SECTION3_TWIPS),
           heading(SECTION4_TITLE),
-          docxTable(section4Grid(report.table4)),
+          docxTable(section4Grid(report.table4), SECTION4_TWIPS),
           new Paragraph({ children: [new TextRun({ text: '统计口径：', bold: true, size: 18 })], spacing: { before: 240 } }),
           ...basisLines(report).map((b) => new Paragraph({ children: [new TextRun({ text: b, size: 18 })] })),
         ],
