@@ -45,10 +45,10 @@ export const NOTICE_EVENTS: Record<NoticeKind, EventType[]> = {
  */
 export const MAILED_NOTICE_KINDS: readonly NoticeKind[] = ['correction', 'extension', 'delay', 'reasons', 'fee', 'reply'];
 
-/** Notices that state the remedies (D16): decisions that affect the applicant. */
 /** Two ideographic spaces (U+3000): the first-line indent of a paragraph in an official document. */
 const INDENT = '\u3000\u3000';
 
+/** Notices that state the remedies (D16): decisions that affect the applicant. */
 const REMEDY_KINDS: readonly NoticeKind[] = ['correction', 'extension', 'delay', 'fee', 'reply'];
 
 export function noticeKindForEvent(type: EventType): NoticeKind | null {
