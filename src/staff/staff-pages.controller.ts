@@ -284,13 +284,7 @@ export class StaffPagesController {
 
   @RequirePermission('requests.view')
   @Get('requests/:id')
-  async detail(
-    @Param('id') id: string,
-    @Query('registered') registered: string,
-    @Query('done') done: string,
-    @CurrentStaff() staff: StaffPrincipal,
-    @Res() res: Response,
-  ): Promise<void> {
+  async detail(@Param('id') id: string, @Query('registered') registered: string, @Query('done') done: string, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     res.render('staff/request-detail', await this.detailModel(id, staff, { notice: registered ? '申请已登记。' : null, done }));
   }
 

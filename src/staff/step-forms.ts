@@ -113,13 +113,7 @@ function fieldsFor(type: StaffEventType, today: IsoDate): StepFieldView[] {
  * The step forms the signed-in account may submit: steps whose permission it lacks are left out; a reply
  * offers only the outcomes it may record (withholding ones need the approver, permissionForEvent).
  */
-export function buildStepForms(
-  allowed: StaffEventType[],
-  items: Array<{ position: number; description: string }>,
-  today: IsoDate,
-  roles: readonly Role[],
-  typed?: TypedStep,
-): StepFormView[] {
+export function buildStepForms(allowed: StaffEventType[], items: Array<{ position: number; description: string }>, today: IsoDate, roles: readonly Role[], typed?: TypedStep): StepFormView[] {
   const mine = DECIDABLE_OUTCOMES.filter((o) => can(roles, permissionForEvent('decided', o)));
   const offered = allowed.filter((type) => (type === 'decided' ? mine.length > 0 : can(roles, permissionForEvent(type))));
   return offered.map((type, i) => {
