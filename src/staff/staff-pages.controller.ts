@@ -12,7 +12,7 @@ import type { StaffPrincipal } from '../auth/roles';
 import { SESSION_COOKIE } from '../auth/staff-auth.guard';
 import { Clock } from '../common/clock';
 import { dropCsrfToken } from '../common/csrf.middleware';
-import { cleanFormBody, toOptions } from '../common/form-options';
+import { cleanFormBody, fieldMessagesBesides, toOptions } from '../common/form-options';
 import { IdempotencyService } from '../common/idempotency.service';
 import { validateInput } from '../common/validation';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -187,7 +187,7 @@ export class StaffPagesController {
     const assigneeId = typeof body.assigneeId === 'string' && body.assigneeId ? body.assigneeId : null;
     const assignee = assigneeId ? await this.auth.findStaff(assigneeId) : null;
     // Only accounts that may work a request (requests.process) can be its assignee.
-    if (assigneeId && (!assignee || !can(assignee.roles, 'requests.process'))) throw new DomainError('VALIDATION_FAILED', '承办人无效。', { assigneeId: '承办人无效。' });
+    if (assigneeId && (!assignee || !can(assignee.roles, 'requests.process'))) throw new DomainError('VALIDATION_FAILED', '只能指定承办人员为承办人。', { assigneeId: '只能指定承办人员为承办人。' });
     await this.steps.assignRequest(id, assignee ? { id: assignee.id, label: assignee.displayName } : null, staffActor(staff));
     res.redirect(303, `/staff/requests/${id}?done=${assignee ? 'assigned' : 'unassigned'}`);
   }
@@ -311,7 +311,7 @@ export class StaffPagesController {
       stepForms: buildStepForms(request.allowedEvents, request.items, this.clock.today(), staff.roles, typed),
       ...rest,
       notice: rest.notice ?? confirmationFor(done, request, assigneeName),
-      fieldErrors: extra.fields ? Object.values(extra.fields) : [],
+      fieldErrors: fieldMessagesBesides(extra.message ?? '', extra.fields),
     };
   }
 
