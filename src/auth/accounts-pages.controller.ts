@@ -65,7 +65,11 @@ export class AccountsPagesController {
         .status(statusOf(e))
         .render(
           'staff/accounts',
-          await this.accountsModel({ message: e.message, errors: fieldMessagesBesides(e.message, e.fields), values: { username: str('username'), displayName: str('displayName'), email: str('email') } }),
+          await this.accountsModel({
+            message: e.message,
+            errors: fieldMessagesBesides(e.message, e.fields),
+            values: { username: str('username'), displayName: str('displayName'), email: str('email') },
+          }),
         );
     }
   }
