@@ -61,16 +61,14 @@ export class AccountsPagesController {
       res.redirect(303, '/staff/accounts?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      res
-        .status(statusOf(e))
-        .render(
-          'staff/accounts',
-          await this.accountsModel({
-            message: e.message,
-            errors: fieldMessagesBesides(e.message, e.fields),
-            values: { username: str('username'), displayName: str('displayName'), email: str('email') },
-          }),
-        );
+      res.status(statusOf(e)).render(
+        'staff/accounts',
+        await this.accountsModel({
+          message: e.message,
+          errors: fieldMessagesBesides(e.message, e.fields),
+          values: { username: str('username'), displayName: str('displayName'), email: str('email') },
+        }),
+      );
     }
   }
 

@@ -53,7 +53,7 @@ export class ReviewCasesPagesController {
       const checked = validateInput(CreateReviewCaseDto, input);
       if (checked.fields) Object.assign(fields, checked.fields);
       if (checked.fields || Object.keys(fields).length) throw new DomainError('VALIDATION_FAILED', '提交的内容有误，请按提示修改。', fields);
-      await this.cases.createCase(checked.value!, staffActor(staff));
+      await this.cases.createCase(checked.value, staffActor(staff));
       res.redirect(303, '/staff/review-cases?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
