@@ -121,7 +121,8 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
     await page.click('nav >> text=待确认收到');
     const row = page.locator('tr', { hasText: tracking });
     await row.locator('button', { hasText: '确认收到' }).click();
-    await page.waitForURL(`${base}/staff/awaiting`);
+    await page.waitForURL(/\/staff\/awaiting\?done=receipt_confirmed&request=/);
+    expect(await page.textContent('[role=status]')).toContain(`申请 ${tracking}：已确认收到，答复期限为 `);
     await page.click('nav >> text=申请列表');
     await page.click(`a:has-text("${tracking}")`);
     await page.waitForSelector('h1');
@@ -132,7 +133,8 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
       for (const [id, v] of Object.entries(fill)) await page.fill(`#${type}-${id}`, v);
       for (const [id, v] of Object.entries(select)) await page.selectOption(`#${id}`, v);
       await page.locator(`details:has(input[name=type][value=${type}]) button[type=submit]`).click();
-      await page.waitForURL(detailUrl);
+      await page.waitForURL(`${detailUrl}?done=${type}`);
+      expect(await page.textContent('[role=status]')).toMatch(/^已/);
     };
     await step('correction_requested', { on: '2026-06-15', correctionDueOn: '2026-06-25', note: '请写明小区名称' });
     expect(await page.textContent('main')).toContain('正在等待申请人补正');
@@ -171,7 +173,7 @@ describeInBrowser('In a real browser (Debian Chromium)', () => {
     expect(await page.textContent('main')).toContain('共 1 件');
     await screenshot(page, '08-report-cell');
     await page.goBack();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('.toolbar >> text=xlsx')]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('.toolbar >> text=Excel 表格')]);
     const file = await download.path();
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);

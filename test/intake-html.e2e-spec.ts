@@ -117,7 +117,10 @@ describe('Intake through the HTML pages', () => {
     const id = new RegExp(`href="/staff/requests/([0-9a-f-]{36})">${tracking}<`).exec(awaiting.text)?.[1];
     const staffCsrf = /name="_csrf" value="([^"]+)"/.exec(awaiting.text)![1];
     const confirmed = await staff.post(`/staff/requests/${id}/events`).type('form').send({ _csrf: staffCsrf, type: 'receipt_confirmed', back: 'awaiting', on: '2026-06-15' }).expect(303);
-    expect(confirmed.headers.location).toBe('/staff/awaiting');
+    expect(confirmed.headers.location).toBe(`/staff/awaiting?done=receipt_confirmed&request=${id}`);
+    // The list confirms the step with the stored number and the deadline it now runs to.
+    const back = await staff.get(confirmed.headers.location).expect(200);
+    expect(back.text).toContain(`申请 ${tracking}：已确认收到，答复期限为 2026年7月14日。`);
     const after = await agent.post('/status').type('form').send({ _csrf: lookup.csrf, trackingNumber: tracking, accessCode: code }).expect(200);
     expect(after.text).toContain('办理中');
     expect(after.text).toContain('2026-07-14');

@@ -1,3 +1,5 @@
+import { fieldMessagesBesides } from '../common/form-options';
+import { formatShanghaiDateTime } from '../common/format';
 import { statusOf } from '../common/http-error.filter';
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -28,12 +30,13 @@ export class AccountsPagesController {
   ) {}
 
   private async accountsModel(extra: Record<string, unknown> = {}) {
-    const accounts = await this.auth.listAccounts();
+    const accounts = await this.auth.listAccountsWithLocks();
     return {
       title: '账号管理',
       accounts: accounts.map((a) => ({
         ...a,
         roleList: a.roles.map((r) => ROLE_LABELS[r]).join('、'),
+        lockedUntilLabel: a.lockedUntil ? formatShanghaiDateTime(a.lockedUntil) : null,
         roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r], checked: a.roles.includes(r) })),
       })),
       roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
@@ -58,12 +61,14 @@ export class AccountsPagesController {
       res.redirect(303, '/staff/accounts?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      res
-        .status(statusOf(e))
-        .render(
-          'staff/accounts',
-          await this.accountsModel({ message: e.message, errors: Object.values(e.fields), values: { username: str('username'), displayName: str('displayName'), email: str('email') } }),
-        );
+      res.status(statusOf(e)).render(
+        'staff/accounts',
+        await this.accountsModel({
+          message: e.message,
+          errors: fieldMessagesBesides(e.message, e.fields),
+          values: { username: str('username'), displayName: str('displayName'), email: str('email') },
+        }),
+      );
     }
   }
 
@@ -78,7 +83,7 @@ export class AccountsPagesController {
       res.redirect(303, '/staff/accounts?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
-      res.status(statusOf(e)).render('staff/accounts', await this.accountsModel({ message: e.message, errors: Object.values(e.fields) }));
+      res.status(statusOf(e)).render('staff/accounts', await this.accountsModel({ message: e.message, errors: fieldMessagesBesides(e.message, e.fields) }));
     }
   }
 
@@ -100,7 +105,7 @@ export class AccountsPagesController {
       res.redirect(303, '/staff/password?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      res.status(400).render('staff/password', { title: '修改密码', message: e.message, errors: Object.values(e.fields) });
+      res.status(400).render('staff/password', { title: '修改密码', message: e.message, errors: fieldMessagesBesides(e.message, e.fields) });
     }
   }
 

@@ -114,7 +114,7 @@ export class AuthService implements OnApplicationBootstrap {
     if (Object.keys(fields).length) throw new ValidationFailedError(fields);
     const user = { ...(await this.newUser(username, displayName, password, [...new Set(roles)])), email };
     await this.unitOfWork.run(async (m) => {
-      if (await m.findOneBy(StaffUserEntity, { username })) throw new DomainError('CONFLICT', '该用户名已存在。', { username: '已存在。' });
+      if (await m.findOneBy(StaffUserEntity, { username })) throw new DomainError('CONFLICT', '该用户名已存在。', { username: '该用户名已存在。' });
       await insertRows(m, StaffUserEntity, user);
     });
     return toPrincipal(user);
@@ -193,6 +193,15 @@ export class AuthService implements OnApplicationBootstrap {
   async listAccounts(): Promise<AccountView[]> {
     const now = this.clock.now();
     return (await this.users.find({ order: { username: 'ASC' } })).map((u) => toAccountView(u, now));
+  }
+
+  /** The accounts page also says until when a lock runs (an instant; the page shows it in Asia/Shanghai time). */
+  async listAccountsWithLocks(): Promise<Array<AccountView & { lockedUntil: string | null }>> {
+    const now = this.clock.now();
+    return (await this.users.find({ order: { username: 'ASC' } })).map((u) => {
+      const view = toAccountView(u, now);
+      return { ...view, lockedUntil: view.locked ? u.lockedUntil : null };
+    });
   }
 
   async getAccount(id: string): Promise<AccountView> {

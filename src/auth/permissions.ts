@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { Role } from './roles';
+import { Role, ROLE_LABELS } from './roles';
 
 /** What a route or step needs; the matrix below is also printed in README.md. */
 export const PERMISSIONS = [
@@ -81,4 +81,14 @@ export function permissionForEvent(type: string, outcome?: string | null, itemOu
     return withholding ? 'requests.approve' : 'requests.process';
   }
   return 'requests.process';
+}
+
+/** The roles that hold `permission`, by their labels ("审核", "登记"…), read from the matrix above. */
+export function roleLabelsFor(permission: Permission): string[] {
+  return PERMISSION_MATRIX[permission].map((r) => ROLE_LABELS[r]);
+}
+
+/** The sentence a refused step shows: who may act and what the permission covers. */
+export function refusalFor(permission: Permission): string {
+  return `该步骤须由${roleLabelsFor(permission).join('或')}人员办理（${PERMISSION_LABELS[permission]}）。`;
 }

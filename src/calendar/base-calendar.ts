@@ -20,7 +20,7 @@ export function packagedCalendarYears(): CalendarYear[] {
     const year = Number(date.slice(0, 4));
     let entry = byYear.get(year);
     if (!entry) {
-      entry = { year, holidays: [], makeUpWorkdays: [], source: 'chinese-days 1.5（国务院办公厅部分节假日安排的通知）' };
+      entry = { year, holidays: [], makeUpWorkdays: [], source: '国务院办公厅关于部分节假日安排的通知（系统内置）' };
       byYear.set(year, entry);
     }
     return entry;

@@ -28,3 +28,8 @@ export function cleanFormBody(body: unknown, drop: string[] = ['_csrf', 'submiss
   for (const key of drop) delete result[key];
   return result;
 }
+
+/** Field messages to list under a form's error message, without repeating the message itself. */
+export function fieldMessagesBesides(message: string, fields: Record<string, string> | undefined): string[] {
+  return [...new Set(Object.values(fields ?? {}))].filter((m) => m !== message);
+}

@@ -136,7 +136,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) {
     throw new ConfigError('SMTP_URL', '必须以 smtp:// 或 smtps:// 开头');
   }
-  const mailFrom = env.MAIL_FROM || 'OGI Desk <no-reply@localhost>';
+  const agencyName = env.AGENCY_NAME || '某某人民政府办公室';
+  // Applicants see the sender's name: the agency's, quoted (nodemailer encodes it), never the software's.
+  const mailFrom = env.MAIL_FROM || `"${agencyName.replace(/["\\<>]/g, '')}" <no-reply@localhost>`;
   if (!/@/.test(mailFrom)) throw new ConfigError('MAIL_FROM', '必须包含电子邮件地址');
 
   const adminUsername = env.OGI_ADMIN_USERNAME || null;
@@ -158,7 +160,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mailDir: join(dataDir, 'mail'),
     mailFrom,
     mailPollMs: readInt(env, 'MAIL_POLL_MS', 2000, 50, 3_600_000),
-    agencyName: env.AGENCY_NAME || '某某人民政府办公室',
+    agencyName,
     publicBaseUrl: readBaseUrl(env),
     adminUsername,
     adminPassword,

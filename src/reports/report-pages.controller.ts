@@ -15,7 +15,8 @@ import { section3Grid, section4Grid } from '../domain/report/report-grid';
 import { APPLICANT_TYPE_LABELS, ApplicantType } from '../domain/lifecycle';
 import { gridToView } from './report-view';
 import { formatShanghaiDateTime } from '../common/format';
-import { EXPORT_MIME, EXPORT_TYPES, ExportType, exportFileName, renderExport } from './report-exports';
+import { EXPORT_MIME, EXPORT_TYPES, ExportType, renderExport } from './report-exports';
+import { exportDisposition, exportLinks } from './export-names';
 import { DomainError, NotFoundError, ValidationFailedError } from '../domain/errors';
 import { PublicationDiff, ReportPublicationsService } from './report-publications.service';
 import { PublishDto } from './dto/publish.dto';
@@ -137,7 +138,7 @@ export class ReportPagesController {
         errors: extra.publish?.errors ?? [],
         submissionToken: randomUUID(),
       },
-      exports: (['xlsx', 'docx', 'csv', 'json'] as const).map((t) => ({ type: t, href: `/staff/reports/${year}/export/${t}?${q}` })),
+      exports: exportLinks((t) => `/staff/reports/${year}/export/${t}?${q}`),
       basisOptions: toOptions(SECTION4_BASIS_LABELS, basis),
     };
   }
@@ -164,7 +165,7 @@ export class ReportPagesController {
       checks: checksView(p.section3.checks),
       checksKept: p.section3.checks.length > 0,
       basis: [...Object.values(p.section3.basis), ...Object.values(p.section4.basis)],
-      exports: (['xlsx', 'docx', 'csv', 'json'] as const).map((t) => ({ type: t, href: `/staff/reports/${year}/publications/${p.number}/export/${t}` })),
+      exports: exportLinks((t) => `/staff/reports/${year}/publications/${p.number}/export/${t}`),
       diffHref: `/staff/reports/${year}?format=${p.format}&against=${p.number}#diff`,
     });
   }
@@ -176,7 +177,7 @@ export class ReportPagesController {
     const year = this.reports.parseYear(yearRaw);
     const report = await this.publications.asAnnualReport(year, Number(numberRaw));
     res.setHeader('Content-Type', EXPORT_MIME[type as ExportType]);
-    res.setHeader('Content-Disposition', `attachment; filename="${exportFileName(report, type as ExportType).replace(`.${type}`, `-publication-${report.number}.${type}`)}"`);
+    res.setHeader('Content-Disposition', exportDisposition(report, type as ExportType, report.number));
     res.send(await renderExport(report, type as ExportType));
   }
 
@@ -201,7 +202,7 @@ export class ReportPagesController {
       format,
       rowLabel: [spec.group, spec.label].filter(Boolean).join(' '),
       columnLabel: column === 'total' ? '总计' : APPLICANT_TYPE_LABELS[column as ApplicantType],
-      items: result.items,
+      items: await this.reports.describeCellItems(result.items),
       total: result.total,
       next: result.total > page * 50 ? `?format=${format}&page=${page + 1}` : null,
       prev: page > 1 ? `?format=${format}&page=${page - 1}` : null,
@@ -228,7 +229,7 @@ export class ReportPagesController {
     const year = this.reports.parseYear(yearRaw);
     const report = await this.reports.annualReport(year, this.reports.parseFormat(formatRaw, year));
     res.setHeader('Content-Type', EXPORT_MIME[type as ExportType]);
-    res.setHeader('Content-Disposition', `attachment; filename="${exportFileName(report, type as ExportType)}"`);
+    res.setHeader('Content-Disposition', exportDisposition(report, type as ExportType));
     res.send(await renderExport(report, type as ExportType));
   }
 

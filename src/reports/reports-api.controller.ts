@@ -8,7 +8,8 @@ import type { StaffPrincipal } from '../auth/roles';
 import { IdempotencyService } from '../common/idempotency.service';
 import { NotFoundError } from '../domain/errors';
 import { parsePageParam } from '../common/page-param';
-import { EXPORT_MIME, EXPORT_TYPES, ExportType, exportFileName, renderExport } from './report-exports';
+import { EXPORT_MIME, EXPORT_TYPES, ExportType, renderExport } from './report-exports';
+import { exportDisposition } from './export-names';
 import { PublishDto } from './dto/publish.dto';
 import { PublishedView, ReportPublicationsService } from './report-publications.service';
 import { ReportsService } from './reports.service';
@@ -80,7 +81,7 @@ export class ReportsApiController {
     const report = await this.reports.annualReport(year, this.reports.parseFormat(formatRaw, year));
     const body = await renderExport(report, type as ExportType);
     res.setHeader('Content-Type', EXPORT_MIME[type as ExportType]);
-    res.setHeader('Content-Disposition', `attachment; filename="${exportFileName(report, type as ExportType)}"`);
+    res.setHeader('Content-Disposition', exportDisposition(report, type as ExportType));
     res.send(body);
   }
 

@@ -33,6 +33,16 @@ import {
   Section3RowSpec,
 } from '../domain/report';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
+import { APPLICANT_TYPE_LABELS, ApplicantType, Outcome, outcomeLabel } from '../domain/lifecycle';
+
+export interface CellItemView {
+  id: string;
+  trackingNumber: string;
+  applicantTypeLabel: string;
+  receivedOn: string | null;
+  concludedOn: string | null;
+  outcomeLabel: string | null;
+}
 import { ReviewCasesService } from '../review-cases/review-cases.service';
 import { latestPublication, PublicationSummary, toPublicationSummary } from './publication-store';
 import { SettingsService } from './settings.service';
@@ -215,5 +225,26 @@ export class ReportsService {
       if (b) map.set(r.id, { col: r.applicantType, cells: rowsOf(b, format).join(','), trackingNumber: r.trackingNumber });
     }
     return map;
+  }
+
+  /**
+   * What a drill-down page shows of each request behind a cell: what placed it there (applicant type,
+   * receipt and conclusion dates, outcome), never the applicant's identity.
+   */
+  async describeCellItems(items: Array<{ id: string }>): Promise<CellItemView[]> {
+    if (!items.length) return [];
+    const rows = await this.dataSource.manager.find(InformationRequestEntity, {
+      select: { id: true, trackingNumber: true, applicantType: true, receivedOn: true, concludedOn: true, outcome: true },
+      where: { id: In(items.map((i) => i.id)) },
+      order: { trackingNumber: 'ASC' },
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      trackingNumber: r.trackingNumber,
+      applicantTypeLabel: APPLICANT_TYPE_LABELS[r.applicantType as ApplicantType] ?? r.applicantType,
+      receivedOn: r.receivedOn,
+      concludedOn: r.concludedOn,
+      outcomeLabel: r.outcome ? outcomeLabel(r.outcome as Outcome) : null,
+    }));
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor, APPLICANT_WITHDRAWAL_ACTOR, Viewer } from '../auth/actor';
-import { can, permissionForEvent } from '../auth/permissions';
+import { can, permissionForEvent, refusalFor } from '../auth/permissions';
 import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../common/db-errors';
@@ -40,9 +40,8 @@ export class RequestStepsService {
 
   /** Appends one lifecycle step; the request's cached state is recomputed from all events. */
   async recordEvent(id: string, dto: RecordEventDto, actor: Actor, viewer?: Viewer): Promise<RequestDetailView> {
-    if (actor.roles && !can(actor.roles, permissionForEvent(dto.type, dto.outcome, dto.itemOutcomes))) {
-      throw new DomainError('FORBIDDEN', dto.type === 'receipt_confirmed' ? '确认收到须由登记人员办理。' : '该步骤须由审核人员办理（批准延期、签发不予公开或部分公开的答复）。');
-    }
+    const needed = permissionForEvent(dto.type, dto.outcome, dto.itemOutcomes);
+    if (actor.roles && !can(actor.roles, needed)) throw new DomainError('FORBIDDEN', refusalFor(needed));
     const calendar = await this.calendars.current();
     const today = this.clock.today();
     const remedyBodies = await this.remedySettings.current();

@@ -33,6 +33,7 @@ export class ReviewCasesPagesController {
       results: toOptions(RESULT_LABELS),
       values,
       ...extra,
+      fields: (extra.fields ?? {}) as Record<string, string>,
     };
   }
 
@@ -40,14 +41,25 @@ export class ReviewCasesPagesController {
   @Post()
   async create(@Body() raw: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     const body = cleanFormBody(raw);
+    // The form asks for the tracking number people quote; the API keeps taking the request's id.
+    const { trackingNumber, ...input } = body;
     try {
-      const checked = validateInput(CreateReviewCaseDto, body);
-      if (checked.fields) throw new DomainError('VALIDATION_FAILED', '提交的内容有误。', checked.fields);
+      const fields: Record<string, string> = {};
+      if (typeof trackingNumber === 'string') {
+        const requestId = await this.cases.requestIdFor(trackingNumber);
+        if (requestId) input.requestId = requestId;
+        else fields.trackingNumber = `没有编号为 ${trackingNumber.trim()} 的申请，请核对申请编号（如 2026-000001）。`;
+      }
+      const checked = validateInput(CreateReviewCaseDto, input);
+      if (checked.fields) Object.assign(fields, checked.fields);
+      if (checked.fields || Object.keys(fields).length) throw new DomainError('VALIDATION_FAILED', '提交的内容有误，请按提示修改。', fields);
       await this.cases.createCase(checked.value, staffActor(staff));
       res.redirect(303, '/staff/review-cases?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
-      res.status(statusOf(e)).render('review-cases/index', await this.model({ message: e.message, errors: Object.values(e.fields), values: body }));
+      const fields = { ...e.fields };
+      if (fields.requestId) fields.trackingNumber ??= fields.requestId;
+      res.status(statusOf(e)).render('review-cases/index', await this.model({ message: e.message, fields, values: body }));
     }
   }
 

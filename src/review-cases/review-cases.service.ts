@@ -1,3 +1,4 @@
+import { normaliseTrackingNumber } from '../domain/applicants/normalise';
 import { insertRows } from '../common/insert-rows';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -109,6 +110,12 @@ export class ReviewCasesService {
       result: c.result as ReviewCaseRecord['result'],
       agencyRole: c.agencyRole as ReviewCaseRecord['agencyRole'],
     }));
+  }
+
+  /** The request a case concerns, found by the number people quote (full-width dash or none accepted). */
+  async requestIdFor(trackingNumber: string): Promise<string | null> {
+    const found = await this.dataSource.manager.findOneBy(InformationRequestEntity, { trackingNumber: normaliseTrackingNumber(trackingNumber) });
+    return found?.id ?? null;
   }
 
   private async toViews(cases: ReviewCaseEntity[]): Promise<ReviewCaseView[]> {

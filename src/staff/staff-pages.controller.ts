@@ -1,5 +1,5 @@
 import { statusOf } from '../common/http-error.filter';
-import { RequirePermission } from '../auth/permissions';
+import { can, RequirePermission } from '../auth/permissions';
 import { Body, Controller, Get, Inject, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -12,7 +12,7 @@ import type { StaffPrincipal } from '../auth/roles';
 import { SESSION_COOKIE } from '../auth/staff-auth.guard';
 import { Clock } from '../common/clock';
 import { dropCsrfToken } from '../common/csrf.middleware';
-import { cleanFormBody, toOptions } from '../common/form-options';
+import { cleanFormBody, fieldMessagesBesides, toOptions } from '../common/form-options';
 import { IdempotencyService } from '../common/idempotency.service';
 import { validateInput } from '../common/validation';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -28,7 +28,8 @@ import { RequestStepsService } from '../requests/request-steps.service';
 import { RequestIntakeService } from '../requests/request-intake.service';
 import { ApplicantPrivacyService } from '../requests/applicant-privacy.service';
 import { staffActor } from '../auth/actor';
-import { buildStepForms, formToEventBody } from './step-forms';
+import { buildStepForms, formToEventBody, TypedStep } from './step-forms';
+import { confirmationFor } from './step-confirmation';
 import { DashboardService } from '../dashboard/dashboard.service';
 import { MailWorker } from '../notifications/mail-worker';
 import { formatShanghaiDateTime } from '../common/format';
@@ -185,9 +186,10 @@ export class StaffPagesController {
   async assign(@Param('id') id: string, @Body() body: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     const assigneeId = typeof body.assigneeId === 'string' && body.assigneeId ? body.assigneeId : null;
     const assignee = assigneeId ? await this.auth.findStaff(assigneeId) : null;
-    if (assigneeId && !assignee) throw new DomainError('VALIDATION_FAILED', '承办人无效。', { assigneeId: '承办人无效。' });
+    // Only accounts that may work a request (requests.process) can be its assignee.
+    if (assigneeId && (!assignee || !can(assignee.roles, 'requests.process'))) throw new DomainError('VALIDATION_FAILED', '只能指定承办人员为承办人。', { assigneeId: '只能指定承办人员为承办人。' });
     await this.steps.assignRequest(id, assignee ? { id: assignee.id, label: assignee.displayName } : null, staffActor(staff));
-    res.redirect(303, `/staff/requests/${id}`);
+    res.redirect(303, `/staff/requests/${id}?done=${assignee ? 'assigned' : 'unassigned'}`);
   }
 
   @RequirePermission('requests.view')
@@ -213,7 +215,7 @@ export class StaffPagesController {
       statuses: toOptions({ open: '办理中（全部）', ...STATUS_LABELS }, query.status),
       channels: toOptions(CHANNEL_LABELS, query.channel),
       applicantTypes: toOptions(APPLICANT_TYPE_LABELS, query.applicantType),
-      assignees: toOptions({ none: '未指定', ...Object.fromEntries((await this.auth.listStaff()).map((u) => [u.id, u.displayName])) }, query.assignee),
+      assignees: toOptions({ none: '未指定', ...Object.fromEntries((await this.handlers()).map((u) => [u.id, u.displayName])) }, query.assignee),
       overdueOnly: query.overdue === 'true',
       pager: { page: result.page, pages, prev: result.page > 1 ? params(result.page - 1) : null, next: result.page < pages ? params(result.page + 1) : null },
       exportHref: { csv: exportHref('csv'), xlsx: exportHref('xlsx') },
@@ -235,10 +237,14 @@ export class StaffPagesController {
   @RequirePermission('requests.view')
   @Get('awaiting')
   @Render('staff/awaiting')
-  async awaiting(@Query('page') page?: string) {
+  async awaiting(@Query('page') page?: string, @Query('done') done?: string, @Query('request') requestId?: string) {
     const result = await this.awaitingConfirmation.list(page);
+    // The confirmation names the request by its stored number; an unknown id shows nothing.
+    const confirmed = done && typeof requestId === 'string' ? await this.queries.getRequest(requestId).catch(() => null) : null;
+    const sentence = confirmed ? confirmationFor(done, confirmed, null) : null;
     return {
       title: '待确认收到',
+      notice: sentence ? `申请 ${confirmed!.trackingNumber}：${sentence}` : null,
       ...result,
       confirmationWorkingDays: CONFIRMATION_WORKING_DAYS,
       pager: { page: result.page, pages: result.pages, prev: result.page > 1 ? result.page - 1 : null, next: result.page < result.pages ? result.page + 1 : null },
@@ -278,22 +284,34 @@ export class StaffPagesController {
 
   @RequirePermission('requests.view')
   @Get('requests/:id')
-  async detail(@Param('id') id: string, @Query('registered') registered: string, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
-    res.render('staff/request-detail', await this.detailModel(id, staff, { notice: registered ? '申请已登记。' : null }));
+  async detail(@Param('id') id: string, @Query('registered') registered: string, @Query('done') done: string, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    res.render('staff/request-detail', await this.detailModel(id, staff, { notice: registered ? '申请已登记。' : null, done }));
   }
 
-  private async detailModel(id: string, staff: StaffPrincipal, extra: { notice?: string | null; message?: string; fields?: Record<string, string>; failedType?: string }) {
+  /** Accounts a request can be assigned to: those that may work it (requests.process). */
+  private async handlers(): Promise<StaffPrincipal[]> {
+    return (await this.auth.listStaff()).filter((u) => can(u.roles, 'requests.process'));
+  }
+
+  private async detailModel(
+    id: string,
+    staff: StaffPrincipal,
+    extra: { notice?: string | null; done?: string; message?: string; fields?: Record<string, string>; failedType?: string; typed?: TypedStep },
+  ) {
     const request = await this.queries.getRequest(id, { staff, via: 'page' });
     const [staffList, accessLog] = await Promise.all([this.auth.listStaff(), this.privacy.personalDataAccessLog(id)]);
+    const assigneeName = staffList.find((u) => u.id === request.assigneeId)?.displayName ?? null;
+    const { done, typed, ...rest } = extra;
     return {
       title: `申请 ${request.trackingNumber}`,
       request,
-      assignees: toOptions(Object.fromEntries(staffList.map((u) => [u.id, u.displayName])), request.assigneeId),
-      assigneeName: staffList.find((u) => u.id === request.assigneeId)?.displayName ?? null,
+      assignees: toOptions(Object.fromEntries(staffList.filter((u) => can(u.roles, 'requests.process')).map((u) => [u.id, u.displayName])), request.assigneeId),
+      assigneeName,
       accessLog: request.personalDataMasked ? [] : accessLog,
-      stepForms: buildStepForms(request.allowedEvents, request.items, this.clock.today()),
-      ...extra,
-      fieldErrors: extra.fields ? Object.values(extra.fields) : [],
+      stepForms: buildStepForms(request.allowedEvents, request.items, this.clock.today(), staff.roles, typed),
+      ...rest,
+      notice: rest.notice ?? confirmationFor(done, request, assigneeName),
+      fieldErrors: fieldMessagesBesides(extra.message ?? '', extra.fields),
     };
   }
 
@@ -307,10 +325,12 @@ export class StaffPagesController {
     try {
       if (checked.fields) throw new DomainError('VALIDATION_FAILED', '提交的内容有误。', checked.fields);
       await this.steps.recordEvent(id, checked.value, staffActor(staff));
-      res.redirect(303, back);
+      res.redirect(303, `${back}?done=${checked.value.type}${back === '/staff/awaiting' ? `&request=${encodeURIComponent(id)}` : ''}`);
     } catch (e) {
       if (e instanceof DomainError && e.code !== 'NOT_FOUND' && e.code !== 'UNAUTHORIZED') {
-        res.status(statusOf(e)).render('staff/request-detail', await this.detailModel(id, staff, { message: e.message, fields: e.fields, failedType: typeof body.type === 'string' ? body.type : '' }));
+        const failedType = typeof body.type === 'string' ? body.type : '';
+        const typed = { type: failedType, values: raw };
+        res.status(statusOf(e)).render('staff/request-detail', await this.detailModel(id, staff, { message: e.message, fields: e.fields, failedType, typed }));
         return;
       }
       throw e;

@@ -1,3 +1,5 @@
+import { can, permissionForEvent, refusalFor } from '../auth/permissions';
+import { Role } from '../auth/roles';
 import { OptionView, toOptions } from '../common/form-options';
 import { IsoDate } from '../domain/calendar';
 import { DECIDABLE_OUTCOMES, DELIVERY_WAY_LABELS, EVENT_BASIS, EVENT_LABELS, OUTCOME_INFO, StaffEventType } from '../domain/lifecycle';
@@ -19,8 +21,16 @@ export interface StepFormView {
   label: string;
   basis: string;
   fields: StepFieldView[];
-  itemOutcomes: Array<{ position: number; number: number; description: string; options: OptionView[] }>;
+  itemOutcomes: Array<{ position: number; number: number; description: string; options: OptionView[]; reason: string }>;
   primary: boolean;
+  /** Why part of the step is not offered to this account (outcomes or per-item replies that need another role). */
+  limits: string[];
+}
+
+/** What the account typed into a refused or invalid form, shown again in that form. */
+export interface TypedStep {
+  type: string;
+  values: Record<string, unknown>;
 }
 
 const DECIDABLE_LABELS = Object.fromEntries(DECIDABLE_OUTCOMES.map((o) => [o, `${OUTCOME_INFO[o].row} ${OUTCOME_INFO[o].label}`]));
@@ -99,16 +109,43 @@ function fieldsFor(type: StaffEventType, today: IsoDate): StepFieldView[] {
   }
 }
 
-export function buildStepForms(allowed: StaffEventType[], items: Array<{ position: number; description: string }>, today: IsoDate): StepFormView[] {
-  return allowed.map((type, i) => ({
-    type,
-    label: EVENT_LABELS[type],
-    basis: EVENT_BASIS[type],
-    fields: fieldsFor(type, today),
-    itemOutcomes:
-      type === 'decided' && items.length > 1 ? items.map((item) => ({ position: item.position, number: item.position + 1, description: item.description, options: toOptions(DECIDABLE_LABELS) })) : [],
-    primary: i === 0,
-  }));
+/**
+ * The step forms the signed-in account may submit: steps whose permission it lacks are left out; a reply
+ * offers only the outcomes it may record (withholding ones need the approver, permissionForEvent).
+ */
+export function buildStepForms(allowed: StaffEventType[], items: Array<{ position: number; description: string }>, today: IsoDate, roles: readonly Role[], typed?: TypedStep): StepFormView[] {
+  const mine = DECIDABLE_OUTCOMES.filter((o) => can(roles, permissionForEvent('decided', o)));
+  const offered = allowed.filter((type) => (type === 'decided' ? mine.length > 0 : can(roles, permissionForEvent(type))));
+  return offered.map((type, i) => {
+    const limits: string[] = [];
+    let fields = fieldsFor(type, today);
+    let itemOutcomes: StepFormView['itemOutcomes'] = [];
+    if (type === 'decided') {
+      const labels = Object.fromEntries(mine.map((o) => [o, DECIDABLE_LABELS[o]]));
+      fields = fields.map((f) => (f.name === 'outcome' ? { ...f, options: toOptions(labels) } : f));
+      const others = new Set(DECIDABLE_OUTCOMES.filter((o) => !mine.includes(o)).map((o) => permissionForEvent('decided', o)));
+      for (const p of others) limits.push(`其他答复结果${refusalFor(p).replace(/^该步骤/, '')}`);
+      // Items answered differently from the reply need whoever may record a mixed reply (permissionForEvent).
+      const mixed = permissionForEvent('decided', 'granted', [{ outcome: 'granted' }, { outcome: 'withheld_state_secret' }]);
+      if (items.length > 1 && can(roles, mixed)) {
+        itemOutcomes = items.map((item) => ({ position: item.position, number: item.position + 1, description: item.description, options: toOptions(DECIDABLE_LABELS), reason: '' }));
+      } else if (items.length > 1) limits.push(`各项答复结果不同的，${refusalFor(mixed).replace(/^该步骤/, '')}`);
+    }
+    if (typed?.type === type) {
+      fields = fields.map((f) => {
+        const v = typed.values[f.name];
+        const value = typeof v === 'string' || typeof v === 'number' ? String(v) : f.value;
+        return { ...f, value, options: f.options?.map((o) => ({ ...o, selected: o.value === value })) };
+      });
+      const chosen = (typed.values.itemOutcome ?? {}) as Record<string, unknown>;
+      const reasons = (typed.values.itemReason ?? {}) as Record<string, unknown>;
+      itemOutcomes = itemOutcomes.map((it) => {
+        const reason = reasons[String(it.position)];
+        return { ...it, reason: typeof reason === 'string' ? reason : '', options: it.options.map((o) => ({ ...o, selected: o.value === chosen[String(it.position)] })) };
+      });
+    }
+    return { type, label: EVENT_LABELS[type], basis: EVENT_BASIS[type], fields, itemOutcomes, primary: typed ? typed.type === type : i === 0, limits };
+  });
 }
 
 /** Turns an HTML step form into the API's event body (numbers, per-item outcomes). */

@@ -8,7 +8,7 @@ export const AGENCY_ROLES = ['original_agency', 'co_defendant_review_organ'] as 
 
 export class CreateReviewCaseDto {
   @ApiProperty({ enum: REVIEW_CASE_KINDS })
-  @IsIn(REVIEW_CASE_KINDS, { message: '案件类型必须是 administrative_review、litigation_direct 或 litigation_after_review。' })
+  @IsIn(REVIEW_CASE_KINDS, { message: '请选择案件类型：行政复议、直接起诉的行政诉讼或复议后起诉的行政诉讼。' })
   kind: (typeof REVIEW_CASE_KINDS)[number];
 
   @ApiProperty({ example: '2024-05-10', description: '申请复议或起诉（立案）之日' })
@@ -17,7 +17,7 @@ export class CreateReviewCaseDto {
 
   @ApiPropertyOptional({ description: '所涉申请的 id' })
   @IsOptional()
-  @Matches(/^[0-9a-f-]{36}$/, { message: '申请 id 无效。' })
+  @Matches(/^[0-9a-f-]{36}$/, { message: '所涉申请无效。' })
   requestId?: string;
 
   @ApiPropertyOptional({ example: '某府复决〔2024〕23号' })
@@ -29,7 +29,7 @@ export class CreateReviewCaseDto {
 
   @ApiPropertyOptional({ enum: AGENCY_ROLES, default: 'original_agency', description: 'co_defendant_review_organ：本机关仅作为复议机关与原机关作共同被告，不计入本机关报表' })
   @IsOptional()
-  @IsIn(AGENCY_ROLES, { message: '本机关角色无效。' })
+  @IsIn(AGENCY_ROLES, { message: '请选择本机关角色：原行政机关或复议机关（共同被告）。' })
   agencyRole?: (typeof AGENCY_ROLES)[number];
 
   @ApiPropertyOptional()
@@ -46,6 +46,6 @@ export class ConcludeReviewCaseDto {
   concludedOn: string;
 
   @ApiProperty({ enum: REVIEW_CASE_RESULTS })
-  @IsIn(REVIEW_CASE_RESULTS, { message: '结果必须是 upheld（维持）、corrected（纠正）或 other（其他）。' })
+  @IsIn(REVIEW_CASE_RESULTS, { message: '请选择审结结果：结果维持、结果纠正或其他结果。' })
   result: (typeof REVIEW_CASE_RESULTS)[number];
 }
