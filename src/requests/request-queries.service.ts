@@ -67,6 +67,11 @@ export class RequestQueriesService {
     return total;
   }
 
+  /** The tracking numbers of the given requests (for links from other records). */
+  trackingNumbers(ids: string[]): Promise<Array<{ id: string; trackingNumber: string }>> {
+    return this.store.trackingNumbers(ids);
+  }
+
   /** A wrong access code and an unknown number answer exactly alike. */
   async lookupPublic(trackingNumber: string, accessCode: string): Promise<PublicStatusView> {
     return this.publicStatus(await this.findByAccessCode(trackingNumber, accessCode));
@@ -82,6 +87,7 @@ export class RequestQueriesService {
     return request;
   }
 
+  /** The applicant's status view of a request already found by its access code (findByAccessCode): never call it without. */
   async publicStatus(request: InformationRequestEntity): Promise<PublicStatusView> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();

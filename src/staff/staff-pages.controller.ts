@@ -22,7 +22,6 @@ import { CreateRequestDto, ListRequestsQueryDto, RecordEventDto } from '../reque
 import { buildRequestForm, normaliseItems } from '../requests/request-form';
 import { RegisteredRequest } from '../requests/request-intake.service';
 import { RequestQueriesService } from '../requests/request-queries.service';
-import { RequestStore } from '../requests/request-store';
 import { RequestNoticesService } from '../requests/request-notices.service';
 import { RequestStepsService } from '../requests/request-steps.service';
 import { RequestIntakeService } from '../requests/request-intake.service';
@@ -54,7 +53,6 @@ export class StaffPagesController {
   constructor(
     private readonly auth: AuthService,
     private readonly queries: RequestQueriesService,
-    private readonly store: RequestStore,
     private readonly requestNotices: RequestNoticesService,
     private readonly steps: RequestStepsService,
     private readonly intake: RequestIntakeService,
@@ -159,7 +157,7 @@ export class StaffPagesController {
   async failedMail() {
     const rows = await this.mailWorker.failed();
     const ids = [...new Set(rows.map((r) => r.requestId).filter((x): x is string => !!x))];
-    const trackingById = new Map((await this.store.trackingNumbers(ids)).map((r) => [r.id, r.trackingNumber]));
+    const trackingById = new Map((await this.queries.trackingNumbers(ids)).map((r) => [r.id, r.trackingNumber]));
     return {
       title: '发送失败的邮件',
       mails: rows.map((r) => ({
