@@ -5,7 +5,7 @@ import { AuthService } from '../src/auth/auth.service';
 import { generateLedger } from '../scripts/ledger-fixture';
 import { signIn } from './support/builders';
 import { ROLE_PASSWORD } from './support/roles';
-import { createTestApp, openForm, TestApp } from './support/test-app';
+import { createTestApp, openForm, TestApp, testDatabaseUrl } from './support/test-app';
 
 /**
  * Rows imported: 10,000 keeps this test near a minute on a busy 2-core machine; IMPORT_LOAD_ROWS=100000
@@ -13,6 +13,8 @@ import { createTestApp, openForm, TestApp } from './support/test-app';
  */
 const ROWS = Number(process.env.IMPORT_LOAD_ROWS ?? 10_000);
 const LIMIT_MS = 100;
+/** A database read during an import (issue 15: no other request waits more than 200 ms for an import). */
+const READ_LIMIT_MS = 200;
 
 /** This thread's time on a CPU and waiting for one (Linux schedstat, nanoseconds), in ms. */
 function schedstat(): { cpuMs: number; waitMs: number } {
@@ -156,11 +158,17 @@ describe(`Ledger import under load: ${ROWS} rows while other users keep working 
     // one turn, less the garbage collection of the test process's heap that fell in it.
     expect(turns.maxCpuLessGcMs).toBeLessThan(LIMIT_MS);
     const waitedShare = turns.waitMs / (seconds * 1000);
-    if (waitedShare < 0.05) {
-      // A machine of our own: the limit holds as measured, wall clock, nothing taken off.
+    if (testDatabaseUrl()) {
+      // PostgreSQL: its server shares the two CPUs with this process, and its waits for a CPU are not
+      // in this thread's schedstat, so a wall-clock pause cannot be told apart from the machine's.
+      console.warn('PostgreSQL: wall-clock latencies reported above, not asserted');
+    } else if (waitedShare < 0.05) {
+      // A machine of our own: the limits hold as measured, wall clock, nothing taken off. A page
+      // (issue 13: under 100 ms) and the event loop; a database read queues behind the write of
+      // one chunk, which issue 15 allows 200 ms during an import.
       expect(delay.max / 1e6).toBeLessThan(LIMIT_MS);
       expect(Math.max(...pages.map((p) => p.ms))).toBeLessThan(LIMIT_MS);
-      expect(Math.max(...lookups)).toBeLessThan(LIMIT_MS);
+      expect(Math.max(...lookups)).toBeLessThan(READ_LIMIT_MS);
     } else {
       // Other processes held the CPUs (this thread waited for one that often): wall-clock pauses
       // then measure the machine as much as the import; they are reported above, not asserted.
