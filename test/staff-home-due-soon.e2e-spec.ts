@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { createTestApp, openForm, TestApp, validResidentId } from './support/test-app';
+import { signIn } from './support/builders';
+import { createTestApp, TestApp, validResidentId } from './support/test-app';
 
 /**
  * Issue 14, small defect: the staff home's "due soon" figure counted only the first page of the
@@ -21,13 +22,7 @@ describe('Staff home: "due soon" counts every open request due within 3 working 
     t = await createTestApp();
     t.clock.setNow('2026-06-15T02:00:00Z');
     auth = { Authorization: `Bearer ${await t.token()}` };
-    agent = request.agent(t.http);
-    const login = await openForm(agent, '/staff/login');
-    await agent
-      .post('/staff/login')
-      .type('form')
-      .send({ _csrf: login.csrf, ...(await t.clerk()) })
-      .expect(303);
+    agent = await signIn(t, await t.clerk());
   });
   afterAll(() => t.close());
 
