@@ -8,6 +8,7 @@ import { APPLICANT_TYPES, Outcome, OUTCOME_INFO, OUTCOMES } from '../domain/life
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { OPEN_STATUS_SQL } from '../requests/request-list-query';
 import { whereConfirmationOverdue } from '../requests/awaiting-confirmation.service';
+import { outcomesOfYear, receivedPerMonth, replyPairs } from '../requests/request-tally';
 
 export interface DashboardStats {
   year: number;
@@ -89,50 +90,17 @@ export class DashboardService {
     const start = `${year}-01-01`;
     const end = `${year}-12-31`;
     const repo = this.dataSource.manager;
-    const monthly = await repo
-      .createQueryBuilder(InformationRequestEntity, 'r')
-      .select('r.received_on', 'd')
-      .addSelect('r.applicant_type', 't')
-      .addSelect('COUNT(*)', 'n')
-      .where('r.received_on >= :start AND r.received_on <= :end', { start, end })
-      .groupBy('r.received_on')
-      .addGroupBy('r.applicant_type')
-      .getRawMany<{ d: string; t: string; n: string | number }>();
+    // Sums over the tallies (request-tally.ts): a few thousand rows however many requests.
     const receivedByMonth = Array.from({ length: 12 }, (_, i) => ({ month: i + 1, byType: Object.fromEntries(APPLICANT_TYPES.map((t) => [t, 0])), total: 0 }));
-    for (const row of monthly) {
-      const m = receivedByMonth[Number(row.d.slice(5, 7)) - 1];
-      if (!m || !(row.t in m.byType)) continue;
-      m.byType[row.t] += Number(row.n);
-      m.total += Number(row.n);
+    for (const row of await receivedPerMonth(repo, year)) {
+      const m = receivedByMonth[Number(row.month.slice(5, 7)) - 1];
+      if (!m || !(row.type in m.byType)) continue;
+      m.byType[row.type] += row.n;
+      m.total += row.n;
     }
-    // Replies of the year per (received, concluded) pair: a few thousand pairs however many
-    // requests, read from the (concluded_on, received_on, …) index in its order.
-    const concludedInYear = 'r.concluded_on >= :start AND r.concluded_on <= :end AND r.received_on IS NOT NULL';
-    const pairs = await repo
-      .createQueryBuilder(InformationRequestEntity, 'r')
-      .select('r.received_on', 'receivedOn')
-      .addSelect('r.concluded_on', 'concludedOn')
-      .addSelect('COUNT(*)', 'n')
-      .where(concludedInYear, { start, end })
-      .groupBy('r.concluded_on')
-      .addGroupBy('r.received_on')
-      .getRawMany<{ receivedOn: string; concludedOn: string; n: string | number }>();
-    const timely = await repo
-      .createQueryBuilder(InformationRequestEntity, 'r')
-      .select('COUNT(r.due_on)', 'withDue')
-      .addSelect('SUM(CASE WHEN r.concluded_on <= r.due_on THEN 1 ELSE 0 END)', 'onTime')
-      .where(concludedInYear, { start, end })
-      .getRawOne<{ withDue: string | number; onTime: string | number | null }>();
-    // One range of the (outcome, concluded_on, …) index per outcome, already in outcome order.
-    const outcomeRows = await repo
-      .createQueryBuilder(InformationRequestEntity, 'r')
-      .select('r.outcome', 'o')
-      .addSelect('COUNT(*)', 'n')
-      .where('r.outcome IN (:...outcomes)', { outcomes: OUTCOMES })
-      .andWhere(concludedInYear, { start, end })
-      .groupBy('r.outcome')
-      .getRawMany<{ o: string | null; n: string | number }>();
-    const outcomeCounts = new Map(outcomeRows.map((o) => [o.o ?? 'unknown', Number(o.n)]));
+    // Replies of the year per (received, concluded) pair, and outcomes of the year.
+    const pairs = (await replyPairs(repo, start, end)).filter((p) => p.n !== 0);
+    const outcomeCounts = await outcomesOfYear(repo, year);
     const calendar = await this.calendars.current();
     // Working days between two dates as the difference of a running count, built day by day with
     // the calendar's own count: one step per day of the range, not one walk per pair.
@@ -149,12 +117,14 @@ export class DashboardService {
       }
     }
     let concluded = 0;
-    const onTime = Number(timely?.onTime ?? 0);
-    const withDue = Number(timely?.withDue ?? 0);
+    let onTime = 0;
+    let withDue = 0;
     const days: Array<[days: number, count: number]> = [];
     for (const p of pairs) {
-      concluded += Number(p.n);
-      days.push([p.concludedOn >= p.receivedOn ? running.get(p.concludedOn)! - running.get(p.receivedOn)! : 0, Number(p.n)]);
+      concluded += p.n;
+      onTime += p.onTime;
+      withDue += p.dated;
+      days.push([p.concludedOn >= p.receivedOn ? running.get(p.concludedOn)! - running.get(p.receivedOn)! : 0, p.n]);
     }
     return {
       year,

@@ -13,6 +13,7 @@ import { StaffLoginClientEntity } from '../auth/entities/staff-login-client.enti
 import { LedgerImports1795760500000 } from '../../migrations/1795760500000-LedgerImports';
 import { LedgerImportEntity, LedgerImportRequestEntity } from '../import/entities/ledger-import.entity';
 import { ListIndexesAndSearch1795761000000 } from '../../migrations/1795761000000-ListIndexesAndSearch';
+import { RequestTallies1795761100000 } from '../../migrations/1795761100000-RequestTallies';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
 import { ReportPublicationEntity, ReportPublicationEntryEntity } from '../reports/entities/report-publication.entity';
@@ -64,6 +65,7 @@ export const MIGRATIONS = [
   SealedAccessCodes1795760600000,
   ReportPublications1795760700000,
   ListIndexesAndSearch1795761000000,
+  RequestTallies1795761100000,
 ];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */

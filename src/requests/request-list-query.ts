@@ -5,6 +5,7 @@ import { ListRequestsQueryDto } from './dto/request.dto';
 import { ApplicantEntity } from './entities/applicant.entity';
 import { InformationRequestEntity } from './entities/information-request.entity';
 import { isShortTerm, searchCondition, searchTerms } from './request-search';
+import { RowCount, tallyCount } from './request-tally';
 
 /**
  * The request list, read from the indexes of migration 1795761000000.
@@ -114,30 +115,29 @@ interface Counted {
 }
 
 /**
- * The total and the size of each segment: a COUNT(*) over the narrowest index the filters allow
- * (without filters SQLite answers it from the b-tree's entry counts) and a count of the few
- * without a due date. With a date range, the range of their due dates too: where to start and
- * stop reading the list index.
+ * The total and the size of each segment, and the range of their due dates (where to start and
+ * stop reading the list index): summed from the tallies where they hold the filter (see
+ * request-tally.ts), else counted over the narrowest index the filters allow.
  */
 async function countSegments(m: EntityManager, f: Filters, today: IsoDate): Promise<Counted> {
   const g = f.overdue === 'false' ? { ...f, overdue: undefined } : f;
-  const count = async (h: Filters, extra?: string) => {
-    const qb = base(m, h, today).select('COUNT(*)', 'n');
-    if (extra) qb.andWhere(extra);
-    return Number((await qb.getRawOne<{ n: string | number }>())?.n ?? 0);
-  };
-  let bounds: { n: string | number; lo: string | null; hi: string | null } | undefined;
-  if (g.receivedFrom || g.receivedTo || g.concludedFrom || g.concludedTo || g.outcome) {
-    // With the count in the same query, PostgreSQL does not turn MIN/MAX into a walk of the list index.
-    bounds = await base(m, g, today).select('COUNT(*)', 'n').addSelect('MIN(r.due_on)', 'lo').addSelect('MAX(r.due_on)', 'hi').getRawOne();
-  }
-  const total = bounds ? Number(bounds.n) : await count(g);
-  const undated = await count(g, 'r.due_on IS NULL');
-  const counted: Counted = { total, withDue: total - undated, minDue: bounds?.lo ?? null, maxDue: bounds?.hi ?? null };
+  const counted = await countOf(m, g, today);
   if (f.overdue !== 'false') return counted;
-  // Not overdue = all minus overdue: two counts on indexes instead of a NOT over every row.
-  const overdue = await count({ ...g, overdue: 'true' });
-  return { ...counted, total: counted.total - overdue, withDue: counted.withDue - overdue };
+  // Not overdue = all minus overdue: two counts on tallies or indexes instead of a NOT over every row.
+  const overdue = await countOf(m, { ...g, overdue: 'true' }, today);
+  return { ...counted, total: counted.total - overdue.total, withDue: counted.withDue - overdue.total };
+}
+
+async function countOf(m: EntityManager, f: Filters, today: IsoDate): Promise<Counted> {
+  const rows: RowCount = async (extra) => {
+    const qb = base(m, f, today).select('COUNT(*)', 'n').addSelect('SUM(CASE WHEN r.due_on IS NULL THEN 1 ELSE 0 END)', 'undated');
+    // With the count in the same query, PostgreSQL does not turn MIN/MAX into a walk of the list index.
+    qb.addSelect('MIN(r.due_on)', 'lo').addSelect('MAX(r.due_on)', 'hi').andWhere(extra.where, extra.params);
+    const row = await qb.getRawOne<{ n: string | number; undated: string | number | null; lo: string | null; hi: string | null }>();
+    return { total: Number(row?.n ?? 0), undated: Number(row?.undated ?? 0), minDue: row?.lo ?? null, maxDue: row?.hi ?? null };
+  };
+  const c = (await tallyCount(m, f, today, rows)) ?? (await rows({ where: '1 = 1', params: {} }));
+  return { total: c.total, withDue: c.total - c.undated, minDue: c.minDue, maxDue: c.maxDue };
 }
 
 export async function countRequests(m: EntityManager, f: Filters, today: IsoDate): Promise<number> {

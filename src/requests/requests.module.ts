@@ -17,6 +17,7 @@ import { RequestStore } from './request-store';
 import { SearchIndexService } from './search-index.service';
 import { RequestLedgerService } from './request-ledger.service';
 import { AwaitingConfirmationService } from './awaiting-confirmation.service';
+import { TallyFolderService } from './tally-folder.service';
 
 @Module({
   imports: [AuthModule, CalendarModule, NotificationsModule, NoticesModule],
@@ -34,6 +35,7 @@ import { AwaitingConfirmationService } from './awaiting-confirmation.service';
     RequestLedgerService,
     AwaitingConfirmationService,
     SearchIndexService,
+    TallyFolderService,
   ],
   exports: [
     RequestStore,
@@ -47,6 +49,7 @@ import { AwaitingConfirmationService } from './awaiting-confirmation.service';
     RequestLedgerService,
     AwaitingConfirmationService,
     SearchIndexService,
+    TallyFolderService,
   ],
 })
 export class RequestsModule {}
