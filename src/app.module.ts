@@ -16,6 +16,7 @@ import { ConfigModule } from './config/config.module';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from './database/data-source';
 import { runMigrationsUnderLock, tuneConnection } from './database/migrate';
+import { WalCheckpointer } from './database/wal-checkpointer';
 import { DigestModule } from './notifications/digest.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PublicPagesModule } from './public/public-pages.module';
@@ -62,6 +63,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: StaffAuthGuard },
+        WalCheckpointer,
       ],
     };
   }
