@@ -6,7 +6,7 @@ import { Clock } from '../common/clock';
 import { addDays } from '../domain/calendar';
 import { APPLICANT_TYPES, Outcome, OUTCOME_INFO, OUTCOMES } from '../domain/lifecycle';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
-import { OPEN_STATUS_SQL } from '../requests/request-list-query';
+import { countRequests } from '../requests/request-list-query';
 import { whereConfirmationOverdue } from '../requests/awaiting-confirmation.service';
 import { outcomesOfYear, receivedPerMonth, replyPairs } from '../requests/request-tally';
 
@@ -142,15 +142,9 @@ export class DashboardService {
     const today = this.clock.today();
     const repo = this.dataSource.manager;
     const calendar = await this.calendars.current();
-    const open = await repo
-      .createQueryBuilder(InformationRequestEntity, 'r')
-      .select('COUNT(*)', 'n')
-      .addSelect('SUM(CASE WHEN r.due_on < :today THEN 1 ELSE 0 END)', 'overdue')
-      .where(`r.status IN ${OPEN_STATUS_SQL}`)
-      .setParameters({ today })
-      .getRawOne<{ n: string | number; overdue: string | number | null }>();
-    const openNow = Number(open?.n ?? 0);
-    const overdueNow = Number(open?.overdue ?? 0);
+    // Exact counts from the tallies (request-tally.ts).
+    const openNow = await countRequests(repo, { status: 'open' }, today);
+    const overdueNow = await countRequests(repo, { overdue: 'true' }, today);
     // Awaiting confirmation and, of those, the late ones (D19): one range of the status index.
     const awaiting = await whereConfirmationOverdue(repo.createQueryBuilder(InformationRequestEntity, 'r'), calendar, today).select('COUNT(*)', 'late').getRawOne<{ late: string | number }>();
     const awaitingConfirmation = await repo.countBy(InformationRequestEntity, { status: 'awaiting_confirmation' });
