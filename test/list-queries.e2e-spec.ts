@@ -2,7 +2,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { addDays } from '../src/domain/calendar';
 import { OPEN_WORK_STATUSES } from '../src/domain/lifecycle';
-import { DailyDigestService } from '../src/notifications/daily-digest.service';
+import { DailyDigestService, DIGEST_LIST_MAX } from '../src/notifications/daily-digest.service';
 import { ListRequestsQueryDto } from '../src/requests/dto/request.dto';
 import { ApplicantEntity } from '../src/requests/entities/applicant.entity';
 import { InformationRequestEntity } from '../src/requests/entities/information-request.entity';
@@ -168,6 +168,19 @@ describe('Request list from indexes: same items, order and totals as the old que
     expect(pick(open, 'overdue').length).toBeGreaterThan(20);
     expect(pick(open, 'dueSoon').length).toBeGreaterThan(0);
     expect([pick(digest, 'overdue'), pick(digest, 'dueSoon')]).toEqual([pick(open, 'overdue'), pick(open, 'dueSoon')]);
+  });
+
+  it('a digest message lists the first 100 lines of a list, with its full count and a link to the whole list', async () => {
+    await t.dataSource.query("UPDATE staff_user SET email = 'duty@agency.test'");
+    const overdue = await api({ status: 'open', overdue: 'true' });
+    expect(overdue.total).toBeGreaterThan(DIGEST_LIST_MAX);
+    expect(await t.app.get(DailyDigestService).sendDailyDigest()).toMatchObject({ ran: true, overdue: overdue.total });
+    const [mail] = await t.dataSource.query<Array<{ text_body: string; html_body: string }>>("SELECT text_body, html_body FROM mail_outbox WHERE kind = 'digest' AND recipient = 'duty@agency.test'");
+    const part = mail.text_body.split('3 个工作日内到期')[0].split(`已逾期（${overdue.total} 件）`)[1];
+    expect(part.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(DIGEST_LIST_MAX);
+    expect(part).toContain(`另有 ${overdue.total - DIGEST_LIST_MAX} 件未列出：http`);
+    expect(part).toContain('/staff/requests?status=open&overdue=true');
+    expect(mail.html_body).toContain(`另有 ${overdue.total - DIGEST_LIST_MAX} 件未列出`);
   });
 
   it('with equal submission times, the pages still hold every request once, ordered by id among equals', async () => {

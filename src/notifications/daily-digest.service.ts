@@ -15,9 +15,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AwaitingConfirmationService } from '../requests/awaiting-confirmation.service';
 import { CONFIRMATION_WORKING_DAYS } from '../domain/lifecycle';
+import { addDays } from '../domain/calendar';
 import { MailOutboxService, PreparedMail } from './mail-outbox.service';
 
 export const DIGEST_JOB = 'daily-digest';
+
+/** Lines per list in a digest message; the rest are counted and linked. */
+export const DIGEST_LIST_MAX = 100;
 
 export interface DigestResult {
   ran: boolean;
@@ -73,13 +77,29 @@ export class DailyDigestService {
     const base = this.config.publicBaseUrl;
     // Each recipient's long message is rendered before the transaction, yielding between them: the
     // write lock is then held only to insert the rows, not while thousands of lines are rendered.
+    const soon = addDays((await this.calendars.current()).addWorkingDays(today, 3).date, 1);
+    // Each list shows its first DIGEST_LIST_MAX lines and links to the full list: a message of
+    // thousands of lines helps no one, and rendering it held the event loop (issue 15).
+    const capped = <T>(items: T[], link: string) => ({ items: items.slice(0, DIGEST_LIST_MAX), total: items.length, more: Math.max(0, items.length - DIGEST_LIST_MAX), link });
     const lists = {
-      overdue: overdue.map((i) => ({ trackingNumber: i.trackingNumber, dueOn: i.dueOn, statusLabel: i.statusLabel, link: `${base}/staff/requests/${i.id}` })),
-      dueSoon: dueSoon.map((i) => ({ trackingNumber: i.trackingNumber, dueOn: i.dueOn, statusLabel: i.statusLabel, link: `${base}/staff/requests/${i.id}` })),
-      awaitingLate: awaitingLate.map((a) => ({ trackingNumber: a.trackingNumber, submittedOn: a.submittedOn, link: `${base}/staff/requests/${a.id}` })),
+      overdue: capped(
+        overdue.map((i) => ({ trackingNumber: i.trackingNumber, dueOn: i.dueOn, statusLabel: i.statusLabel, link: `${base}/staff/requests/${i.id}` })),
+        `${base}/staff/requests?status=open&overdue=true`,
+      ),
+      dueSoon: capped(
+        dueSoon.map((i) => ({ trackingNumber: i.trackingNumber, dueOn: i.dueOn, statusLabel: i.statusLabel, link: `${base}/staff/requests/${i.id}` })),
+        `${base}/staff/requests?status=open&dueBefore=${soon}`,
+      ),
+      awaitingLate: capped(
+        awaitingLate.map((a) => ({ trackingNumber: a.trackingNumber, submittedOn: a.submittedOn, link: `${base}/staff/requests/${a.id}` })),
+        `${base}/staff/awaiting`,
+      ),
       awaiting: `${base}/staff/awaiting`,
       confirmationWorkingDays: CONFIRMATION_WORKING_DAYS,
-      lapsed: lapsed.map((l) => ({ trackingNumber: l.trackingNumber, deadline: l.deadline, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', link: `${base}/staff` })),
+      lapsed: capped(
+        lapsed.map((l) => ({ trackingNumber: l.trackingNumber, deadline: l.deadline, label: l.kind === 'correction' ? '补正期限已过' : '缴费期限已过', link: `${base}/staff` })),
+        `${base}/staff`,
+      ),
       dashboard: `${base}/staff`,
     };
     const mails: PreparedMail[] = [];
