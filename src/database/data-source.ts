@@ -14,6 +14,7 @@ import { LedgerImports1795760500000 } from '../../migrations/1795760500000-Ledge
 import { LedgerImportEntity, LedgerImportRequestEntity } from '../import/entities/ledger-import.entity';
 import { ListIndexesAndSearch1795761000000 } from '../../migrations/1795761000000-ListIndexesAndSearch';
 import { RequestTallies1795761100000 } from '../../migrations/1795761100000-RequestTallies';
+import { LapsedWaitIndexes1795761200000 } from '../../migrations/1795761200000-LapsedWaitIndexes';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
 import { ReportPublicationEntity, ReportPublicationEntryEntity } from '../reports/entities/report-publication.entity';
@@ -66,6 +67,7 @@ export const MIGRATIONS = [
   ReportPublications1795760700000,
   ListIndexesAndSearch1795761000000,
   RequestTallies1795761100000,
+  LapsedWaitIndexes1795761200000,
 ];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */

@@ -3,6 +3,9 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 /** Append-only: each lifecycle step is a row; the request's state is derived from them. */
 @Entity('request_event')
 @Index('UQ_request_event_seq', ['requestId', 'seq'], { unique: true })
+// Partial expression indexes of migration 1795761200000 (the lapsed correction and fee deadlines).
+@Index('IDX_request_event_correction_due', { synchronize: false })
+@Index('IDX_request_event_fee_received', { synchronize: false })
 export class RequestEventEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
