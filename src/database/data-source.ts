@@ -15,6 +15,7 @@ import { LedgerImportEntity, LedgerImportRequestEntity } from '../import/entitie
 import { ListIndexesAndSearch1795761000000 } from '../../migrations/1795761000000-ListIndexesAndSearch';
 import { RequestTallies1795761100000 } from '../../migrations/1795761100000-RequestTallies';
 import { LapsedWaitIndexes1795761200000 } from '../../migrations/1795761200000-LapsedWaitIndexes';
+import { ReportCellTallies1795761300000 } from '../../migrations/1795761300000-ReportCellTallies';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
 import { ReportPublicationEntity, ReportPublicationEntryEntity } from '../reports/entities/report-publication.entity';
@@ -68,6 +69,7 @@ export const MIGRATIONS = [
   ListIndexesAndSearch1795761000000,
   RequestTallies1795761100000,
   LapsedWaitIndexes1795761200000,
+  ReportCellTallies1795761300000,
 ];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Clock } from '../common/clock';
 import { COUNTED_SQL, positionCase, rowConditionSql } from './section3-sql';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -30,7 +30,6 @@ import {
   section3BasisText,
   section4BasisText,
   carriedFromRecords,
-  Section3RowSpec,
 } from '../domain/report';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { APPLICANT_TYPE_LABELS, ApplicantType, Outcome, outcomeLabel } from '../domain/lifecycle';
@@ -46,6 +45,7 @@ export interface CellItemView {
 import { ReviewCasesService } from '../review-cases/review-cases.service';
 import { latestPublication, PublicationSummary, toPublicationSummary } from './publication-store';
 import { SettingsService } from './settings.service';
+import { reportCellTotal } from './report-cell-tally';
 
 export const MIN_REPORT_YEAR = 2008;
 
@@ -169,16 +169,25 @@ export class ReportsService {
   async section3Cell(year: number, format: ReportFormat, row: string, column: string, page = 1): Promise<{ items: Array<{ id: string; trackingNumber: string }>; total: number }> {
     const spec = section3Rows(format).find((s) => s.key === row);
     if (!spec || !(SECTION3_COLUMNS as readonly string[]).includes(column)) throw new NotFoundError(`单元格不存在：${row}/${column}`);
-    const qb = this.dataSource.manager.createQueryBuilder(InformationRequestEntity, 'r').where('r.received_on IS NOT NULL');
-    this.rowCondition(qb, year, spec);
-    if (column !== 'total') qb.andWhere('r.applicant_type = :column', { column });
-    // Count and page from the received/concluded indexes, which hold the tracking number: no row
-    // is read but the page's own. The cell's numbers are sorted, not found by walking the number
-    // index (a year's numbers sit together at one end of it).
-    const counted = await qb.clone().select('COUNT(*)', 'n').getRawOne<{ n: string | number }>();
+    // The total from the report tally; the page from the index led by the year received (or
+    // concluded) when the cell holds one year of it: the next numbers of that year in order, the
+    // cell's other conditions read from the same index entries (written as expressions, so that
+    // no other index is chosen and its rows sorted). Other cells (carried over or forward, a few
+    // per cent of a year) are sorted.
+    const condition = section3RowCondition(spec);
+    const total = await reportCellTotal(this.dataSource.manager, year, condition, column === 'total' ? null : column);
+    const yearColumn = condition.received.length === 1 && condition.received[0] === 'in' ? 'received_on' : condition.concluded.length === 1 && condition.concluded[0] === 'in' ? 'concluded_on' : null;
+    const { where, params } = rowConditionSql(condition);
+    const walk = (sql: string) => (yearColumn ? sql.replace(/\br\.(received_on|concluded_on|outcome|applicant_type)\b/g, "(r.$1 || '')") : sql);
+    const qb = this.dataSource.manager
+      .createQueryBuilder(InformationRequestEntity, 'r')
+      .where(walk('r.received_on IS NOT NULL'))
+      .andWhere(walk(where), { start: `${year}-01-01`, end: `${year}-12-31`, ...params });
+    if (column !== 'total') qb.andWhere(walk('r.applicant_type = :column'), { column });
+    if (yearColumn) qb.andWhere(`SUBSTR(r.${yearColumn}, 1, 4) = :cellYear`, { cellYear: String(year) });
     const numbers = await qb
       .select('r.tracking_number', 'tn')
-      .orderBy("r.tracking_number || ''")
+      .orderBy(yearColumn ? 'r.tracking_number' : "r.tracking_number || ''")
       .offset((page - 1) * PAGE_SIZE)
       .limit(PAGE_SIZE)
       .getRawMany<{ tn: string }>();
@@ -189,12 +198,7 @@ export class ReportsService {
           order: { trackingNumber: 'ASC' },
         })
       : [];
-    return { items: rows.map((r) => ({ id: r.id, trackingNumber: r.trackingNumber })), total: Number(counted?.n ?? 0) };
-  }
-
-  private rowCondition(qb: SelectQueryBuilder<InformationRequestEntity>, year: number, spec: Section3RowSpec): void {
-    const { where, params } = rowConditionSql(section3RowCondition(spec));
-    qb.andWhere(where, { start: `${year}-01-01`, end: `${year}-12-31`, ...params });
+    return { items: rows.map((r) => ({ id: r.id, trackingNumber: r.trackingNumber })), total };
   }
 
   async section4Cell(year: number, group: string, column: string): Promise<{ items: Array<{ id: string; caseNumber: string | null }>; total: number }> {

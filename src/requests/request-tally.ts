@@ -32,9 +32,9 @@ interface DateRange {
   hi: IsoDate | null;
 }
 
-const isPostgres = (m: EntityManager) => m.connection.options.type === 'postgres';
+export const isPostgres = (m: EntityManager) => m.connection.options.type === 'postgres';
 
-class Params {
+export class Params {
   readonly values: unknown[] = [];
   constructor(private readonly pg: boolean) {}
   add(value: unknown): string {
@@ -201,6 +201,8 @@ export async function foldTallies(m: EntityManager, batch: number): Promise<numb
       `n = request_tally.n + excluded.n, min_due = ${lesser('request_tally.min_due', 'excluded.min_due')}, max_due = ${greater('request_tally.max_due', 'excluded.max_due')}`,
     ],
     ['reply_tally', 'reply_tally_delta', REPLY_DIMENSIONS, 'SUM(n)', 'n = reply_tally.n + excluded.n'],
+    // The report's cells (migration 1795761300000, src/reports/report-cell-tally.ts).
+    ['report_tally', 'report_tally_delta', 'received_year, concluded_year, applicant_type, outcome', 'SUM(n)', 'n = report_tally.n + excluded.n'],
   ] as const) {
     const columns = `${dims}, ${tally === 'request_tally' ? 'min_due, max_due, ' : ''}n`;
     const upsert = (source: string, where: string) =>

@@ -14,6 +14,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('IDX_information_request_outcome', { synchronize: false })
 @Index('IDX_information_request_search_description', { synchronize: false })
 @Index('IDX_information_request_search_tracking', { synchronize: false })
+@Index('IDX_information_request_received_year', { synchronize: false })
+@Index('IDX_information_request_concluded_year', { synchronize: false })
 @Index('IDX_information_request_report', ['receivedOn', 'concludedOn', 'applicantType', 'outcome'])
 export class InformationRequestEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
