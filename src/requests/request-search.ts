@@ -57,8 +57,10 @@ export function searchCondition(database: 'sqlite' | 'postgres', q: string, alia
     const old = `(${alias}.tracking_number LIKE :searchShort ESCAPE '\\' OR ${alias}.description LIKE :searchShort ESCAPE '\\' OR ${alias}.applicant_id IN (SELECT sa.id FROM applicant sa WHERE sa.name LIKE :searchShort ESCAPE '\\'))`;
     if (database !== 'sqlite' || !shortTrigrams) return { where: old, params: { searchShort: like } };
     if (!shortTrigrams.length) return { where: '1 = 0', params: {} };
+    // The candidates' own applicant is checked (not every applicant's name scanned for the IN list).
+    const candidate = `(${alias}.tracking_number LIKE :searchShort ESCAPE '\\' OR ${alias}.description LIKE :searchShort ESCAPE '\\' OR EXISTS (SELECT 1 FROM applicant sa WHERE sa.id = ${alias}.applicant_id AND sa.name LIKE :searchShort ESCAPE '\\'))`;
     return {
-      where: `${alias}.id IN (SELECT sd.request_id FROM request_search ss JOIN request_search_doc sd ON sd.seq = ss.rowid WHERE request_search MATCH :searchMatch) AND ${old}`,
+      where: `${alias}.id IN (SELECT sd.request_id FROM request_search ss JOIN request_search_doc sd ON sd.seq = ss.rowid WHERE request_search MATCH :searchMatch) AND ${candidate}`,
       params: { searchShort: like, searchMatch: ftsPhrases(shortTrigrams) },
     };
   }
