@@ -6,6 +6,7 @@ import { InformationRequestEntity } from '../src/requests/entities/information-r
 import { countRequests } from '../src/requests/request-list-query';
 import { foldTallies, splitByMonth, tallyCount } from '../src/requests/request-tally';
 import { TallyFolderService } from '../src/requests/tally-folder.service';
+import { SQLITE_TALLY_INDEXES, SQLITE_TALLY_TRIGGERS } from '../src/requests/tally-schema';
 import { ASSIGNEES, mulberry32, mutate, seed, TODAY } from './support/random-requests';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -121,6 +122,44 @@ describe('Tallies: the list totals are exact sums, whatever was changed and fold
       expect({ f, n: await countRequests(m, f, TODAY) }).toEqual({ f, n: await countByRows(t.dataSource, f) });
     }
   }, 120_000);
+
+  (process.env.TEST_DATABASE_URL ? it.skip : it)('SQLite: the start-up copy of the triggers and indexes is what the migrations created', async () => {
+    const stored = new Map((await t.dataSource.query<Array<{ name: string; sql: string }>>("SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'index')")).map((r) => [r.name, r.sql]));
+    for (const [name, ddl] of [...SQLITE_TALLY_TRIGGERS, ...SQLITE_TALLY_INDEXES]) expect({ name, sql: stored.get(name) }).toEqual({ name, sql: ddl });
+  });
+
+  (process.env.TEST_DATABASE_URL ? it.skip : it)(
+    'SQLite: triggers and indexes a table rebuild dropped are put back at start-up, and the tallies rebuilt',
+    async () => {
+      const rand = mulberry32(99);
+      const m = t.dataSource.manager;
+      for (const name of ['trg_request_tally_au', 'trg_report_tally_ai']) await t.dataSource.query(`DROP TRIGGER "${name}"`);
+      await t.dataSource.query('DROP INDEX "IDX_information_request_received_year"');
+      // Writes the tallies do not see, as after a rebuild of the table.
+      await mutate(t, rand, 80);
+      const drifted = await Promise.all([{}, { status: 'concluded' }, { channel: 'online' }].map(async (f) => (await countRequests(m, f, TODAY)) !== (await countByRows(t.dataSource, f))));
+      expect(drifted).toContain(true);
+      await t.app.get(TallyFolderService).onModuleInit();
+      const names = (
+        await t.dataSource.query<Array<{ name: string }>>("SELECT name FROM sqlite_master WHERE name IN ('trg_request_tally_au', 'trg_report_tally_ai', 'IDX_information_request_received_year')")
+      ).map((r) => r.name);
+      expect(names.sort()).toEqual(['IDX_information_request_received_year', 'trg_report_tally_ai', 'trg_request_tally_au']);
+      await mutate(t, rand, 40);
+      for (let i = 0; i < 40; i++) {
+        const f = randomFilter(rand);
+        expect({ f, n: await countRequests(m, f, TODAY) }).toEqual({ f, n: await countByRows(t.dataSource, f) });
+      }
+      const years = await t.dataSource.query<Array<{ y: string; n: string | number }>>(
+        "SELECT COALESCE(SUBSTR(received_on, 1, 4), '') AS y, COUNT(*) AS n FROM information_request GROUP BY COALESCE(SUBSTR(received_on, 1, 4), '') ORDER BY 1",
+      );
+      await t.app.get(TallyFolderService).foldAll();
+      const tallied = await t.dataSource.query<Array<{ y: string; n: string | number }>>(
+        'SELECT received_year AS y, SUM(n) AS n FROM report_tally GROUP BY received_year HAVING SUM(n) <> 0 ORDER BY 1',
+      );
+      expect(tallied.map((r) => [r.y, Number(r.n)])).toEqual(years.map((r) => [r.y, Number(r.n)]));
+    },
+    60_000,
+  );
 
   it('the migration fills the tallies from the requests already stored: folded tallies equal a fresh grouping', async () => {
     await t.app.get(TallyFolderService).foldAll();

@@ -1,7 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { UnitOfWork } from '../common/unit-of-work';
 import { foldTallies } from './request-tally';
+import { rebuildTallies, SQLITE_TALLY_INDEXES, SQLITE_TALLY_TRIGGERS } from './tally-schema';
 
 /** Deltas folded per transaction: a short write, so no other request waits long for the write lock. */
 const BATCH = 5000;
@@ -12,11 +15,30 @@ const BATCH = 5000;
  * or not this has run; it keeps the number of rows a count reads small.
  */
 @Injectable()
-export class TallyFolderService implements OnApplicationBootstrap {
+export class TallyFolderService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('Tallies');
   private running: Promise<number> | null = null;
 
-  constructor(private readonly unitOfWork: UnitOfWork) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  /** SQLite: triggers and indexes a table rebuild dropped are put back; without their triggers the tallies are rebuilt. */
+  async onModuleInit(): Promise<void> {
+    if (this.dataSource.options.type !== 'sqlite') return;
+    const present = new Set((await this.dataSource.query<Array<{ name: string }>>("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index', 'table')")).map((r) => r.name));
+    if (!present.has('request_tally') || !present.has('report_tally')) return;
+    for (const [name, ddl] of SQLITE_TALLY_INDEXES) if (!present.has(name)) await this.dataSource.query(ddl);
+    const missing = SQLITE_TALLY_TRIGGERS.filter(([name]) => !present.has(name));
+    if (!missing.length) return;
+    this.logger.warn(`tally triggers missing (${missing.map(([n]) => n).join(', ')}): rebuilding the tallies`);
+    await this.unitOfWork.run(async (m) => {
+      for (const [name] of SQLITE_TALLY_TRIGGERS) await m.query(`DROP TRIGGER IF EXISTS "${name}"`);
+      for (const [, ddl] of SQLITE_TALLY_TRIGGERS) await m.query(ddl);
+      await rebuildTallies(m);
+    });
+  }
 
   onApplicationBootstrap(): void {
     void this.foldAll().catch((e: Error) => this.logger.error(`folding the tallies failed: ${e.message}`));
