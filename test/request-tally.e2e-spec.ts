@@ -161,6 +161,21 @@ describe('Tallies: the list totals are exact sums, whatever was changed and fold
     60_000,
   );
 
+  it('state:verify finds a tally that differs from a fresh count of the requests, and --repair rebuilds it', async () => {
+    const folder = t.app.get(TallyFolderService);
+    const clean = { request_tally: 0, reply_tally: 0, report_tally: 0 };
+    expect(await folder.verify(false)).toEqual({ mismatched: clean, repaired: false });
+    await t.dataSource.query("UPDATE request_tally SET n = n + 3 WHERE kind = 'all' AND status = 'concluded'");
+    await t.dataSource.query('UPDATE report_tally SET n = n - 1 WHERE n > 0');
+    const found = await folder.verify(false);
+    expect(found.mismatched.request_tally).toBeGreaterThan(0);
+    expect(found.mismatched.report_tally).toBeGreaterThan(0);
+    expect(found.mismatched.reply_tally).toBe(0);
+    expect((await folder.verify(true)).repaired).toBe(true);
+    expect(await folder.verify(false)).toEqual({ mismatched: clean, repaired: false });
+    expect(await countRequests(t.dataSource.manager, { status: 'concluded' }, TODAY)).toBe(await countByRows(t.dataSource, { status: 'concluded' }));
+  });
+
   it('the migration fills the tallies from the requests already stored: folded tallies equal a fresh grouping', async () => {
     await t.app.get(TallyFolderService).foldAll();
     const tallied = await t.dataSource.query<

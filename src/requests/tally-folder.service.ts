@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { UnitOfWork } from '../common/unit-of-work';
 import { foldTallies } from './request-tally';
-import { rebuildTallies, SQLITE_TALLY_INDEXES, SQLITE_TALLY_TRIGGERS } from './tally-schema';
+import { rebuildTallies, SQLITE_TALLY_INDEXES, SQLITE_TALLY_TRIGGERS, verifyTallies } from './tally-schema';
 
 /** Deltas folded per transaction: a short write, so no other request waits long for the write lock. */
 const BATCH = 5000;
@@ -65,5 +65,16 @@ export class TallyFolderService implements OnModuleInit, OnApplicationBootstrap 
       }
     })();
     return this.running;
+  }
+
+  /** `npm run state:verify`: the tallies against a fresh count of the requests; with repair, rebuilt. */
+  async verify(repair: boolean): Promise<{ mismatched: Record<string, number>; repaired: boolean }> {
+    await this.foldAll();
+    return this.unitOfWork.run(async (m) => {
+      const mismatched = await verifyTallies(m);
+      const wrong = Object.values(mismatched).some((n) => n > 0);
+      if (wrong && repair) await rebuildTallies(m);
+      return { mismatched, repaired: wrong && repair };
+    });
   }
 }

@@ -75,3 +75,35 @@ export async function rebuildTallies(m: EntityManager): Promise<void> {
     await m.query(`${head} SELECT ${select} FROM "information_request" r${where ? ` WHERE ${where}` : ''}`);
   }
 }
+
+const TALLIES: Array<[tally: string, dimensions: string]> = [
+  ['request_tally', DIMENSIONS],
+  ['reply_tally', 'concluded_on, received_on, dated, on_time'],
+  ['report_tally', 'received_year, concluded_year, applicant_type, outcome'],
+];
+
+/**
+ * The groups in which a tally (with its deltas) differs from a fresh count of the requests, per
+ * tally: the expected rows are written by the trigger statements into temporary copies.
+ */
+export async function verifyTallies(m: EntityManager): Promise<Record<string, number>> {
+  const result: Record<string, number> = {};
+  for (const [tally] of TALLIES) await m.query(`CREATE TEMPORARY TABLE "expected_${tally}" AS SELECT * FROM "${tally}_delta" WHERE 1 = 0`);
+  try {
+    for (const statement of [...requestDeltas('r', 1), reportDelta('r', 1)]) {
+      const [head, rest] = statement.split(/ SELECT (.*)$/s);
+      const [select, where] = rest.split(/ WHERE /);
+      const into = head.replace(/INSERT INTO "(\w+)_delta"/, 'INSERT INTO "expected_$1"');
+      await m.query(`${into} SELECT ${select} FROM "information_request" r${where ? ` WHERE ${where}` : ''}`);
+    }
+    for (const [tally, dims] of TALLIES) {
+      const actual = `SELECT ${dims}, SUM(n) AS n FROM (SELECT ${dims}, n FROM "${tally}" UNION ALL SELECT ${dims}, n FROM "${tally}_delta") t GROUP BY ${dims} HAVING SUM(n) <> 0`;
+      const expected = `SELECT ${dims}, SUM(n) AS n FROM "expected_${tally}" GROUP BY ${dims}`;
+      const [row] = await m.query<Array<{ n: string | number }>>(`SELECT (SELECT COUNT(*) FROM (${actual} EXCEPT ${expected}) a) + (SELECT COUNT(*) FROM (${expected} EXCEPT ${actual}) b) AS n`);
+      result[tally] = Number(row.n);
+    }
+  } finally {
+    for (const [tally] of TALLIES) await m.query(`DROP TABLE "expected_${tally}"`);
+  }
+  return result;
+}
