@@ -13,6 +13,8 @@ import { StaffLoginClientEntity } from '../auth/entities/staff-login-client.enti
 import { LedgerImports1795760500000 } from '../../migrations/1795760500000-LedgerImports';
 import { LedgerImportEntity, LedgerImportRequestEntity } from '../import/entities/ledger-import.entity';
 import { ListIndexesAndSearch1795761000000 } from '../../migrations/1795761000000-ListIndexesAndSearch';
+import { RequestAttachments1795762000000 } from '../../migrations/1795762000000-RequestAttachments';
+import { AttachmentDownloadEntity, AttachmentEntity } from '../attachments/entities/attachment.entity';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
 import { ReportPublicationEntity, ReportPublicationEntryEntity } from '../reports/entities/report-publication.entity';
@@ -52,6 +54,8 @@ export const ENTITIES = [
   ServerSecretEntity,
   LedgerImportEntity,
   LedgerImportRequestEntity,
+  AttachmentEntity,
+  AttachmentDownloadEntity,
 ];
 
 export const MIGRATIONS = [
@@ -64,6 +68,7 @@ export const MIGRATIONS = [
   SealedAccessCodes1795760600000,
   ReportPublications1795760700000,
   ListIndexesAndSearch1795761000000,
+  RequestAttachments1795762000000,
 ];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */
