@@ -91,7 +91,8 @@ export class AttachmentsService {
   /** Every refusal of the issue: nothing of the file is kept (the caller discards it). */
   private check(received: ReceivedUpload, room: number) {
     const { fields, file } = received;
-    if (received.malformed) throw new ValidationFailedError({ file: '上传的内容不完整或格式有误，请重新上传。' });
+    const malformed = '上传的内容不完整或格式有误，请重新上传。';
+    if (received.malformed) throw new ValidationFailedError({ file: malformed }, malformed);
     if (!file) throw new ValidationFailedError({ file: '请选择要上传的文件。' });
     const name = checkFileName(file.rawName);
     if (!name.ok) throw new ValidationFailedError({ file: name.message }, name.message);
