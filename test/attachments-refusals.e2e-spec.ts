@@ -32,7 +32,7 @@ describe('Attachments: limits and refused files', () => {
       part('Content-Disposition: form-data; name="visibleToApplicant"', 'true'),
       // A control character travels percent-encoded (RFC 5987), as a header cannot hold it raw.
       part(
-        `Content-Disposition: form-data; name="file"; ${/[\u0000-\u001f]/.test(name) ? `filename*=UTF-8''${encodeURIComponent(name)}` : `filename="${name}"`}\r\nContent-Type: application/pdf`,
+        `Content-Disposition: form-data; name="file"; ${/[\p{Cc}]/u.test(name) ? `filename*=UTF-8''${encodeURIComponent(name)}` : `filename="${name}"`}\r\nContent-Type: application/pdf`,
         file,
       ),
       Buffer.from('--B0UNDARY--\r\n'),
