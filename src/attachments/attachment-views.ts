@@ -1,5 +1,6 @@
 import { can } from '../auth/permissions';
 import type { Role } from '../auth/roles';
+import { formatShanghaiDateTime } from '../common/format';
 import { ATTACHMENT_KIND_LABELS, ATTACHMENT_KINDS, AttachmentKind } from '../domain/attachments';
 import { AttachmentDownloadEntity, AttachmentEntity } from './entities/attachment.entity';
 
@@ -18,6 +19,7 @@ export interface AttachmentDownloadView {
   viaLabel: string;
   by: string | null;
   at: string;
+  atLabel: string;
 }
 
 export interface AttachmentView extends UploadedAttachment {
@@ -28,8 +30,10 @@ export interface AttachmentView extends UploadedAttachment {
   status: string;
   statusLabel: string;
   uploadedAt: string;
+  uploadedAtLabel: string;
   uploadedBy: string;
   withdrawnAt: string | null;
+  withdrawnAtLabel: string | null;
   withdrawnBy: string | null;
   downloads: AttachmentDownloadView[];
   /** Staff may still withdraw it: active and never delivered. */
@@ -74,10 +78,18 @@ export function toAttachmentView(a: AttachmentEntity, downloads: AttachmentDownl
     status: a.status,
     statusLabel: STATUS_LABELS[a.status] ?? a.status,
     uploadedAt: a.uploadedAt,
+    uploadedAtLabel: formatShanghaiDateTime(a.uploadedAt),
     uploadedBy: a.uploadedByLabel,
     withdrawnAt: a.withdrawnAt,
+    withdrawnAtLabel: a.withdrawnAt ? formatShanghaiDateTime(a.withdrawnAt) : null,
     withdrawnBy: a.withdrawnByLabel,
-    downloads: downloads.map((d) => ({ via: d.via, viaLabel: VIA_LABELS[d.via] ?? d.via, by: d.via === 'staff' ? d.staffLabel : d.via === 'online' ? '申请人' : null, at: d.downloadedAt })),
+    downloads: downloads.map((d) => ({
+      via: d.via,
+      viaLabel: VIA_LABELS[d.via] ?? d.via,
+      by: d.via === 'staff' ? d.staffLabel : d.via === 'online' ? '申请人' : null,
+      at: d.downloadedAt,
+      atLabel: formatShanghaiDateTime(d.downloadedAt),
+    })),
     canWithdraw: a.status === 'active' && !downloads.some((d) => DELIVERING_VIAS.includes(d.via)),
   };
 }
