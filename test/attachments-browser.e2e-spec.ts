@@ -71,7 +71,7 @@ describeInBrowser('The reply reaches the applicant, in a browser', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), button.tap()]);
     expect(download.suggestedFilename()).toBe('答复告知书（盖章）.pdf');
-    expect(sha256(readFileSync((await download.path())!))).toBe(sha256(reply));
+    expect(sha256(readFileSync(await download.path()))).toBe(sha256(reply));
     expect((await desk.detail(filed.id)).deliveries).toEqual([expect.objectContaining({ method: 'online', on: '2026-06-15' })]);
 
     // Staff see who downloaded, when.

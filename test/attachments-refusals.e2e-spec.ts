@@ -31,10 +31,7 @@ describe('Attachments: limits and refused files', () => {
       part('Content-Disposition: form-data; name="kind"', 'released'),
       part('Content-Disposition: form-data; name="visibleToApplicant"', 'true'),
       // A control character travels percent-encoded (RFC 5987), as a header cannot hold it raw.
-      part(
-        `Content-Disposition: form-data; name="file"; ${/[\p{Cc}]/u.test(name) ? `filename*=UTF-8''${encodeURIComponent(name)}` : `filename="${name}"`}\r\nContent-Type: application/pdf`,
-        file,
-      ),
+      part(`Content-Disposition: form-data; name="file"; ${/[\p{Cc}]/u.test(name) ? `filename*=UTF-8''${encodeURIComponent(name)}` : `filename="${name}"`}\r\nContent-Type: application/pdf`, file),
       Buffer.from('--B0UNDARY--\r\n'),
     ]);
     return request(t.http).post(`/api/v1/requests/${id}/attachments`).set(clerk).set('Content-Type', 'multipart/form-data; boundary=B0UNDARY').send(body);

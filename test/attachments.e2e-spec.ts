@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { applicant, Auth, bearer, Desk } from './support/builders';
+import { applicant, Auth, bearer, Desk, staffWithToken } from './support/builders';
 import { binary, pdfBytes, PNG_BYTES, sha256 } from './support/files';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -124,7 +124,6 @@ describe('Attachments: upload, list, download, delivery, withdrawal', () => {
   });
 
   it('needs the permission that records a reply to upload or withdraw, and requests.view to list', async () => {
-    const { staffWithToken } = await import('./support/builders');
     const r = await answered();
     const reporter = await staffWithToken(t, 'report_only', ['report_officer'], '报表员');
     await upload(r.id, pdfBytes(1000), 'x.pdf', {}, reporter.auth).expect(403);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type request from 'supertest';
 
 /** Small files of each kind the attachment checks tell apart, made here byte by byte. */
 export function pdfBytes(size = 4096, seed = 'OGI'): Buffer {
@@ -60,8 +61,9 @@ export function zipBomb(): Buffer {
 export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** supertest's binary parser: the body as a Buffer whatever the Content-Type. */
-export function binary(res: NodeJS.ReadableStream & { setEncoding(e: string): void }, done: (err: Error | null, body: Buffer) => void): void {
+export function binary(res: request.Response, done: (err: Error | null, body: Buffer) => void): void {
   const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
+  const stream = res as unknown as NodeJS.ReadableStream;
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => done(null, Buffer.concat(chunks)));
 }
