@@ -69,3 +69,24 @@ describe('Attachments on the staff and status pages', () => {
     expect((await desk.detail(filed.id)).deliveries).toHaveLength(1);
   });
 });
+
+describe('Attachments under the per-number look-up limit', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ RATE_LIMIT_LOOKUP_PER_NUMBER: '3' });
+  }, 60_000);
+  afterAll(() => t.close());
+
+  it('counts the file list and downloads with the status look-ups of the same number: guessing codes through them is limited too', async () => {
+    const desk = new Desk(t, bearer(await t.token()), { applicant: applicant('natural_person', '限流', { phone: '13600000000' }), description: '申请公开某街道办事处年度预算' });
+    const filed = await desk.file();
+    const n = filed.trackingNumber;
+    await request(t.http).get(`/api/v1/public/requests/${n}`).set('X-Access-Code', 'GUESS001').expect(404);
+    await request(t.http).get(`/api/v1/public/requests/${n}/attachments`).set('X-Access-Code', 'GUESS002').expect(404);
+    await request(t.http).get(`/api/v1/public/requests/${n}/attachments/00000000-0000-4000-8000-000000000000`).set('X-Access-Code', 'GUESS003').expect(404);
+    const limited = await request(t.http).get(`/api/v1/public/requests/${n}/attachments`).set('X-Access-Code', filed.accessCode).expect(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    await request(t.http).get(`/api/v1/public/requests/${n}`).set('X-Access-Code', filed.accessCode).expect(429);
+  });
+});
