@@ -59,6 +59,11 @@ describe('Attachments: limits and refused files', () => {
     expect((await desk.detail(r.id)).events).toHaveLength(events);
   });
 
+  it('accepts a file of exactly the per-file limit', async () => {
+    const r = await desk.register('2026-06-10');
+    expect((await upload(r.id, pdfBytes(MB), 'exact.pdf').expect(201)).body.size).toBe(MB);
+  });
+
   it('accepts a small ordinary ZIP, read from its directory without unpacking', async () => {
     const r = await desk.register('2026-06-10');
     const zip = zipBytes([{ name: '附件一.txt', data: Buffer.from('政府信息'.repeat(50)) }]);

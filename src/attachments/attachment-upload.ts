@@ -37,7 +37,7 @@ export function receiveUpload(req: Request, limit: number, store: (seq: number, 
     let malformed = false;
     let parser: ReturnType<typeof busboy>;
     try {
-      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', preservePath: true, limits: { files: 1, fields: 20, fieldSize: 4096, parts: 25, fileSize: limit } });
+      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', preservePath: true, limits: { files: 1, fields: 20, fieldSize: 4096, parts: 25, fileSize: limit + 1 } });
     } catch {
       // Not multipart at all, or no boundary.
       req.resume();
@@ -50,7 +50,7 @@ export function receiveUpload(req: Request, limit: number, store: (seq: number, 
         stream.resume();
         return;
       }
-      file = storeStream(stream, info.filename ?? '', store);
+      file = storeStream(stream, info.filename ?? '', limit, store);
       // Awaited in finish(); this keeps an early database failure from counting as unhandled.
       file.catch(() => undefined);
     });
@@ -75,7 +75,7 @@ export function receiveUpload(req: Request, limit: number, store: (seq: number, 
   });
 }
 
-async function storeStream(stream: NodeJS.ReadableStream & { truncated?: boolean }, rawName: string, store: (seq: number, data: Buffer) => Promise<void>): Promise<ReceivedFile> {
+async function storeStream(stream: NodeJS.ReadableStream & { truncated?: boolean }, rawName: string, limit: number, store: (seq: number, data: Buffer) => Promise<void>): Promise<ReceivedFile> {
   const hash = createHash('sha256');
   let size = 0;
   let seq = 0;
@@ -115,5 +115,5 @@ async function storeStream(stream: NodeJS.ReadableStream & { truncated?: boolean
   if (failure) throw failure as Error;
   if (pendingBytes) await flush();
   const all = Buffer.concat(recent);
-  return { rawName, size, sha256: hash.digest('hex'), chunkCount: seq, head, tail: all.subarray(Math.max(0, all.length - ZIP_TAIL_BYTES)), overLimit: !!stream.truncated };
+  return { rawName, size, sha256: hash.digest('hex'), chunkCount: seq, head, tail: all.subarray(Math.max(0, all.length - ZIP_TAIL_BYTES)), overLimit: !!stream.truncated || size > limit };
 }
