@@ -133,4 +133,14 @@ describe('Attachments: upload, list, download, delivery, withdrawal', () => {
     expect(await t.count('attachment')).toBeGreaterThan(0);
     expect(Number((await t.dataSource.query(`SELECT COUNT(*) AS n FROM attachment WHERE request_id = '${r.id}'`))[0].n)).toBe(0);
   });
+
+  it('accepts an Idempotency-Key: the same file and fields again answer as the first time and store nothing; another file under the key is 409', async () => {
+    const r = await answered();
+    const send = (file: Buffer) => upload(r.id, file, 'once.pdf').set('Idempotency-Key', `up-${r.id}`);
+    const first = await send(pdfBytes(5000, 'once')).expect(201);
+    const before = { attachments: await t.count('attachment'), chunks: await t.count('attachment_chunk') };
+    expect((await send(pdfBytes(5000, 'once')).expect(201)).body).toEqual(first.body);
+    await send(pdfBytes(5000, 'other')).expect(409);
+    expect({ attachments: await t.count('attachment'), chunks: await t.count('attachment_chunk') }).toEqual(before);
+  });
 });

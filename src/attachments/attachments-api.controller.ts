@@ -41,9 +41,10 @@ export class AttachmentsApiController {
   @HttpCode(201)
   @ApiConsumes('multipart/form-data')
   @ApiBody(UPLOAD_BODY)
-  async upload(@Param('id') id: string, @Req() req: Request, @CurrentStaff() staff: StaffPrincipal): Promise<UploadedAttachment> {
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async upload(@Param('id') id: string, @Req() req: Request, @CurrentStaff() staff: StaffPrincipal, @Headers('idempotency-key') key: string | undefined): Promise<UploadedAttachment> {
     try {
-      return await this.attachments.upload(id, req, staffActor(staff));
+      return await this.attachments.upload(id, req, staffActor(staff), key);
     } catch (e) {
       drain(req);
       throw e;

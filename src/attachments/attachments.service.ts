@@ -7,6 +7,7 @@ import { DataSource, EntityManager, In, LessThan } from 'typeorm';
 import { Actor } from '../auth/actor';
 import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../common/db-errors';
+import { IdempotencyService } from '../common/idempotency.service';
 import { insertRows } from '../common/insert-rows';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -46,9 +47,14 @@ export class AttachmentsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: RequestStore,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
-  async upload(requestId: string, req: Request, actor: Actor): Promise<UploadedAttachment> {
+  /**
+   * With an Idempotency-Key the body is known only once it has arrived: it is staged as usual, and
+   * a replay (same key, same file and fields) discards the copy and answers as the first time.
+   */
+  async upload(requestId: string, req: Request, actor: Actor, idempotencyKey?: string): Promise<UploadedAttachment> {
     const request = await this.store.row(this.dataSource.manager, requestId);
     await this.removeStaleUploads();
     const held = await this.heldBytes(this.dataSource.manager, request.id);
@@ -79,9 +85,13 @@ export class AttachmentsService {
     try {
       const received = await receiveUpload(req, limit, (seq, data) => this.unitOfWork.run((m) => writeChunk(m, id, seq, data)));
       const checked = this.check(received, room);
-      await this.finish(id, request.id, checked, actor);
-      this.logger.log(`request ${request.id}: attachment ${id} (${checked.kind}, ${checked.size} bytes)`);
-      return toUploaded(await this.dataSource.manager.findOneByOrFail(AttachmentEntity, { id }));
+      const result = await this.idempotency.run(`api:attachments:${actor.id}:${request.id}`, idempotencyKey, checked, async () => {
+        await this.finish(id, request.id, checked, actor);
+        this.logger.log(`request ${request.id}: attachment ${id} (${checked.kind}, ${checked.size} bytes)`);
+        return { status: 201, body: toUploaded(await this.dataSource.manager.findOneByOrFail(AttachmentEntity, { id })) };
+      });
+      if (result.replayed) await this.discard(id);
+      return result.body;
     } catch (e) {
       await this.discard(id);
       throw e;
