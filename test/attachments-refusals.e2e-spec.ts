@@ -148,6 +148,9 @@ describe('Attachments: retention erasure', () => {
       ['active', 'released 欧阳附件'],
     ]);
     expect(JSON.stringify(items.slice(0, 2))).not.toContain('欧阳');
+    // Nor on the timeline, whose entries stay; the released file keeps its title.
+    const timeline = JSON.stringify((await desk.detail(r.id)).events.filter((e: { type: string }) => e.type === 'attachment_added'));
+    expect(timeline.match(/欧阳附件/g)).toEqual(['欧阳附件']);
     await request(t.http).get(`/api/v1/requests/${r.id}/attachments/${reply}`).set(handler).expect(404);
     expect(await report()).toEqual(before);
   });

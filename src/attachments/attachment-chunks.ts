@@ -1,7 +1,10 @@
 import { Readable } from 'node:stream';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { IDENTIFYING_KINDS } from '../domain/attachments';
+import { RequestEventEntity } from '../requests/entities/request-event.entity';
 import { AttachmentEntity } from './entities/attachment.entity';
+
+const ERASED_TITLE = '（已依保存期限清除）';
 
 /** Bytes per stored chunk: one row, and at most this much of a file in memory at a time. */
 export const CHUNK_BYTES = 256 * 1024;
@@ -52,9 +55,16 @@ export function chunkStream(source: DataSource, attachmentId: string, chunkCount
  */
 export async function eraseIdentifyingAttachments(m: EntityManager, requestId: string, now: string): Promise<number> {
   const rows = await m.find(AttachmentEntity, { select: { id: true }, where: { requestId, kind: In([...IDENTIFYING_KINDS]), status: In(['active', 'withdrawn', 'uploading']) } });
+  const erased = new Set(rows.map((r) => r.id));
   for (const r of rows) {
     await deleteChunks(m, r.id);
-    await m.update(AttachmentEntity, { id: r.id }, { status: 'erased', title: '（已依保存期限清除）', fileName: '（已清除）', erasedAt: now });
+    await m.update(AttachmentEntity, { id: r.id }, { status: 'erased', title: ERASED_TITLE, fileName: '（已清除）', erasedAt: now });
+  }
+  // The timeline named the files by their titles: those go too, the entries stay.
+  const events = erased.size ? await m.find(RequestEventEntity, { where: { requestId, type: In(['attachment_added', 'attachment_withdrawn']) } }) : [];
+  for (const e of events) {
+    const data = JSON.parse(e.payload) as Record<string, unknown>;
+    if (typeof data.attachmentId === 'string' && erased.has(data.attachmentId)) await m.update(RequestEventEntity, { id: e.id }, { payload: JSON.stringify({ ...data, title: ERASED_TITLE }) });
   }
   return rows.length;
 }

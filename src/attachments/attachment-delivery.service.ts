@@ -79,14 +79,14 @@ export class AttachmentDeliveryService implements OnModuleInit {
           if (!a || row.status !== 'concluded') throw new NotFoundError('未找到该文件。');
           await this.attachments.logDownload(m, a, 'online', null);
           if (a.kind === 'reply' && !(await this.hasDelivery(m, row.id))) {
-            await this.steps.recordEventWithin(m, row.id, this.deliveredStep('online', `网上下载：${a.title}`), APPLICANT_DOWNLOAD_ACTOR, prepared);
+            await this.steps.recordEventWithin(m, row.id, this.deliveredStep('online', '申请人网上下载答复告知书'), APPLICANT_DOWNLOAD_ACTOR, prepared);
           }
           return a;
         });
         return { attachment, stream: chunkStream(this.dataSource, attachment.id, attachment.chunkCount) };
       } catch (e) {
-        // Two first downloads at once: the second finds the delivery the first recorded.
-        if (isUniqueViolation(e) && attempt < 3) continue;
+        // Two first downloads at once (or a staff step at the same moment): once more, and the second finds the delivery the first recorded.
+        if ((isUniqueViolation(e) || (e instanceof ConflictError && attempt === 1)) && attempt < 3) continue;
         throw e;
       }
     }

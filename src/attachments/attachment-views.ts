@@ -123,8 +123,11 @@ const CONFIRMATIONS: Record<string, string> = {
   attachments_mailed: '答复和文件已放入发信队列；邮件服务器接收后自动登记送达（电子邮件）。',
 };
 
-export function attachmentConfirmation(done: unknown): string | null {
-  return typeof done === 'string' ? (CONFIRMATIONS[done] ?? null) : null;
+/** The sentence confirming an attachment action, when the request's files bear it out (a code in the address alone shows nothing). */
+export function attachmentConfirmation(done: unknown, items: AttachmentView[]): string | null {
+  if (typeof done !== 'string' || !Object.hasOwn(CONFIRMATIONS, done)) return null;
+  const borneOut = done === 'attachment_withdrawn' ? items.some((i) => i.status === 'withdrawn') : items.some((i) => i.status === 'active');
+  return borneOut ? CONFIRMATIONS[done] : null;
 }
 
 /** The request page's files panel: the list, and the forms the viewer's roles allow. */

@@ -311,7 +311,7 @@ export class StaffPagesController {
       accessLog: request.personalDataMasked ? [] : accessLog,
       stepForms: buildStepForms(request.allowedEvents, request.items, this.clock.today(), staff.roles, typed),
       ...rest,
-      notice: rest.notice ?? confirmationFor(done, request, assigneeName) ?? attachmentConfirmation(done),
+      notice: rest.notice ?? confirmationFor(done, request, assigneeName) ?? attachmentConfirmation(done, attachments),
       attachments: attachmentsPanel(attachments, request, staff.roles),
       fieldErrors: fieldMessagesBesides(extra.message ?? '', extra.fields),
     };
