@@ -85,7 +85,7 @@ export class AttachmentsService {
     try {
       const received = await receiveUpload(req, limit, (seq, data) => this.unitOfWork.run((m) => writeChunk(m, id, seq, data)));
       const checked = this.check(received, room);
-      const result = await this.idempotency.run(`api:attachments:${actor.id}:${request.id}`, idempotencyKey, checked, async () => {
+      const result = await this.idempotency.run(`api:attachments:${actor.id}`, idempotencyKey, { requestId: request.id, ...checked }, async () => {
         await this.finish(id, request.id, checked, actor);
         this.logger.log(`request ${request.id}: attachment ${id} (${checked.kind}, ${checked.size} bytes)`);
         return { status: 201, body: toUploaded(await this.dataSource.manager.findOneByOrFail(AttachmentEntity, { id })) };
