@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { MailWorker } from '../src/notifications/mail-worker';
 import { applicant, Auth, bearer, Desk } from './support/builders';
@@ -89,5 +91,31 @@ describe('Attachments: delivery by e-mail', () => {
     await desk.step(noReply.id, { type: 'decided', on: '2026-06-15', outcome: 'granted' }).expect(201);
     await upload(noReply.id, pdfBytes(1000), 'p.pdf', 'released', '文件');
     expect((await request(t.http).post(`/api/v1/requests/${noReply.id}/attachments/email`).set(clerk).expect(409)).body.error.message).toContain('请先上传');
+  });
+});
+
+describe('Attachments: e-mail without an SMTP server', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  }, 60_000);
+  afterAll(() => t.close());
+
+  it('writes the message with its files to data/mail but records no delivery: nothing reached the applicant', async () => {
+    const clerk = bearer(await t.token());
+    const desk = new Desk(t, clerk, { applicant: applicant('natural_person', '无服务器', { email: 'nosmtp@example.com' }), description: '申请公开某桥梁检测报告' });
+    const r = await desk.register('2026-06-10');
+    await desk.step(r.id, { type: 'decided', on: '2026-06-15', outcome: 'granted' }).expect(201);
+    const reply = pdfBytes(3000, 'file-mode');
+    await request(t.http).post(`/api/v1/requests/${r.id}/attachments`).set(clerk).field('kind', 'reply').field('visibleToApplicant', 'true').attach('file', reply, 'reply.pdf').expect(201);
+    await request(t.http).post(`/api/v1/requests/${r.id}/attachments/email`).set(clerk).expect(201);
+    while ((await t.app.get(MailWorker).runOnce()) > 0);
+    const eml = readdirSync(join(t.dir, 'mail'))
+      .map((f) => readFileSync(join(t.dir, 'mail', f), 'utf8'))
+      .find((m) => m.includes('reply.pdf'));
+    expect(eml).toContain(reply.subarray(0, 48).toString('base64').slice(0, 40));
+    expect((await desk.detail(r.id)).deliveries).toEqual([]);
+    expect(await t.count('attachment_download')).toBe(0);
   });
 });

@@ -42,6 +42,20 @@ describe('Attachments on the staff and status pages', () => {
     expect(after.text).not.toContain(`/attachments/${id}/withdraw`);
   });
 
+  it('documents the attachment routes in the OpenAPI page the app serves', async () => {
+    const doc = (await request(t.http).get('/api/docs-json').expect(200)).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/requests/{id}/attachments',
+        '/api/v1/requests/{id}/attachments/{attachmentId}',
+        '/api/v1/requests/{id}/attachments/email',
+        '/api/v1/public/requests/{trackingNumber}/attachments',
+        '/api/v1/public/requests/{trackingNumber}/attachments/{attachmentId}',
+      ]),
+    );
+    expect(doc.paths['/api/v1/requests/{id}/attachments'].post.requestBody.content['multipart/form-data'].schema.required).toEqual(['file', 'kind', 'visibleToApplicant']);
+  });
+
   it('lets the citizen download from the status page by POST with the code, and answers a wrong code with the look-up page', async () => {
     const filed = await desk.file();
     await desk.step(filed.id, { type: 'receipt_confirmed', on: '2026-06-15' }).expect(201);
