@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { RateLimitGuard, rateLimitOptions } from './common/rate-limit';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AttachmentsModule } from './attachments/attachments.module';
 import { AuthModule } from './auth/auth.module';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
 import { CalendarAdminModule } from './calendar/calendar-admin.module';
@@ -57,6 +58,7 @@ export class AppModule {
         ReviewCasesModule,
         ReportsModule,
         ImportModule,
+        AttachmentsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -20,6 +20,9 @@ const PUBLIC_ROUTES = [
   'POST /api/v1/public/requests',
   'GET /api/v1/public/requests/:trackingNumber',
   'POST /api/v1/public/requests/:trackingNumber/withdrawal',
+  'GET /api/v1/public/requests/:trackingNumber/attachments',
+  'GET /api/v1/public/requests/:trackingNumber/attachments/:attachmentId',
+  'POST /status/attachments/:attachmentId',
   'GET /api/docs-json',
   'GET /api/docs-yaml',
 ];
@@ -102,6 +105,16 @@ const STAFF_ROUTES: Record<string, Permission> = {
   'POST /api/v1/jobs/daily-digest': 'jobs.run',
   'GET /api/v1/dashboard': 'requests.view',
   'GET /staff/mail': 'requests.view',
+  // Attachments (issue 18): uploading, withdrawing and mailing need the permission that records a reply.
+  'POST /api/v1/requests/:id/attachments': 'requests.process',
+  'GET /api/v1/requests/:id/attachments': 'requests.view',
+  'POST /api/v1/requests/:id/attachments/email': 'requests.process',
+  'GET /api/v1/requests/:id/attachments/:attachmentId': 'requests.view',
+  'DELETE /api/v1/requests/:id/attachments/:attachmentId': 'requests.process',
+  'POST /staff/requests/:id/attachments': 'requests.process',
+  'POST /staff/requests/:id/attachments/email': 'requests.process',
+  'POST /staff/requests/:id/attachments/:attachmentId/withdraw': 'requests.process',
+  'GET /staff/requests/:id/attachments/:attachmentId': 'requests.view',
 };
 
 const SAMPLE_PARAMS: Record<string, string> = {

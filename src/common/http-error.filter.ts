@@ -12,6 +12,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   INVALID_TRANSITION: 409,
   UNPROCESSABLE: 422,
   RATE_LIMITED: 429,
+  PAYLOAD_TOO_LARGE: 413,
 };
 
 const CODE_BY_STATUS: Record<number, { code: string; message: string }> = {

@@ -35,6 +35,10 @@ export interface AppConfig {
   /** Largest ledger upload accepted (bytes); larger ones answer 413 before anything is parsed. */
   importMaxBytes: number;
   timeZone: string;
+  /** Attachments (issue 18): largest file, largest total per request, largest total sent inside one e-mail (bytes). */
+  attachmentMaxFileBytes: number;
+  attachmentMaxRequestBytes: number;
+  attachmentMailMaxBytes: number;
   /** 32 bytes (hex) that seal access codes kept until delivery; null: a key file in dataDir. */
   secretKey: string | null;
 }
@@ -178,8 +182,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     importMaxBytes: readInt(env, 'IMPORT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     timeZone: AGENCY_TIME_ZONE,
     secretKey: readSecretKey(env),
+    attachmentMaxFileBytes: readInt(env, 'ATTACHMENT_MAX_FILE_MB', 50, 1, 1024) * MB,
+    attachmentMaxRequestBytes: readInt(env, 'ATTACHMENT_MAX_REQUEST_MB', 200, 1, 10240) * MB,
+    attachmentMailMaxBytes: readInt(env, 'ATTACHMENT_MAIL_MAX_MB', 10, 0, 100) * MB,
   };
 }
+
+const MB = 1024 * 1024;
 
 /**
  * Dates in this system are calendar dates in Asia/Shanghai. The domain never reads the

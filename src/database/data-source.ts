@@ -16,6 +16,8 @@ import { ListIndexesAndSearch1795761000000 } from '../../migrations/179576100000
 import { RequestTallies1795761100000 } from '../../migrations/1795761100000-RequestTallies';
 import { LapsedWaitIndexes1795761200000 } from '../../migrations/1795761200000-LapsedWaitIndexes';
 import { ReportCellTallies1795761300000 } from '../../migrations/1795761300000-ReportCellTallies';
+import { RequestAttachments1795762000000 } from '../../migrations/1795762000000-RequestAttachments';
+import { AttachmentDownloadEntity, AttachmentEntity } from '../attachments/entities/attachment.entity';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
 import { ReportPublicationEntity, ReportPublicationEntryEntity } from '../reports/entities/report-publication.entity';
@@ -55,6 +57,8 @@ export const ENTITIES = [
   ServerSecretEntity,
   LedgerImportEntity,
   LedgerImportRequestEntity,
+  AttachmentEntity,
+  AttachmentDownloadEntity,
 ];
 
 export const MIGRATIONS = [
@@ -70,6 +74,7 @@ export const MIGRATIONS = [
   RequestTallies1795761100000,
   LapsedWaitIndexes1795761200000,
   ReportCellTallies1795761300000,
+  RequestAttachments1795762000000,
 ];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */

@@ -1,5 +1,5 @@
 /** Error codes the domain speaks; one exception filter maps them to HTTP and to pages. */
-export type DomainErrorCode = 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID_TRANSITION' | 'UNPROCESSABLE' | 'RATE_LIMITED';
+export type DomainErrorCode = 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID_TRANSITION' | 'UNPROCESSABLE' | 'RATE_LIMITED' | 'PAYLOAD_TOO_LARGE';
 
 export class DomainError extends Error {
   constructor(
@@ -41,5 +41,12 @@ export class ConflictError extends DomainError {
 export class UnprocessableError extends DomainError {
   constructor(message: string, fields: Record<string, string> = {}) {
     super('UNPROCESSABLE', message, fields);
+  }
+}
+
+/** An upload over a size limit (HTTP 413). */
+export class TooLargeError extends DomainError {
+  constructor(message: string) {
+    super('PAYLOAD_TOO_LARGE', message);
   }
 }

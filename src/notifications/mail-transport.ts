@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import nodemailer, { Transporter } from 'nodemailer';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../database/private-files';
@@ -11,6 +12,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  /** Files sent with the message, each streamed from the database as nodemailer writes it. */
+  attachments?: Array<{ filename: string; contentType: string; content: Readable }>;
 }
 
 /**
@@ -35,6 +38,7 @@ export class MailTransport {
       text: message.text,
       html: message.html,
       messageId: `<${message.id}@ogi-desk>`,
+      ...(message.attachments?.length ? { attachments: message.attachments } : {}),
     };
     if (this.config.smtpUrl) {
       this.transporter ??= nodemailer.createTransport(this.config.smtpUrl);

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull, LessThanOrEqual, Repository } from 'typeorm';
+import { DataSource, EntityManager, IsNull, LessThanOrEqual, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { SecretBox } from '../common/secret-box';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MailOutboxEntity } from './entities/mail-outbox.entity';
 import { ACCESS_CODE_MARK, mailSecretContext, maskAccessCodes } from './mail-outbox.service';
-import { MailTransport } from './mail-transport';
+import { MailMessage, MailTransport } from './mail-transport';
 
 const BATCH = 20;
 const LOCK_MS = 120_000;
@@ -15,6 +15,16 @@ const MAX_BACKOFF_MS = 3_600_000;
 /** An access code this instance cannot open may be another instance's (a different key): it retries that long before sending without it. */
 const FOREIGN_KEY_GRACE_MS = 3_600_000;
 const CODE_NOT_RECOVERABLE = '（无法恢复；请凭申请编号联系本机关）';
+
+/** What a kind of message records once the SMTP server accepted it (e-mail delivery of a reply, D17), in the transaction that marks it sent. */
+export interface SentHook {
+  /** Read before the transaction (settings, calendars). */
+  prepare(row: MailOutboxEntity): Promise<unknown>;
+  record(m: EntityManager, row: MailOutboxEntity, prepared: unknown): Promise<void>;
+}
+
+/** The files a message carries, read from where they are stored when it is sent (src/attachments registers it). */
+export type AttachmentReader = (row: MailOutboxEntity) => Promise<MailMessage['attachments']>;
 
 /** Retry schedule after a temporary failure: 5 s, 10 s, 20 s … capped at one hour, with no last attempt. */
 export function backoffMs(attempts: number): number {
@@ -37,6 +47,8 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly logger = new Logger('MailWorker');
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
+  private readonly sentHooks = new Map<string, SentHook>();
+  private attachmentReader: AttachmentReader | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -61,6 +73,14 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
     if (this.timer) clearInterval(this.timer);
     await this.running?.catch(() => undefined);
     this.transport.close();
+  }
+
+  onSent(kind: string, hook: SentHook): void {
+    this.sentHooks.set(kind, hook);
+  }
+
+  readAttachmentsWith(reader: AttachmentReader): void {
+    this.attachmentReader = reader;
   }
 
   /** Messages the SMTP server refused for good, newest first (shown to staff). */
@@ -93,8 +113,9 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
       if (!(await this.claim(row))) continue;
       try {
         const { text, html } = this.bodiesToSend(row);
-        await this.transport.send({ id: row.id, to: row.recipient, subject: row.subject, text, html });
-        await this.unitOfWork.run((m) => m.update(MailOutboxEntity, { id: row.id }, { status: 'sent', sentAt: this.clock.nowIso(), lockedUntil: null, lastError: null, ...this.forgetSecrets(row) }));
+        const attachments = row.attachments && this.attachmentReader ? await this.attachmentReader(row) : undefined;
+        await this.transport.send({ id: row.id, to: row.recipient, subject: row.subject, text, html, attachments });
+        await this.markSent(row);
         sent++;
       } catch (e) {
         const attempts = row.attempts + 1;
@@ -111,6 +132,25 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
       }
     }
     return sent;
+  }
+
+  /** Marked sent with what its kind records; should that record fail, the message is still marked sent (never sent twice) and the failure logged. */
+  private async markSent(row: MailOutboxEntity): Promise<void> {
+    const sentFields = { status: 'sent', sentAt: this.clock.nowIso(), lockedUntil: null, lastError: null, ...this.forgetSecrets(row) };
+    const hook = this.sentHooks.get(row.kind);
+    if (hook) {
+      try {
+        const prepared = await hook.prepare(row);
+        await this.unitOfWork.run(async (m) => {
+          await m.update(MailOutboxEntity, { id: row.id }, sentFields);
+          await hook.record(m, row, prepared);
+        });
+        return;
+      } catch (e) {
+        this.logger.warn(`mail ${row.id} sent; recording its ${row.kind} failed: ${String((e as Error).message).slice(0, 200)}`);
+      }
+    }
+    await this.unitOfWork.run((m) => m.update(MailOutboxEntity, { id: row.id }, sentFields));
   }
 
   /** The bodies with the access code put back in place of its mark; throws (a temporary failure) while the code may be another instance's. */

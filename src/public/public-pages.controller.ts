@@ -3,6 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Public } from '../auth/public.decorator';
+import { AttachmentDeliveryService } from '../attachments/attachment-delivery.service';
+import type { PublicAttachmentView } from '../attachments/attachment-views';
 import { RateLimited } from '../common/rate-limit';
 import { cleanFormBody } from '../common/form-options';
 import { IdempotencyMismatchError, IdempotencyService } from '../common/idempotency.service';
@@ -26,6 +28,7 @@ export class PublicPagesController {
     private readonly queries: RequestQueriesService,
     private readonly steps: RequestStepsService,
     private readonly idempotency: IdempotencyService,
+    private readonly delivery: AttachmentDeliveryService,
   ) {}
 
   @Get()
@@ -86,8 +89,8 @@ export class PublicPagesController {
     const trackingNumber = typeof body.trackingNumber === 'string' ? normaliseTrackingNumber(body.trackingNumber) : '';
     const accessCode = typeof body.accessCode === 'string' ? normaliseAccessCode(body.accessCode) : '';
     try {
-      const status = await this.queries.lookupPublic(trackingNumber, accessCode);
-      renderStatus(res, 200, status, accessCode);
+      const request = await this.queries.findByAccessCode(trackingNumber, accessCode);
+      renderStatus(res, 200, await this.queries.publicStatus(request), accessCode, { attachments: await this.delivery.visibleFor(request) });
     } catch (e) {
       if (e instanceof DomainError && e.code === 'NOT_FOUND') {
         res.status(404).render('public/status-lookup', { title: '查询申请进度', trackingNumber, message: e.message });
@@ -133,7 +136,7 @@ export class PublicPagesController {
 }
 
 /** The status page; it carries the access code in its withdrawal form, so no cache may keep it. */
-function renderStatus(res: Response, code: number, status: PublicStatusView, accessCode: string, extra: { confirmWithdrawal?: boolean; message?: string; error?: string } = {}): void {
+function renderStatus(res: Response, code: number, status: PublicStatusView, accessCode: string, extra: { confirmWithdrawal?: boolean; message?: string; error?: string; attachments?: PublicAttachmentView[] } = {}): void {
   res.setHeader('Cache-Control', 'no-store');
   res.status(code).render('public/status', {
     title: '申请进度',

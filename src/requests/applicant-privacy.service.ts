@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { eraseIdentifyingAttachments } from '../attachments/attachment-chunks';
 import { Actor, Viewer } from '../auth/actor';
 import { can } from '../auth/permissions';
 import { Clock } from '../common/clock';
@@ -75,7 +76,8 @@ export class ApplicantPrivacyService {
   /**
    * Retention: erase applicant identity and contact data of requests concluded at least `years`
    * years ago. The request rows, their applicant type, dates and outcomes stay, so the
-   * statistics do not change. Sent mail to those applicants is deleted with it.
+   * statistics do not change. Sent mail to those applicants is deleted with it, and so are the
+   * files that identify them (the reply, internal papers).
    */
   async erasePersonalData(years: number, actor: Actor): Promise<number> {
     const { cutoff } = await this.erasableCount(years);
@@ -95,6 +97,8 @@ export class ApplicantPrivacyService {
           { name: '（已依保存期限清除）', idDocumentNumber: null, organisationCode: null, phone: null, email: null, address: null, erasedAt: now },
         );
         erasedMail.push(...(await this.outbox.deleteForRequest(m, r.id)));
+        // The reply and internal papers name the applicant (src/attachments): their bytes go too.
+        await eraseIdentifyingAttachments(m, r.id, now);
         const seq = await m.count(RequestEventEntity, { where: { requestId: r.id } });
         await this.store.appendEvent(m, r.id, seq + 1, { type: 'personal_data_erased', on: today, data: { retentionYears: years } }, actor);
       }

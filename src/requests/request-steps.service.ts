@@ -21,6 +21,12 @@ import { RequestQueriesService } from './request-queries.service';
 import { RequestStore, toLifecycleEvent } from './request-store';
 import { PublicStatusView, RequestDetailView } from './request-views';
 
+export interface PreparedStep {
+  calendar: Awaited<ReturnType<CalendarService['current']>>;
+  today: string;
+  remedyBodies: Awaited<ReturnType<RemedySettingsService['current']>>;
+}
+
 /** The lifecycle steps of a request (Art. 30–36, D15–D21): each one checked, recorded and mailed in one transaction. */
 @Injectable()
 export class RequestStepsService {
@@ -40,95 +46,101 @@ export class RequestStepsService {
 
   /** Appends one lifecycle step; the request's cached state is recomputed from all events. */
   async recordEvent(id: string, dto: RecordEventDto, actor: Actor, viewer?: Viewer): Promise<RequestDetailView> {
-    const needed = permissionForEvent(dto.type, dto.outcome, dto.itemOutcomes);
-    if (actor.roles && !can(actor.roles, needed)) throw new DomainError('FORBIDDEN', refusalFor(needed));
-    const calendar = await this.calendars.current();
-    const today = this.clock.today();
-    const remedyBodies = await this.remedySettings.current();
+    const prepared = await this.prepareStep(dto, actor);
     try {
-      await this.unitOfWork.run(async (m) => {
-        const { request, items, events, applicant } = await this.store.load(m, id);
-        if (dto.expectedVersion !== undefined && dto.expectedVersion !== request.version) {
-          throw new ConflictError('该申请已被他人更新，请刷新后再操作。');
-        }
-        const ctx = { calendar, today, itemCount: items.length };
-        const state = replay(events.map(toLifecycleEvent), ctx);
-        const { type, on, expectedVersion: _v, ...rest } = dto;
-        const data: Record<string, unknown> = JSON.parse(JSON.stringify(rest));
-        if (type === 'fee_notice_issued') data.pausesClock = this.config.feePausesClock;
-        // The approving account is the signed-in one; the typed name is only what the notice prints.
-        if (type === 'extension_granted') data.approvedByAccount = { id: actor.id, name: actor.label };
-        // D16: the names the notice prints are kept with the step, so a reprint reads as the letter sent.
-        if (eventNamesRemedyBodies(type)) data.remedyBodies = remedyBodies;
-        if (type === 'decided' && data.repeatOf !== undefined) data.repeatOf = await this.earlierReply(m, request, dto);
-        const event: LifecycleEvent = { type, on, data };
-        const next = applyEvent(state, event, ctx);
-        const due = computeDue(next, calendar, today);
-        const updated = await m
-          .createQueryBuilder()
-          .update(InformationRequestEntity)
-          .set({
-            status: next.status!,
-            receivedOn: next.receivedOn,
-            dueOn: due.dueOn,
-            dueIsProvisional: due.provisional,
-            outcome: next.outcome,
-            concludedOn: next.concludedOn,
-            version: request.version + 1,
-            updatedAt: this.clock.nowIso(),
-          })
-          .where('id = :id AND version = :version', { id, version: request.version })
-          .execute();
-        if (updated.affected !== 1) throw new ConflictError('该申请已被他人更新，请刷新后再操作。');
-        if (type === 'decided' && next.itemOutcomes) {
-          for (const [position, outcome] of next.itemOutcomes.entries()) {
-            await m.update(RequestItemEntity, { requestId: id, position }, { outcome });
-          }
-        }
-        await this.store.appendEvent(m, id, events.length + 1, event, actor);
-        // D19: withdrawn before receipt, there is no application to reply to: an acknowledgement instead of the reply notice.
-        const withdrawnUnreceived = next.status === 'withdrawn';
-        if (withdrawnUnreceived && applicant.email) {
-          await this.outbox.enqueue(m, {
-            kind: 'withdrawal',
-            to: applicant.email,
-            subject: `【${this.config.agencyName}】您已撤回政府信息公开申请（${request.trackingNumber}）`,
-            requestId: id,
-            context: { trackingNumber: request.trackingNumber, withdrawnOn: on },
-          });
-        }
-        const source = () =>
-          this.notices.source(
-            request,
-            applicant,
-            items.map((i) => i.description),
-            next,
-            event,
-            calendar,
-            remedyBodies,
-          );
-        if (type === 'receipt_confirmed' && applicant.email) {
-          await this.outbox.enqueue(m, this.notices.receiptMail(buildNotice('receipt', source()), applicant.email, id, null));
-        }
-        // The applicant's own notices go out by e-mail too, word for word as printed (MAILED_NOTICE_KINDS).
-        const kind = noticeKindForEvent(type);
-        if (kind && MAILED_NOTICE_KINDS.includes(kind) && !withdrawnUnreceived && applicant.email && noticeEventIndex(kind, [...events, event]) === events.length) {
-          const notice = buildNotice(kind, source());
-          await this.outbox.enqueue(m, {
-            kind: 'notice',
-            to: applicant.email,
-            subject: `【${this.config.agencyName}】${notice.title}（${request.trackingNumber}）`,
-            requestId: id,
-            context: { notice, text: noticeText(notice) },
-          });
-        }
-      });
+      await this.unitOfWork.run((m) => this.recordEventWithin(m, id, dto, actor, prepared));
     } catch (e) {
       if (isUniqueViolation(e)) throw new ConflictError('该申请已被他人同时更新，请刷新后再操作。');
       throw e;
     }
     this.logger.log(`request ${id}: ${dto.type}`);
     return this.queries.getRequest(id, viewer);
+  }
+
+  /** What a step needs read before its transaction: the actor's permission checked, the calendar and settings in force. */
+  async prepareStep(dto: RecordEventDto, actor: Actor): Promise<PreparedStep> {
+    const needed = permissionForEvent(dto.type, dto.outcome, dto.itemOutcomes);
+    if (actor.roles && !can(actor.roles, needed)) throw new DomainError('FORBIDDEN', refusalFor(needed));
+    return { calendar: await this.calendars.current(), today: this.clock.today(), remedyBodies: await this.remedySettings.current() };
+  }
+
+  /** Records one step inside the caller's transaction (a download that delivers the reply logs itself in the same one). */
+  async recordEventWithin(m: EntityManager, id: string, dto: RecordEventDto, actor: Actor, { calendar, today, remedyBodies }: PreparedStep): Promise<void> {
+    const { request, items, events, applicant } = await this.store.load(m, id);
+    if (dto.expectedVersion !== undefined && dto.expectedVersion !== request.version) {
+      throw new ConflictError('该申请已被他人更新，请刷新后再操作。');
+    }
+    const ctx = { calendar, today, itemCount: items.length };
+    const state = replay(events.map(toLifecycleEvent), ctx);
+    const { type, on, expectedVersion: _v, ...rest } = dto;
+    const data: Record<string, unknown> = JSON.parse(JSON.stringify(rest));
+    if (type === 'fee_notice_issued') data.pausesClock = this.config.feePausesClock;
+    // The approving account is the signed-in one; the typed name is only what the notice prints.
+    if (type === 'extension_granted') data.approvedByAccount = { id: actor.id, name: actor.label };
+    // D16: the names the notice prints are kept with the step, so a reprint reads as the letter sent.
+    if (eventNamesRemedyBodies(type)) data.remedyBodies = remedyBodies;
+    if (type === 'decided' && data.repeatOf !== undefined) data.repeatOf = await this.earlierReply(m, request, dto);
+    const event: LifecycleEvent = { type, on, data };
+    const next = applyEvent(state, event, ctx);
+    const due = computeDue(next, calendar, today);
+    const updated = await m
+      .createQueryBuilder()
+      .update(InformationRequestEntity)
+      .set({
+        status: next.status!,
+        receivedOn: next.receivedOn,
+        dueOn: due.dueOn,
+        dueIsProvisional: due.provisional,
+        outcome: next.outcome,
+        concludedOn: next.concludedOn,
+        version: request.version + 1,
+        updatedAt: this.clock.nowIso(),
+      })
+      .where('id = :id AND version = :version', { id, version: request.version })
+      .execute();
+    if (updated.affected !== 1) throw new ConflictError('该申请已被他人更新，请刷新后再操作。');
+    if (type === 'decided' && next.itemOutcomes) {
+      for (const [position, outcome] of next.itemOutcomes.entries()) {
+        await m.update(RequestItemEntity, { requestId: id, position }, { outcome });
+      }
+    }
+    await this.store.appendEvent(m, id, events.length + 1, event, actor);
+    // D19: withdrawn before receipt, there is no application to reply to: an acknowledgement instead of the reply notice.
+    const withdrawnUnreceived = next.status === 'withdrawn';
+    if (withdrawnUnreceived && applicant.email) {
+      await this.outbox.enqueue(m, {
+        kind: 'withdrawal',
+        to: applicant.email,
+        subject: `【${this.config.agencyName}】您已撤回政府信息公开申请（${request.trackingNumber}）`,
+        requestId: id,
+        context: { trackingNumber: request.trackingNumber, withdrawnOn: on },
+      });
+    }
+    const source = () =>
+      this.notices.source(
+        request,
+        applicant,
+        items.map((i) => i.description),
+        next,
+        event,
+        calendar,
+        remedyBodies,
+      );
+    if (type === 'receipt_confirmed' && applicant.email) {
+      await this.outbox.enqueue(m, this.notices.receiptMail(buildNotice('receipt', source()), applicant.email, id, null));
+    }
+    // The applicant's own notices go out by e-mail too, word for word as printed (MAILED_NOTICE_KINDS).
+    const kind = noticeKindForEvent(type);
+    if (kind && MAILED_NOTICE_KINDS.includes(kind) && !withdrawnUnreceived && applicant.email && noticeEventIndex(kind, [...events, event]) === events.length) {
+      const notice = buildNotice(kind, source());
+      await this.outbox.enqueue(m, {
+        kind: 'notice',
+        to: applicant.email,
+        subject: `【${this.config.agencyName}】${notice.title}（${request.trackingNumber}）`,
+        requestId: id,
+        context: { notice, text: noticeText(notice) },
+      });
+    }
   }
 
   /** Records who handles a request; an informational event, allowed until conclusion. */

@@ -1,5 +1,7 @@
 import { statusOf } from '../common/http-error.filter';
 import { can, RequirePermission } from '../auth/permissions';
+import { attachmentConfirmation, attachmentsPanel } from '../attachments/attachment-views';
+import { AttachmentsService } from '../attachments/attachments.service';
 import { Body, Controller, Get, Inject, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -64,6 +66,7 @@ export class StaffPagesController {
     private readonly mailWorker: MailWorker,
     private readonly ledger: RequestLedgerService,
     private readonly awaitingConfirmation: AwaitingConfirmationService,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   @Public()
@@ -297,7 +300,7 @@ export class StaffPagesController {
     extra: { notice?: string | null; done?: string; message?: string; fields?: Record<string, string>; failedType?: string; typed?: TypedStep },
   ) {
     const request = await this.queries.getRequest(id, { staff, via: 'page' });
-    const [staffList, accessLog] = await Promise.all([this.auth.listStaff(), this.privacy.personalDataAccessLog(id)]);
+    const [staffList, accessLog, attachments] = await Promise.all([this.auth.listStaff(), this.privacy.personalDataAccessLog(id), this.attachments.list(id)]);
     const assigneeName = staffList.find((u) => u.id === request.assigneeId)?.displayName ?? null;
     const { done, typed, ...rest } = extra;
     return {
@@ -308,7 +311,8 @@ export class StaffPagesController {
       accessLog: request.personalDataMasked ? [] : accessLog,
       stepForms: buildStepForms(request.allowedEvents, request.items, this.clock.today(), staff.roles, typed),
       ...rest,
-      notice: rest.notice ?? confirmationFor(done, request, assigneeName),
+      notice: rest.notice ?? confirmationFor(done, request, assigneeName) ?? attachmentConfirmation(done, attachments),
+      attachments: attachmentsPanel(attachments, request, staff.roles),
       fieldErrors: fieldMessagesBesides(extra.message ?? '', extra.fields),
     };
   }

@@ -1,4 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,5 +168,37 @@ describe('Two instances on one PostgreSQL', () => {
     await waitFor(() => sink.messages.some((m) => m.subject?.includes('每日提醒')));
     await new Promise((r) => setTimeout(r, 1000));
     expect(sink.messages.filter((m) => m.subject?.includes('每日提醒'))).toHaveLength(1);
+  }, 30_000);
+
+  it('a file uploaded on one instance is downloaded whole from the other, and two first downloads at once record one delivery', async () => {
+    const filedRes = await post(a.base, '/api/v1/public/requests', {
+      applicant: { type: 'natural_person', name: '多实例', idDocumentNumber: validResidentId(), phone: '13900000000' },
+      description: '申请公开某道路改造工程的批复文件',
+    });
+    const filed = (await filedRes.json()) as { trackingNumber: string; accessCode: string };
+    expect(filedRes.status).toBe(201);
+    const id = ((await pg.query('SELECT id FROM information_request WHERE tracking_number = $1', [filed.trackingNumber])).rows as Array<{ id: string }>)[0].id;
+    const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+    for (const step of [{ type: 'receipt_confirmed' }, { type: 'decided', outcome: 'granted' }]) expect((await post(a.base, `/api/v1/requests/${id}/events`, { ...step, on: today })).status).toBe(201);
+    const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(3 * 1024 * 1024)]);
+    const form = new FormData();
+    form.append('kind', 'reply');
+    form.append('visibleToApplicant', 'true');
+    form.append('file', new Blob([bytes]), '答复告知书.pdf');
+    const up = await fetch(`${a.base}/api/v1/requests/${id}/attachments`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+    expect(up.status).toBe(201);
+    const uploaded = (await up.json()) as { id: string; sha256: string };
+    expect(uploaded.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    const download = (base: string) => fetch(`${base}/api/v1/public/requests/${filed.trackingNumber}/attachments/${uploaded.id}`, { headers: { 'X-Access-Code': filed.accessCode } });
+    const [x, y] = await Promise.all([download(b.base), download(a.base)]);
+    expect([x.status, y.status]).toEqual([200, 200]);
+    for (const res of [x, y])
+      expect(
+        createHash('sha256')
+          .update(Buffer.from(await res.arrayBuffer()))
+          .digest('hex'),
+      ).toBe(uploaded.sha256);
+    expect((await pg.query("SELECT COUNT(*)::int AS n FROM request_event WHERE request_id = $1 AND type = 'delivered'", [id])).rows[0].n).toBe(1);
+    expect((await pg.query("SELECT COUNT(*)::int AS n FROM attachment_download WHERE attachment_id = $1 AND via = 'online'", [uploaded.id])).rows[0].n).toBe(2);
   }, 30_000);
 });

@@ -49,4 +49,8 @@ export class MailOutboxEntity {
 
   @Column({ name: 'sent_at', type: 'varchar', length: 30, nullable: true })
   sentAt: string | null;
+
+  /** The attachments (ids, JSON) sent with the message, read from the database when it is sent. */
+  @Column({ type: 'text', nullable: true })
+  attachments: string | null;
 }
