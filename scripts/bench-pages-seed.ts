@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { packagedCalendarYears } from '../src/calendar/base-calendar';
 import { addDays, IsoDate, WorkingCalendar } from '../src/domain/calendar';
+import { AGENCIES, DISTRICTS, DOCUMENTS, GIVEN, OFFLINE_CHANNELS, OUTCOMES, SURNAMES, TOPICS, TYPES } from './bench-pages-data';
 import { computeDue, EVENT_BASIS, LifecycleEvent, Outcome, replay, requiresReason } from '../src/domain/lifecycle';
 
 /** A deterministic PRNG, so every run seeds the same records. */
@@ -27,136 +28,6 @@ function pick<T>(rand: () => number, weighted: Array<[T, number]>): T {
   for (const [v, w] of weighted) if ((r -= w) < 0) return v;
   return weighted[weighted.length - 1][0];
 }
-
-const TYPES: Array<[string, number]> = [
-  ['natural_person', 70],
-  ['commercial_enterprise', 15],
-  ['research_institution', 2],
-  ['social_welfare_org', 2],
-  ['legal_service_org', 6],
-  ['other_org', 5],
-];
-const OUTCOMES: Array<[Outcome, number]> = [
-  ['granted', 38],
-  ['partially_granted', 12],
-  ['withheld_state_secret', 0.5],
-  ['withheld_law_prohibits', 1],
-  ['withheld_three_security_one_stability', 0.5],
-  ['withheld_third_party_rights', 3],
-  ['withheld_internal_affairs', 1],
-  ['withheld_process_info', 2],
-  ['withheld_law_enforcement_file', 1],
-  ['withheld_administrative_inquiry', 1],
-  ['unable_not_held', 16],
-  ['unable_needs_creation', 3],
-  ['not_processed_petition_complaint', 3],
-  ['not_processed_repeat', 3],
-  ['not_processed_publication', 1],
-  ['not_processed_excessive', 1],
-  ['not_processed_confirm_or_reissue', 1],
-  ['other_overdue_correction', 4],
-  ['other_unpaid_fee', 1],
-  ['other_other', 3],
-];
-const OFFLINE_CHANNELS: Array<[string, number]> = [
-  ['in_person', 60],
-  ['mail', 28],
-  ['fax', 6],
-  ['ordinary_mail', 6],
-];
-
-const SURNAMES =
-  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'.split(
-    '',
-  );
-const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国志宏海波宁欣怡晨阳雪梅琳丹凯浩然思远子涵雨桐佳琪梓萱俊杰文博家豪宇轩浩宇一诺欣妍可馨'.split('');
-const DISTRICTS = [
-  '东城区',
-  '西城区',
-  '朝阳区',
-  '海淀区',
-  '丰台区',
-  '石景山区',
-  '通州区',
-  '顺义区',
-  '昌平区',
-  '大兴区',
-  '房山区',
-  '门头沟区',
-  '怀柔区',
-  '平谷区',
-  '密云区',
-  '延庆区',
-  '开发区',
-  '高新区',
-  '滨海新区',
-  '经济技术开发区',
-];
-const TOPICS = [
-  '拆迁补偿',
-  '土地征收',
-  '环境影响评价',
-  '财政预算',
-  '城市规划',
-  '建设工程规划许可',
-  '行政处罚',
-  '政府采购',
-  '安置房分配',
-  '道路改造',
-  '河道治理',
-  '学校布局调整',
-  '医保基金使用',
-  '养老服务补贴',
-  '旧城改造',
-  'garbage sorting',
-  '农村宅基地审批',
-  '国有土地使用权出让',
-  '棚户区改造',
-  '违法建设查处',
-  '工伤认定',
-  '最低生活保障',
-  '住房公积金',
-  '食品安全抽检',
-  '大气污染防治',
-  '供水价格调整',
-  '公交线路调整',
-  '停车场建设',
-  '征地补偿安置',
-  '集体土地征收',
-  '林地占用审批',
-  '矿产资源开采',
-  '企业环评审批',
-  '城市绿化',
-  '老旧小区改造',
-  '危房改造',
-  '重大项目审批',
-  '人才引进补贴',
-  '疫情防控物资采购',
-  '防汛工作',
-];
-const DOCUMENTS = [
-  '批复文件',
-  '会议纪要',
-  '实施方案',
-  '审批材料',
-  '统计数据',
-  '补偿标准',
-  '资金拨付明细',
-  '验收报告',
-  '公示名单',
-  '听证记录',
-  '招标文件',
-  '合同文本',
-  '评估报告',
-  '调查报告',
-  '处理决定',
-  '工作方案',
-  '规划图纸',
-  '信访答复',
-  '红头文件',
-  '执法记录',
-];
-const AGENCIES = ['京政发', '京政办发', '区政发', '区府办', '住建发', '规自发', '环发', '财预'];
 
 export interface SeedSample {
   /** Open requests whose applicant filed before (the detail page runs the repeat check). */
