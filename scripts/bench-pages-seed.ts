@@ -10,7 +10,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { packagedCalendarYears } from '../src/calendar/base-calendar';
 import { addDays, IsoDate, WorkingCalendar } from '../src/domain/calendar';
 import { AGENCIES, DISTRICTS, DOCUMENTS, GIVEN, OFFLINE_CHANNELS, OUTCOMES, SURNAMES, TOPICS, TYPES } from './bench-pages-data';
-import { computeDue, EVENT_BASIS, LifecycleEvent, Outcome, replay, requiresReason } from '../src/domain/lifecycle';
+import { computeDue, EVENT_BASIS, LifecycleEvent, replay, requiresReason } from '../src/domain/lifecycle';
 
 /** A deterministic PRNG, so every run seeds the same records. */
 export function mulberry32(seed: number): () => number {
