@@ -153,6 +153,9 @@ export class AttachmentDeliveryService implements OnModuleInit {
 
   /** Recorded once: a reply already delivered (online, by e-mail, by post or in person) is not delivered again. */
   private async hasDelivery(m: EntityManager, requestId: string): Promise<boolean> {
+    // PostgreSQL, READ COMMITTED: the request row is locked first, so a delivery committed by another
+    // instance after this check cannot slip in before the step below reloads the request.
+    if (m.connection.options.type === 'postgres') await m.query('SELECT 1 FROM information_request WHERE id = $1 FOR UPDATE', [requestId]);
     return (await m.count(RequestEventEntity, { where: { requestId, type: 'delivered' } })) > 0;
   }
 
