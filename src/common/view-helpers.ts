@@ -11,6 +11,7 @@ export const VIEW_HELPERS = {
   eq: (a: unknown, b: unknown) => a === b,
   // Handlebars passes its options object last.
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
   not: (a: unknown) => !a,
   json: (value: unknown) => JSON.stringify(value, null, 2),
 };

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Render, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -79,8 +79,10 @@ export class PublicPagesController {
 
   @Get('status')
   @Render('public/status-lookup')
-  statusForm() {
-    return { title: '查询申请进度' };
+  statusForm(@Query('trackingNumber') trackingNumber?: string) {
+    // Prefilled from the link on the filing confirmation; only a well-formed number is echoed.
+    const tn = typeof trackingNumber === 'string' && /^[0-9A-Za-z-]{1,20}$/.test(trackingNumber) ? trackingNumber : '';
+    return { title: '查询申请进度', trackingNumber: tn };
   }
 
   @RateLimited('public', 'lookup')

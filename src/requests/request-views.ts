@@ -265,6 +265,8 @@ export interface PublicStatusView {
   dueIsProvisional: boolean;
   outcome: string | null;
   outcomeLabel: string | null;
+  /** The outcome in words, without the report's row number (the status page). */
+  outcomeText: string | null;
   concludedOn: string | null;
   withdrawnOn: string | null;
   /** The applicant's withdrawal, before receipt (counted nowhere, D19) or after it (（六）3, D7). */
@@ -288,6 +290,7 @@ export function toPublicStatusView(r: InformationRequestEntity, state: RequestSt
     dueIsProvisional: due.provisional,
     outcome: state.outcome,
     outcomeLabel: state.outcome ? outcomeLabel(state.outcome) : null,
+    outcomeText: state.outcome ? OUTCOME_INFO[state.outcome].label : null,
     concludedOn: state.concludedOn,
     withdrawnOn: state.withdrawnOn,
     withdrawal: withdrawn ? { on: withdrawn.on, beforeReceipt: state.status === 'withdrawn' } : null,

@@ -19,7 +19,7 @@ import { IdempotencyService } from '../common/idempotency.service';
 import { validateInput } from '../common/validation';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError } from '../domain/errors';
-import { APPLICANT_TYPE_LABELS, CHANNEL_LABELS, CONFIRMATION_WORKING_DAYS, STATUS_LABELS } from '../domain/lifecycle';
+import { APPLICANT_TYPE_LABELS, CHANNEL_LABELS, CONFIRMATION_WORKING_DAYS, OUTCOMES, outcomeLabel, STATUS_LABELS } from '../domain/lifecycle';
 import { CreateRequestDto, ListRequestsQueryDto, RecordEventDto } from '../requests/dto/request.dto';
 import { buildRequestForm, normaliseItems } from '../requests/request-form';
 import { RegisteredRequest } from '../requests/request-intake.service';
@@ -216,6 +216,7 @@ export class StaffPagesController {
       statuses: toOptions({ open: '办理中（全部）', ...STATUS_LABELS }, query.status),
       channels: toOptions(CHANNEL_LABELS, query.channel),
       applicantTypes: toOptions(APPLICANT_TYPE_LABELS, query.applicantType),
+      outcomes: toOptions(Object.fromEntries(OUTCOMES.map((o) => [o, outcomeLabel(o)])), query.outcome),
       assignees: toOptions({ none: '未指定', ...Object.fromEntries((await this.handlers()).map((u) => [u.id, u.displayName])) }, query.assignee),
       overdueOnly: query.overdue === 'true',
       pager: { page: result.page, pages, prev: result.page > 1 ? params(result.page - 1) : null, next: result.page < pages ? params(result.page + 1) : null },
@@ -308,6 +309,8 @@ export class StaffPagesController {
       request,
       assignees: toOptions(Object.fromEntries(staffList.filter((u) => can(u.roles, 'requests.process')).map((u) => [u.id, u.displayName])), request.assigneeId),
       assigneeName,
+      // Assigning is processing work: the form is shown only to accounts that may submit it.
+      mayAssign: can(staff.roles, 'requests.process'),
       accessLog: request.personalDataMasked ? [] : accessLog,
       stepForms: buildStepForms(request.allowedEvents, request.items, this.clock.today(), staff.roles, typed),
       ...rest,
