@@ -42,7 +42,11 @@ export async function insertRows<T extends ObjectLiteral>(m: EntityManager, targ
   await m.query(`INSERT INTO ${table} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES ${tuples.join(', ')}`, parameters);
 }
 
-/** Many rows in as few statements as the parameter limits allow. */
-export async function insertChunks<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, rows: QueryDeepPartialEntity<T>[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await insertRows(m, target, rows.slice(i, i + CHUNK));
+/**
+ * Many rows in as few statements as the parameter limits allow, or `perStatement` rows at a time
+ * for a table whose triggers make each row costly: on SQLite's one connection another request's
+ * query waits for the statement running, not for the transaction.
+ */
+export async function insertChunks<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, rows: QueryDeepPartialEntity<T>[], perStatement = CHUNK): Promise<void> {
+  for (let i = 0; i < rows.length; i += perStatement) await insertRows(m, target, rows.slice(i, i + perStatement));
 }
