@@ -163,14 +163,15 @@ describe('Withdrawal by the applicant', () => {
       expect(later.page.text).toContain('您已于 2025-06-16 撤回本申请');
     });
 
-    it('after receipt: the withdrawal ends the application, shown as （六）3', async () => {
+    it('after receipt: the withdrawal ends the application, shown to the applicant as 其他 (counted in （六）3; the API keeps the row)', async () => {
       const f = await desk.file();
       await desk.step(f.id, { type: 'receipt_confirmed', on: '2025-06-16' }).expect(201);
       const { agent, csrf, page } = await open(f);
       expect(page.text).toContain('撤回后，本机关将终止办理');
       const done = await agent.post('/status/withdraw').type('form').send({ _csrf: csrf, trackingNumber: f.trackingNumber, accessCode: f.accessCode, confirm: 'yes' }).expect(200);
       expect(done.text).toContain('本机关终止办理，不再作出答复');
-      expect(done.text).toContain('（六）3 其他');
+      expect(done.text).toContain('<dd>其他（<span class="nowrap">2025-06-16</span>）</dd>');
+      expect(done.text).not.toContain('（六）3');
       expect(done.text).toMatch(/您已于 2025-06-16 撤回本申请，本机关已终止办理/);
     });
 
