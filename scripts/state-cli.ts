@@ -21,7 +21,11 @@ async function main(): Promise<void> {
     console.log(`搜索索引：与申请不一致 ${search.mismatched} 件${repair ? `，已修复 ${search.repaired} 件` : ''}。`);
     const tallies = await app.get(TallyFolderService).verify(repair);
     const tallyMismatches = Object.values(tallies.mismatched).reduce((a, b) => a + b, 0);
-    console.log(`计数表：与申请不一致 ${tallyMismatches} 组（${Object.entries(tallies.mismatched).map(([t, n]) => `${t} ${n}`).join('，')}）${tallies.repaired ? '，已重建' : ''}。`);
+    console.log(
+      `计数表：与申请不一致 ${tallyMismatches} 组（${Object.entries(tallies.mismatched)
+        .map(([t, n]) => `${t} ${n}`)
+        .join('，')}）${tallies.repaired ? '，已重建' : ''}。`,
+    );
     process.exitCode = (report.mismatched || search.mismatched || tallyMismatches) && !repair ? 1 : 0;
   } finally {
     await app.close();

@@ -8,7 +8,7 @@ import { APPLICANT_TYPES, Outcome, OUTCOME_INFO, OUTCOMES } from '../domain/life
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { countRequests } from '../requests/request-list-query';
 import { whereConfirmationOverdue } from '../requests/awaiting-confirmation.service';
-import { outcomesOfYear, receivedPerMonth, replyPairs } from '../requests/request-tally';
+import { outcomesOfYear, receivedPerMonth, replyDateRange, replyPairs, replyWorkingDays } from '../requests/request-tally';
 
 export interface DashboardStats {
   year: number;
@@ -98,33 +98,39 @@ export class DashboardService {
       m.byType[row.type] += row.n;
       m.total += row.n;
     }
-    // Replies of the year per (received, concluded) pair, and outcomes of the year.
-    const pairs = (await replyPairs(repo, start, end)).filter((p) => p.n !== 0);
+    // Replies of the year by working days from receipt, and outcomes of the year.
     const outcomeCounts = await outcomesOfYear(repo, year);
     const calendar = await this.calendars.current();
-    // Working days between two dates as the difference of a running count, built day by day with
-    // the calendar's own count: one step per day of the range, not one walk per pair.
-    const running = new Map<string, number>();
-    const dates = pairs.flatMap((p) => [p.receivedOn, p.concludedOn]).sort();
-    if (dates.length) {
-      let day = dates[0];
+    // Each day of the replies' date range numbered by the working days before it, built day by
+    // day with the calendar's own count; SQL takes the differences (replyWorkingDays).
+    const range = await replyDateRange(repo, start, end);
+    const ordinals: Array<[string, number]> = [];
+    if (range) {
+      let day = range.lo;
       let count = 0;
-      running.set(day, 0);
-      while (day < dates[dates.length - 1]) {
+      ordinals.push([day, 0]);
+      while (day < range.hi) {
         const next = addDays(day, 1);
         count += calendar.countWorkingDays(day, next).count;
-        running.set((day = next), count);
+        ordinals.push([(day = next), count]);
       }
     }
+    const ordinalOf = new Map(ordinals);
     let concluded = 0;
     let onTime = 0;
     let withDue = 0;
     const days: Array<[days: number, count: number]> = [];
-    for (const p of pairs) {
-      concluded += p.n;
-      onTime += p.onTime;
-      withDue += p.dated;
-      days.push([p.concludedOn >= p.receivedOn ? running.get(p.concludedOn)! - running.get(p.receivedOn)! : 0, p.n]);
+    // PostgreSQL takes the differences in SQL; SQLite, whose planner joins the day list badly,
+    // returns the (concluded, received) pairs and the differences are taken here.
+    const groups =
+      repo.connection.options.type === 'postgres'
+        ? await replyWorkingDays(repo, start, end, ordinals)
+        : (await replyPairs(repo, start, end)).map((p) => ({ ...p, days: p.concludedOn >= p.receivedOn ? ordinalOf.get(p.concludedOn)! - ordinalOf.get(p.receivedOn)! : 0 }));
+    for (const g of groups) {
+      concluded += g.n;
+      onTime += g.onTime;
+      withDue += g.dated;
+      if (g.n) days.push([g.days, g.n]);
     }
     return {
       year,

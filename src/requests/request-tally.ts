@@ -223,3 +223,33 @@ export async function foldTallies(m: EntityManager, batch: number): Promise<numb
   }
   return folded;
 }
+
+/** The earliest and the latest date (of receipt or reply) of the replies concluded in [start, end], or null without any. */
+export async function replyDateRange(m: EntityManager, start: IsoDate, end: IsoDate): Promise<{ lo: IsoDate; hi: IsoDate } | null> {
+  const p = new Params(isPostgres(m));
+  const cond = () => `concluded_on >= ${p.add(start)} AND concluded_on <= ${p.add(end)}`;
+  const [row] = await m.query<Array<{ lo: string | null; hi: string | null }>>(
+    `SELECT MIN(CASE WHEN received_on < concluded_on THEN received_on ELSE concluded_on END) AS lo, MAX(CASE WHEN received_on > concluded_on THEN received_on ELSE concluded_on END) AS hi FROM (SELECT received_on, concluded_on FROM reply_tally WHERE ${cond()} AND n <> 0 UNION ALL SELECT received_on, concluded_on FROM reply_tally_delta WHERE ${cond()}) t`,
+    p.values,
+  );
+  return row?.lo && row.hi ? { lo: row.lo, hi: row.hi } : null;
+}
+
+/**
+ * Replies concluded in [start, end] grouped by working days from receipt to reply: `ordinals`
+ * numbers every day of the replies' date range by the working days before it (from the calendar,
+ * which SQL does not know), so a pair's working days are a difference of two ordinals, taken in
+ * SQL: a few dozen rows come back instead of one per (concluded, received) pair.
+ */
+export async function replyWorkingDays(m: EntityManager, start: IsoDate, end: IsoDate, ordinals: Array<[IsoDate, number]>): Promise<Array<{ days: number; n: number; dated: number; onTime: number }>> {
+  if (!ordinals.length) return [];
+  const p = new Params(isPostgres(m));
+  const values = ordinals.map(([day, k]) => `(${p.add(day)}, CAST(${p.add(k)} AS integer))`).join(', ');
+  const cond = () => `concluded_on >= ${p.add(start)} AND concluded_on <= ${p.add(end)}`;
+  const columns = 'concluded_on, received_on, dated, on_time, n';
+  const rows = await m.query<Array<{ days: string | number; n: string | number; dated: string | number; on_time: string | number }>>(
+    `WITH w (day, k) AS (VALUES ${values}) SELECT CASE WHEN t.concluded_on >= t.received_on THEN wc.k - wr.k ELSE 0 END AS days, SUM(t.n) AS n, SUM(CASE WHEN t.dated = 1 THEN t.n ELSE 0 END) AS dated, SUM(CASE WHEN t.on_time = 1 THEN t.n ELSE 0 END) AS on_time FROM (SELECT ${columns} FROM reply_tally WHERE ${cond()} UNION ALL SELECT ${columns} FROM reply_tally_delta WHERE ${cond()}) t JOIN w wc ON wc.day = t.concluded_on JOIN w wr ON wr.day = t.received_on GROUP BY CASE WHEN t.concluded_on >= t.received_on THEN wc.k - wr.k ELSE 0 END`,
+    p.values,
+  );
+  return rows.map((r) => ({ days: Number(r.days), n: Number(r.n), dated: Number(r.dated), onTime: Number(r.on_time) }));
+}

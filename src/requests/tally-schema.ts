@@ -42,7 +42,10 @@ export const SQLITE_TALLY_TRIGGERS: Array<[string, string]> = [
   ],
   ['trg_report_tally_ai', `CREATE TRIGGER "trg_report_tally_ai" AFTER INSERT ON "information_request" BEGIN ${body([reportDelta('new', 1)])} END`],
   ['trg_report_tally_ad', `CREATE TRIGGER "trg_report_tally_ad" AFTER DELETE ON "information_request" BEGIN ${body([reportDelta('old', -1)])} END`],
-  ['trg_report_tally_au', `CREATE TRIGGER "trg_report_tally_au" AFTER UPDATE ON "information_request" WHEN ${changed(REPORT_COLUMNS)} BEGIN ${body([reportDelta('old', -1), reportDelta('new', 1)])} END`],
+  [
+    'trg_report_tally_au',
+    `CREATE TRIGGER "trg_report_tally_au" AFTER UPDATE ON "information_request" WHEN ${changed(REPORT_COLUMNS)} BEGIN ${body([reportDelta('old', -1), reportDelta('new', 1)])} END`,
+  ],
 ];
 
 export const SQLITE_TALLY_INDEXES: Array<[string, string]> = [
