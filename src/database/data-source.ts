@@ -16,6 +16,7 @@ import { ListIndexesAndSearch1795761000000 } from '../../migrations/179576100000
 import { RequestTallies1795761100000 } from '../../migrations/1795761100000-RequestTallies';
 import { LapsedWaitIndexes1795761200000 } from '../../migrations/1795761200000-LapsedWaitIndexes';
 import { ReportCellTallies1795761300000 } from '../../migrations/1795761300000-ReportCellTallies';
+import { SearchIndexMerging1795761400000 } from '../../migrations/1795761400000-SearchIndexMerging';
 import { RequestAttachments1795762000000 } from '../../migrations/1795762000000-RequestAttachments';
 import { AttachmentDownloadEntity, AttachmentEntity } from '../attachments/entities/attachment.entity';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
@@ -74,6 +75,7 @@ export const MIGRATIONS = [
   RequestTallies1795761100000,
   LapsedWaitIndexes1795761200000,
   ReportCellTallies1795761300000,
+  SearchIndexMerging1795761400000,
   RequestAttachments1795762000000,
 ];
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { OPEN_STATUS_SQL } from './request-list-query';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -76,6 +77,19 @@ export class SearchIndexService implements OnModuleInit {
   private get sqliteWithSearch(): Promise<boolean> {
     if (this.dataSource.options.type !== 'sqlite') return Promise.resolve(false);
     return this.dataSource.query("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'request_search_doc'").then((r: Array<{ n: number }>) => r[0].n > 0);
+  }
+
+  /**
+   * SQLite: a little of the FTS5 index's segment merging (200 pages, some milliseconds) every two
+   * seconds, in its own short transaction, so that no insert has to do a large "crisis merge"
+   * while other requests wait (migration 1795761400000). Nothing to merge costs nothing.
+   */
+  @Interval('search-index-merge', 2000)
+  async mergeSome(): Promise<void> {
+    if (!(await this.sqliteWithSearch)) return;
+    await this.unitOfWork
+      .run((m) => m.query(`INSERT INTO "request_search" ("request_search", "rank") VALUES ('merge', 200)`))
+      .catch((e: Error) => this.logger.warn(`search index merge failed: ${e.message}`));
   }
 
   async onModuleInit(): Promise<void> {
