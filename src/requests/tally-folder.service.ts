@@ -7,7 +7,7 @@ import { foldTallies } from './request-tally';
 import { rebuildTallies, SQLITE_TALLY_INDEXES, SQLITE_TALLY_TRIGGERS, verifyTallies } from './tally-schema';
 
 /** Deltas folded per transaction: a short write, so no other request waits long for the write lock. */
-const BATCH = 5000;
+const BATCH = 1000;
 
 /**
  * Folds the tallies' deltas into them (request-tally.ts) every half minute and at start-up, a
