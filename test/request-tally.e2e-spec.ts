@@ -101,6 +101,25 @@ describe('Tallies: the list totals are exact sums, whatever was changed and fold
     expect(await tallyCount(m, { receivedFrom: '2026-01-01', concludedTo: '2026-03-31' }, TODAY, rows)).toBeNull();
   });
 
+  it('a count read while the deltas are being folded is exact (never the folded deltas twice)', async () => {
+    await mutate(t, mulberry32(31), 60);
+    const m = t.dataSource.manager;
+    const expected = await countByRows(t.dataSource, { status: 'concluded' });
+    expect(Number((await t.dataSource.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM request_tally_delta'))[0].n)).toBeGreaterThan(100);
+    let folding = true;
+    const fold = foldTallies(m, 1_000_000).finally(() => (folding = false));
+    const seen: number[] = [];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        do seen.push(await countRequests(m, { status: 'concluded' }, TODAY));
+        while (folding);
+      }),
+    );
+    await fold;
+    expect(seen.length).toBeGreaterThan(4);
+    expect(new Set(seen)).toEqual(new Set([expected]));
+  });
+
   it('random filters equal a count of the rows, after random changes and deletions, folded or not', async () => {
     const rand = mulberry32(2026);
     const m = t.dataSource.manager;

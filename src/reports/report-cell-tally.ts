@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { ConclusionPosition, Section3RowCondition } from '../domain/report';
-import { isPostgres, Params } from '../requests/request-tally';
+import { isPostgres, Params, tallyQuery } from '../requests/request-tally';
 
 /**
  * The total of a Section 3 cell from the report tally of migration 1795761300000: requests per
@@ -33,7 +33,8 @@ export async function reportCellTotal(m: EntityManager, year: number, c: Section
       ...(c.outcomes ? [`outcome IN (${c.outcomes.map((o) => p.add(o)).join(', ')})`] : []),
       ...(applicantType ? [`applicant_type = ${p.add(applicantType)}`] : []),
     ].join(' AND ');
-  const [row] = await m.query<Array<{ n: string | number | null }>>(
+  const [row] = await tallyQuery<Array<{ n: string | number | null }>>(
+    m,
     `SELECT SUM(n) AS n FROM (SELECT n FROM report_tally WHERE ${where()} UNION ALL SELECT n FROM report_tally_delta WHERE ${where()}) t`,
     p.values,
   );

@@ -34,6 +34,18 @@ interface DateRange {
 
 export const isPostgres = (m: EntityManager) => m.connection.options.type === 'postgres';
 
+/** Open while a SQLite fold is between its two statements (foldTallies). */
+let foldGate: Promise<void> | null = null;
+
+/**
+ * A read of a tally and its deltas, never between the two statements of a SQLite fold. Without a
+ * fold in progress the query is issued at once, in the caller's turn, so it is queued on the
+ * connection before any fold that starts later.
+ */
+export function tallyQuery<T>(m: EntityManager, sql: string, values: unknown[]): Promise<T> {
+  return foldGate ? foldGate.then(() => tallyQuery<T>(m, sql, values)) : m.query<T>(sql, values);
+}
+
 export class Params {
   readonly values: unknown[] = [];
   constructor(private readonly pg: boolean) {}
@@ -97,7 +109,8 @@ async function sumTally(m: EntityManager, condition: (p: Params) => string | nul
   const b = a === null ? null : condition(p);
   if (a === null || b === null) return null;
   const columns = 'n, undated, min_due, max_due';
-  const [row] = await m.query<Array<{ n: string | number | null; undated: string | number | null; lo: string | null; hi: string | null }>>(
+  const [row] = await tallyQuery<Array<{ n: string | number | null; undated: string | number | null; lo: string | null; hi: string | null }>>(
+    m,
     `SELECT SUM(n) AS n, SUM(CASE WHEN undated = 1 THEN n ELSE 0 END) AS undated, MIN(min_due) AS lo, MAX(max_due) AS hi FROM (SELECT ${columns} FROM request_tally WHERE ${a} UNION ALL SELECT ${columns} FROM request_tally_delta WHERE ${b}) t`,
     p.values,
   );
@@ -149,7 +162,8 @@ export async function tallyCount(m: EntityManager, f: Filters, today: IsoDate, r
 export async function receivedPerMonth(m: EntityManager, year: number): Promise<Array<{ month: string; type: string; n: number }>> {
   const p = new Params(isPostgres(m));
   const cond = () => `kind = 'received' AND month >= ${p.add(`${year}-01`)} AND month <= ${p.add(`${year}-12`)}`;
-  const rows = await m.query<Array<{ month: string; type: string; n: string | number }>>(
+  const rows = await tallyQuery<Array<{ month: string; type: string; n: string | number }>>(
+    m,
     `SELECT month, applicant_type AS type, SUM(n) AS n FROM (SELECT month, applicant_type, n FROM request_tally WHERE ${cond()} UNION ALL SELECT month, applicant_type, n FROM request_tally_delta WHERE ${cond()}) t GROUP BY month, applicant_type`,
     p.values,
   );
@@ -160,7 +174,8 @@ export async function receivedPerMonth(m: EntityManager, year: number): Promise<
 export async function outcomesOfYear(m: EntityManager, year: number): Promise<Map<string, number>> {
   const p = new Params(isPostgres(m));
   const cond = () => `kind = 'concluded' AND unreceived = 0 AND month >= ${p.add(`${year}-01`)} AND month <= ${p.add(`${year}-12`)}`;
-  const rows = await m.query<Array<{ outcome: string; n: string | number }>>(
+  const rows = await tallyQuery<Array<{ outcome: string; n: string | number }>>(
+    m,
     `SELECT outcome, SUM(n) AS n FROM (SELECT outcome, n FROM request_tally WHERE ${cond()} UNION ALL SELECT outcome, n FROM request_tally_delta WHERE ${cond()}) t GROUP BY outcome`,
     p.values,
   );
@@ -172,7 +187,8 @@ export async function replyPairs(m: EntityManager, start: IsoDate, end: IsoDate)
   const p = new Params(isPostgres(m));
   const cond = () => `concluded_on >= ${p.add(start)} AND concluded_on <= ${p.add(end)}`;
   const columns = 'concluded_on, received_on, dated, on_time, n';
-  const rows = await m.query<Array<{ c: string; r: string; n: string | number; dated: string | number; on_time: string | number }>>(
+  const rows = await tallyQuery<Array<{ c: string; r: string; n: string | number; dated: string | number; on_time: string | number }>>(
+    m,
     `SELECT concluded_on AS c, received_on AS r, SUM(n) AS n, SUM(CASE WHEN dated = 1 THEN n ELSE 0 END) AS dated, SUM(CASE WHEN on_time = 1 THEN n ELSE 0 END) AS on_time FROM (SELECT ${columns} FROM reply_tally WHERE ${cond()} UNION ALL SELECT ${columns} FROM reply_tally_delta WHERE ${cond()}) t GROUP BY concluded_on, received_on`,
     p.values,
   );
@@ -216,8 +232,17 @@ export async function foldTallies(m: EntityManager, batch: number): Promise<numb
     } else {
       const [{ last, n }] = await m.query<Array<{ last: number | null; n: number }>>(`SELECT MAX(id) AS last, COUNT(*) AS n FROM (SELECT id FROM ${delta} ORDER BY id LIMIT ?) t`, [batch]);
       if (last === null) continue;
-      await m.query(upsert(delta, 'id <= ?'), [last]);
-      await m.query(`DELETE FROM ${delta} WHERE id <= ?`, [last]);
+      // The app's reads share SQLite's one connection: a count run between these two statements
+      // would see the deltas in the tally and still in the delta table. Reads wait at the gate.
+      let open!: () => void;
+      foldGate = new Promise<void>((resolve) => (open = resolve));
+      try {
+        await m.query(upsert(delta, 'id <= ?'), [last]);
+        await m.query(`DELETE FROM ${delta} WHERE id <= ?`, [last]);
+      } finally {
+        foldGate = null;
+        open();
+      }
       folded += Number(n);
     }
   }
@@ -228,7 +253,8 @@ export async function foldTallies(m: EntityManager, batch: number): Promise<numb
 export async function replyDateRange(m: EntityManager, start: IsoDate, end: IsoDate): Promise<{ lo: IsoDate; hi: IsoDate } | null> {
   const p = new Params(isPostgres(m));
   const cond = () => `concluded_on >= ${p.add(start)} AND concluded_on <= ${p.add(end)}`;
-  const [row] = await m.query<Array<{ lo: string | null; hi: string | null }>>(
+  const [row] = await tallyQuery<Array<{ lo: string | null; hi: string | null }>>(
+    m,
     `SELECT MIN(CASE WHEN received_on < concluded_on THEN received_on ELSE concluded_on END) AS lo, MAX(CASE WHEN received_on > concluded_on THEN received_on ELSE concluded_on END) AS hi FROM (SELECT received_on, concluded_on FROM reply_tally WHERE ${cond()} AND n <> 0 UNION ALL SELECT received_on, concluded_on FROM reply_tally_delta WHERE ${cond()}) t`,
     p.values,
   );
@@ -247,7 +273,8 @@ export async function replyWorkingDays(m: EntityManager, start: IsoDate, end: Is
   const values = ordinals.map(([day, k]) => `(${p.add(day)}, CAST(${p.add(k)} AS integer))`).join(', ');
   const cond = () => `concluded_on >= ${p.add(start)} AND concluded_on <= ${p.add(end)}`;
   const columns = 'concluded_on, received_on, dated, on_time, n';
-  const rows = await m.query<Array<{ days: string | number; n: string | number; dated: string | number; on_time: string | number }>>(
+  const rows = await tallyQuery<Array<{ days: string | number; n: string | number; dated: string | number; on_time: string | number }>>(
+    m,
     `WITH w (day, k) AS (VALUES ${values}) SELECT CASE WHEN t.concluded_on >= t.received_on THEN wc.k - wr.k ELSE 0 END AS days, SUM(t.n) AS n, SUM(CASE WHEN t.dated = 1 THEN t.n ELSE 0 END) AS dated, SUM(CASE WHEN t.on_time = 1 THEN t.n ELSE 0 END) AS on_time FROM (SELECT ${columns} FROM reply_tally WHERE ${cond()} UNION ALL SELECT ${columns} FROM reply_tally_delta WHERE ${cond()}) t JOIN w wc ON wc.day = t.concluded_on JOIN w wr ON wr.day = t.received_on GROUP BY CASE WHEN t.concluded_on >= t.received_on THEN wc.k - wr.k ELSE 0 END`,
     p.values,
   );
