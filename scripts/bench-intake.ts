@@ -12,7 +12,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,18 +20,10 @@ import { loadConfig } from '../src/config/app-config';
 import { buildDataSourceOptions } from '../src/database/data-source';
 import { tuneConnection } from '../src/database/migrate';
 import { argValue } from './cli-context';
+import { freePort, startScriptNodeFlags } from './bench-app';
 
 const ROOT = join(__dirname, '../..');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function send(port: number, path: string, body: string, token?: string): Promise<{ status: number; ms: number }> {
   const start = performance.now();
@@ -102,12 +93,6 @@ async function flatOut(fire: () => Promise<{ status: number; ms: number }>, conc
 }
 
 /** The app runs as `npm start` runs it: the node flags come from that script. */
-function startScriptNodeFlags(): string[] {
-  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
-  const m = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/src\/main\.js/.exec(start);
-  if (!m) throw new Error(`cannot find "node … dist/src/main.js" in the start script: ${start}`);
-  return m[1].trim().split(/\s+/).filter(Boolean);
-}
 
 function peakRssMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -14,7 +14,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +25,7 @@ import { foldTallies } from '../src/requests/request-tally';
 import { SeedSample, seedRequests } from './bench-pages-seed';
 import { argValue } from './cli-context';
 import { calls, Floor } from './bench-pages-calls';
+import { freePort, startScriptNodeFlags } from './bench-app';
 
 const ROOT = join(__dirname, '../..');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -52,25 +52,9 @@ function send(port: number, method: string, path: string, headers: Record<string
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
-}
-
-function startScriptNodeFlags(): string[] {
-  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
-  const m = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/src\/main\.js/.exec(start);
-  if (!m) throw new Error(`cannot find "node … dist/src/main.js" in the start script: ${start}`);
-  return m[1].trim().split(/\s+/).filter(Boolean);
 }
 
 function appEnv(dir: string, pg: boolean, port = 0): Record<string, string | undefined> {

@@ -84,9 +84,13 @@ export class SearchIndexService implements OnModuleInit {
    * seconds, in its own short transaction, so that no insert has to do a large "crisis merge"
    * while other requests wait (migration 1795761400000). Nothing to merge costs nothing.
    */
+  private hasSearchIndex: boolean | undefined;
+
   @Interval('search-index-merge', 2000)
   async mergeSome(): Promise<void> {
-    if (!(await this.sqliteWithSearch)) return;
+    // Asked of sqlite_master once, not every two seconds: migrations do not run while the app does.
+    this.hasSearchIndex ??= await this.sqliteWithSearch;
+    if (!this.hasSearchIndex) return;
     await this.unitOfWork
       .run((m) => m.query(`INSERT INTO "request_search" ("request_search", "rank") VALUES ('merge', 200)`))
       .catch((e: Error) => this.logger.warn(`search index merge failed: ${e.message}`));
