@@ -42,8 +42,15 @@ let foldGate: Promise<void> | null = null;
  * fold in progress the query is issued at once, in the caller's turn, so it is queued on the
  * connection before any fold that starts later.
  */
+let readers = 0;
+let drained: (() => void) | null = null;
+
 export function tallyQuery<T>(m: EntityManager, sql: string, values: unknown[]): Promise<T> {
-  return foldGate ? foldGate.then(() => tallyQuery<T>(m, sql, values)) : m.query<T>(sql, values);
+  if (foldGate) return foldGate.then(() => tallyQuery<T>(m, sql, values));
+  readers++;
+  return m.query<T>(sql, values).finally(() => {
+    if (--readers === 0 && drained) drained();
+  });
 }
 
 export class Params {
@@ -236,6 +243,9 @@ export async function foldTallies(m: EntityManager, batch: number): Promise<numb
       // would see the deltas in the tally and still in the delta table. Reads wait at the gate.
       let open!: () => void;
       foldGate = new Promise<void>((resolve) => (open = resolve));
+      // Reads already on their way finish first; later ones wait at the gate.
+      if (readers > 0) await new Promise<void>((resolve) => (drained = resolve));
+      drained = null;
       try {
         await m.query(upsert(delta, 'id <= ?'), [last]);
         await m.query(`DELETE FROM ${delta} WHERE id <= ?`, [last]);
