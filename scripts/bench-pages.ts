@@ -10,6 +10,7 @@
  * longest answer is reported as the wait. Then the issue's targets, met or missed; exit 1 if one
  * is missed. --dir keeps the seeded database under PATH-<size>; --reuse measures it again;
  * --no-floor skips the floors (to time an earlier release, whose schema they do not fit).
+ * With --pg, DATABASE_URL_<size> (e.g. DATABASE_URL_100000) gives a size a database of its own.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -57,7 +58,8 @@ function pct(xs: number[], p: number): number {
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
 }
 
-function appEnv(dir: string, pg: boolean, port = 0): Record<string, string | undefined> {
+/** PostgreSQL: DATABASE_URL_<size>, when set, holds that size's database (so that both sizes can be kept and measured again). */
+function appEnv(dir: string, pg: boolean, port = 0, size = 0): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     TZ: 'Asia/Shanghai',
@@ -72,6 +74,7 @@ function appEnv(dir: string, pg: boolean, port = 0): Record<string, string | und
     MAIL_POLL_MS: '3600000',
   };
   if (!pg) env.DATABASE_URL = `sqlite:${join(dir, 'bench.sqlite')}`;
+  else if (process.env[`DATABASE_URL_${size}`]) env.DATABASE_URL = process.env[`DATABASE_URL_${size}`];
   else if (!/^postgres/.test(env.DATABASE_URL ?? '')) throw new Error('--pg needs DATABASE_URL=postgres://…');
   return env;
 }
@@ -79,7 +82,7 @@ function appEnv(dir: string, pg: boolean, port = 0): Record<string, string | und
 /** Child: a fresh database with the real migrations and N seeded requests; the sample goes to sample.json. */
 async function seedChild(dir: string, size: number, pg: boolean): Promise<void> {
   pinProcessTimeZone();
-  const ds = new DataSource(buildDataSourceOptions(loadConfig(appEnv(dir, pg))));
+  const ds = new DataSource(buildDataSourceOptions(loadConfig(appEnv(dir, pg, 0, size))));
   await ds.initialize();
   if (pg) await ds.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
   await ds.runMigrations({ transaction: 'all' });
@@ -155,7 +158,7 @@ async function withProbes(port: number, token: string, trackingNumber: string, w
 
 async function measure(dir: string, size: number, pg: boolean, runs: number, sample: SeedSample, floors = true): Promise<{ timed: Timed[]; background: Background[] }> {
   const port = await freePort();
-  const env = appEnv(dir, pg, port);
+  const env = appEnv(dir, pg, port, size);
   const app: ChildProcess = spawn(process.execPath, [...startScriptNodeFlags(), join(ROOT, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     for (let i = 0; ; i++) {

@@ -17,7 +17,7 @@ import { ConfigModule } from './config/config.module';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from './database/data-source';
 import { runMigrationsUnderLock, tuneConnection } from './database/migrate';
-import { WalCheckpointer } from './database/wal-checkpointer';
+import { DatabaseModule } from './database/read-data-source';
 import { DigestModule } from './notifications/digest.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PublicPagesModule } from './public/public-pages.module';
@@ -44,6 +44,7 @@ export class AppModule {
             return ds;
           },
         }),
+        DatabaseModule,
         ScheduleModule.forRoot(),
         ThrottlerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: rateLimitOptions }),
         CommonModule,
@@ -65,7 +66,6 @@ export class AppModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: StaffAuthGuard },
-        WalCheckpointer,
       ],
     };
   }

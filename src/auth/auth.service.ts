@@ -15,6 +15,7 @@ import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from
 import { Role, ROLES, StaffPrincipal } from './roles';
 import { clientKeyOf, SignInAttempts } from './sign-in-attempts';
 import { isLockedAt, MAX_PENDING_ATTEMPTS, SIGN_IN_REFUSED } from './sign-in-policy';
+import { InjectReadDataSource } from '../database/read-data-source';
 
 export type SessionKind = 'web' | 'api';
 
@@ -63,6 +64,8 @@ export class AuthService implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    /** Session checks on every staff request read through the reader (src/database/read-data-source.ts). */
+    @InjectReadDataSource() private readonly reader: DataSource,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     private readonly attempts: SignInAttempts,
@@ -177,7 +180,8 @@ export class AuthService implements OnApplicationBootstrap {
   async resolve(token: string, kind: SessionKind): Promise<StaffPrincipal | null> {
     if (!token || token.length > 200) return null;
     // One query: the session and its account.
-    const user = await this.users
+    const user = await this.reader
+      .getRepository(StaffUserEntity)
       .createQueryBuilder('u')
       .innerJoin(StaffSessionEntity, 's', 's.user_id = u.id')
       .where('s.token_hash = :hash AND s.kind = :kind AND s.revoked_at IS NULL AND s.expires_at > :now AND u.active = :active', {

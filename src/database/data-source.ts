@@ -18,6 +18,7 @@ import { LapsedWaitIndexes1795761200000 } from '../../migrations/1795761200000-L
 import { ReportCellTallies1795761300000 } from '../../migrations/1795761300000-ReportCellTallies';
 import { SearchIndexMerging1795761400000 } from '../../migrations/1795761400000-SearchIndexMerging';
 import { RequestAttachments1795762000000 } from '../../migrations/1795762000000-RequestAttachments';
+import { ShortTermSearchGrams1795762100000 } from '../../migrations/1795762100000-ShortTermSearchGrams';
 import { AttachmentDownloadEntity, AttachmentEntity } from '../attachments/entities/attachment.entity';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
@@ -77,6 +78,7 @@ export const MIGRATIONS = [
   ReportCellTallies1795761300000,
   SearchIndexMerging1795761400000,
   RequestAttachments1795762000000,
+  ShortTermSearchGrams1795762100000,
 ];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */

@@ -42,6 +42,11 @@ export async function tuneConnection(ds: DataSource): Promise<void> {
   await ds.query('PRAGMA secure_delete = ON');
 }
 
+/** The read-only SQLite connection (src/database/read-data-source.ts): the same page cache size. */
+export async function tuneReader(ds: DataSource): Promise<void> {
+  await ds.query('PRAGMA cache_size = -32768');
+}
+
 /**
  * SQLite: PRAGMA wal_checkpoint(TRUNCATE), retried while a statement of the shared connection
  * (SQLITE_LOCKED) or another process's reader (busy) holds the WAL. True once the WAL is empty.

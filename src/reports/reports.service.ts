@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Clock } from '../common/clock';
 import { COUNTED_SQL, positionCase, rowConditionSql } from './section3-sql';
@@ -46,6 +45,7 @@ import { ReviewCasesService } from '../review-cases/review-cases.service';
 import { latestPublication, PublicationSummary, toPublicationSummary } from './publication-store';
 import { SettingsService } from './settings.service';
 import { reportCellTotal } from './report-cell-tally';
+import { InjectReadDataSource } from '../database/read-data-source';
 
 export const MIN_REPORT_YEAR = 2008;
 
@@ -85,7 +85,8 @@ const PAGE_SIZE = 50;
 @Injectable()
 export class ReportsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    /** Reads only (publishing passes its own transaction's manager): the reader of src/database/read-data-source.ts. */
+    @InjectReadDataSource() private readonly dataSource: DataSource,
     private readonly settings: SettingsService,
     private readonly reviewCases: ReviewCasesService,
     private readonly clock: Clock,

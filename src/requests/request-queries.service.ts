@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Viewer } from '../auth/actor';
 import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
+import { InjectReadDataSource } from '../database/read-data-source';
 import { maskTail } from '../common/masking';
 import { isPossibleRepeat, NOT_ANSWERED_OUTCOMES, textSimilarity } from '../domain/applicants';
 import { addDays, IsoDate } from '../domain/calendar';
@@ -28,6 +29,8 @@ export class RequestQueriesService {
     private readonly calendars: CalendarService,
     private readonly clock: Clock,
     @InjectDataSource() private readonly dataSource: DataSource,
+    /** Reads outside a transaction never queue behind the writer (src/database/read-data-source.ts). */
+    @InjectReadDataSource() private readonly reader: DataSource,
     private readonly store: RequestStore,
     private readonly privacy: ApplicantPrivacyService,
   ) {}
@@ -36,7 +39,7 @@ export class RequestQueriesService {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('未找到该申请。');
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const { request, items, events, applicant } = await this.store.load(this.dataSource.manager, id);
+    const { request, items, events, applicant } = await this.store.load(this.reader.manager, id);
     const state = replay(events.map(toLifecycleEvent), { calendar, today, itemCount: items.length });
     const due = computeDue(state, calendar, today);
     const possibleRepeats = state.status === 'concluded' ? [] : await this.findPossibleRepeats(request, applicant);
@@ -50,8 +53,8 @@ export class RequestQueriesService {
     const today = this.clock.today();
     const page = Math.max(1, Number(query.page ?? 1));
     const { page: _page, ...filters } = query;
-    const { ids, total } = await listRequestIds(this.dataSource.manager, filters, today, (page - 1) * PAGE_SIZE, opts.items === false ? 0 : PAGE_SIZE, opts.total !== false || page > 1);
-    const rows = await loadListed(this.dataSource.manager, ids);
+    const { ids, total } = await listRequestIds(this.reader.manager, filters, today, (page - 1) * PAGE_SIZE, opts.items === false ? 0 : PAGE_SIZE, opts.total !== false || page > 1);
+    const rows = await loadListed(this.reader.manager, ids);
     const soon = dueSoonBy(today, await this.calendars.current());
     const items = rows.map(({ request, applicant }) =>
       toListItemView(request, { name: applicant.name, idDocumentNumberMasked: maskTail(applicant.idDocumentNumber), phoneMasked: maskTail(applicant.phone) }, today, soon),
@@ -81,7 +84,7 @@ export class RequestQueriesService {
   async findByAccessCode(trackingNumber: string, accessCode: string): Promise<InformationRequestEntity> {
     const notFound = new NotFoundError('未找到该申请，请核对申请编号和查询码。');
     if (typeof trackingNumber !== 'string' || typeof accessCode !== 'string' || trackingNumber.length > 20 || accessCode.length > 20) throw notFound;
-    const request = await this.dataSource.manager.findOneBy(InformationRequestEntity, { trackingNumber: trackingNumber.trim() });
+    const request = await this.reader.manager.findOneBy(InformationRequestEntity, { trackingNumber: trackingNumber.trim() });
     const hash = request?.accessCodeHash ?? '0'.repeat(64);
     if (!accessCodeMatches(trackingNumber.trim(), accessCode, hash) || !request) throw notFound;
     return request;
@@ -91,7 +94,7 @@ export class RequestQueriesService {
   async publicStatus(request: InformationRequestEntity): Promise<PublicStatusView> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const { events, state } = await this.store.currentState(this.dataSource.manager, request.id, calendar, today);
+    const { events, state } = await this.store.currentState(this.reader.manager, request.id, calendar, today);
     return toPublicStatusView(request, state, computeDue(state, calendar, today), events);
   }
 
@@ -113,7 +116,7 @@ export class RequestQueriesService {
     sameIf(applicant.email, '(a.name = :name AND a.email = :email)', { name: applicant.name, email: applicant.email! });
     if (!same.length) return [];
     // The same applicant is found through the identity indexes first, then their requests.
-    const earlier = await this.dataSource
+    const earlier = await this.reader
       .createQueryBuilder(InformationRequestEntity, 'r')
       .where(`r.applicant_id IN (SELECT a.id FROM applicant a WHERE ${same.join(' OR ')})`, params)
       .andWhere('r.id <> :id', { id: request.id })

@@ -9,7 +9,9 @@
  *
  * Trigrams need three characters. A shorter term (a two-character word such as 桥梁 or a name such
  * as 张三) is searched as before, a substring of the tracking number, description or applicant
- * name: same results, but by a scan of every row (the ledger export and the list must agree).
+ * name, with the same results (the ledger export and the list must agree): SQLite narrows the
+ * candidates by the indexed trigrams that begin with the term, PostgreSQL by GIN indexes of the
+ * texts' characters and pairs of characters (migration 1795762100000).
  */
 export const MIN_SUBSTRING_SEARCH = 3;
 
@@ -55,7 +57,15 @@ export function searchCondition(database: 'sqlite' | 'postgres', q: string, alia
   if ([...terms[0]].length < MIN_SUBSTRING_SEARCH) {
     const like = `%${terms[0].replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const old = `(${alias}.tracking_number LIKE :searchShort ESCAPE '\\' OR ${alias}.description LIKE :searchShort ESCAPE '\\' OR ${alias}.applicant_id IN (SELECT sa.id FROM applicant sa WHERE sa.name LIKE :searchShort ESCAPE '\\'))`;
-    if (database !== 'sqlite' || !shortTrigrams) return { where: old, params: { searchShort: like } };
+    if (database === 'postgres') {
+      // The GIN indexes of ogi_grams (migration 1795762100000) find the candidates; the LIKE decides.
+      const grams = `ARRAY[CAST(:searchGram AS text)]`;
+      return {
+        where: `${alias}.id IN (SELECT sr.id FROM information_request sr WHERE ogi_grams(sr.tracking_number || ' ' || sr.description) @> ${grams} AND (sr.tracking_number LIKE :searchShort ESCAPE '\\' OR sr.description LIKE :searchShort ESCAPE '\\') UNION SELECT sr.id FROM applicant sa JOIN information_request sr ON sr.applicant_id = sa.id WHERE ogi_grams(sa.name) @> ${grams} AND sa.name LIKE :searchShort ESCAPE '\\')`,
+        params: { searchShort: like, searchGram: terms[0] },
+      };
+    }
+    if (!shortTrigrams) return { where: old, params: { searchShort: like } };
     if (!shortTrigrams.length) return { where: '1 = 0', params: {} };
     // The candidates' own applicant is checked (not every applicant's name scanned for the IN list).
     const candidate = `(${alias}.tracking_number LIKE :searchShort ESCAPE '\\' OR ${alias}.description LIKE :searchShort ESCAPE '\\' OR EXISTS (SELECT 1 FROM applicant sa WHERE sa.id = ${alias}.applicant_id AND sa.name LIKE :searchShort ESCAPE '\\'))`;

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { readsCommitted } from '../database/read-data-source';
 import { addDays, IsoDate } from '../domain/calendar';
 import { OPEN_WORK_STATUSES } from '../domain/lifecycle';
 import { ListRequestsQueryDto } from './dto/request.dto';
@@ -46,6 +47,8 @@ let readers = 0;
 let drained: (() => void) | null = null;
 
 export function tallyQuery<T>(m: EntityManager, sql: string, values: unknown[]): Promise<T> {
+  // PostgreSQL and SQLite's separate reader see a fold whole or not at all.
+  if (readsCommitted(m.connection)) return m.query<T>(sql, values);
   if (foldGate) return foldGate.then(() => tallyQuery<T>(m, sql, values));
   readers++;
   return m.query<T>(sql, values).finally(() => {
@@ -189,19 +192,6 @@ export async function outcomesOfYear(m: EntityManager, year: number): Promise<Ma
   return new Map(rows.map((r) => [r.outcome, Number(r.n)]));
 }
 
-/** Replies concluded in [start, end] per (concluded, received) pair, with how many had a due date and were on time. */
-export async function replyPairs(m: EntityManager, start: IsoDate, end: IsoDate): Promise<Array<{ concludedOn: IsoDate; receivedOn: IsoDate; n: number; dated: number; onTime: number }>> {
-  const p = new Params(isPostgres(m));
-  const cond = () => `concluded_on >= ${p.add(start)} AND concluded_on <= ${p.add(end)}`;
-  const columns = 'concluded_on, received_on, dated, on_time, n';
-  const rows = await tallyQuery<Array<{ c: string; r: string; n: string | number; dated: string | number; on_time: string | number }>>(
-    m,
-    `SELECT concluded_on AS c, received_on AS r, SUM(n) AS n, SUM(CASE WHEN dated = 1 THEN n ELSE 0 END) AS dated, SUM(CASE WHEN on_time = 1 THEN n ELSE 0 END) AS on_time FROM (SELECT ${columns} FROM reply_tally WHERE ${cond()} UNION ALL SELECT ${columns} FROM reply_tally_delta WHERE ${cond()}) t GROUP BY concluded_on, received_on`,
-    p.values,
-  );
-  return rows.map((r) => ({ concludedOn: r.c, receivedOn: r.r, n: Number(r.n), dated: Number(r.dated), onTime: Number(r.on_time) }));
-}
-
 const TALLY_DIMENSIONS = 'kind, month, status, channel, applicant_type, assignee, outcome, undated, unreceived';
 const REPLY_DIMENSIONS = 'concluded_on, received_on, dated, on_time';
 const lesser = (a: string, b: string) => `CASE WHEN ${a} IS NULL THEN ${b} WHEN ${b} IS NULL OR ${a} <= ${b} THEN ${a} ELSE ${b} END`;
@@ -271,22 +261,57 @@ export async function replyDateRange(m: EntityManager, start: IsoDate, end: IsoD
   return row?.lo && row.hi ? { lo: row.lo, hi: row.hi } : null;
 }
 
+/** SQLite: the connection whose temporary ordinal table holds which ordinals (see replyWorkingDays). */
+const ordinalTables = new WeakMap<object, { key: string; turn: Promise<unknown> }>();
+
 /**
  * Replies concluded in [start, end] grouped by working days from receipt to reply: `ordinals`
- * numbers every day of the replies' date range by the working days before it (from the calendar,
+ * numbers every day from `ordinals[0]` on by the working days before it (from the calendar,
  * which SQL does not know), so a pair's working days are a difference of two ordinals, taken in
- * SQL: a few dozen rows come back instead of one per (concluded, received) pair.
+ * SQL: a few dozen rows come back however many replies. `missing` counts replies whose date of
+ * receipt or reply lies outside the ordinals (one recorded since the caller read the date range):
+ * the caller numbers more days and asks again, so one statement gives one consistent answer.
+ * PostgreSQL joins a VALUES list; SQLite's planner cannot index one (it scanned the day list once
+ * per pair), so the ordinals go into a temporary table of the connection, filled again only when
+ * they change, its fill and read taken one caller at a time.
  */
-export async function replyWorkingDays(m: EntityManager, start: IsoDate, end: IsoDate, ordinals: Array<[IsoDate, number]>): Promise<Array<{ days: number; n: number; dated: number; onTime: number }>> {
-  if (!ordinals.length) return [];
-  const p = new Params(isPostgres(m));
-  const values = ordinals.map(([day, k]) => `(${p.add(day)}, CAST(${p.add(k)} AS integer))`).join(', ');
+export async function replyWorkingDays(
+  m: EntityManager,
+  start: IsoDate,
+  end: IsoDate,
+  ordinals: Array<[IsoDate, number]>,
+): Promise<{ groups: Array<{ days: number; n: number; dated: number; onTime: number }>; missing: number }> {
+  if (!ordinals.length) return { groups: [], missing: 0 };
+  const pg = isPostgres(m);
+  const p = new Params(pg);
+  const values = pg ? ordinals.map(([day, k]) => `(${p.add(day)}, CAST(${p.add(k)} AS integer))`).join(', ') : '';
+  const days = pg ? 'w' : 'temp.work_day_ordinal';
   const cond = () => `concluded_on >= ${p.add(start)} AND concluded_on <= ${p.add(end)}`;
   const columns = 'concluded_on, received_on, dated, on_time, n';
-  const rows = await tallyQuery<Array<{ days: string | number; n: string | number; dated: string | number; on_time: string | number }>>(
-    m,
-    `WITH w (day, k) AS (VALUES ${values}) SELECT CASE WHEN t.concluded_on >= t.received_on THEN wc.k - wr.k ELSE 0 END AS days, SUM(t.n) AS n, SUM(CASE WHEN t.dated = 1 THEN t.n ELSE 0 END) AS dated, SUM(CASE WHEN t.on_time = 1 THEN t.n ELSE 0 END) AS on_time FROM (SELECT ${columns} FROM reply_tally WHERE ${cond()} UNION ALL SELECT ${columns} FROM reply_tally_delta WHERE ${cond()}) t JOIN w wc ON wc.day = t.concluded_on JOIN w wr ON wr.day = t.received_on GROUP BY CASE WHEN t.concluded_on >= t.received_on THEN wc.k - wr.k ELSE 0 END`,
-    p.values,
-  );
-  return rows.map((r) => ({ days: Number(r.days), n: Number(r.n), dated: Number(r.dated), onTime: Number(r.on_time) }));
+  const sql = `${pg ? `WITH w (day, k) AS (VALUES ${values}) ` : ''}SELECT CASE WHEN t.concluded_on < t.received_on THEN 0 WHEN wc.k IS NULL OR wr.k IS NULL THEN -1 ELSE wc.k - wr.k END AS days, SUM(t.n) AS n, SUM(CASE WHEN t.dated = 1 THEN t.n ELSE 0 END) AS dated, SUM(CASE WHEN t.on_time = 1 THEN t.n ELSE 0 END) AS on_time FROM (SELECT ${columns} FROM reply_tally WHERE ${cond()} UNION ALL SELECT ${columns} FROM reply_tally_delta WHERE ${cond()}) t LEFT JOIN ${days} wc ON wc.day = t.concluded_on LEFT JOIN ${days} wr ON wr.day = t.received_on GROUP BY 1`;
+  const read = async () => {
+    const rows = await tallyQuery<Array<{ days: string | number; n: string | number; dated: string | number; on_time: string | number }>>(m, sql, p.values);
+    const all = rows.map((r) => ({ days: Number(r.days), n: Number(r.n), dated: Number(r.dated), onTime: Number(r.on_time) }));
+    return { groups: all.filter((g) => g.days >= 0), missing: all.filter((g) => g.days < 0).reduce((n, g) => n + g.n, 0) };
+  };
+  if (pg) return read();
+  const connection = m.connection.driver as object;
+  const table = ordinalTables.get(connection) ?? { key: '', turn: Promise.resolve() };
+  ordinalTables.set(connection, table);
+  const key = `${ordinals[0][0]}:${ordinals.map(([, k]) => k).join(',')}`;
+  const turn = table.turn.then(async () => {
+    if (table.key !== key) {
+      table.key = '';
+      await m.query('CREATE TEMP TABLE IF NOT EXISTS work_day_ordinal (day varchar(10) PRIMARY KEY, k integer NOT NULL) WITHOUT ROWID');
+      await m.query('DELETE FROM temp.work_day_ordinal');
+      for (let i = 0; i < ordinals.length; i += 400) {
+        const chunk = ordinals.slice(i, i + 400);
+        await m.query(`INSERT INTO temp.work_day_ordinal (day, k) VALUES ${chunk.map(() => '(?, ?)').join(', ')}`, chunk.flat());
+      }
+      table.key = key;
+    }
+    return read();
+  });
+  table.turn = turn.catch(() => undefined);
+  return turn;
 }

@@ -1,0 +1,77 @@
+import request from 'supertest';
+import { READ_DATA_SOURCE } from '../src/database/read-data-source';
+import { applicant, bearer, Desk, staffWithToken } from './support/builders';
+import { createTestApp, TestApp } from './support/test-app';
+
+/**
+ * Issue 13: on SQLite, reads that need no transaction (look-ups, lists, detail, dashboard, report
+ * pages) go through a second, read-only connection. A look-up queued on the write connection behind
+ * a long commit of an import waited for it (230–370 ms measured with `npm run bench:import`).
+ */
+const sqlite = !process.env.TEST_DATABASE_URL;
+
+(sqlite ? describe : describe.skip)('SQLite reads on a connection of their own', () => {
+  let t: TestApp;
+  let desk: Desk;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const { auth } = await staffWithToken(t, 'reader-clerk');
+    desk = new Desk(t, auth, { applicant: applicant('natural_person', '查询人', { phone: '13800000000' }), description: '申请公开某道路改造工程的立项批复' });
+  });
+  afterAll(() => t.close());
+
+  /** A statement on the write connection that runs for about a second. */
+  const slowWrite = () =>
+    t.dataSource.query(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000000) INSERT INTO job_run (job, run_on, started_at) SELECT 'slow-' || COUNT(*), '2026-06-15', '2026-06-15T00:00:00Z' FROM n WHERE i = 0`,
+    );
+
+  it('the reader is a separate, read-only connection', async () => {
+    const reader = t.app.get(READ_DATA_SOURCE);
+    expect(reader).not.toBe(t.dataSource);
+    await expect(reader.query("INSERT INTO job_run (job, run_on, started_at) VALUES ('x', '2026-06-15', '2026-06-15T00:00:00Z')")).rejects.toThrow(/readonly/);
+  });
+
+  it('a public look-up and a list page answer while the write connection is busy, and see only committed data', async () => {
+    const filed = await desk.file();
+    const token = await t.token();
+    let writeDone = false;
+    const write = slowWrite().finally(() => (writeDone = true));
+    // Let the statement start on the write connection.
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    const lookup = await request(t.http).get(`/api/v1/public/requests/${filed.trackingNumber}`).set('X-Access-Code', filed.accessCode);
+    const list = await request(t.http).get('/api/v1/requests').set(bearer(token));
+    const answeredIn = Date.now() - started;
+    const answeredBeforeWrite = !writeDone;
+    await write;
+    expect(lookup.status).toBe(200);
+    expect(lookup.body.trackingNumber).toBe(filed.trackingNumber);
+    expect(list.status).toBe(200);
+    expect(answeredBeforeWrite).toBe(true);
+    expect(answeredIn).toBeLessThan(500);
+  });
+
+  it('a read never sees a transaction of the write connection that has not committed', async () => {
+    await desk.file();
+    const token = await t.token();
+    const total = async () => (await request(t.http).get('/api/v1/requests').set(bearer(token))).body.total as number;
+    const before = await total();
+    const columns = (await t.dataSource.query<Array<{ name: string }>>('PRAGMA table_info(information_request)')).map((c) => c.name);
+    const copied = columns.map((c) => (c === 'id' ? "'00000000-0000-4000-8000-000000000001'" : c === 'tracking_number' ? "'2026-999999'" : c)).join(', ');
+    const runner = t.dataSource.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      // A copy of a request, written (with its tally delta, by trigger) but not committed.
+      await runner.query(`INSERT INTO information_request (${columns.join(', ')}) SELECT ${copied} FROM information_request LIMIT 1`);
+      const [{ n }] = (await runner.query('SELECT COUNT(*) AS n FROM information_request')) as Array<{ n: number }>;
+      expect(Number(n)).toBe(before + 1);
+      expect(await total()).toBe(before);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+    expect(await total()).toBe(before);
+  });
+});
