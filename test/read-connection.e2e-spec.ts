@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { READ_DATA_SOURCE } from '../src/database/read-data-source';
+import { JOB_READ_DATA_SOURCE, READ_DATA_SOURCE } from '../src/database/read-data-source';
 import { applicant, bearer, Desk, staffWithToken } from './support/builders';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -27,10 +27,11 @@ const sqlite = !process.env.TEST_DATABASE_URL;
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000000) INSERT INTO job_run (job, run_on, started_at) SELECT 'slow-' || COUNT(*), '2026-06-15', '2026-06-15T00:00:00Z' FROM n WHERE i = 0`,
     );
 
-  it('the reader is a separate, read-only connection', async () => {
+  it("the pages' reader and the jobs' reader are separate, read-only connections", async () => {
     const reader = t.app.get(READ_DATA_SOURCE);
-    expect(reader).not.toBe(t.dataSource);
-    await expect(reader.query("INSERT INTO job_run (job, run_on, started_at) VALUES ('x', '2026-06-15', '2026-06-15T00:00:00Z')")).rejects.toThrow(/readonly/);
+    const jobs = t.app.get(JOB_READ_DATA_SOURCE);
+    expect(new Set([reader, jobs, t.dataSource]).size).toBe(3);
+    for (const ds of [reader, jobs]) await expect(ds.query("INSERT INTO job_run (job, run_on, started_at) VALUES ('x', '2026-06-15', '2026-06-15T00:00:00Z')")).rejects.toThrow(/readonly/);
   });
 
   it('a public look-up and a list page answer while the write connection is busy, and see only committed data', async () => {

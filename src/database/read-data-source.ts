@@ -9,6 +9,9 @@ import { WalCheckpointer } from './wal-checkpointer';
 /** The data source for reads that need no transaction: list, detail, search, look-up, dashboard, report pages. */
 export const READ_DATA_SOURCE = Symbol('READ_DATA_SOURCE');
 export const InjectReadDataSource = (): ParameterDecorator => Inject(READ_DATA_SOURCE);
+/** The same for the background jobs' long reads (digest, deadlines after a calendar change): a connection of their own, so that they hold up no page. */
+export const JOB_READ_DATA_SOURCE = Symbol('JOB_READ_DATA_SOURCE');
+export const InjectJobReadDataSource = (): ParameterDecorator => Inject(JOB_READ_DATA_SOURCE);
 
 const readers = new WeakSet<DataSource>();
 
@@ -30,7 +33,7 @@ export function readsCommitted(ds: DataSource): boolean {
  */
 @Injectable()
 export class ReadConnection implements OnApplicationShutdown {
-  private reader: DataSource | null = null;
+  private readonly opened: DataSource[] = [];
 
   constructor(
     @Inject(getDataSourceToken()) private readonly main: DataSource,
@@ -44,20 +47,24 @@ export class ReadConnection implements OnApplicationShutdown {
     const reader = await new DataSource(options).initialize();
     await tuneReader(reader);
     readers.add(reader);
-    this.reader = reader;
+    this.opened.push(reader);
     return reader;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const reader = this.reader;
-    this.reader = null;
-    if (reader?.isInitialized) await reader.destroy();
+    const opened = this.opened.splice(0);
+    for (const reader of opened) if (reader.isInitialized) await reader.destroy();
   }
 }
 
 @Global()
 @Module({
-  providers: [ReadConnection, { provide: READ_DATA_SOURCE, inject: [ReadConnection], useFactory: (c: ReadConnection) => c.open() }, WalCheckpointer],
-  exports: [READ_DATA_SOURCE],
+  providers: [
+    ReadConnection,
+    { provide: READ_DATA_SOURCE, inject: [ReadConnection], useFactory: (c: ReadConnection) => c.open() },
+    { provide: JOB_READ_DATA_SOURCE, inject: [ReadConnection], useFactory: (c: ReadConnection) => c.open() },
+    WalCheckpointer,
+  ],
+  exports: [READ_DATA_SOURCE, JOB_READ_DATA_SOURCE],
 })
 export class DatabaseModule {}

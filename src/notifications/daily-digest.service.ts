@@ -11,12 +11,12 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RequestQueriesService } from '../requests/request-queries.service';
 import { openDueBy } from '../requests/request-list-query';
 import { toListItemView } from '../requests/request-views';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AwaitingConfirmationService } from '../requests/awaiting-confirmation.service';
 import { CONFIRMATION_WORKING_DAYS } from '../domain/lifecycle';
 import { addDays } from '../domain/calendar';
 import { MailOutboxService, PreparedMail } from './mail-outbox.service';
+import { InjectJobReadDataSource } from '../database/read-data-source';
 
 export const DIGEST_JOB = 'daily-digest';
 
@@ -51,7 +51,8 @@ export class DailyDigestService {
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    /** The digest's long reads: on the jobs' own read connection (src/database/read-data-source.ts). */
+    @InjectJobReadDataSource() private readonly dataSource: DataSource,
   ) {}
 
   @Cron('0 30 8 * * *', { name: DIGEST_JOB, timeZone: 'Asia/Shanghai' })
@@ -71,7 +72,12 @@ export class DailyDigestService {
       if (isUniqueViolation(e)) return none;
       throw e;
     }
-    const [open, lapsed, awaitingLate, recipients] = await Promise.all([this.openItems(), this.queries.findLapsed(), this.awaiting.late(), this.auth.digestRecipients()]);
+    const [open, lapsed, awaitingLate, recipients] = await Promise.all([
+      this.openItems(),
+      this.queries.findLapsed(undefined, this.dataSource.manager),
+      this.awaiting.late(this.dataSource.manager),
+      this.auth.digestRecipients(),
+    ]);
     const overdue = open.filter((i) => i.overdue);
     const dueSoon = open.filter((i) => i.dueSoon);
     const base = this.config.publicBaseUrl;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
 import { maskTail } from '../common/masking';
@@ -56,9 +56,9 @@ export class AwaitingConfirmationService {
   }
 
   /** The late ones, oldest first: tracking numbers and dates only (the digest carries no applicant data). */
-  async late(): Promise<Array<{ id: string; trackingNumber: string; submittedOn: IsoDate }>> {
+  async late(m: EntityManager = this.dataSource.manager): Promise<Array<{ id: string; trackingNumber: string; submittedOn: IsoDate }>> {
     const calendar = await this.calendars.current();
-    const rows = await whereConfirmationOverdue(this.dataSource.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber', 'r.submittedAt']), calendar, this.clock.today())
+    const rows = await whereConfirmationOverdue(m.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber', 'r.submittedAt']), calendar, this.clock.today())
       .orderBy('r.submitted_at', 'ASC')
       .getMany();
     return rows.map((r) => ({ id: r.id, trackingNumber: r.trackingNumber, submittedOn: shanghaiDateOf(new Date(r.submittedAt)) }));

@@ -5,14 +5,21 @@ import { Actor } from '../auth/actor';
 import { Clock } from '../common/clock';
 import { insertChunks } from '../common/insert-rows';
 import { UnitOfWork } from '../common/unit-of-work';
-import { firstDifference, WorkingCalendar } from '../domain/calendar';
+import { firstDifference, IsoDate, WorkingCalendar } from '../domain/calendar';
 import { computeDue, DueResult, FINAL_STATUSES, STATUSES } from '../domain/lifecycle';
 import { InformationRequestEntity } from './entities/information-request.entity';
 import { RequestEventEntity } from './entities/request-event.entity';
 import { RequestStore } from './request-store';
+import { InjectJobReadDataSource } from '../database/read-data-source';
+import { TallyFolderService } from './tally-folder.service';
 
 /** Requests per transaction when deadlines are recomputed after a calendar change. */
 const RECOMPUTE_CHUNK = 200;
+/** Chunks between two folds of the tallies during a recompute. */
+const FOLD_EVERY_CHUNKS = 10;
+
+/** What a recompute needs of a request: its due date as stored and its version. */
+type Candidate = Pick<InformationRequestEntity, 'id' | 'dueOn' | 'dueIsProvisional' | 'version'>;
 
 /** Deadlines moved by a change of the holiday calendar (D11). */
 @Injectable()
@@ -21,7 +28,10 @@ export class RequestDeadlinesService {
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     @InjectDataSource() private readonly dataSource: DataSource,
+    /** The candidates and their events are read on the jobs' own connection, not the writer's. */
+    @InjectJobReadDataSource() private readonly reader: DataSource,
     private readonly store: RequestStore,
+    private readonly tallies: TallyFolderService,
   ) {}
 
   /**
@@ -34,21 +44,28 @@ export class RequestDeadlinesService {
    */
   async recomputeOpenDeadlines(previous: WorkingCalendar, calendar: WorkingCalendar, reason: string, actor: Actor): Promise<number> {
     const today = this.clock.today();
-    const manager = this.dataSource.manager;
+    const manager = this.reader.manager;
     const firstChanged = firstDifference(previous, calendar);
     const waiting = STATUSES.filter((s) => !FINAL_STATUSES.includes(s) && s !== 'awaiting_confirmation');
+    // Raw rows, not entities: tens of thousands of entities built in one turn held every other request.
     const candidates = manager
       .createQueryBuilder(InformationRequestEntity, 'r')
-      .select(['r.id', 'r.status', 'r.dueOn', 'r.dueIsProvisional', 'r.version'])
+      .select('r.id', 'id')
+      .addSelect('r.due_on', 'dueOn')
+      .addSelect('r.due_is_provisional', 'provisional')
+      .addSelect('r.version', 'version')
       .where('r.status IN (:...waiting)', { waiting });
     if (firstChanged) candidates.andWhere("NOT (r.status = 'in_progress' AND r.due_on IS NOT NULL AND r.due_on < :firstChanged)", { firstChanged });
     else candidates.andWhere("r.status <> 'in_progress'");
     // In due-date order: the rows of one chunk sit together in the list indexes, so each write
     // touches few index pages.
-    const rows = (await candidates.getMany()).sort((a, b) => (a.dueOn ?? '').localeCompare(b.dueOn ?? '') || a.id.localeCompare(b.id));
+    const raw = await candidates.getRawMany<{ id: string; dueOn: IsoDate | null; provisional: boolean | number; version: number | string }>();
+    await new Promise((resolve) => setImmediate(resolve));
+    const rows: Candidate[] = raw.map((r) => ({ id: r.id, dueOn: r.dueOn, dueIsProvisional: r.provisional === true || Number(r.provisional) === 1, version: Number(r.version) }));
+    rows.sort((a, b) => (a.dueOn ?? '').localeCompare(b.dueOn ?? '') || a.id.localeCompare(b.id));
     const postgres = this.dataSource.options.type === 'postgres';
     // One chunk: one UPDATE and one multi-row INSERT of the timeline entries.
-    const write = async (m: EntityManager, updates: Array<{ request: InformationRequestEntity; due: DueResult; event: RequestEventEntity }>): Promise<number> => {
+    const write = async (m: EntityManager, updates: Array<{ request: Candidate; due: DueResult; event: RequestEventEntity }>): Promise<number> => {
       const read = m
         .createQueryBuilder(InformationRequestEntity, 'r')
         .select(['r.id', 'r.version'])
@@ -86,7 +103,7 @@ export class RequestDeadlinesService {
         today,
         false,
       );
-      const updates: Array<{ request: InformationRequestEntity; due: DueResult; event: RequestEventEntity }> = [];
+      const updates: Array<{ request: Candidate; due: DueResult; event: RequestEventEntity }> = [];
       for (const request of chunk) {
         const { eventCount, state } = states.get(request.id)!;
         if (!state.status || FINAL_STATUSES.includes(state.status)) continue;
@@ -98,8 +115,12 @@ export class RequestDeadlinesService {
       // Let the requests that arrived meanwhile in: after the computing, and after the writing.
       await new Promise((resolve) => setImmediate(resolve));
       if (updates.length) changed += await this.unitOfWork.run((m) => write(m, updates));
+      // Every moved due date is a tally delta: folded as they come, so that the lists' counts,
+      // which read the deltas not yet folded, stay quick meanwhile.
+      if ((i / RECOMPUTE_CHUNK) % FOLD_EVERY_CHUNKS === FOLD_EVERY_CHUNKS - 1) await this.tallies.foldAll();
       await new Promise((resolve) => setImmediate(resolve));
     }
+    if (changed) await this.tallies.foldAll();
     return changed;
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Viewer } from '../auth/actor';
 import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
@@ -28,7 +27,6 @@ export class RequestQueriesService {
   constructor(
     private readonly calendars: CalendarService,
     private readonly clock: Clock,
-    @InjectDataSource() private readonly dataSource: DataSource,
     /** Reads outside a transaction never queue behind the writer (src/database/read-data-source.ts). */
     @InjectReadDataSource() private readonly reader: DataSource,
     private readonly store: RequestStore,
@@ -138,12 +136,15 @@ export class RequestQueriesService {
   }
 
   /** Corrections and fees whose deadline has passed: ready to be concluded with one click. At most `limit`, by tracking number. */
-  async findLapsed(limit?: number): Promise<Array<{ id: string; trackingNumber: string; kind: 'correction' | 'fee'; deadline: IsoDate; eventType: 'correction_lapsed' | 'fee_lapsed' }>> {
+  async findLapsed(
+    limit?: number,
+    m: EntityManager = this.reader.manager,
+  ): Promise<Array<{ id: string; trackingNumber: string; kind: 'correction' | 'fee'; deadline: IsoDate; eventType: 'correction_lapsed' | 'fee_lapsed' }>> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const waiting = await lapsedRequests(this.dataSource.manager, today, feeNoticesLapsedBy(today, calendar), limit);
+    const waiting = await lapsedRequests(m, today, feeNoticesLapsedBy(today, calendar), limit);
     const states = await this.store.currentStates(
-      this.dataSource.manager,
+      m,
       waiting.map((r) => r.id),
       calendar,
       today,
