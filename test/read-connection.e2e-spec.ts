@@ -54,6 +54,27 @@ const sqlite = !process.env.TEST_DATABASE_URL;
     expect(answeredIn).toBeLessThan(500);
   });
 
+  it('a long statement on a connection does not hold the event loop while other statements wait for that connection', async () => {
+    const reader = t.app.get(READ_DATA_SOURCE);
+    const long = 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000000) SELECT COUNT(*) AS n FROM n';
+    let longest = 0;
+    let last = Date.now();
+    const timer = setInterval(() => {
+      longest = Math.max(longest, Date.now() - last);
+      last = Date.now();
+    }, 2);
+    const started = Date.now();
+    try {
+      // Before the fix, the short statements were finalized on the main thread while the long one held the connection.
+      await Promise.all([reader.query(long), reader.query('SELECT 1'), reader.query('SELECT 2'), reader.query(long), reader.query('SELECT 3')]);
+    } finally {
+      clearInterval(timer);
+    }
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThan(400);
+    expect(longest).toBeLessThan(Math.min(250, took / 3));
+  });
+
   it('a read never sees a transaction of the write connection that has not committed', async () => {
     await desk.file();
     const token = await t.token();

@@ -115,10 +115,46 @@ function quietSqlite3(): unknown {
       makePrivateFile(file);
       makeSqliteFilesPrivate(file);
     }
-    return new (sqlite3.Database as new (file: string, ...rest: unknown[]) => object)(file, ...rest);
+    return oneStatementAtATime(new (sqlite3.Database as new (file: string, ...rest: unknown[]) => object)(file, ...rest));
   }
   const driver = Object.assign(Object.create(sqlite3) as object, { Database: PrivateDatabase });
   return Object.assign(driver, { verbose: () => driver });
+}
+
+type Callback = (this: unknown, ...args: unknown[]) => void;
+type Method = (this: object, ...args: unknown[]) => object;
+
+/**
+ * A connection's statements, one after another. node-sqlite3 runs statements on worker threads
+ * but finalizes each on the main thread, under the connection's mutex: a statement finalized while
+ * a long one ran on the same connection held the whole event loop until that one's step ended
+ * (723 ms for a 700 ms query, in a probe). SQLite runs one statement per connection at a time in
+ * any case, so queueing them here costs nothing; the next starts after the previous is finalized.
+ */
+function oneStatementAtATime<T extends object>(db: T): T {
+  let tail: Promise<void> = Promise.resolve();
+  for (const name of ['run', 'all', 'get', 'exec'] as const) {
+    const original = (db as unknown as Record<string, Method>)[name];
+    Object.defineProperty(db, name, {
+      value(this: object, ...args: unknown[]): object {
+        const at = args.findIndex((a) => typeof a === 'function');
+        const callback = at >= 0 ? (args[at] as Callback) : null;
+        let done!: () => void;
+        const turn = tail;
+        tail = new Promise<void>((resolve) => (done = resolve));
+        const release = () => setImmediate(done);
+        const wrapped: Callback = function (this: unknown, ...results: unknown[]) {
+          release();
+          callback?.apply(this, results);
+        };
+        if (at >= 0) args[at] = wrapped;
+        else args.push(wrapped);
+        void turn.then(() => original.apply(this, args));
+        return this;
+      },
+    });
+  }
+  return db;
 }
 
 /** Used by the TypeORM CLI: `typeorm -d dist/src/database/data-source.js …`. */
