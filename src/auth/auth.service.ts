@@ -43,6 +43,7 @@ function toPrincipal(user: StaffUserEntity): StaffPrincipal {
     username: user.username,
     displayName: user.displayName,
     roles: user.roles.split(',').filter((r): r is Role => (ROLES as readonly string[]).includes(r)),
+    agencyId: user.agencyId,
   };
 }
 

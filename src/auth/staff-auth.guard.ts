@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { enterAgencyScope } from '../agencies/agency-scope';
 import { isApiRequest } from '../common/http-error.filter';
 import { DomainError } from '../domain/errors';
 import { AuthService } from './auth.service';
@@ -26,6 +27,8 @@ export class StaffAuthGuard implements CanActivate {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     const staff = await this.identify(req);
     if (staff) req.staff = staff;
+    // Everything a staff route reads or writes is the account's agency's (D22); public routes see the platform.
+    if (staff && !isPublic) enterAgencyScope(staff.agencyId);
     if (staff && !isApiRequest(req)) {
       // The layout shows the staff navigation and sign-out form; JSON answers need neither.
       const locals = context.switchToHttp().getResponse().locals;

@@ -1,3 +1,4 @@
+import { AgenciesService } from '../agencies/agencies.service';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor, APPLICANT_WITHDRAWAL_ACTOR, Viewer } from '../auth/actor';
@@ -42,6 +43,7 @@ export class RequestStepsService {
     private readonly store: RequestStore,
     private readonly notices: RequestNoticesService,
     private readonly queries: RequestQueriesService,
+    private readonly agencies: AgenciesService,
   ) {}
 
   /** Appends one lifecycle step; the request's cached state is recomputed from all events. */
@@ -67,6 +69,7 @@ export class RequestStepsService {
   /** Records one step inside the caller's transaction (a download that delivers the reply logs itself in the same one). */
   async recordEventWithin(m: EntityManager, id: string, dto: RecordEventDto, actor: Actor, { calendar, today, remedyBodies }: PreparedStep): Promise<void> {
     const { request, items, events, applicant } = await this.store.load(m, id);
+    const agencyName = await this.agencies.nameOf(request.agencyId, m);
     if (dto.expectedVersion !== undefined && dto.expectedVersion !== request.version) {
       throw new ConflictError('该申请已被他人更新，请刷新后再操作。');
     }
@@ -111,9 +114,9 @@ export class RequestStepsService {
       await this.outbox.enqueue(m, {
         kind: 'withdrawal',
         to: applicant.email,
-        subject: `【${this.config.agencyName}】您已撤回政府信息公开申请（${request.trackingNumber}）`,
+        subject: `【${agencyName}】您已撤回政府信息公开申请（${request.trackingNumber}）`,
         requestId: id,
-        context: { trackingNumber: request.trackingNumber, withdrawnOn: on },
+        context: { trackingNumber: request.trackingNumber, withdrawnOn: on, agencyName },
       });
     }
     const source = () =>
@@ -125,6 +128,7 @@ export class RequestStepsService {
         event,
         calendar,
         remedyBodies,
+        agencyName,
       );
     if (type === 'receipt_confirmed' && applicant.email) {
       await this.outbox.enqueue(m, this.notices.receiptMail(buildNotice('receipt', source()), applicant.email, id, null));
@@ -136,9 +140,9 @@ export class RequestStepsService {
       await this.outbox.enqueue(m, {
         kind: 'notice',
         to: applicant.email,
-        subject: `【${this.config.agencyName}】${notice.title}（${request.trackingNumber}）`,
+        subject: `【${agencyName}】${notice.title}（${request.trackingNumber}）`,
         requestId: id,
-        context: { notice, text: noticeText(notice) },
+        context: { notice, text: noticeText(notice), agencyName },
       });
     }
   }

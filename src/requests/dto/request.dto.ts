@@ -117,7 +117,13 @@ export class CreateRequestDto {
   deliveryMethod?: DeliveryMethod;
 }
 
-export class PublicRequestDto extends OmitType(CreateRequestDto, ['channel', 'receivedOn'] as const) {}
+export class PublicRequestDto extends OmitType(CreateRequestDto, ['channel', 'receivedOn'] as const) {
+  @ApiPropertyOptional({ example: 'zrzy', description: '受理机关的代码；平台上有多个机关时必填（D22）' })
+  @IsOptional()
+  @IsString({ message: '机关代码必须是文本。' })
+  @MaxLength(40, { message: '机关代码过长。' })
+  agency?: string;
+}
 
 export class ItemOutcomeDto {
   @ApiProperty()
@@ -152,6 +158,12 @@ export class ReferToDto {
   @IsString({ message: '联系方式必须是文本。' })
   @MaxLength(200, { message: '联系方式最多 200 个字符。' })
   contact?: string;
+
+  @ApiPropertyOptional({ example: 'zrzy', description: '该机关在本平台上时其代码：申请人可在查询页一步改向该机关申请（D21、D23）' })
+  @IsOptional()
+  @IsString({ message: '机关代码必须是文本。' })
+  @MaxLength(40, { message: '机关代码过长。' })
+  agencyCode?: string;
 }
 
 export class RecordEventDto {
