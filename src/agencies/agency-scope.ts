@@ -40,3 +40,9 @@ export function runForAgency<T>(agencyId: number | null, fn: () => T): T {
 export function currentAgencyId(): number {
   return scopedAgencyId() ?? ROOT_AGENCY_ID;
 }
+
+/** Adds "of the scope's agency" to a query over a table with an agency column (nothing without a scope). */
+export function inAgencyScope<Q extends { andWhere(where: string, params?: Record<string, unknown>): Q }>(qb: Q, alias: string): Q {
+  const agencyId = scopedAgencyId();
+  return agencyId === null ? qb : qb.andWhere(`${alias}.agency_id = :scopeAgencyId`, { scopeAgencyId: agencyId });
+}

@@ -179,7 +179,7 @@ export class RequestStepsService {
     const number = typeof dto.repeatOf === 'string' ? dto.repeatOf.trim() : '';
     const outcomes = [dto.outcome, ...(dto.itemOutcomes ?? []).map((i) => i.outcome)];
     if (!outcomes.includes('not_processed_repeat')) throw new ValidationFailedError({ repeatOf: '只有“重复申请”的答复才引用此前的答复（《条例》第三十六条第（六）项）。' });
-    const earlier = number ? await m.findOneBy(InformationRequestEntity, { trackingNumber: number }) : null;
+    const earlier = number ? await m.findOneBy(InformationRequestEntity, { trackingNumber: number, agencyId: request.agencyId }) : null;
     if (!earlier || earlier.id === request.id) throw new ValidationFailedError({ repeatOf: '请填写此前已答复的申请编号。' });
     if (earlier.status !== 'concluded' || !earlier.concludedOn || earlier.concludedOn > dto.on) {
       throw new ValidationFailedError({ repeatOf: `申请 ${number} 在本次答复之日前尚未答复，不能作为重复申请引用。` });
