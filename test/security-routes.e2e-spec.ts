@@ -14,6 +14,8 @@ const PUBLIC_ROUTES = [
   'GET /status',
   'POST /status',
   'POST /status/withdraw',
+  'POST /status/refile',
+  'GET /a/:code',
   'GET /staff/login',
   'POST /staff/login',
   'POST /api/v1/auth/token',
@@ -115,6 +117,13 @@ const STAFF_ROUTES: Record<string, Permission> = {
   'POST /staff/requests/:id/attachments/email': 'requests.process',
   'POST /staff/requests/:id/attachments/:attachmentId/withdraw': 'requests.process',
   'GET /staff/requests/:id/attachments/:attachmentId': 'requests.view',
+  // Agencies (issue 16, D22, D23): the tree is managed by the root agency's administrator.
+  'POST /api/v1/agencies': 'agencies.manage',
+  'GET /api/v1/agencies': 'staff.self',
+  'GET /staff/agencies': 'agencies.manage',
+  'POST /staff/agencies': 'agencies.manage',
+  'POST /api/v1/requests/:id/transfer': 'requests.confirm',
+  'POST /staff/requests/:id/transfer': 'requests.confirm',
 };
 
 const SAMPLE_PARAMS: Record<string, string> = {

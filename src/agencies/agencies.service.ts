@@ -101,6 +101,22 @@ export class AgenciesService implements OnApplicationBootstrap {
     return out;
   }
 
+  /**
+   * The filing page's chooser, grouped by the tree: one group per agency with sub-agencies,
+   * holding it (first) and those of its children without their own group; every agency once.
+   */
+  async filingGroups(selected?: string | null): Promise<Array<{ label: string; options: Array<{ code: string; name: string; selected: boolean }> }>> {
+    const groups: Array<{ label: string; options: Array<{ code: string; name: string; selected: boolean }> }> = [];
+    const option = (n: AgencyNode) => ({ code: n.code, name: n.name, selected: n.code === selected });
+    const walk = (node: AgencyNode, path: string[]) => {
+      const label = [...path, node.name].join(' / ');
+      groups.push({ label, options: [option(node), ...node.children.filter((c) => !c.children.length).map(option)] });
+      for (const c of node.children) if (c.children.length) walk(c, [...path, node.name]);
+    };
+    for (const root of await this.tree()) walk(root, []);
+    return groups;
+  }
+
   /** Only the root agency's administrator manages agencies (the guard checked the role). */
   assertPlatformAdministrator(staff: StaffPrincipal): void {
     if (staff.agencyId !== ROOT_AGENCY_ID || !staff.roles.includes('administrator')) throw new DomainError('FORBIDDEN', '只有平台（根机关）的系统管理员可以管理机关。');

@@ -21,7 +21,7 @@ import { isLockedAt, MAX_PENDING_ATTEMPTS, SIGN_IN_REFUSED } from './sign-in-pol
 
 export type SessionKind = 'web' | 'api';
 
-export interface AccountView extends StaffPrincipal {
+export interface AccountView extends Omit<StaffPrincipal, 'agencyId'> {
   /** The account's agency's code (D22). */
   agency: string;
   active: boolean;
@@ -53,7 +53,8 @@ function toPrincipal(user: StaffUserEntity): StaffPrincipal {
 }
 
 function toAccountView(user: StaffUserEntity, now: Date, codes: Map<number, string>): AccountView {
-  return { ...toPrincipal(user), agency: codes.get(user.agencyId) ?? '', active: user.active, email: user.email, locked: isLockedAt(user.lockedUntil, now) };
+  const { agencyId: _agencyId, ...principal } = toPrincipal(user);
+  return { ...principal, agency: codes.get(user.agencyId) ?? '', active: user.active, email: user.email, locked: isLockedAt(user.lockedUntil, now) };
 }
 
 function rolesProblem(roles: readonly string[]): string | null {

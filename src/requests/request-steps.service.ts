@@ -8,7 +8,7 @@ import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../common/db-errors';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { ConflictError, DomainError, InvalidTransitionError, ValidationFailedError } from '../domain/errors';
+import { ConflictError, DomainError, InvalidTransitionError, UnprocessableError, ValidationFailedError } from '../domain/errors';
 import { applyEvent, computeDue, LifecycleEvent, replay } from '../domain/lifecycle';
 import { buildNotice, eventNamesRemedyBodies, MAILED_NOTICE_KINDS, noticeEventIndex, noticeKindForEvent, noticeText } from '../domain/notices';
 import { MailOutboxService } from '../notifications/mail-outbox.service';
@@ -83,6 +83,7 @@ export class RequestStepsService {
     // D16: the names the notice prints are kept with the step, so a reprint reads as the letter sent.
     if (eventNamesRemedyBodies(type)) data.remedyBodies = remedyBodies;
     if (type === 'decided' && data.repeatOf !== undefined) data.repeatOf = await this.earlierReply(m, request, dto);
+    if (type === 'decided') await this.checkReferAgency(m, request, data);
     const event: LifecycleEvent = { type, on, data };
     const next = applyEvent(state, event, ctx);
     const due = computeDue(next, calendar, today);
@@ -172,6 +173,20 @@ export class RequestStepsService {
     if (before.status === 'withdrawn') throw new InvalidTransitionError(`该申请已于 ${before.withdrawnOn} 撤回，无需再次撤回。`);
     await this.recordEvent(request.id, Object.assign(new RecordEventDto(), { type: 'withdrawn' as const, on: this.clock.today() }), APPLICANT_WITHDRAWAL_ACTOR);
     return this.queries.publicStatus(request);
+  }
+
+  /**
+   * D21: a referral naming an agency on this platform keeps its code (the applicant may refile
+   * there from the status page); it must be another existing agency, whose name it prints if
+   * none was typed.
+   */
+  private async checkReferAgency(m: EntityManager, request: InformationRequestEntity, data: Record<string, unknown>): Promise<void> {
+    const referTo = data.referTo as { agency?: string; agencyCode?: string } | undefined;
+    if (!referTo?.agencyCode) return;
+    const agency = await this.agencies.byCode(referTo.agencyCode, m);
+    if (!agency || agency.id === request.agencyId) throw new UnprocessableError('所选机关不是本平台上的另一个机关。', { 'referTo.agencyCode': '请选择本平台上的另一个机关。' });
+    referTo.agencyCode = agency.code;
+    if (!referTo.agency?.trim()) referTo.agency = agency.name;
   }
 
   /** Art. 36(六): the earlier reply a repeat request refers to, checked and kept with the step. */

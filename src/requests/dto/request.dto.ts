@@ -334,3 +334,18 @@ export class AssignRequestDto {
   @Matches(/^[0-9a-f-]{36}$/, { message: '承办人无效。' })
   assigneeId?: string | null;
 }
+
+/** D23: the agency to forward a submission awaiting confirmation to, and why. */
+export class TransferRequestDto {
+  @ApiProperty({ example: 'zrzy', description: '本平台上另一个机关的代码' })
+  @IsString({ message: '请选择转送的机关。' })
+  @MaxLength(40, { message: '机关代码过长。' })
+  agency: string;
+
+  @ApiPropertyOptional({ example: '所申请信息由自然资源局制作和保存', maxLength: 500 })
+  @Trim()
+  @IsOptional()
+  @IsString({ message: '转送说明必须是文本。' })
+  @MaxLength(500, { message: '转送说明最多 500 个字符。' })
+  note?: string;
+}
