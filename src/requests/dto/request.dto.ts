@@ -1,6 +1,25 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsEmail, IsObject, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsDefined,
+  IsEmail,
+  IsObject,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import {
   APPLICANT_TYPES,
   ApplicantType,
@@ -146,8 +165,9 @@ export class ItemOutcomeDto {
 
 /** D21: where information this agency does not hold can be obtained (Art. 36(五)). */
 export class ReferToDto {
-  @ApiProperty({ example: '某县自然资源局', maxLength: 200 })
+  @ApiProperty({ example: '某县自然资源局', maxLength: 200, description: '选了本平台上的机关（agencyCode）时可省略，取该机关的名称' })
   @Trim()
+  @ValidateIf((o: ReferToDto) => !o.agencyCode || o.agency !== undefined)
   @IsString({ message: '机关名称必须是文本。' })
   @MaxLength(200, { message: '机关名称最多 200 个字符。' })
   agency: string;
