@@ -35,6 +35,14 @@ describe('Several agencies on one platform', () => {
   }, 60_000);
   afterAll(() => t.close());
 
+  (process.env.TEST_DATABASE_URL ? it.skip : it)('SQLite: the list indexes kept at start-up are the migration’s, led by the agency', async () => {
+    const rows = await t.dataSource.query<Array<{ name: string; sql: string }>>("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'IDX_information_request_%'");
+    const led = rows.filter((r) => /ON "information_request" \("?agency_id"?, /.test(r.sql)).map((r) => r.name);
+    for (const name of ['list', 'status_list', 'open_list', 'type_list', 'channel_list', 'assignee_list', 'concluded', 'outcome', 'received_year', 'concluded_year', 'received', 'report']) {
+      expect(led).toContain(`IDX_information_request_${name}`);
+    }
+  });
+
   it('a fresh platform is one root agency named by AGENCY_CODE and AGENCY_NAME; numbers as before', async () => {
     const tree = await request(t.http).get('/api/v1/agencies').set(admin).expect(200);
     expect(tree.body).toEqual({ items: [{ code: 'xzf', name: '某县人民政府办公室', parent: null, children: [] }] });
