@@ -95,7 +95,8 @@ export class Agencies1795763000000 implements MigrationInterface {
       ['IDX_review_case_agency', 'review_case'],
     ])
       await q.dropIndex(table, name);
-    for (const table of [...PLAIN_TABLES, ...KEYED_TABLES.map(([t]) => t)]) await q.dropColumn(table, 'agency_id');
+    // ALTER TABLE … DROP COLUMN on both (SQLite 3.35+): TypeORM's dropColumn would copy the request table, which the search triggers on applicant refuse.
+    for (const table of [...PLAIN_TABLES, ...KEYED_TABLES.map(([t]) => t)]) await q.query(`ALTER TABLE "${table}" DROP COLUMN "agency_id"`);
     if (pg) for (const table of FROZEN_TABLES) await q.query(`ALTER TABLE "${table}" ENABLE TRIGGER ${table}_frozen`);
     else await this.freezeSqlite(q);
     await q.dropTable('agency');
