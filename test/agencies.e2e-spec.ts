@@ -224,6 +224,30 @@ describe('Several agencies on one platform', () => {
     expect(await section3(xzfReports)).toEqual(before.xzf);
   });
 
+  it('counting settings are each agency’s own (D6, D8, D16)', async () => {
+    const zrzy = await token('zrzy.report');
+    const root = await token('xzf.report');
+    const saved = await request(t.http).put('/api/v1/settings/report').set(zrzy).send({ section4Basis: 'concluded_or_pending', feePausesClock: false }).expect(200);
+    expect(saved.body).toEqual({ section4Basis: 'concluded_or_pending', feePausesClock: false });
+    expect((await request(t.http).get('/api/v1/settings/report').set(root).expect(200)).body).toEqual({ section4Basis: 'filed_in_year', feePausesClock: true });
+    expect(((await section3(zrzy)) as unknown as { basis: { fee: string } }).basis.fee).toContain('设置：否');
+    expect(((await section3(root)) as unknown as { basis: { fee: string } }).basis.fee).toContain('设置：是');
+    const admin2 = await token('zrzy.admin');
+    await request(t.http).put('/api/v1/settings/remedies').set(admin2).send({ reviewOrgan: '某县人民政府', court: '某县人民法院' }).expect(200);
+    expect((await request(t.http).get('/api/v1/settings/remedies').set(zrzy).expect(200)).body).toMatchObject({ reviewOrgan: '某县人民政府', court: '某县人民法院' });
+    expect((await request(t.http).get('/api/v1/settings/remedies').set(root).expect(200)).body).toMatchObject({ reviewOrgan: null, court: null });
+    // A fee notice of the agency that turned D6 off does not pause its clock.
+    const clerk = await token('zrzy.reg');
+    const filed = await request(t.http)
+      .post('/api/v1/public/requests')
+      .send(filing({ agency: 'zrzy', description: '申请公开某矿区的采矿权出让收益评估报告' }))
+      .expect(201);
+    const id = (await request(t.http).get(`/api/v1/requests?q=${filed.body.trackingNumber}`).set(clerk).expect(200)).body.items[0].id as string;
+    await request(t.http).post(`/api/v1/requests/${id}/events`).set(clerk).send({ type: 'receipt_confirmed', on: '2026-06-15' }).expect(201);
+    const fee = await request(t.http).post(`/api/v1/requests/${id}/events`).set(clerk).send({ type: 'fee_notice_issued', on: '2026-06-15', amountYuan: 100 }).expect(201);
+    expect(fee.body.events.find((e: { type: string }) => e.type === 'fee_notice_issued').data.pausesClock).toBe(false);
+  });
+
   it('refile after a referral reply (D21): the status page offers a new application with the agency named', async () => {
     const xzf = await token('xzf.reg');
     const zrzy = await token('zrzy.reg');

@@ -144,7 +144,7 @@ export class ReportsService {
         : { ...checkCarryOver(table, carriedFromRecords(buckets), 'compiled'), detail: '上年报表未发布：上年“四”按现有记录计算，与本年“二”为同一批申请，二者相等。' },
     );
     table.checks.sort((a, b) => a.rule.localeCompare(b.rule));
-    return { table, report: { year, format, columns: table.columns, rows: table.rows, checks: table.checks, basis: section3BasisText(format, this.config.feePausesClock) } };
+    return { table, report: { year, format, columns: table.columns, rows: table.rows, checks: table.checks, basis: section3BasisText(format, await this.settings.feePausesClock(m)) } };
   }
 
   async compileSection4(year: number, m: EntityManager = this.dataSource.manager): Promise<{ table: Section4Table; report: Section4Report; basis: Section4Basis; cases: ReviewCaseRecord[] }> {

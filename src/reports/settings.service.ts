@@ -1,5 +1,7 @@
 import { currentAgencyId } from '../agencies/agency-scope';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { FEE_PAUSES_CLOCK, feePausesClockOf } from '../agencies/agency-settings';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
@@ -16,6 +18,7 @@ export class SettingsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** AgencySettingEntity rows, through the one data source (no per-module repository providers). */
@@ -27,6 +30,17 @@ export class SettingsService {
     const where = { agencyId: currentAgencyId(), key: SECTION4_BASIS };
     const row = await (m ? m.findOneBy(AgencySettingEntity, where) : this.settings.findOneBy(where));
     return row && (SECTION4_BASIS_VALUES as string[]).includes(row.value) ? (row.value as Section4Basis) : 'filed_in_year';
+  }
+
+  /** D6 for the current agency (the configuration's FEE_PAUSES_CLOCK until it is set here). */
+  feePausesClock(m: EntityManager = this.dataSource.manager): Promise<boolean> {
+    return feePausesClockOf(m, currentAgencyId(), this.config.feePausesClock);
+  }
+
+  async setFeePausesClock(value: boolean, actor: string): Promise<void> {
+    await this.unitOfWork.run((m) =>
+      m.save(AgencySettingEntity, { agencyId: currentAgencyId(), key: FEE_PAUSES_CLOCK, value: String(value), updatedAt: this.clock.nowIso(), updatedBy: actor.slice(0, 100) }),
+    );
   }
 
   async setSection4Basis(value: string, actor: string): Promise<void> {

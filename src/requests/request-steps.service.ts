@@ -1,4 +1,5 @@
 import { AgenciesService } from '../agencies/agencies.service';
+import { feePausesClockOf } from '../agencies/agency-settings';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor, APPLICANT_WITHDRAWAL_ACTOR, Viewer } from '../auth/actor';
@@ -77,7 +78,8 @@ export class RequestStepsService {
     const state = replay(events.map(toLifecycleEvent), ctx);
     const { type, on, expectedVersion: _v, ...rest } = dto;
     const data: Record<string, unknown> = JSON.parse(JSON.stringify(rest));
-    if (type === 'fee_notice_issued') data.pausesClock = this.config.feePausesClock;
+    // D6 as the request's agency sets it.
+    if (type === 'fee_notice_issued') data.pausesClock = await feePausesClockOf(m, request.agencyId, this.config.feePausesClock);
     // The approving account is the signed-in one; the typed name is only what the notice prints.
     if (type === 'extension_granted') data.approvedByAccount = { id: actor.id, name: actor.label };
     // D16: the names the notice prints are kept with the step, so a reprint reads as the letter sent.
