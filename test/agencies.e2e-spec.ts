@@ -112,6 +112,10 @@ describe('Several agencies on one platform', () => {
     await request(t.http).post('/api/v1/agencies').set(zrzyAdmin).send({ code: 'abc', name: '某局', parent: 'zrzy' }).expect(403);
     const page = await signIn(t, { username: 'zrzy.admin', password: CLERK_PASSWORD });
     await page.get('/staff/agencies').expect(403);
+    // Its pages name its own agency, and offer no link to the agencies page.
+    const home = (await page.get('/staff/accounts').expect(200)).text;
+    expect(home).toContain('<span class="agency">某县自然资源局</span>');
+    expect(home).not.toContain('href="/staff/agencies"');
   });
 
   it('filing: the agency is required (422) once there are several, numbers carry its code, /a/{code} fixes it', async () => {

@@ -1,7 +1,9 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { AgenciesService } from '../agencies/agencies.service';
 import { enterAgencyScope } from '../agencies/agency-scope';
+import { ROOT_AGENCY_ID } from '../agencies/entities/agency.entity';
 import { isApiRequest } from '../common/http-error.filter';
 import { DomainError } from '../domain/errors';
 import { AuthService } from './auth.service';
@@ -20,6 +22,7 @@ export class StaffAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    @Optional() private readonly agencies?: AgenciesService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -34,6 +37,11 @@ export class StaffAuthGuard implements CanActivate {
       const locals = context.switchToHttp().getResponse().locals;
       locals.staff = staff;
       locals.can = Object.fromEntries(PERMISSIONS.map((p) => [p.replace('.', '_'), can(staff.roles, p)]));
+      // Agencies are managed by the root agency's administrator alone (AgenciesService).
+      locals.can.agencies_manage &&= staff.agencyId === ROOT_AGENCY_ID;
+      // The header names the agency the staff member acts for (D22), not the platform's root.
+      const name = this.agencies ? await this.agencies.nameOf(staff.agencyId).catch(() => null) : null;
+      if (name) locals.agencyName = name;
     }
     if (isPublic) return true;
     if (!staff) throw new DomainError('UNAUTHORIZED', '请先登录。');
