@@ -4,7 +4,7 @@ import { AuthService } from '../src/auth/auth.service';
 import { Role } from '../src/auth/roles';
 import { MailOutboxEntity } from '../src/notifications/entities/mail-outbox.entity';
 import { applicant, Auth, bearer, CLERK_PASSWORD, signIn } from './support/builders';
-import { createTestApp, openForm, TestApp } from './support/test-app';
+import { ADMIN, createTestApp, openForm, TestApp } from './support/test-app';
 
 type Section3 = { rows: Record<string, number[]> };
 
@@ -314,5 +314,26 @@ describe('Several agencies on one platform', () => {
       .type('form')
       .send({ _csrf: csrf, trackingNumber: other.body.trackingNumber, accessCode: other.body.accessCode, submissionToken: 'x', description: '再申请' })
       .expect(409);
+  });
+
+  it('the daily digest goes to each agency’s staff with that agency’s requests only', async () => {
+    const auth = t.app.get(AuthService);
+    const agencies = t.app.get(AgenciesService);
+    await auth.createUser('xzf.mail', '县政府办', CLERK_PASSWORD, ['handler'], 'xzf@example.test', (await agencies.byCode('xzf'))!.id);
+    await auth.createUser('zrzy.mail', '自然资源局', CLERK_PASSWORD, ['handler'], 'zrzy@example.test', (await agencies.byCode('zrzy'))!.id);
+    // Days later: the submissions still awaiting confirmation are late, in each agency.
+    t.clock.setNow('2026-06-25T00:30:00Z');
+    const fresh = bearer((await request(t.http).post('/api/v1/auth/token').send(ADMIN).expect(200)).body.token as string);
+    const ran = await request(t.http).post('/api/v1/jobs/daily-digest').set(fresh).expect(200);
+    expect(ran.body.ran).toBe(true);
+    const digest = async (to: string) => t.dataSource.manager.findOneByOrFail(MailOutboxEntity, { kind: 'digest', recipient: to });
+    const zrzy = await digest('zrzy@example.test');
+    expect(zrzy.subject).toContain('【某县自然资源局】');
+    expect(zrzy.textBody).toContain('ZRZY-2026-000001');
+    expect(zrzy.textBody).not.toMatch(/XZF-|JYJ-/);
+    const xzf = await digest('xzf@example.test');
+    expect(xzf.subject).toContain('【某县人民政府办公室】');
+    expect(xzf.textBody).toMatch(/XZF-2026-\d{6}/);
+    expect(xzf.textBody).not.toMatch(/ZRZY-|JYJ-/);
   });
 });
