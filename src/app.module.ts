@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { RateLimitGuard, rateLimitOptions } from './common/rate-limit';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgenciesModule } from './agencies/agencies.module';
 import { AttachmentsModule } from './attachments/attachments.module';
 import { AuthModule } from './auth/auth.module';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
@@ -48,6 +49,7 @@ export class AppModule {
         ScheduleModule.forRoot(),
         ThrottlerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: rateLimitOptions }),
         CommonModule,
+        AgenciesModule,
         AuthModule,
         CalendarModule,
         CalendarAdminModule,

@@ -1,3 +1,4 @@
+import { agencyScopeMiddleware } from './agencies/agency-scope';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
@@ -98,6 +99,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   // Swagger UI ships inline styles; only its page gets them.
   const docsCsp = helmet({ contentSecurityPolicy: { directives: { styleSrc: ["'self'", "'unsafe-inline'"], upgradeInsecureRequests: null } } });
   app.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/api/docs') ? docsCsp : strictCsp)(req, res, next));
+  app.use(agencyScopeMiddleware);
   app.use(cookieParser());
   app.use(express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 300 }));

@@ -74,7 +74,7 @@ describe('IntakeWriter (group commit of new requests)', () => {
     const calendar = await t.app.get(CalendarService).current();
     // draftRequest is private: the test reaches it to build drafts without HTTP.
     const service: { draftRequest: (...args: unknown[]) => IntakeDraft } = t.app.get<{ draftRequest: (...args: unknown[]) => IntakeDraft }>(RequestIntakeService);
-    const draft = (i: number) => service.draftRequest(body(i), { type: 'registered', on: '2026-06-01', data: { channel: 'in_person' } }, { id: null, label: '测试' }, calendar, '2026-06-15');
+    const draft = (i: number) => service.draftRequest(body(i), { type: 'registered', on: '2026-06-01', data: { channel: 'in_person' } }, { id: null, label: '测试' }, calendar, '2026-06-15', 1);
     const before = await t.count('information_request');
     const [existing] = await t.dataSource.query('SELECT id FROM applicant LIMIT 1');
     const run = jest.spyOn(uow, 'run');

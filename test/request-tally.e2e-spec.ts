@@ -6,6 +6,8 @@ import { InformationRequestEntity } from '../src/requests/entities/information-r
 import { countRequests } from '../src/requests/request-list-query';
 import { foldTallies, splitByMonth, tallyCount } from '../src/requests/request-tally';
 import { TallyFolderService } from '../src/requests/tally-folder.service';
+import { runForAgency } from '../src/agencies/agency-scope';
+import { AgencyEntity } from '../src/agencies/entities/agency.entity';
 import { SQLITE_TALLY_INDEXES, SQLITE_TALLY_TRIGGERS } from '../src/requests/tally-schema';
 import { ASSIGNEES, mulberry32, mutate, seed, TODAY } from './support/random-requests';
 import { createTestApp, TestApp } from './support/test-app';
@@ -17,8 +19,9 @@ import { createTestApp, TestApp } from './support/test-app';
  */
 type Filter = Omit<ListRequestsQueryDto, 'page'>;
 
-async function countByRows(ds: DataSource, f: Filter): Promise<number> {
+async function countByRows(ds: DataSource, f: Filter, agencyId?: number): Promise<number> {
   const qb = ds.createQueryBuilder(InformationRequestEntity, 'r');
+  if (agencyId !== undefined) qb.andWhere('r.agency_id = :agencyId', { agencyId });
   if (f.status === 'open') qb.andWhere('r.status IN (:...open)', { open: OPEN_WORK_STATUSES });
   else if (f.status) qb.andWhere('r.status = :status', { status: f.status });
   if (f.channel) qb.andWhere('r.channel = :channel', { channel: f.channel });
@@ -140,6 +143,29 @@ describe('Tallies: the list totals are exact sums, whatever was changed and fold
       const f = randomFilter(rand);
       expect({ f, n: await countRequests(m, f, TODAY) }).toEqual({ f, n: await countByRows(t.dataSource, f) });
     }
+  }, 120_000);
+
+  it('issue 16: per agency, random filters equal a count of that agency’s rows, after requests move between agencies', async () => {
+    const rand = mulberry32(16);
+    const m = t.dataSource.manager;
+    for (const code of ['aa', 'bb']) await m.insert(AgencyEntity, { code, name: code, parentId: 1, createdAt: '2026-06-15T00:00:00Z' });
+    const agencies = (await m.find(AgencyEntity)).map((a) => a.id);
+    expect(agencies).toHaveLength(3);
+    for (let round = 0; round < 3; round++) {
+      // Requests move between agencies (as a transfer moves one): the tallies follow.
+      const ids = (await m.query<Array<{ id: string }>>('SELECT id FROM information_request')).map((r) => r.id).filter(() => rand() < 0.3);
+      for (const id of ids) await m.query(`UPDATE information_request SET agency_id = ${agencies[Math.floor(rand() * 3)]} WHERE id = '${id}'`);
+      await mutate(t, rand, 60);
+      if (round === 1) await foldTallies(m, 1 + Math.floor(rand() * 400));
+      for (let i = 0; i < 30; i++) {
+        const f = randomFilter(rand);
+        for (const agencyId of agencies) {
+          expect({ f, agencyId, n: await runForAgency(agencyId, () => countRequests(m, f, TODAY)) }).toEqual({ f, agencyId, n: await countByRows(t.dataSource, f, agencyId) });
+        }
+      }
+    }
+    // Together they are the platform's.
+    expect(await countRequests(m, {}, TODAY)).toBe(await countByRows(t.dataSource, {}));
   }, 120_000);
 
   (process.env.TEST_DATABASE_URL ? it.skip : it)('SQLite: the start-up copy of the triggers and indexes is what the migrations created', async () => {

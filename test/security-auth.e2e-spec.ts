@@ -371,7 +371,16 @@ describe('Findings 4, 5, 12, 13 on one app', () => {
         .set(bearer(admin))
         .send({ username: 'reg.wang', displayName: '王登记', password: 'Wang-pass-2026', roles: ['registrar', 'handler'], email: 'wang@agency.test' })
         .expect(201);
-      expect(created.body).toEqual({ id: expect.any(String), username: 'reg.wang', displayName: '王登记', roles: ['registrar', 'handler'], active: true, email: 'wang@agency.test', locked: false });
+      expect(created.body).toEqual({
+        id: expect.any(String),
+        username: 'reg.wang',
+        displayName: '王登记',
+        roles: ['registrar', 'handler'],
+        active: true,
+        email: 'wang@agency.test',
+        locked: false,
+        agency: 'main',
+      });
       const token = (await apiSignIn(t, 'reg.wang', 'Wang-pass-2026').expect(200)).body.token;
       await accounts()
         .post('/api/v1/accounts')
@@ -393,7 +402,7 @@ describe('Findings 4, 5, 12, 13 on one app', () => {
             .post('/api/v1/accounts')
             .set(bearer(admin))
             .send({ username: 'x.y.z', displayName: '机关', password: 'Fine-pass-2026', roles: ['handler'], agency: 'A01' })
-            .expect(400)
+            .expect(422)
         ).body.error.fields,
       ).toHaveProperty('agency');
 

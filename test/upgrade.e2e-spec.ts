@@ -2,6 +2,9 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { AgenciesService } from '../src/agencies/agencies.service';
+import { AuthService } from '../src/auth/auth.service';
+import { CLERK_PASSWORD } from './support/builders';
 import { ADMIN, createTestApp, TestApp, testDatabaseUrl } from './support/test-app';
 
 /**
@@ -19,7 +22,7 @@ describeOnSqlite('Upgrade from the earlier release (test/fixtures/release-b94aca
   beforeAll(async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ogi-upgrade-')), 'old.sqlite');
     copyFileSync(join(__dirname, 'fixtures', 'release-b94aca5.sqlite'), file);
-    t = await createTestApp({ DATABASE_URL: `sqlite:${file}` });
+    t = await createTestApp({ DATABASE_URL: `sqlite:${file}`, AGENCY_NAME: '某县人民政府办公室' });
     t.clock.setNow('2026-01-20T02:00:00Z');
     auth = { Authorization: `Bearer ${await t.token()}` };
   });
@@ -69,5 +72,50 @@ describeOnSqlite('Upgrade from the earlier release (test/fixtures/release-b94aca
     expect(first.body.section3.rows.unable_not_held[6]).toBe(0);
     const diff = await request(t.http).get('/api/v1/reports/2025/diff?publication=1').set(auth).expect(200);
     expect(JSON.stringify(diff.body)).toContain('unable_not_held');
+  });
+
+  it('issue 16: every old record belongs to the root agency; another agency added later sees none of them, the root’s reports unchanged', async () => {
+    for (const table of ['information_request', 'review_case', 'report_publication', 'report_publication_entry', 'tracking_sequence', 'staff_user']) {
+      const rows = await t.dataSource.query<Array<{ agency_id: number }>>(`SELECT DISTINCT agency_id FROM "${table}"`);
+      expect([table, rows.map((r) => Number(r.agency_id))]).toEqual([table, [1]]);
+    }
+    const admin = { Authorization: `Bearer ${await t.adminToken()}` };
+    expect((await request(t.http).get('/api/v1/agencies').set(admin).expect(200)).body.items).toEqual([{ code: 'main', name: '某县人民政府办公室', parent: null, children: [] }]);
+    const before = {
+      s3: (await request(t.http).get('/api/v1/reports/2025/section3').set(auth).expect(200)).body,
+      s4: (await request(t.http).get('/api/v1/reports/2025/section4').set(auth).expect(200)).body,
+      first: (await request(t.http).get('/api/v1/reports/2025/publications/1').set(auth).expect(200)).body,
+    };
+
+    await request(t.http).post('/api/v1/agencies').set(admin).send({ code: 'zrzy', name: '某县自然资源局', parent: 'main' }).expect(201);
+    const zrzy = (await t.app.get(AgenciesService).byCode('zrzy'))!;
+    await t.app.get(AuthService).createUser('zrzy.report', '自然资源局年报', CLERK_PASSWORD, ['registrar', 'report_officer'], null, zrzy.id);
+    const other = { Authorization: `Bearer ${(await request(t.http).post('/api/v1/auth/token').send({ username: 'zrzy.report', password: CLERK_PASSWORD }).expect(200)).body.token}` };
+    expect((await request(t.http).get('/api/v1/requests').set(other).expect(200)).body.total).toBe(0);
+    const theirs = (await request(t.http).get('/api/v1/reports/2025/section3').set(other).expect(200)).body;
+    expect(
+      Object.values(theirs.rows as Record<string, number[]>)
+        .flat()
+        .every((n) => n === 0),
+    ).toBe(true);
+    expect((await request(t.http).get('/api/v1/reports/2025/publications').set(other).expect(200)).body.items).toEqual([]);
+
+    expect((await request(t.http).get('/api/v1/requests').set(auth).expect(200)).body.total).toBe(5);
+    expect((await request(t.http).get('/api/v1/reports/2025/section3').set(auth).expect(200)).body).toEqual(before.s3);
+    expect((await request(t.http).get('/api/v1/reports/2025/section4').set(auth).expect(200)).body).toEqual(before.s4);
+    expect((await request(t.http).get('/api/v1/reports/2025/publications/1').set(auth).expect(200)).body).toEqual(before.first);
+    // Old numbers keep working; new ones carry the agency's code.
+    expect((await request(t.http).get('/api/v1/requests?q=2025-000001').set(auth).expect(200)).body.total).toBe(1);
+    const registered = await request(t.http)
+      .post('/api/v1/requests')
+      .set(auth)
+      .send({
+        channel: 'in_person',
+        receivedOn: '2026-01-20',
+        applicant: { type: 'natural_person', name: '升级后', idDocumentNumber: '11010519491231002X', phone: '13900000000' },
+        description: '升级后的申请',
+      })
+      .expect(201);
+    expect(registered.body.trackingNumber).toMatch(/^MAIN-2026-\d{6}$/);
   });
 });

@@ -1,3 +1,4 @@
+import { AgenciesService } from '../agencies/agencies.service';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -46,6 +47,7 @@ export class AttachmentDeliveryService implements OnModuleInit {
     private readonly attachments: AttachmentsService,
     private readonly outbox: MailOutboxService,
     private readonly worker: MailWorker,
+    private readonly agencies: AgenciesService,
   ) {}
 
   onModuleInit(): void {
@@ -114,13 +116,14 @@ export class AttachmentDeliveryService implements OnModuleInit {
           room -= f.size;
         } else linked.push(f);
       }
+      const agencyName = await this.agencies.nameOf(request.agencyId, m);
       const describe = (f: AttachmentEntity) => ({ title: f.title, fileName: f.fileName, sizeLabel: sizeLabel(f.size) });
       const mail = this.outbox.prepare({
         kind: REPLY_MAIL,
         to: applicant.email,
-        subject: `【${this.config.agencyName}】政府信息公开申请答复（${request.trackingNumber}）`,
+        subject: `【${agencyName}】政府信息公开申请答复（${request.trackingNumber}）`,
         requestId: request.id,
-        context: { trackingNumber: request.trackingNumber, attached: attached.map(describe), linked: linked.map(describe), statusUrl: `${this.config.publicBaseUrl}/status` },
+        context: { agencyName, trackingNumber: request.trackingNumber, attached: attached.map(describe), linked: linked.map(describe), statusUrl: `${this.config.publicBaseUrl}/status` },
       });
       await this.outbox.insertPrepared(m, [Object.assign(mail, { attachments: JSON.stringify(attached.map((f) => f.id)) })]);
       return { attached: attached.map((f) => f.id), linked: linked.map((f) => f.id) };

@@ -251,7 +251,10 @@ export class AttachmentsService {
   /** An attachment of this request only: an id from another request (or agency) answers 404. */
   private async find(m: EntityManager, requestId: string, attachmentId: string): Promise<AttachmentEntity> {
     const valid = /^[0-9a-f-]{36}$/i;
-    const a = valid.test(String(requestId)) && valid.test(String(attachmentId)) ? await m.findOneBy(AttachmentEntity, { id: attachmentId, requestId }) : null;
+    if (!valid.test(String(requestId)) || !valid.test(String(attachmentId))) throw new NotFoundError('未找到该文件。');
+    // The request first: another agency's request answers 404 (D22).
+    await this.store.row(m, requestId);
+    const a = await m.findOneBy(AttachmentEntity, { id: attachmentId, requestId });
     if (!a || a.status === 'uploading') throw new NotFoundError('未找到该文件。');
     return a;
   }

@@ -2,7 +2,6 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Res } fro
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IdempotencyService } from '../common/idempotency.service';
-import { ValidationFailedError } from '../domain/errors';
 import { AccountView, AuthService } from './auth.service';
 import { CurrentStaff } from './current-staff.decorator';
 import { AccountListResponse, AccountResponse, CreateAccountDto, ResetPasswordDto, UpdateAccountDto } from './dto/account.dto';
@@ -30,11 +29,11 @@ export class AccountsApiController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<AccountView> {
-    if (body.agency !== undefined) throw new ValidationFailedError({ agency: '本系统只有一个机关，不接受机关代码。' });
+    const agencyId = await this.auth.accountAgency(body.agency);
     // The password is never part of the stored fingerprint: not even its hash leaves scrypt.
     const { password: _password, ...fingerprint } = body;
     const result = await this.idempotency.run(`api:accounts:${staff.id}`, key, fingerprint, async () => {
-      const created = await this.auth.createUser(body.username.trim(), body.displayName.trim(), body.password, body.roles as Role[], body.email?.trim() ?? null);
+      const created = await this.auth.createUser(body.username.trim(), body.displayName.trim(), body.password, body.roles as Role[], body.email?.trim() ?? null, agencyId);
       return { status: 201, body: await this.auth.getAccount(created.id) };
     });
     res.status(result.status);

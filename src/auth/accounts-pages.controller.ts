@@ -1,3 +1,5 @@
+import { AgenciesService } from '../agencies/agencies.service';
+import { ROOT_AGENCY_ID } from '../agencies/entities/agency.entity';
 import { fieldMessagesBesides } from '../common/form-options';
 import { formatShanghaiDateTime } from '../common/format';
 import { statusOf } from '../common/http-error.filter';
@@ -26,13 +28,19 @@ export class AccountsPagesController {
   constructor(
     private readonly auth: AuthService,
     private readonly privacy: ApplicantPrivacyService,
+    private readonly agencies: AgenciesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  private async accountsModel(extra: Record<string, unknown> = {}) {
+  private async accountsModel(staff: StaffPrincipal, extra: Record<string, unknown> = {}) {
     const accounts = await this.auth.listAccountsWithLocks();
+    // The root agency's administrator creates accounts in any agency (D22); others in their own.
+    const choices = await this.agencies.choices();
+    const own = choices.find((c) => c.code === accounts.find((a) => a.id === staff.id)?.agency);
     return {
       title: '账号管理',
+      agencyOptions: choices.length > 1 && staff.agencyId === ROOT_AGENCY_ID ? choices.map((c) => ({ ...c, indent: '　'.repeat(c.depth), selected: c === own })) : null,
+      showAgency: choices.length > 1 && staff.agencyId === ROOT_AGENCY_ID,
       accounts: accounts.map((a) => ({
         ...a,
         roleList: a.roles.map((r) => ROLE_LABELS[r]).join('、'),
@@ -48,22 +56,23 @@ export class AccountsPagesController {
 
   @RequirePermission('accounts.manage')
   @Get('accounts')
-  async accounts(@Query('saved') saved: string, @Res() res: Response): Promise<void> {
-    res.render('staff/accounts', await this.accountsModel({ notice: saved ? '已保存。' : null }));
+  async accounts(@Query('saved') saved: string, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    res.render('staff/accounts', await this.accountsModel(staff, { notice: saved ? '已保存。' : null }));
   }
 
   @RequirePermission('accounts.manage')
   @Post('accounts')
-  async createAccount(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async createAccount(@Body() body: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     const str = (k: string) => (typeof body[k] === 'string' ? body[k].trim() : '');
     try {
-      await this.auth.createUser(str('username'), str('displayName'), typeof body.password === 'string' ? body.password : '', rolesFrom(body), str('email') || null);
+      const agencyId = await this.auth.accountAgency(str('agency'));
+      await this.auth.createUser(str('username'), str('displayName'), typeof body.password === 'string' ? body.password : '', rolesFrom(body), str('email') || null, agencyId);
       res.redirect(303, '/staff/accounts?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       res.status(statusOf(e)).render(
         'staff/accounts',
-        await this.accountsModel({
+        await this.accountsModel(staff, {
           message: e.message,
           errors: fieldMessagesBesides(e.message, e.fields),
           values: { username: str('username'), displayName: str('displayName'), email: str('email') },
@@ -83,7 +92,7 @@ export class AccountsPagesController {
       res.redirect(303, '/staff/accounts?saved=1');
     } catch (e) {
       if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
-      res.status(statusOf(e)).render('staff/accounts', await this.accountsModel({ message: e.message, errors: fieldMessagesBesides(e.message, e.fields) }));
+      res.status(statusOf(e)).render('staff/accounts', await this.accountsModel(staff, { message: e.message, errors: fieldMessagesBesides(e.message, e.fields) }));
     }
   }
 

@@ -1,3 +1,6 @@
+import { currentAgencyId, scopedAgencyId } from '../agencies/agency-scope';
+import { AgenciesService } from '../agencies/agencies.service';
+import { ROOT_AGENCY_ID } from '../agencies/entities/agency.entity';
 import { insertRows } from '../common/insert-rows';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -7,7 +10,7 @@ import { Clock } from '../common/clock';
 import { UnitOfWork } from '../common/unit-of-work';
 import { isUniqueViolation } from '../common/db-errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { DomainError, ValidationFailedError } from '../domain/errors';
+import { DomainError, UnprocessableError, ValidationFailedError } from '../domain/errors';
 import { StaffSessionEntity } from './entities/staff-session.entity';
 import { StaffUserEntity } from './entities/staff-user.entity';
 import { KeyedQueue } from './keyed-queue';
@@ -19,7 +22,9 @@ import { InjectReadDataSource } from '../database/read-data-source';
 
 export type SessionKind = 'web' | 'api';
 
-export interface AccountView extends StaffPrincipal {
+export interface AccountView extends Omit<StaffPrincipal, 'agencyId'> {
+  /** The account's agency's code (D22). */
+  agency: string;
   active: boolean;
   email: string | null;
   locked: boolean;
@@ -44,11 +49,13 @@ function toPrincipal(user: StaffUserEntity): StaffPrincipal {
     username: user.username,
     displayName: user.displayName,
     roles: user.roles.split(',').filter((r): r is Role => (ROLES as readonly string[]).includes(r)),
+    agencyId: user.agencyId,
   };
 }
 
-function toAccountView(user: StaffUserEntity, now: Date): AccountView {
-  return { ...toPrincipal(user), active: user.active, email: user.email, locked: isLockedAt(user.lockedUntil, now) };
+function toAccountView(user: StaffUserEntity, now: Date, codes: Map<number, string>): AccountView {
+  const { agencyId: _agencyId, ...principal } = toPrincipal(user);
+  return { ...principal, agency: codes.get(user.agencyId) ?? '', active: user.active, email: user.email, locked: isLockedAt(user.lockedUntil, now) };
 }
 
 function rolesProblem(roles: readonly string[]): string | null {
@@ -69,7 +76,37 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     private readonly attempts: SignInAttempts,
+    private readonly agencies: AgenciesService,
   ) {}
+
+  /** The accounts the current administrator may manage: the root agency's, every one; another agency's, its own (D22). */
+  private manageable(): { agencyId?: number } {
+    const agencyId = scopedAgencyId();
+    return agencyId === null || agencyId === ROOT_AGENCY_ID ? {} : { agencyId };
+  }
+
+  /** Staff of the current agency only: assignees, colleagues (D22). */
+  private colleagues(): { agencyId?: number } {
+    const agencyId = scopedAgencyId();
+    return agencyId === null ? {} : { agencyId };
+  }
+
+  private async agencyCodes(): Promise<Map<number, string>> {
+    return new Map((await this.agencies.all()).map((a) => [a.id, a.code]));
+  }
+
+  /**
+   * The agency a new account belongs to: the creator's unless named; the root agency's
+   * administrator may name any agency, another agency's administrator only its own.
+   */
+  async accountAgency(code: string | undefined | null): Promise<number> {
+    const own = currentAgencyId();
+    if (code === undefined || code === null || String(code).trim() === '') return own;
+    const agency = await this.agencies.byCode(String(code));
+    if (!agency) throw new UnprocessableError('机关不存在。', { agency: '该机关代码不存在。' });
+    if (own !== ROOT_AGENCY_ID && agency.id !== own) throw new DomainError('FORBIDDEN', '只能在本机关内创建账号。', { agency: '只能在本机关内创建账号。' });
+    return agency.id;
+  }
 
   /** StaffUserEntity rows, through the one data source (no per-module repository providers). */
   private get users(): Repository<StaffUserEntity> {
@@ -105,7 +142,7 @@ export class AuthService implements OnApplicationBootstrap {
     if (created) this.logger.log(`created administrator account "${adminUsername}"`);
   }
 
-  async createUser(username: string, displayName: string, password: string, roles: Role[], email: string | null = null): Promise<StaffPrincipal> {
+  async createUser(username: string, displayName: string, password: string, roles: Role[], email: string | null = null, agencyId: number = currentAgencyId()): Promise<StaffPrincipal> {
     const fields: Record<string, string> = {};
     if (!/^[A-Za-z0-9_.-]{3,64}$/.test(username)) fields.username = '用户名为 3 到 64 个字母、数字或 _ . -。';
     if (!displayName || displayName.length > 100) fields.displayName = '请填写姓名（最多 100 个字符）。';
@@ -115,7 +152,7 @@ export class AuthService implements OnApplicationBootstrap {
     if (roleProblem) fields.roles = roleProblem;
     if (email !== null && !EMAIL.test(email)) fields.email = '电子邮箱格式无效。';
     if (Object.keys(fields).length) throw new ValidationFailedError(fields);
-    const user = { ...(await this.newUser(username, displayName, password, [...new Set(roles)])), email };
+    const user = { ...(await this.newUser(username, displayName, password, [...new Set(roles)])), email, agencyId };
     await this.unitOfWork.run(async (m) => {
       if (await m.findOneBy(StaffUserEntity, { username })) throw new DomainError('CONFLICT', '该用户名已存在。', { username: '该用户名已存在。' });
       await insertRows(m, StaffUserEntity, user);
@@ -135,6 +172,7 @@ export class AuthService implements OnApplicationBootstrap {
       failedAttempts: 0,
       lockedUntil: null,
       createdAt: this.clock.nowIso(),
+      agencyId: ROOT_AGENCY_ID,
     });
   }
 
@@ -196,22 +234,24 @@ export class AuthService implements OnApplicationBootstrap {
 
   async listAccounts(): Promise<AccountView[]> {
     const now = this.clock.now();
-    return (await this.users.find({ order: { username: 'ASC' } })).map((u) => toAccountView(u, now));
+    const codes = await this.agencyCodes();
+    return (await this.users.find({ where: this.manageable(), order: { username: 'ASC' } })).map((u) => toAccountView(u, now, codes));
   }
 
   /** The accounts page also says until when a lock runs (an instant; the page shows it in Asia/Shanghai time). */
   async listAccountsWithLocks(): Promise<Array<AccountView & { lockedUntil: string | null }>> {
     const now = this.clock.now();
-    return (await this.users.find({ order: { username: 'ASC' } })).map((u) => {
-      const view = toAccountView(u, now);
+    const codes = await this.agencyCodes();
+    return (await this.users.find({ where: this.manageable(), order: { agencyId: 'ASC', username: 'ASC' } })).map((u) => {
+      const view = toAccountView(u, now, codes);
       return { ...view, lockedUntil: view.locked ? u.lockedUntil : null };
     });
   }
 
   async getAccount(id: string): Promise<AccountView> {
-    const user = await this.users.findOneBy({ id });
+    const user = await this.users.findOneBy({ id: String(id), ...this.manageable() });
     if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
-    return toAccountView(user, this.clock.now());
+    return toAccountView(user, this.clock.now(), await this.agencyCodes());
   }
 
   /** Roles, activation, name and e-mail. At least one active administrator always remains. */
@@ -229,7 +269,7 @@ export class AuthService implements OnApplicationBootstrap {
     }
     await this.unitOfWork.run(async (m) => {
       const admins = await this.lockActiveAdministrators(m);
-      const user = await m.findOneBy(StaffUserEntity, { id });
+      const user = await m.findOneBy(StaffUserEntity, { id: String(id), ...this.manageable() });
       if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
       const roles = change.roles ? [...new Set(change.roles)] : toPrincipal(user).roles;
       const wasAdministrator = admins.includes(id);
@@ -276,7 +316,7 @@ export class AuthService implements OnApplicationBootstrap {
 
   /** An administrator's reset: every session and token of that account ends, and its locks go. */
   async resetPassword(userId: string, next: string): Promise<void> {
-    const user = await this.users.findOneBy({ id: userId });
+    const user = await this.users.findOneBy({ id: String(userId), ...this.manageable() });
     if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
     const weak = passwordProblem(next, user.username);
     if (weak) throw new ValidationFailedError({ password: weak });
@@ -289,17 +329,17 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async listStaff(): Promise<StaffPrincipal[]> {
-    return (await this.users.find({ where: { active: true }, order: { displayName: 'ASC' } })).map(toPrincipal);
+    return (await this.users.find({ where: { active: true, ...this.colleagues() }, order: { displayName: 'ASC' } })).map(toPrincipal);
   }
 
   async findStaff(id: string): Promise<StaffPrincipal | null> {
-    const user = await this.users.findOneBy({ id });
+    const user = await this.users.findOneBy({ id: String(id), ...this.colleagues() });
     return user && user.active ? toPrincipal(user) : null;
   }
 
-  /** Active staff with an e-mail address: who receives the daily digest. */
-  async digestRecipients(): Promise<Array<{ email: string; displayName: string }>> {
-    const users = await this.users.find({ where: { active: true } });
+  /** Active staff of one agency with an e-mail address: who receives its daily digest. */
+  async digestRecipients(agencyId: number): Promise<Array<{ email: string; displayName: string }>> {
+    const users = await this.users.find({ where: { active: true, agencyId } });
     return users.filter((u) => u.email).map((u) => ({ email: u.email!, displayName: u.displayName }));
   }
 

@@ -14,4 +14,6 @@ export interface StaffPrincipal {
   username: string;
   displayName: string;
   roles: Role[];
+  /** The agency the account acts for (D22). */
+  agencyId: number;
 }

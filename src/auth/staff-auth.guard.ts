@@ -1,6 +1,9 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { AgenciesService } from '../agencies/agencies.service';
+import { enterAgencyScope } from '../agencies/agency-scope';
+import { ROOT_AGENCY_ID } from '../agencies/entities/agency.entity';
 import { isApiRequest } from '../common/http-error.filter';
 import { DomainError } from '../domain/errors';
 import { AuthService } from './auth.service';
@@ -19,6 +22,7 @@ export class StaffAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    @Optional() private readonly agencies?: AgenciesService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -26,11 +30,18 @@ export class StaffAuthGuard implements CanActivate {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     const staff = await this.identify(req);
     if (staff) req.staff = staff;
+    // Everything a staff route reads or writes is the account's agency's (D22); public routes see the platform.
+    if (staff && !isPublic) enterAgencyScope(staff.agencyId);
     if (staff && !isApiRequest(req)) {
       // The layout shows the staff navigation and sign-out form; JSON answers need neither.
       const locals = context.switchToHttp().getResponse().locals;
       locals.staff = staff;
       locals.can = Object.fromEntries(PERMISSIONS.map((p) => [p.replace('.', '_'), can(staff.roles, p)]));
+      // Agencies are managed by the root agency's administrator alone (AgenciesService).
+      locals.can.agencies_manage &&= staff.agencyId === ROOT_AGENCY_ID;
+      // The header names the agency the staff member acts for (D22), not the platform's root.
+      const name = this.agencies ? await this.agencies.nameOf(staff.agencyId).catch(() => null) : null;
+      if (name) locals.agencyName = name;
     }
     if (isPublic) return true;
     if (!staff) throw new DomainError('UNAUTHORIZED', '请先登录。');

@@ -13,6 +13,8 @@ export interface AppConfig {
   mailFrom: string;
   mailPollMs: number;
   agencyName: string;
+  /** The root agency's code (D22): followed at start-up while it is the platform's only agency. */
+  agencyCode: string;
   /** Used in links inside e-mails. */
   publicBaseUrl: string;
   adminUsername: string | null;
@@ -141,6 +143,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('SMTP_URL', '必须以 smtp:// 或 smtps:// 开头');
   }
   const agencyName = env.AGENCY_NAME || '某某人民政府办公室';
+  if (agencyName.length > 100) throw new ConfigError('AGENCY_NAME', '最多 100 个字');
+  const agencyCode = env.AGENCY_CODE || 'main';
+  if (!AGENCY_CODE_PATTERN.test(agencyCode)) throw new ConfigError('AGENCY_CODE', '须为 2–8 位小写字母或数字，以字母开头');
   // Applicants see the sender's name: the agency's, quoted (nodemailer encodes it), never the software's.
   const mailFrom = env.MAIL_FROM || `"${agencyName.replace(/["\\<>]/g, '')}" <no-reply@localhost>`;
   if (!/@/.test(mailFrom)) throw new ConfigError('MAIL_FROM', '必须包含电子邮件地址');
@@ -165,6 +170,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mailFrom,
     mailPollMs: readInt(env, 'MAIL_POLL_MS', 2000, 50, 3_600_000),
     agencyName,
+    agencyCode,
     publicBaseUrl: readBaseUrl(env),
     adminUsername,
     adminPassword,
@@ -195,6 +201,8 @@ const MB = 1024 * 1024;
  * process time zone, but log timestamps and third-party date helpers do, so start-up pins it.
  */
 export const AGENCY_TIME_ZONE = 'Asia/Shanghai';
+/** An agency's code: the deep link /a/{code} and the tracking-number prefix (the number column holds 20 characters). */
+export const AGENCY_CODE_PATTERN = /^[a-z][a-z0-9]{1,7}$/;
 
 export function pinProcessTimeZone(env: Env = process.env): void {
   env.TZ = AGENCY_TIME_ZONE;

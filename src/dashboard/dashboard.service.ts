@@ -1,3 +1,4 @@
+import { inAgencyScope, scopedAgencyId } from '../agencies/agency-scope';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
@@ -68,24 +69,26 @@ export class DashboardService {
    */
   async homeStats(year: number): Promise<{ stats: DashboardStats; figuresAsOf: string }> {
     const now = this.clock.now().getTime();
-    let entry = this.homeFigures.get(year);
+    // One copy per agency and year: each agency sees its own figures (D22).
+    const key = `${scopedAgencyId() ?? ''}:${year}`;
+    let entry = this.homeFigures.get(key);
     if (!entry) {
       if (this.homeFigures.size >= 16) this.homeFigures.clear();
       const asOf = this.clock.nowIso();
       entry = { at: now, asOf, figures: await this.yearFigures(year), refreshing: false };
-      this.homeFigures.set(year, entry);
+      this.homeFigures.set(key, entry);
     } else if (now - entry.at >= HOME_FIGURES_MAX_AGE_MS && !entry.refreshing) {
       const stale = entry;
       stale.refreshing = true;
       const asOf = this.clock.nowIso();
       void this.yearFigures(year)
-        .then((figures) => this.homeFigures.set(year, { at: now, asOf, figures, refreshing: false }))
+        .then((figures) => this.homeFigures.set(key, { at: now, asOf, figures, refreshing: false }))
         .catch(() => (stale.refreshing = false));
     }
     return { stats: { ...entry.figures, ...(await this.nowCounts()) }, figuresAsOf: entry.asOf };
   }
 
-  private readonly homeFigures = new Map<number, { at: number; asOf: string; figures: YearFigures; refreshing: boolean }>();
+  private readonly homeFigures = new Map<string, { at: number; asOf: string; figures: YearFigures; refreshing: boolean }>();
 
   private async yearFigures(year: number): Promise<YearFigures> {
     const start = `${year}-01-01`;
@@ -153,8 +156,11 @@ export class DashboardService {
     const openNow = await countRequests(repo, { status: 'open' }, today);
     const overdueNow = await countRequests(repo, { overdue: 'true' }, today);
     // Awaiting confirmation and, of those, the late ones (D19): one range of the status index.
-    const awaiting = await whereConfirmationOverdue(repo.createQueryBuilder(InformationRequestEntity, 'r'), calendar, today).select('COUNT(*)', 'late').getRawOne<{ late: string | number }>();
-    const awaitingConfirmation = await repo.countBy(InformationRequestEntity, { status: 'awaiting_confirmation' });
+    const awaiting = await whereConfirmationOverdue(inAgencyScope(repo.createQueryBuilder(InformationRequestEntity, 'r'), 'r'), calendar, today)
+      .select('COUNT(*)', 'late')
+      .getRawOne<{ late: string | number }>();
+    const agencyId = scopedAgencyId();
+    const awaitingConfirmation = await repo.countBy(InformationRequestEntity, agencyId === null ? { status: 'awaiting_confirmation' } : { status: 'awaiting_confirmation', agencyId });
     const awaitingConfirmationLate = Number(awaiting?.late ?? 0);
     return {
       openNow,

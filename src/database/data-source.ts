@@ -20,6 +20,9 @@ import { SearchIndexMerging1795761400000 } from '../../migrations/1795761400000-
 import { RequestAttachments1795762000000 } from '../../migrations/1795762000000-RequestAttachments';
 import { ShortTermSearchGrams1795762100000 } from '../../migrations/1795762100000-ShortTermSearchGrams';
 import { AttachmentDownloadEntity, AttachmentEntity } from '../attachments/entities/attachment.entity';
+import { Agencies1795763000000 } from '../../migrations/1795763000000-Agencies';
+import { AgencyTallies1795763100000 } from '../../migrations/1795763100000-AgencyTallies';
+import { AgencyEntity } from '../agencies/entities/agency.entity';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
 import { ReportPublicationEntity, ReportPublicationEntryEntity } from '../reports/entities/report-publication.entity';
@@ -61,6 +64,7 @@ export const ENTITIES = [
   LedgerImportRequestEntity,
   AttachmentEntity,
   AttachmentDownloadEntity,
+  AgencyEntity,
 ];
 
 export const MIGRATIONS = [
@@ -79,6 +83,8 @@ export const MIGRATIONS = [
   SearchIndexMerging1795761400000,
   RequestAttachments1795762000000,
   ShortTermSearchGrams1795762100000,
+  Agencies1795763000000,
+  AgencyTallies1795763100000,
 ];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */

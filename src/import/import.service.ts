@@ -13,6 +13,7 @@ import { InformationRequestEntity } from '../requests/entities/information-reque
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { RequestEventEntity } from '../requests/entities/request-event.entity';
 import { RequestItemEntity } from '../requests/entities/request-item.entity';
+import { currentAgencyId } from '../agencies/agency-scope';
 import { Actor } from '../auth/actor';
 import { RequestIntakeService } from '../requests/request-intake.service';
 import { LedgerImportEntity, LedgerImportRequestEntity } from './entities/ledger-import.entity';
@@ -129,6 +130,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     const now = this.clock.nowIso();
     const job = Object.assign(new LedgerImportEntity(), {
       id: randomUUID(),
+      agencyId: currentAgencyId(),
       status: 'validating' as const,
       actorId: actor.id,
       actorLabel: actor.label.slice(0, 100),
@@ -168,7 +170,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     const written: { count: number; first: string | null; last: string | null } = { count: 0, first: null, last: null };
     try {
       await this.save(job.id, { status: 'writing', totalRows: checked.rows });
-      await this.writeAll(job.id, source, checked.encoding, actor, calendar, today, pacer, state, written, checked.rows, onProgress);
+      await this.writeAll(job.id, job.agencyId, source, checked.encoding, actor, calendar, today, pacer, state, written, checked.rows, onProgress);
       await this.save(job.id, { status: 'completed' });
     } catch (e) {
       const reason = e instanceof ImportAbortedError ? '服务停止' : '写入时出错';
@@ -249,6 +251,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Pass 2: the same rows, checked again on the way, written CHUNK_ROWS at a time. */
   private async writeAll(
     id: string,
+    agencyId: number,
     source: LedgerSource,
     encoding: LedgerEncoding,
     actor: Actor,
@@ -267,7 +270,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
       if (state.aborted) throw new ImportAbortedError();
       const rows = chunk;
       chunk = [];
-      await this.intake.importLedger(rows, actor, async (m, done) => {
+      await this.intake.importLedger(rows, actor, agencyId, async (m, done) => {
         await insertChunks(
           m,
           LedgerImportRequestEntity,

@@ -1,3 +1,4 @@
+import { currentAgencyId } from '../agencies/agency-scope';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
@@ -32,8 +33,9 @@ export class RemedySettingsService {
     return this.dataSource.getRepository(AgencySettingEntity);
   }
 
-  async current(): Promise<RemedyBodies> {
-    const rows = await this.settings.findBy({ key: In(Object.values(REMEDY_SETTING_KEYS)) });
+  /** The agency's remedies (D16): the current agency's unless named (a request's own). */
+  async current(agencyId: number = currentAgencyId()): Promise<RemedyBodies> {
+    const rows = await this.settings.findBy({ agencyId, key: In(Object.values(REMEDY_SETTING_KEYS)) });
     const value = (key: string) => rows.find((r) => r.key === key)?.value.trim() || null;
     return { reviewOrgan: value(REMEDY_SETTING_KEYS.reviewOrgan), court: value(REMEDY_SETTING_KEYS.court) };
   }
@@ -42,9 +44,10 @@ export class RemedySettingsService {
   async save(input: RemedySettingsInput, actor: string): Promise<RemedyBodies> {
     const changes = validateRemedySettings(input);
     const now = this.clock.nowIso();
+    const agencyId = currentAgencyId();
     await this.unitOfWork.run(async (m) => {
       for (const [field, value] of Object.entries(changes) as Array<[keyof RemedyBodies, string | null]>) {
-        await m.save(AgencySettingEntity, { key: REMEDY_SETTING_KEYS[field], value: value ?? '', updatedAt: now, updatedBy: actor.slice(0, 100) });
+        await m.save(AgencySettingEntity, { agencyId, key: REMEDY_SETTING_KEYS[field], value: value ?? '', updatedAt: now, updatedBy: actor.slice(0, 100) });
       }
     });
     return this.current();

@@ -1,3 +1,5 @@
+import { runForAgency } from '../agencies/agency-scope';
+import { AgenciesService } from '../agencies/agencies.service';
 import { insertRows } from '../common/insert-rows';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
@@ -53,6 +55,7 @@ export class DailyDigestService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     /** The digest's long reads: on the jobs' own read connection (src/database/read-data-source.ts). */
     @InjectJobReadDataSource() private readonly dataSource: DataSource,
+    private readonly agencies: AgenciesService,
   ) {}
 
   @Cron('0 30 8 * * *', { name: DIGEST_JOB, timeZone: 'Asia/Shanghai' })
@@ -72,14 +75,31 @@ export class DailyDigestService {
       if (isUniqueViolation(e)) return none;
       throw e;
     }
+    // One digest per agency, to that agency's staff, of that agency's requests (D22).
+    const total: DigestResult = { ran: true, recipients: 0, overdue: 0, dueSoon: 0, lapsed: 0, awaitingLate: 0 };
+    const mails: PreparedMail[] = [];
+    for (const agency of await this.agencies.all()) {
+      const part = await runForAgency(agency.id, () => this.agencyDigest(agency.id, agency.name, today, mails));
+      for (const k of ['recipients', 'overdue', 'dueSoon', 'lapsed', 'awaitingLate'] as const) total[k] += part[k];
+    }
+    await this.unitOfWork.run(async (m) => {
+      await this.outbox.insertPrepared(m, mails);
+      await m.update(JobRunEntity, { job: DIGEST_JOB, runOn: today }, { result: `${total.recipients} recipients` });
+    });
+    return total;
+  }
+
+  /** One agency's digest messages, rendered into `mails`; run inside the agency's scope. */
+  private async agencyDigest(agencyId: number, agencyName: string, today: string, mails: PreparedMail[]): Promise<Omit<DigestResult, 'ran'>> {
     const [open, lapsed, awaitingLate, recipients] = await Promise.all([
       this.openItems(),
       this.queries.findLapsed(undefined, this.dataSource.manager),
       this.awaiting.late(this.dataSource.manager),
-      this.auth.digestRecipients(),
+      this.auth.digestRecipients(agencyId),
     ]);
     const overdue = open.filter((i) => i.overdue);
     const dueSoon = open.filter((i) => i.dueSoon);
+    if (!recipients.length) return { recipients: 0, overdue: overdue.length, dueSoon: dueSoon.length, lapsed: lapsed.length, awaitingLate: awaitingLate.length };
     const base = this.config.publicBaseUrl;
     // Each recipient's long message is rendered before the transaction, yielding between them: the
     // write lock is then held only to insert the rows, not while thousands of lines are rendered.
@@ -108,16 +128,16 @@ export class DailyDigestService {
       ),
       dashboard: `${base}/staff`,
     };
-    const mails: PreparedMail[] = [];
     for (const r of recipients) {
       await new Promise((resolve) => setImmediate(resolve));
       mails.push(
         this.outbox.prepare({
           kind: 'digest',
           to: r.email,
-          subject: `【${this.config.agencyName}】政府信息公开申请每日提醒（${today}）：逾期 ${overdue.length} 件，3个工作日内到期 ${dueSoon.length} 件${awaitingLate.length ? `，超时未确认收到 ${awaitingLate.length} 件` : ''}`,
+          subject: `【${agencyName}】政府信息公开申请每日提醒（${today}）：逾期 ${overdue.length} 件，3个工作日内到期 ${dueSoon.length} 件${awaitingLate.length ? `，超时未确认收到 ${awaitingLate.length} 件` : ''}`,
           requestId: null,
           context: {
+            agencyName,
             today,
             name: r.displayName,
             ...lists,
@@ -125,11 +145,7 @@ export class DailyDigestService {
         }),
       );
     }
-    await this.unitOfWork.run(async (m) => {
-      await this.outbox.insertPrepared(m, mails);
-      await m.update(JobRunEntity, { job: DIGEST_JOB, runOn: today }, { result: `${recipients.length} recipients` });
-    });
-    return { ran: true, recipients: recipients.length, overdue: overdue.length, dueSoon: dueSoon.length, lapsed: lapsed.length, awaitingLate: awaitingLate.length };
+    return { recipients: recipients.length, overdue: overdue.length, dueSoon: dueSoon.length, lapsed: lapsed.length, awaitingLate: awaitingLate.length };
   }
 
   /** Open requests overdue or due within 3 working days, in list order: one read of the open-list index. */

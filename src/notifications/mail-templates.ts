@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { VIEWS_DIR } from '../common/paths';
 import { handlebars } from '../common/view-helpers';
 
-export type MailTemplate = 'acknowledgement' | 'receipt-notice' | 'notice' | 'digest' | 'withdrawal' | 'reply-delivery';
+export type MailTemplate = 'acknowledgement' | 'receipt-notice' | 'notice' | 'digest' | 'withdrawal' | 'reply-delivery' | 'transfer';
 
 export interface RenderedMail {
   subject: string;

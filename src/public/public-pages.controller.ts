@@ -1,4 +1,7 @@
-import { Body, Controller, Get, Post, Query, Render, Res } from '@nestjs/common';
+import { statusOf } from '../common/http-error.filter';
+import { RefileOffer, RequestRefileService } from '../requests/request-refile.service';
+import { AgenciesService } from '../agencies/agencies.service';
+import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -10,7 +13,7 @@ import { cleanFormBody } from '../common/form-options';
 import { IdempotencyMismatchError, IdempotencyService } from '../common/idempotency.service';
 import { validateInput } from '../common/validation';
 import { normaliseAccessCode, normaliseTrackingNumber } from '../domain/applicants';
-import { DomainError, ValidationFailedError } from '../domain/errors';
+import { DomainError, NotFoundError, ValidationFailedError } from '../domain/errors';
 import { PublicRequestDto } from '../requests/dto/request.dto';
 import { buildRequestForm, normaliseItems } from '../requests/request-form';
 import { PublicSubmission } from '../requests/request-intake.service';
@@ -29,25 +32,48 @@ export class PublicPagesController {
     private readonly steps: RequestStepsService,
     private readonly idempotency: IdempotencyService,
     private readonly delivery: AttachmentDeliveryService,
+    private readonly agencies: AgenciesService,
+    private readonly refiles: RequestRefileService,
   ) {}
 
   @Get()
   @Render('public/apply')
-  applyForm() {
-    return { title: '政府信息公开申请', form: buildRequestForm(), submissionToken: randomUUID() };
+  async applyForm() {
+    return { title: '政府信息公开申请', form: buildRequestForm(), submissionToken: randomUUID(), ...(await this.agencyChooser(null, null)) };
+  }
+
+  /** D22: an agency's own link (for its website): the filing page with the agency fixed; an unknown code 404. */
+  @Get('a/:code')
+  @Render('public/apply')
+  async applyToAgency(@Param('code') code: string) {
+    const agency = await this.agencies.byCode(code);
+    if (!agency) throw new NotFoundError('未找到该机关。');
+    return { title: `向${agency.name}申请政府信息公开`, form: buildRequestForm(), submissionToken: randomUUID(), ...(await this.agencyChooser(agency.code, null, true)) };
+  }
+
+  /** The agency chooser of the filing page: shown only when the platform has more than one agency. */
+  private async agencyChooser(code: string | null, error: string | null, fixed = false) {
+    if (fixed && code) {
+      const agency = await this.agencies.byCode(code);
+      if (agency) return { fixedAgency: { code: agency.code, name: agency.name } };
+    }
+    if ((await this.agencies.count()) <= 1) return {};
+    return { agencyGroups: await this.agencies.filingGroups(code), agencyError: error };
   }
 
   @RateLimited('public')
   @Post('apply')
   async apply(@Body() raw: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const submissionToken = typeof raw.submissionToken === 'string' ? raw.submissionToken.slice(0, 100) : undefined;
-    const body = normaliseItems(cleanFormBody(raw));
-    const rerender = (fields: Record<string, string>, message?: string, token = submissionToken) =>
-      res.status(400).render('public/apply', {
+    const body = normaliseItems(cleanFormBody(raw, ['_csrf', 'submissionToken', 'agencyFixed']));
+    const agencyCode = typeof body.agency === 'string' ? body.agency : null;
+    const rerender = async (fields: Record<string, string>, message?: string, token = submissionToken, status = 400) =>
+      res.status(status).render('public/apply', {
         title: '政府信息公开申请',
         form: buildRequestForm(body, fields),
         submissionToken: token ?? randomUUID(),
         message,
+        ...(await this.agencyChooser(agencyCode, fields.agency ?? null, raw.agencyFixed === '1')),
       });
     const checked = validateInput(PublicRequestDto, body);
     if (checked.fields) return rerender(checked.fields);
@@ -61,6 +87,7 @@ export class PublicPagesController {
       res.status(201).render('public/filed', { title: '申请已提交', ...result.body, repeated: result.replayed });
     } catch (e) {
       if (e instanceof ValidationFailedError) return rerender(e.fields);
+      if (e instanceof DomainError && e.code === 'UNPROCESSABLE') return rerender(e.fields, e.message, submissionToken, 422);
       if (e instanceof IdempotencyMismatchError && submissionToken) {
         // The form was sent before with other content (Back, edit, submit): say so in plain words,
         // keep what was typed, and give a new token so that a second application can be filed on purpose.
@@ -92,7 +119,44 @@ export class PublicPagesController {
     const accessCode = typeof body.accessCode === 'string' ? normaliseAccessCode(body.accessCode) : '';
     try {
       const request = await this.queries.findByAccessCode(trackingNumber, accessCode);
-      renderStatus(res, 200, await this.queries.publicStatus(request), accessCode, { attachments: await this.delivery.visibleFor(request) });
+      const refile = await this.refiles.offerFor(request);
+      renderStatus(res, 200, await this.queries.publicStatus(request), accessCode, { attachments: await this.delivery.visibleFor(request), refile, submissionToken: refile ? randomUUID() : undefined });
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'NOT_FOUND') {
+        res.status(404).render('public/status-lookup', { title: '查询申请进度', trackingNumber, message: e.message });
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * D21, D23: after a referral reply naming an agency on this platform, the applicant refiles with
+   * it in one step: the number and access code prove who asks; the description may be edited.
+   */
+  @RateLimited('public', 'lookup')
+  @Post('status/refile')
+  async refile(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const trackingNumber = typeof body.trackingNumber === 'string' ? normaliseTrackingNumber(body.trackingNumber) : '';
+    const accessCode = typeof body.accessCode === 'string' ? normaliseAccessCode(body.accessCode) : '';
+    const submissionToken = typeof body.submissionToken === 'string' ? body.submissionToken.slice(0, 100) : undefined;
+    try {
+      const request = await this.queries.findByAccessCode(trackingNumber, accessCode);
+      try {
+        const result = await this.idempotency.run<PublicSubmission & { agencyName: string }>('form:public-refile', submissionToken, { trackingNumber, description: body.description ?? null }, async () => ({
+          status: 201,
+          body: await this.refiles.refile(request, body.description),
+        }));
+        res.status(201).render('public/filed', { title: '申请已提交', ...result.body, filedWith: result.body.agencyName, repeated: result.replayed, refiledFrom: trackingNumber });
+      } catch (e) {
+        if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
+        const refile = await this.refiles.offerFor(request);
+        renderStatus(res, statusOf(e), await this.queries.publicStatus(request), accessCode, {
+          error: Object.values(e.fields).length ? `${e.message}${Object.values(e.fields).join('')}` : e.message,
+          refile: refile ? { ...refile, description: typeof body.description === 'string' ? body.description : refile.description } : null,
+          submissionToken: randomUUID(),
+        });
+      }
     } catch (e) {
       if (e instanceof DomainError && e.code === 'NOT_FOUND') {
         res.status(404).render('public/status-lookup', { title: '查询申请进度', trackingNumber, message: e.message });
@@ -138,7 +202,13 @@ export class PublicPagesController {
 }
 
 /** The status page; it carries the access code in its withdrawal form, so no cache may keep it. */
-function renderStatus(res: Response, code: number, status: PublicStatusView, accessCode: string, extra: { confirmWithdrawal?: boolean; message?: string; error?: string; attachments?: PublicAttachmentView[] } = {}): void {
+function renderStatus(
+  res: Response,
+  code: number,
+  status: PublicStatusView,
+  accessCode: string,
+  extra: { confirmWithdrawal?: boolean; message?: string; error?: string; attachments?: PublicAttachmentView[]; refile?: RefileOffer | null; submissionToken?: string } = {},
+): void {
   res.setHeader('Cache-Control', 'no-store');
   res.status(code).render('public/status', {
     title: '申请进度',

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { currentAgencyId } from '../agencies/agency-scope';
 import { ReportFormat } from '../domain/report';
 import { ReportPublicationEntity } from './entities/report-publication.entity';
 
@@ -17,20 +18,20 @@ export function toPublicationSummary(p: ReportPublicationEntity): PublicationSum
   return { year: p.year, number: p.number, publishedAt: p.publishedAt, publishedBy: p.publishedBy, publishedById: p.publishedById, format: p.format as ReportFormat, reason: p.reason };
 }
 
-/** The year's latest publication: what `published`, R5 and the default diff compare with. */
+/** Publications are the current agency's (agency-scope.ts). The year's latest publication: what `published`, R5 and the default diff compare with. */
 export function latestPublication(m: EntityManager, year: number): Promise<ReportPublicationEntity | null> {
-  return m.findOne(ReportPublicationEntity, { where: { year }, order: { number: 'DESC' } });
+  return m.findOne(ReportPublicationEntity, { where: { agencyId: currentAgencyId(), year }, order: { number: 'DESC' } });
 }
 
 export function findPublication(m: EntityManager, year: number, number: number): Promise<ReportPublicationEntity | null> {
-  return m.findOneBy(ReportPublicationEntity, { year, number });
+  return m.findOneBy(ReportPublicationEntity, { agencyId: currentAgencyId(), year, number });
 }
 
 /** The year's publications, oldest first, without their figures. */
 export async function listPublications(m: EntityManager, year: number): Promise<PublicationSummary[]> {
   const rows = await m.find(ReportPublicationEntity, {
     select: { year: true, number: true, publishedAt: true, publishedBy: true, publishedById: true, format: true, reason: true },
-    where: { year },
+    where: { agencyId: currentAgencyId(), year },
     order: { number: 'ASC' },
   });
   return rows.map(toPublicationSummary);

@@ -24,10 +24,11 @@ function yearCondition(column: string, positions: readonly ConclusionPosition[],
   return parts.length ? `(${parts.join(' OR ')})` : '1 = 0';
 }
 
-export async function reportCellTotal(m: EntityManager, year: number, c: Section3RowCondition, applicantType: string | null): Promise<number> {
+export async function reportCellTotal(m: EntityManager, year: number, c: Section3RowCondition, applicantType: string | null, agencyId: number): Promise<number> {
   const p = new Params(isPostgres(m));
   const where = () =>
     [
+      `agency_id = ${p.add(agencyId)}`,
       yearCondition('received_year', c.received, String(year), p),
       yearCondition('concluded_year', c.concluded, String(year), p),
       ...(c.outcomes ? [`outcome IN (${c.outcomes.map((o) => p.add(o)).join(', ')})`] : []),

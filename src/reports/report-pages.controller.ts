@@ -140,6 +140,7 @@ export class ReportPagesController {
       },
       exports: exportLinks((t) => `/staff/reports/${year}/export/${t}?${q}`),
       basisOptions: toOptions(SECTION4_BASIS_LABELS, basis),
+      feePausesClock: await this.settings.feePausesClock(),
     };
   }
 
@@ -259,6 +260,8 @@ export class ReportPagesController {
   @Post('settings/section4')
   async saveSettings(@Body() body: Record<string, string>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     await this.settings.setSection4Basis(body.section4Basis, staff.displayName);
+    // D6, per agency; the form always sends it (a hidden "false" before the checkbox).
+    if (body.feePausesClock !== undefined) await this.settings.setFeePausesClock([body.feePausesClock].flat().includes('true'), staff.displayName);
     res.redirect(303, `/staff/reports/${encodeURIComponent(body.year ?? '')}`);
   }
 }

@@ -1,3 +1,5 @@
+import { currentAgencyId } from '../agencies/agency-scope';
+import { AgenciesService } from '../agencies/agencies.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -55,6 +57,7 @@ export class ReportPublicationsService {
     private readonly reports: ReportsService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly agencies: AgenciesService,
   ) {}
 
   list(year: number): Promise<PublicationSummary[]> {
@@ -72,7 +75,7 @@ export class ReportPublicationsService {
     const { section3, section4 } = this.frozenReports(p);
     const table3 = { year, format: section3.format, columns: section3.columns, rows: section3.rows, checks: section3.checks } as Section3Table;
     const table4 = JSON.parse(p.section4) as Section4Table;
-    return { year, number, format: section3.format, agencyName: this.config.agencyName, section3, section4, table3, table4, published: toPublicationSummary(p) };
+    return { year, number, format: section3.format, agencyName: await this.agencies.nameOf(currentAgencyId()), section3, section4, table3, table4, published: toPublicationSummary(p) };
   }
 
   /**
@@ -85,14 +88,16 @@ export class ReportPublicationsService {
     try {
       return await this.unitOfWork.run(async (m) => {
         // SQLite: the unit of work already runs one transaction at a time.
-        if (!this.unitOfWork.isSqlite) await m.query('SELECT pg_advisory_xact_lock($1, $2)', [PUBLISH_LOCK_KEY, year]);
+        if (!this.unitOfWork.isSqlite) await m.query('SELECT pg_advisory_xact_lock($1, $2)', [PUBLISH_LOCK_KEY, year * 100000 + (currentAgencyId() % 100000)]);
         const previous = await latestPublication(m, year);
         if (previous && !reason) {
           throw new ValidationFailedError({ reason: `${year} 年度报表已发布 ${previous.number} 次；再次发布须填写更正说明，写明更正了什么、为什么。` }, '再次发布须填写更正说明。');
         }
         const s3 = await this.reports.compileSection3(year, format, m);
         const s4 = await this.reports.compileSection4(year, m);
+        const agencyId = currentAgencyId();
         const row: ReportPublicationEntity = {
+          agencyId,
           year,
           number: (previous?.number ?? 0) + 1,
           format,
@@ -107,6 +112,7 @@ export class ReportPublicationsService {
         };
         await insertRows(m, ReportPublicationEntity, row);
         const entries = [...(await this.reports.requestCells(year, format, m)).entries()].map(([subjectId, v]) => ({
+          agencyId,
           year,
           number: row.number,
           subjectId,
@@ -116,7 +122,7 @@ export class ReportPublicationsService {
         }));
         for (const c of s4.cases) {
           const cell = section4CellOf(c, year, s4.basis);
-          if (cell) entries.push({ year, number: row.number, subjectId: c.id, subjectKind: 'case', col: cell.group, cells: cell.column });
+          if (cell) entries.push({ agencyId, year, number: row.number, subjectId: c.id, subjectKind: 'case', col: cell.group, cells: cell.column });
         }
         await insertChunks(m, ReportPublicationEntryEntity, entries);
         return { ...toPublicationSummary(row), section3Rows: s3.table.rows, section4Table: s4.table };
@@ -148,7 +154,7 @@ export class ReportPublicationsService {
   private async movedRecords(m: EntityManager, p: ReportPublicationEntity, fresh4: Awaited<ReturnType<ReportsService['compileSection4']>>): Promise<PublicationDiff['records']> {
     const { year } = p;
     const records: PublicationDiff['records'] = [];
-    const entries = await m.find(ReportPublicationEntryEntity, { where: { year, number: p.number } });
+    const entries = await m.find(ReportPublicationEntryEntity, { where: { agencyId: p.agencyId, year, number: p.number } });
     const before = new Map(entries.map((e) => [e.subjectId, e]));
     const now = await this.reports.requestCells(year, p.format as ReportFormat, m);
     const ids = new Set([...entries.filter((e) => e.subjectKind === 'request').map((e) => e.subjectId), ...now.keys()]);

@@ -2,7 +2,7 @@ import { RequirePermission } from '../auth/permissions';
 import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { IsIn } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, ValidateIf } from 'class-validator';
 import { CurrentStaff } from '../auth/current-staff.decorator';
 import type { StaffPrincipal } from '../auth/roles';
 import { IdempotencyService } from '../common/idempotency.service';
@@ -32,8 +32,14 @@ function publishedBody(p: PublishedView) {
 }
 
 export class ReportSettingsDto {
+  @ValidateIf((o: ReportSettingsDto) => o.feePausesClock === undefined || o.section4Basis !== undefined)
   @IsIn(SECTION4_BASIS_VALUES, { message: '第四部分统计口径必须是 filed_in_year 或 concluded_or_pending。' })
-  section4Basis: string;
+  section4Basis?: string;
+
+  /** D6, per agency: whether a fee notice pauses the reply clock of this agency's requests. */
+  @IsOptional()
+  @IsBoolean({ message: '收费是否暂停计算答复期限必须是 true 或 false。' })
+  feePausesClock?: boolean;
 }
 
 @ApiTags('reports')
@@ -139,13 +145,14 @@ export class ReportSettingsApiController {
   @RequirePermission('reports.view')
   @Get()
   async get() {
-    return { section4Basis: await this.settings.section4Basis() };
+    return { section4Basis: await this.settings.section4Basis(), feePausesClock: await this.settings.feePausesClock() };
   }
 
   @RequirePermission('settings.manage')
   @Put()
   async put(@Body() body: ReportSettingsDto, @CurrentStaff() staff: StaffPrincipal) {
-    await this.settings.setSection4Basis(body.section4Basis, staff.displayName);
-    return { section4Basis: await this.settings.section4Basis() };
+    if (body.section4Basis !== undefined) await this.settings.setSection4Basis(body.section4Basis, staff.displayName);
+    if (body.feePausesClock !== undefined) await this.settings.setFeePausesClock(body.feePausesClock, staff.displayName);
+    return { section4Basis: await this.settings.section4Basis(), feePausesClock: await this.settings.feePausesClock() };
   }
 }

@@ -1,3 +1,5 @@
+import { currentAgencyId } from '../agencies/agency-scope';
+import { AgenciesService } from '../agencies/agencies.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Clock } from '../common/clock';
@@ -91,6 +93,7 @@ export class ReportsService {
     private readonly reviewCases: ReviewCasesService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly agencies: AgenciesService,
   ) {}
 
   parseYear(raw: unknown): number {
@@ -120,7 +123,8 @@ export class ReportsService {
       .addSelect(`CASE WHEN r.concluded_on <= :end THEN r.outcome ELSE NULL END`, 'oc')
       .addSelect('COUNT(*)', 'n')
       .where(COUNTED_SQL)
-      .setParameters({ start, end })
+      .andWhere('r.agency_id = :agencyId')
+      .setParameters({ start, end, agencyId: currentAgencyId() })
       .groupBy('t')
       .addGroupBy('rb')
       .addGroupBy('cb')
@@ -141,7 +145,7 @@ export class ReportsService {
         : { ...checkCarryOver(table, carriedFromRecords(buckets), 'compiled'), detail: '上年报表未发布：上年“四”按现有记录计算，与本年“二”为同一批申请，二者相等。' },
     );
     table.checks.sort((a, b) => a.rule.localeCompare(b.rule));
-    return { table, report: { year, format, columns: table.columns, rows: table.rows, checks: table.checks, basis: section3BasisText(format, this.config.feePausesClock) } };
+    return { table, report: { year, format, columns: table.columns, rows: table.rows, checks: table.checks, basis: section3BasisText(format, await this.settings.feePausesClock(m)) } };
   }
 
   async compileSection4(year: number, m: EntityManager = this.dataSource.manager): Promise<{ table: Section4Table; report: Section4Report; basis: Section4Basis; cases: ReviewCaseRecord[] }> {
@@ -157,7 +161,7 @@ export class ReportsService {
     return {
       year,
       format,
-      agencyName: this.config.agencyName,
+      agencyName: await this.agencies.nameOf(currentAgencyId()),
       section3: s3.report,
       section4: s4.report,
       table3: s3.table,
@@ -176,13 +180,15 @@ export class ReportsService {
     // no other index is chosen and its rows sorted). Other cells (carried over or forward, a few
     // per cent of a year) are sorted.
     const condition = section3RowCondition(spec);
-    const total = await reportCellTotal(this.dataSource.manager, year, condition, column === 'total' ? null : column);
+    const agencyId = currentAgencyId();
+    const total = await reportCellTotal(this.dataSource.manager, year, condition, column === 'total' ? null : column, agencyId);
     const yearColumn = condition.received.length === 1 && condition.received[0] === 'in' ? 'received_on' : condition.concluded.length === 1 && condition.concluded[0] === 'in' ? 'concluded_on' : null;
     const { where, params } = rowConditionSql(condition);
     const walk = (sql: string) => (yearColumn ? sql.replace(/\br\.(received_on|concluded_on|outcome|applicant_type)\b/g, "(r.$1 || '')") : sql);
     const qb = this.dataSource.manager
       .createQueryBuilder(InformationRequestEntity, 'r')
-      .where(walk('r.received_on IS NOT NULL'))
+      .where('r.agency_id = :agencyId', { agencyId })
+      .andWhere(walk('r.received_on IS NOT NULL'))
       .andWhere(walk(where), { start: `${year}-01-01`, end: `${year}-12-31`, ...params });
     if (column !== 'total') qb.andWhere(walk('r.applicant_type = :column'), { column });
     if (yearColumn) qb.andWhere(`SUBSTR(r.${yearColumn}, 1, 4) = :cellYear`, { cellYear: String(year) });
@@ -195,7 +201,7 @@ export class ReportsService {
     const rows = numbers.length
       ? await this.dataSource.manager.find(InformationRequestEntity, {
           select: { id: true, trackingNumber: true },
-          where: { trackingNumber: In(numbers.map((r) => r.tn)) },
+          where: { agencyId, trackingNumber: In(numbers.map((r) => r.tn)) },
           order: { trackingNumber: 'ASC' },
         })
       : [];
@@ -223,6 +229,7 @@ export class ReportsService {
       .createQueryBuilder(InformationRequestEntity, 'r')
       .select(['r.id', 'r.trackingNumber', 'r.applicantType', 'r.receivedOn', 'r.concludedOn', 'r.outcome'])
       .where(COUNTED_SQL, { start: `${year}-01-01`, end: `${year}-12-31` })
+      .andWhere('r.agency_id = :agencyId', { agencyId: currentAgencyId() })
       .getMany();
     const map = new Map<string, { col: string; cells: string; trackingNumber: string }>();
     for (const r of rows) {
@@ -240,7 +247,7 @@ export class ReportsService {
     if (!items.length) return [];
     const rows = await this.dataSource.manager.find(InformationRequestEntity, {
       select: { id: true, trackingNumber: true, applicantType: true, receivedOn: true, concludedOn: true, outcome: true },
-      where: { id: In(items.map((i) => i.id)) },
+      where: { agencyId: currentAgencyId(), id: In(items.map((i) => i.id)) },
       order: { trackingNumber: 'ASC' },
     });
     return rows.map((r) => ({

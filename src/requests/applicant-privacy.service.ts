@@ -1,3 +1,4 @@
+import { inAgencyScope } from '../agencies/agency-scope';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -65,11 +66,11 @@ export class ApplicantPrivacyService {
   /** Requests concluded at least `years` years ago whose applicant data is still held. */
   async erasableCount(years: number): Promise<{ count: number; cutoff: IsoDate }> {
     const cutoff = retentionCutoff(this.clock.today(), years);
-    const count = await this.dataSource
+    const qb = this.dataSource
       .createQueryBuilder(InformationRequestEntity, 'r')
       .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
-      .where("r.status = 'concluded' AND r.concluded_on <= :cutoff AND a.erased_at IS NULL", { cutoff })
-      .getCount();
+      .where("r.status = 'concluded' AND r.concluded_on <= :cutoff AND a.erased_at IS NULL", { cutoff });
+    const count = await inAgencyScope(qb, 'r').getCount();
     return { count, cutoff };
   }
 
@@ -84,11 +85,12 @@ export class ApplicantPrivacyService {
     const today = this.clock.today();
     const erasedMail: string[] = [];
     const erased = await this.unitOfWork.run(async (m) => {
-      const rows = await m
+      const erasable = m
         .createQueryBuilder(InformationRequestEntity, 'r')
         .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
-        .where("r.status = 'concluded' AND r.concluded_on <= :cutoff AND a.erased_at IS NULL", { cutoff })
-        .getMany();
+        .where("r.status = 'concluded' AND r.concluded_on <= :cutoff AND a.erased_at IS NULL", { cutoff });
+      // An agency's administrator erases its own agency's applicants (D22).
+      const rows = await inAgencyScope(erasable, 'r').getMany();
       const now = this.clock.nowIso();
       for (const r of rows) {
         await m.update(

@@ -1,3 +1,4 @@
+import { inAgencyScope } from '../agencies/agency-scope';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
@@ -37,7 +38,7 @@ export class AwaitingConfirmationService {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
     const page = Math.max(1, Math.min(10_000, Number(pageRaw) || 1));
-    const base = () => this.dataSource.createQueryBuilder(InformationRequestEntity, 'r').where("r.status = 'awaiting_confirmation'");
+    const base = () => inAgencyScope(this.dataSource.createQueryBuilder(InformationRequestEntity, 'r').where("r.status = 'awaiting_confirmation'"), 'r');
     const qb = base()
       .innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id')
       .select('r')
@@ -58,7 +59,11 @@ export class AwaitingConfirmationService {
   /** The late ones, oldest first: tracking numbers and dates only (the digest carries no applicant data). */
   async late(m: EntityManager = this.dataSource.manager): Promise<Array<{ id: string; trackingNumber: string; submittedOn: IsoDate }>> {
     const calendar = await this.calendars.current();
-    const rows = await whereConfirmationOverdue(m.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber', 'r.submittedAt']), calendar, this.clock.today())
+    const rows = await whereConfirmationOverdue(
+      inAgencyScope(m.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber', 'r.submittedAt']), 'r'),
+      calendar,
+      this.clock.today(),
+    )
       .orderBy('r.submitted_at', 'ASC')
       .getMany();
     return rows.map((r) => ({ id: r.id, trackingNumber: r.trackingNumber, submittedOn: shanghaiDateOf(new Date(r.submittedAt)) }));

@@ -100,10 +100,12 @@ export class IntakeWriter {
   /** Writes the drafts inside the caller's transaction; returns their tracking numbers, in order. */
   async insertGroup(m: EntityManager, drafts: IntakeDraft[]): Promise<string[]> {
     const numbers: string[] = new Array<string>(drafts.length);
-    const years = [...new Set(drafts.map((d) => d.year))].sort();
-    for (const year of years) {
-      const indexes = drafts.flatMap((d, i) => (d.year === year ? [i] : []));
-      const block = await allocateTrackingNumbers(m, year, indexes.length);
+    // One block of numbers per agency and year: each agency has its own sequences (D22).
+    const keys = [...new Set(drafts.map((d) => `${d.request.agencyId}:${d.year}`))].sort();
+    for (const key of keys) {
+      const indexes = drafts.flatMap((d, i) => (`${d.request.agencyId}:${d.year}` === key ? [i] : []));
+      const { agencyId } = drafts[indexes[0]].request;
+      const block = await allocateTrackingNumbers(m, drafts[indexes[0]].year, indexes.length, agencyId);
       indexes.forEach((i, k) => (numbers[i] = block[k]));
     }
     const requests = drafts.map((d, i) => Object.assign(new InformationRequestEntity(), d.request, { trackingNumber: numbers[i], accessCodeHash: hashAccessCode(numbers[i], d.accessCode) }));

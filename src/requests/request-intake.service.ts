@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { currentAgencyId } from '../agencies/agency-scope';
+import { AgenciesService } from '../agencies/agencies.service';
+import { AgencyEntity, ROOT_AGENCY_ID } from '../agencies/entities/agency.entity';
 import { Actor, PUBLIC_ACTOR } from '../auth/actor';
 import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
@@ -8,7 +11,7 @@ import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { article29Gaps } from '../domain/applicants';
 import { IsoDate, WorkingCalendar, yearOf } from '../domain/calendar';
-import { ValidationFailedError } from '../domain/errors';
+import { UnprocessableError, ValidationFailedError } from '../domain/errors';
 import { applyEvent, computeDue, INITIAL_STATE, LifecycleEvent, replay, RequestState } from '../domain/lifecycle';
 import { buildNotice, chineseDate, NO_REMEDY_BODIES } from '../domain/notices';
 import type { LedgerRow } from '../import/ledger-import';
@@ -48,6 +51,7 @@ export class RequestIntakeService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly notices: RequestNoticesService,
     private readonly store: RequestStore,
+    private readonly agencies: AgenciesService,
   ) {}
 
   /** Staff registration of a request that arrived in person, by mail or by fax (Art. 31). */
@@ -55,13 +59,14 @@ export class RequestIntakeService {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
     const first: LifecycleEvent = { type: 'registered', on: dto.receivedOn, data: { channel: dto.channel } };
-    const draft = this.draftRequest(dto, first, actor, calendar, today);
+    const agency = await this.agencies.byId(currentAgencyId());
+    const draft = this.draftRequest(dto, first, actor, calendar, today, agency.id);
     const email = dto.applicant.email;
     if (email) {
       const state = applyEvent(INITIAL_STATE, first, { calendar, today, itemCount: 1 });
       const items = dto.items?.length ? dto.items.map((i) => i.description) : [dto.description];
       draft.mail = (trackingNumber) => {
-        const source = this.notices.source({ ...draft.request, trackingNumber }, { name: dto.applicant.name }, items, state, first, calendar, NO_REMEDY_BODIES);
+        const source = this.notices.source({ ...draft.request, trackingNumber }, { name: dto.applicant.name }, items, state, first, calendar, NO_REMEDY_BODIES, agency.name);
         return this.notices.receiptMail(buildNotice('receipt', source), email, draft.request.id, draft.accessCode);
       };
     }
@@ -77,15 +82,16 @@ export class RequestIntakeService {
     if (Object.keys(gaps).length) throw new ValidationFailedError(gaps);
     const calendar = await this.calendars.current();
     const today = this.clock.today();
-    const draft = this.draftRequest(dto, { type: 'submitted', on: today, data: { channel: 'online' } }, PUBLIC_ACTOR, calendar, today);
+    const agency = await this.filingAgency(dto.agency);
+    const draft = this.draftRequest(dto, { type: 'submitted', on: today, data: { channel: 'online' } }, PUBLIC_ACTOR, calendar, today, agency.id);
     const email = dto.applicant.email;
     if (email) {
       draft.mail = (trackingNumber) => ({
         kind: 'acknowledgement',
         to: email,
-        subject: `【${this.config.agencyName}】已收到您在网上提交的政府信息公开申请（${trackingNumber}）`,
+        subject: `【${agency.name}】已收到您在网上提交的政府信息公开申请（${trackingNumber}）`,
         requestId: draft.request.id,
-        context: { trackingNumber, accessCode: draft.accessCode, submittedOn: chineseDate(today) },
+        context: { trackingNumber, accessCode: draft.accessCode, submittedOn: chineseDate(today), agencyName: agency.name },
       });
     }
     const trackingNumber = await this.intake.write(draft);
@@ -93,8 +99,23 @@ export class RequestIntakeService {
     return { trackingNumber, accessCode: draft.accessCode, status: draft.request.status };
   }
 
+  /**
+   * The agency a citizen files with: named by its code, required once the platform has more
+   * than one agency (422 naming the field), the root while it is the only one.
+   */
+  async filingAgency(code: string | undefined | null): Promise<AgencyEntity> {
+    const given = typeof code === 'string' && code.trim() !== '';
+    if (given) {
+      const agency = await this.agencies.byCode(code);
+      if (!agency) throw new UnprocessableError('所选机关不存在。', { agency: '所选机关不存在，请重新选择。' });
+      return agency;
+    }
+    if ((await this.agencies.count()) > 1) throw new UnprocessableError('请选择受理申请的机关。', { agency: '请选择受理申请的机关（行政机关）。' });
+    return this.agencies.byId(ROOT_AGENCY_ID);
+  }
+
   /** A new request from its first lifecycle event; written by the IntakeWriter. */
-  private draftRequest(dto: PublicRequestDto & { channel?: string }, first: LifecycleEvent, actor: Actor, calendar: WorkingCalendar, today: IsoDate): IntakeDraft {
+  private draftRequest(dto: PublicRequestDto & { channel?: string }, first: LifecycleEvent, actor: Actor, calendar: WorkingCalendar, today: IsoDate, agencyId: number): IntakeDraft {
     const items = dto.items?.length ? dto.items.map((i) => i.description) : [dto.description];
     const ctx = { calendar, today, itemCount: items.length };
     return this.newRequestDraft({
@@ -107,6 +128,7 @@ export class RequestIntakeService {
       actor,
       calendar,
       today,
+      agencyId,
     });
   }
 
@@ -130,6 +152,7 @@ export class RequestIntakeService {
     actor: Actor;
     calendar: WorkingCalendar;
     today: IsoDate;
+    agencyId: number;
   }): IntakeDraft {
     const due = computeDue(p.state, p.calendar, p.today);
     const now = this.clock.nowIso();
@@ -153,6 +176,7 @@ export class RequestIntakeService {
       applicant,
       request: {
         id: requestId,
+        agencyId: p.agencyId,
         applicantId: applicant.id,
         applicantType: applicant.type,
         channel: p.state.channel!,
@@ -180,7 +204,7 @@ export class RequestIntakeService {
    * with their full event history, so every number stays traceable. `within` runs in the same
    * transaction (the importer records what it wrote); a ledger import calls this once per chunk.
    */
-  async importLedger(rows: LedgerRow[], actor: Actor, within?: (m: EntityManager, written: Array<{ id: string; trackingNumber: string }>) => Promise<void>): Promise<string[]> {
+  async importLedger(rows: LedgerRow[], actor: Actor, agencyId: number, within?: (m: EntityManager, written: Array<{ id: string; trackingNumber: string }>) => Promise<void>): Promise<string[]> {
     const calendar = await this.calendars.current();
     const today = this.clock.today();
     // A back-entered request is numbered in the year it was received (a 2025 receipt gets 2025-…).
@@ -195,6 +219,7 @@ export class RequestIntakeService {
         actor: { ...actor, label: `${actor.label}（批量补录，第 ${row.line} 行）` },
         calendar,
         today,
+        agencyId,
       }),
       year: yearOf(row.state.receivedOn ?? today),
     }));

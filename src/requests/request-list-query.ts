@@ -1,3 +1,4 @@
+import { scopedAgencyId } from '../agencies/agency-scope';
 import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { IsoDate } from '../domain/calendar';
 import { OPEN_WORK_STATUSES } from '../domain/lifecycle';
@@ -72,6 +73,9 @@ function applyFilters(qb: SelectQueryBuilder<InformationRequestEntity>, f: Filte
   // Reading a page in list order, these filters are checked on the list index's entries; written
   // as expressions, no other index can be chosen for them (and a sort of all their rows).
   const col = (name: string) => (walk ? `(r.${name} || '')` : `r.${name}`);
+  // Staff read their own agency's requests only (D22); the list indexes lead with the agency.
+  const agencyId = scopedAgencyId();
+  if (agencyId !== null) qb.andWhere('r.agency_id = :agencyId', { agencyId });
   if (f.status === 'open') qb.andWhere(`r.status IN ${OPEN_STATUS_SQL}`);
   else if (f.status) qb.andWhere('r.status = :status', { status: f.status });
   if (f.channel) qb.andWhere('r.channel = :channel', { channel: f.channel });
@@ -243,6 +247,8 @@ export async function openDueBy(m: EntityManager, by: IsoDate): Promise<Informat
       .select(['r.id', 'r.trackingNumber', 'r.status', 'r.channel', 'r.applicantType', 'r.submittedAt', 'r.receivedOn', 'r.dueOn', 'r.dueIsProvisional', 'r.assigneeId', 'r.outcome', 'r.concludedOn'])
       .where(`r.status IN ${OPEN_STATUS_SQL}`)
       .andWhere('r.due_on IS NOT NULL AND r.due_on <= :by', { by });
+    const agencyId = scopedAgencyId();
+    if (agencyId !== null) qb.andWhere('r.agency_id = :agencyId', { agencyId });
     if (last) {
       qb.andWhere('(r.due_on > :d OR (r.due_on = :d AND (r.submitted_at < :s OR (r.submitted_at = :s AND r.id > :id))))', { d: last.dueOn, s: last.submittedAt, id: last.id });
     }
@@ -274,6 +280,8 @@ export async function lapsedRequests(m: EntityManager, today: IsoDate, feeReceiv
     )
     // Sorted after the status index found the few waiting requests, not by walking every number.
     .orderBy("r.tracking_number || ''", 'ASC');
+  const agencyId = scopedAgencyId();
+  if (agencyId !== null) qb.andWhere('r.agency_id = :agencyId', { agencyId });
   if (limit !== undefined) qb.limit(limit);
   return qb.getRawMany();
 }

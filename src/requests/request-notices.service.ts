@@ -1,3 +1,4 @@
+import { AgenciesService } from '../agencies/agencies.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -23,6 +24,7 @@ export class RequestNoticesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly remedySettings: RemedySettingsService,
     private readonly store: RequestStore,
+    private readonly agencies: AgenciesService,
   ) {}
 
   /** What a notice is written from: the state right after its step, and the names kept with the step (D16). */
@@ -34,9 +36,11 @@ export class RequestNoticesService {
     event: LifecycleEvent,
     calendar: WorkingCalendar,
     remedyBodies: RemedyBodies,
+    /** The request's agency's name (D22). */
+    agencyName: string,
   ) {
     return {
-      agencyName: this.config.agencyName,
+      agencyName,
       trackingNumber: request.trackingNumber,
       applicantName: applicant.name,
       deliveryMethodLabel: DELIVERY_METHOD_LABELS[request.deliveryMethod as DeliveryMethod] ?? request.deliveryMethod,
@@ -53,9 +57,9 @@ export class RequestNoticesService {
     return {
       kind: 'receipt-notice' as const,
       to: email,
-      subject: `【${this.config.agencyName}】${notice.title}（${notice.trackingNumber}）`,
+      subject: `【${notice.agencyName}】${notice.title}（${notice.trackingNumber}）`,
       requestId,
-      context: { notice, text: noticeText(notice), accessCode },
+      context: { notice, text: noticeText(notice), accessCode, agencyName: notice.agencyName },
     };
   }
 
@@ -77,7 +81,8 @@ export class RequestNoticesService {
       state,
       lifecycle[index],
       calendar,
-      await this.remedySettings.current(),
+      await this.remedySettings.current(request.agencyId),
+      await this.agencies.nameOf(request.agencyId),
     );
     return buildNotice(kind, source);
   }

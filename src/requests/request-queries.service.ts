@@ -118,6 +118,8 @@ export class RequestQueriesService {
       .createQueryBuilder(InformationRequestEntity, 'r')
       .where(`r.applicant_id IN (SELECT a.id FROM applicant a WHERE ${same.join(' OR ')})`, params)
       .andWhere('r.id <> :id', { id: request.id })
+      // Art. 36(六): a repeat of what this agency answered (D22).
+      .andWhere('r.agency_id = :agencyId', { agencyId: request.agencyId })
       .andWhere("r.status = 'concluded'")
       .andWhere('r.outcome NOT IN (:...notAnswered)', { notAnswered: NOT_ANSWERED_OUTCOMES })
       .orderBy('r.concluded_on', 'DESC')

@@ -32,6 +32,12 @@ export function searchTerms(q: string): string[] {
   const plain = term.replace(DASHES, '-');
   if (/^\d{4}-\d{6,}$/.test(plain) && plain !== term) terms.push(plain);
   if (/^\d{10,}$/.test(term)) terms.push(`${term.slice(0, 4)}-${term.slice(4)}`);
+  // An agency-prefixed number (D22) typed in lower case, with other dashes or none.
+  const prefixed = /^([A-Za-z][A-Za-z0-9]{1,7})-?(\d{4})-?(\d{6,})$/.exec(plain);
+  if (prefixed) {
+    const stored = `${prefixed[1].toUpperCase()}-${prefixed[2]}-${prefixed[3]}`;
+    if (!terms.includes(stored)) terms.push(stored);
+  }
   return terms;
 }
 

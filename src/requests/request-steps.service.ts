@@ -1,3 +1,5 @@
+import { AgenciesService } from '../agencies/agencies.service';
+import { feePausesClockOf } from '../agencies/agency-settings';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor, APPLICANT_WITHDRAWAL_ACTOR, Viewer } from '../auth/actor';
@@ -7,7 +9,7 @@ import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../common/db-errors';
 import { UnitOfWork } from '../common/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { ConflictError, DomainError, InvalidTransitionError, ValidationFailedError } from '../domain/errors';
+import { ConflictError, DomainError, InvalidTransitionError, UnprocessableError, ValidationFailedError } from '../domain/errors';
 import { applyEvent, computeDue, LifecycleEvent, replay } from '../domain/lifecycle';
 import { buildNotice, eventNamesRemedyBodies, MAILED_NOTICE_KINDS, noticeEventIndex, noticeKindForEvent, noticeText } from '../domain/notices';
 import { MailOutboxService } from '../notifications/mail-outbox.service';
@@ -42,6 +44,7 @@ export class RequestStepsService {
     private readonly store: RequestStore,
     private readonly notices: RequestNoticesService,
     private readonly queries: RequestQueriesService,
+    private readonly agencies: AgenciesService,
   ) {}
 
   /** Appends one lifecycle step; the request's cached state is recomputed from all events. */
@@ -67,6 +70,7 @@ export class RequestStepsService {
   /** Records one step inside the caller's transaction (a download that delivers the reply logs itself in the same one). */
   async recordEventWithin(m: EntityManager, id: string, dto: RecordEventDto, actor: Actor, { calendar, today, remedyBodies }: PreparedStep): Promise<void> {
     const { request, items, events, applicant } = await this.store.load(m, id);
+    const agencyName = await this.agencies.nameOf(request.agencyId, m);
     if (dto.expectedVersion !== undefined && dto.expectedVersion !== request.version) {
       throw new ConflictError('该申请已被他人更新，请刷新后再操作。');
     }
@@ -74,12 +78,14 @@ export class RequestStepsService {
     const state = replay(events.map(toLifecycleEvent), ctx);
     const { type, on, expectedVersion: _v, ...rest } = dto;
     const data: Record<string, unknown> = JSON.parse(JSON.stringify(rest));
-    if (type === 'fee_notice_issued') data.pausesClock = this.config.feePausesClock;
+    // D6 as the request's agency sets it.
+    if (type === 'fee_notice_issued') data.pausesClock = await feePausesClockOf(m, request.agencyId, this.config.feePausesClock);
     // The approving account is the signed-in one; the typed name is only what the notice prints.
     if (type === 'extension_granted') data.approvedByAccount = { id: actor.id, name: actor.label };
     // D16: the names the notice prints are kept with the step, so a reprint reads as the letter sent.
     if (eventNamesRemedyBodies(type)) data.remedyBodies = remedyBodies;
     if (type === 'decided' && data.repeatOf !== undefined) data.repeatOf = await this.earlierReply(m, request, dto);
+    if (type === 'decided') await this.checkReferAgency(m, request, data);
     const event: LifecycleEvent = { type, on, data };
     const next = applyEvent(state, event, ctx);
     const due = computeDue(next, calendar, today);
@@ -111,9 +117,9 @@ export class RequestStepsService {
       await this.outbox.enqueue(m, {
         kind: 'withdrawal',
         to: applicant.email,
-        subject: `【${this.config.agencyName}】您已撤回政府信息公开申请（${request.trackingNumber}）`,
+        subject: `【${agencyName}】您已撤回政府信息公开申请（${request.trackingNumber}）`,
         requestId: id,
-        context: { trackingNumber: request.trackingNumber, withdrawnOn: on },
+        context: { trackingNumber: request.trackingNumber, withdrawnOn: on, agencyName },
       });
     }
     const source = () =>
@@ -125,6 +131,7 @@ export class RequestStepsService {
         event,
         calendar,
         remedyBodies,
+        agencyName,
       );
     if (type === 'receipt_confirmed' && applicant.email) {
       await this.outbox.enqueue(m, this.notices.receiptMail(buildNotice('receipt', source()), applicant.email, id, null));
@@ -136,9 +143,9 @@ export class RequestStepsService {
       await this.outbox.enqueue(m, {
         kind: 'notice',
         to: applicant.email,
-        subject: `【${this.config.agencyName}】${notice.title}（${request.trackingNumber}）`,
+        subject: `【${agencyName}】${notice.title}（${request.trackingNumber}）`,
         requestId: id,
-        context: { notice, text: noticeText(notice) },
+        context: { notice, text: noticeText(notice), agencyName },
       });
     }
   }
@@ -170,12 +177,26 @@ export class RequestStepsService {
     return this.queries.publicStatus(request);
   }
 
+  /**
+   * D21: a referral naming an agency on this platform keeps its code (the applicant may refile
+   * there from the status page); it must be another existing agency, whose name it prints if
+   * none was typed.
+   */
+  private async checkReferAgency(m: EntityManager, request: InformationRequestEntity, data: Record<string, unknown>): Promise<void> {
+    const referTo = data.referTo as { agency?: string; agencyCode?: string } | undefined;
+    if (!referTo?.agencyCode) return;
+    const agency = await this.agencies.byCode(referTo.agencyCode, m);
+    if (!agency || agency.id === request.agencyId) throw new UnprocessableError('所选机关不是本平台上的另一个机关。', { 'referTo.agencyCode': '请选择本平台上的另一个机关。' });
+    referTo.agencyCode = agency.code;
+    if (!referTo.agency?.trim()) referTo.agency = agency.name;
+  }
+
   /** Art. 36(六): the earlier reply a repeat request refers to, checked and kept with the step. */
   private async earlierReply(m: EntityManager, request: InformationRequestEntity, dto: RecordEventDto): Promise<{ trackingNumber: string; concludedOn: string | null }> {
     const number = typeof dto.repeatOf === 'string' ? dto.repeatOf.trim() : '';
     const outcomes = [dto.outcome, ...(dto.itemOutcomes ?? []).map((i) => i.outcome)];
     if (!outcomes.includes('not_processed_repeat')) throw new ValidationFailedError({ repeatOf: '只有“重复申请”的答复才引用此前的答复（《条例》第三十六条第（六）项）。' });
-    const earlier = number ? await m.findOneBy(InformationRequestEntity, { trackingNumber: number }) : null;
+    const earlier = number ? await m.findOneBy(InformationRequestEntity, { trackingNumber: number, agencyId: request.agencyId }) : null;
     if (!earlier || earlier.id === request.id) throw new ValidationFailedError({ repeatOf: '请填写此前已答复的申请编号。' });
     if (earlier.status !== 'concluded' || !earlier.concludedOn || earlier.concludedOn > dto.on) {
       throw new ValidationFailedError({ repeatOf: `申请 ${number} 在本次答复之日前尚未答复，不能作为重复申请引用。` });

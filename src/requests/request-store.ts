@@ -1,3 +1,4 @@
+import { scopedAgencyId } from '../agencies/agency-scope';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -31,9 +32,13 @@ export class RequestStore {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  /** The request row alone; 404 when there is none. */
+  /**
+   * The request row alone; 404 when there is none, or when it is another agency's than the one
+   * the work is done for (agency-scope.ts): staff never learn that a foreign record exists (D22).
+   */
   async row(m: EntityManager, id: string): Promise<InformationRequestEntity> {
-    const request = await m.findOneBy(InformationRequestEntity, { id: String(id) });
+    const agencyId = scopedAgencyId();
+    const request = await m.findOneBy(InformationRequestEntity, agencyId === null ? { id: String(id) } : { id: String(id), agencyId });
     if (!request) throw new NotFoundError('未找到该申请。');
     return request;
   }
@@ -111,7 +116,10 @@ export class RequestStore {
 
   async trackingNumbers(ids: string[]): Promise<Array<{ id: string; trackingNumber: string }>> {
     if (!ids.length) return [];
-    return this.dataSource.manager.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber']).where('r.id IN (:...ids)', { ids }).getMany();
+    const qb = this.dataSource.manager.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber']).where('r.id IN (:...ids)', { ids });
+    const agencyId = scopedAgencyId();
+    if (agencyId !== null) qb.andWhere('r.agency_id = :agencyId', { agencyId });
+    return qb.getMany();
   }
 }
 

@@ -1,3 +1,4 @@
+import { scopedAgencyId } from '../agencies/agency-scope';
 import { EntityManager } from 'typeorm';
 import { readsCommitted } from '../database/read-data-source';
 import { addDays, IsoDate } from '../domain/calendar';
@@ -56,6 +57,17 @@ export function tallyQuery<T>(m: EntityManager, sql: string, values: unknown[]):
   });
 }
 
+/** The tallies are kept per agency: a staff count is its agency's rows (D22); no scope sums the platform. */
+function agencyCondition(p: Params): string[] {
+  const agencyId = scopedAgencyId();
+  return agencyId === null ? [] : [`agency_id = ${p.add(agencyId)}`];
+}
+
+const andAgency = (p: Params) =>
+  agencyCondition(p)
+    .map((c) => ` AND ${c}`)
+    .join('');
+
 export class Params {
   readonly values: unknown[] = [];
   constructor(private readonly pg: boolean) {}
@@ -99,7 +111,7 @@ export function splitByMonth(lo: IsoDate | null, hi: IsoDate | null): { first: s
 
 /** The tally condition of the filter's columns (not its date range) for one kind, or null when the tally cannot answer it. */
 function dimensionCondition(f: Filters, kind: Kind, p: Params): string | null {
-  const where = [`kind = ${p.add(kind)}`];
+  const where = [`kind = ${p.add(kind)}`, ...agencyCondition(p)];
   if (f.status === 'open' || f.overdue === 'true') where.push(`status IN (${OPEN_WORK_STATUSES.map((s) => p.add(s)).join(', ')})`);
   if (f.status && f.status !== 'open') where.push(`status = ${p.add(f.status)}`);
   if (f.channel) where.push(`channel = ${p.add(f.channel)}`);
@@ -171,7 +183,7 @@ export async function tallyCount(m: EntityManager, f: Filters, today: IsoDate, r
 /** Requests received per month of a year and applicant type, from the tally. */
 export async function receivedPerMonth(m: EntityManager, year: number): Promise<Array<{ month: string; type: string; n: number }>> {
   const p = new Params(isPostgres(m));
-  const cond = () => `kind = 'received' AND month >= ${p.add(`${year}-01`)} AND month <= ${p.add(`${year}-12`)}`;
+  const cond = () => `kind = 'received' AND month >= ${p.add(`${year}-01`)} AND month <= ${p.add(`${year}-12`)}${andAgency(p)}`;
   const rows = await tallyQuery<Array<{ month: string; type: string; n: string | number }>>(
     m,
     `SELECT month, applicant_type AS type, SUM(n) AS n FROM (SELECT month, applicant_type, n FROM request_tally WHERE ${cond()} UNION ALL SELECT month, applicant_type, n FROM request_tally_delta WHERE ${cond()}) t GROUP BY month, applicant_type`,
@@ -183,7 +195,7 @@ export async function receivedPerMonth(m: EntityManager, year: number): Promise<
 /** Outcomes of the requests concluded (and received) in a year, from the tally. */
 export async function outcomesOfYear(m: EntityManager, year: number): Promise<Map<string, number>> {
   const p = new Params(isPostgres(m));
-  const cond = () => `kind = 'concluded' AND unreceived = 0 AND month >= ${p.add(`${year}-01`)} AND month <= ${p.add(`${year}-12`)}`;
+  const cond = () => `kind = 'concluded' AND unreceived = 0 AND month >= ${p.add(`${year}-01`)} AND month <= ${p.add(`${year}-12`)}${andAgency(p)}`;
   const rows = await tallyQuery<Array<{ outcome: string; n: string | number }>>(
     m,
     `SELECT outcome, SUM(n) AS n FROM (SELECT outcome, n FROM request_tally WHERE ${cond()} UNION ALL SELECT outcome, n FROM request_tally_delta WHERE ${cond()}) t GROUP BY outcome`,
@@ -192,8 +204,8 @@ export async function outcomesOfYear(m: EntityManager, year: number): Promise<Ma
   return new Map(rows.map((r) => [r.outcome, Number(r.n)]));
 }
 
-const TALLY_DIMENSIONS = 'kind, month, status, channel, applicant_type, assignee, outcome, undated, unreceived';
-const REPLY_DIMENSIONS = 'concluded_on, received_on, dated, on_time';
+const TALLY_DIMENSIONS = 'agency_id, kind, month, status, channel, applicant_type, assignee, outcome, undated, unreceived';
+const REPLY_DIMENSIONS = 'agency_id, concluded_on, received_on, dated, on_time';
 const lesser = (a: string, b: string) => `CASE WHEN ${a} IS NULL THEN ${b} WHEN ${b} IS NULL OR ${a} <= ${b} THEN ${a} ELSE ${b} END`;
 const greater = (a: string, b: string) => `CASE WHEN ${a} IS NULL THEN ${b} WHEN ${b} IS NULL OR ${a} >= ${b} THEN ${a} ELSE ${b} END`;
 
@@ -215,7 +227,7 @@ export async function foldTallies(m: EntityManager, batch: number): Promise<numb
     ],
     ['reply_tally', 'reply_tally_delta', REPLY_DIMENSIONS, 'SUM(n)', 'n = reply_tally.n + excluded.n'],
     // The report's cells (migration 1795761300000, src/reports/report-cell-tally.ts).
-    ['report_tally', 'report_tally_delta', 'received_year, concluded_year, applicant_type, outcome', 'SUM(n)', 'n = report_tally.n + excluded.n'],
+    ['report_tally', 'report_tally_delta', 'agency_id, received_year, concluded_year, applicant_type, outcome', 'SUM(n)', 'n = report_tally.n + excluded.n'],
   ] as const) {
     const columns = `${dims}, ${tally === 'request_tally' ? 'min_due, max_due, ' : ''}n`;
     const upsert = (source: string, where: string) =>
@@ -252,7 +264,7 @@ export async function foldTallies(m: EntityManager, batch: number): Promise<numb
 /** The earliest and the latest date (of receipt or reply) of the replies concluded in [start, end], or null without any. */
 export async function replyDateRange(m: EntityManager, start: IsoDate, end: IsoDate): Promise<{ lo: IsoDate; hi: IsoDate } | null> {
   const p = new Params(isPostgres(m));
-  const cond = () => `concluded_on >= ${p.add(start)} AND concluded_on <= ${p.add(end)}`;
+  const cond = () => `concluded_on >= ${p.add(start)} AND concluded_on <= ${p.add(end)}${andAgency(p)}`;
   const [row] = await tallyQuery<Array<{ lo: string | null; hi: string | null }>>(
     m,
     `SELECT MIN(CASE WHEN received_on < concluded_on THEN received_on ELSE concluded_on END) AS lo, MAX(CASE WHEN received_on > concluded_on THEN received_on ELSE concluded_on END) AS hi FROM (SELECT received_on, concluded_on FROM reply_tally WHERE ${cond()} AND n <> 0 UNION ALL SELECT received_on, concluded_on FROM reply_tally_delta WHERE ${cond()}) t`,
@@ -286,7 +298,7 @@ export async function replyWorkingDays(
   const p = new Params(pg);
   const values = pg ? ordinals.map(([day, k]) => `(${p.add(day)}, CAST(${p.add(k)} AS integer))`).join(', ') : '';
   const days = pg ? 'w' : 'temp.work_day_ordinal';
-  const cond = () => `concluded_on >= ${p.add(start)} AND concluded_on <= ${p.add(end)}`;
+  const cond = () => `concluded_on >= ${p.add(start)} AND concluded_on <= ${p.add(end)}${andAgency(p)}`;
   const columns = 'concluded_on, received_on, dated, on_time, n';
   const sql = `${pg ? `WITH w (day, k) AS (VALUES ${values}) ` : ''}SELECT CASE WHEN t.concluded_on < t.received_on THEN 0 WHEN wc.k IS NULL OR wr.k IS NULL THEN -1 ELSE wc.k - wr.k END AS days, SUM(t.n) AS n, SUM(CASE WHEN t.dated = 1 THEN t.n ELSE 0 END) AS dated, SUM(CASE WHEN t.on_time = 1 THEN t.n ELSE 0 END) AS on_time FROM (SELECT ${columns} FROM reply_tally WHERE ${cond()} UNION ALL SELECT ${columns} FROM reply_tally_delta WHERE ${cond()}) t LEFT JOIN ${days} wc ON wc.day = t.concluded_on LEFT JOIN ${days} wr ON wr.day = t.received_on GROUP BY 1`;
   const read = async () => {

@@ -7,7 +7,8 @@ import { Public } from '../auth/public.decorator';
 import { RateLimited } from '../common/rate-limit';
 import type { StaffPrincipal } from '../auth/roles';
 import { IdempotencyService } from '../common/idempotency.service';
-import { AssignRequestDto, CreateRequestDto, ListRequestsQueryDto, PublicRequestDto, RecordEventDto } from './dto/request.dto';
+import { AssignRequestDto, CreateRequestDto, ListRequestsQueryDto, PublicRequestDto, RecordEventDto, TransferRequestDto } from './dto/request.dto';
+import { RequestTransferService } from './request-transfer.service';
 import { AuthService } from '../auth/auth.service';
 import { normaliseAccessCode, normaliseTrackingNumber } from '../domain/applicants';
 import { ValidationFailedError } from '../domain/errors';
@@ -86,6 +87,7 @@ export class RequestsApiController {
     private readonly idempotency: IdempotencyService,
     private readonly auth: AuthService,
     private readonly ledger: RequestLedgerService,
+    private readonly transfers: RequestTransferService,
   ) {}
 
   @RequirePermission('requests.register')
@@ -137,6 +139,17 @@ export class RequestsApiController {
     if (body.assigneeId && !assignee) throw new ValidationFailedError({ assigneeId: '承办人无效。' });
     await this.steps.assignRequest(id, assignee ? { id: assignee.id, label: assignee.displayName } : null, staffActor(staff));
     return this.queries.getRequest(id, { staff, via: 'api' });
+  }
+
+  /** D23: forwards a submission awaiting confirmation to the right agency on this platform. */
+  @RequirePermission('requests.confirm')
+  @Post(':id/transfer')
+  @HttpCode(200)
+  async transfer(@Param('id') id: string, @Body() body: TransferRequestDto, @CurrentStaff() staff: StaffPrincipal): Promise<{ id: string; trackingNumber: string; agency: string; status: string }> {
+    await this.transfers.transfer(id, body, staffActor(staff));
+    // Now another agency's: answered from the row, not from this agency's detail view.
+    const [row] = await this.transfers.summary(id);
+    return row;
   }
 
   @RequirePermission('requests.view')

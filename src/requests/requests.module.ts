@@ -18,6 +18,8 @@ import { SearchIndexService } from './search-index.service';
 import { RequestLedgerService } from './request-ledger.service';
 import { AwaitingConfirmationService } from './awaiting-confirmation.service';
 import { TallyFolderService } from './tally-folder.service';
+import { RequestTransferService } from './request-transfer.service';
+import { RequestRefileService } from './request-refile.service';
 
 @Module({
   imports: [AuthModule, CalendarModule, NotificationsModule, NoticesModule],
@@ -36,9 +38,13 @@ import { TallyFolderService } from './tally-folder.service';
     AwaitingConfirmationService,
     SearchIndexService,
     TallyFolderService,
+    RequestTransferService,
+    RequestRefileService,
   ],
   exports: [
     RequestStore,
+    RequestTransferService,
+    RequestRefileService,
     RequestIntakeService,
     RequestStepsService,
     RequestQueriesService,

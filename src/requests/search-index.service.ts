@@ -6,7 +6,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { UnitOfWork } from '../common/unit-of-work';
 
 /**
- * The SQLite search documents and the list indexes of migration 1795761000000, as they stand now.
+ * The SQLite search documents and the list indexes of migration 1795761000000 (led by the agency
+ * since migration 1795763100000), as they stand now.
  *
  * TypeORM changes a SQLite table by copying it into a new one: the copy has none of the old
  * table's triggers, and its indexes are rebuilt without their DESC columns. A later migration
@@ -21,19 +22,19 @@ const DOC_OF_REQUEST = (r: string) =>
 const ORDER = 'due_on, submitted_at DESC, id';
 
 const SQLITE_INDEXES: Array<[string, string]> = [
-  ['IDX_information_request_list', `CREATE INDEX "IDX_information_request_list" ON "information_request" (${ORDER}, status, received_on, concluded_on, outcome)`],
-  ['IDX_information_request_status_list', `CREATE INDEX "IDX_information_request_status_list" ON "information_request" (status, ${ORDER})`],
-  ['IDX_information_request_open_list', `CREATE INDEX "IDX_information_request_open_list" ON "information_request" (${ORDER}) WHERE status IN ${OPEN_STATUS_SQL}`],
-  ['IDX_information_request_type_list', `CREATE INDEX "IDX_information_request_type_list" ON "information_request" (applicant_type, ${ORDER})`],
-  ['IDX_information_request_channel_list', `CREATE INDEX "IDX_information_request_channel_list" ON "information_request" (channel, ${ORDER})`],
-  ['IDX_information_request_assignee_list', `CREATE INDEX "IDX_information_request_assignee_list" ON "information_request" (assignee_id, ${ORDER})`],
+  ['IDX_information_request_list', `CREATE INDEX "IDX_information_request_list" ON "information_request" (agency_id, ${ORDER}, status, received_on, concluded_on, outcome)`],
+  ['IDX_information_request_status_list', `CREATE INDEX "IDX_information_request_status_list" ON "information_request" (agency_id, status, ${ORDER})`],
+  ['IDX_information_request_open_list', `CREATE INDEX "IDX_information_request_open_list" ON "information_request" (agency_id, ${ORDER}) WHERE status IN ${OPEN_STATUS_SQL}`],
+  ['IDX_information_request_type_list', `CREATE INDEX "IDX_information_request_type_list" ON "information_request" (agency_id, applicant_type, ${ORDER})`],
+  ['IDX_information_request_channel_list', `CREATE INDEX "IDX_information_request_channel_list" ON "information_request" (agency_id, channel, ${ORDER})`],
+  ['IDX_information_request_assignee_list', `CREATE INDEX "IDX_information_request_assignee_list" ON "information_request" (agency_id, assignee_id, ${ORDER})`],
   [
     'IDX_information_request_concluded',
-    `CREATE INDEX "IDX_information_request_concluded" ON "information_request" (concluded_on, received_on, outcome, applicant_type, due_on, tracking_number, status) WHERE concluded_on IS NOT NULL`,
+    `CREATE INDEX "IDX_information_request_concluded" ON "information_request" (agency_id, concluded_on, received_on, outcome, applicant_type, due_on, tracking_number, status) WHERE concluded_on IS NOT NULL`,
   ],
   [
     'IDX_information_request_outcome',
-    `CREATE INDEX "IDX_information_request_outcome" ON "information_request" (outcome, concluded_on, received_on, due_on, applicant_type, tracking_number) WHERE outcome IS NOT NULL`,
+    `CREATE INDEX "IDX_information_request_outcome" ON "information_request" (agency_id, outcome, concluded_on, received_on, due_on, applicant_type, tracking_number) WHERE outcome IS NOT NULL`,
   ],
 ];
 

@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 
 /**
  * The SQLite triggers and expression indexes of the tallies (migrations 1795761100000,
- * 1795761200000 and 1795761300000), as they stand now, and how to rebuild the tallies.
+ * 1795761200000, 1795761300000, and 1795763100000 which keeps them per agency), as they stand now, and how to rebuild the tallies.
  *
  * TypeORM changes a SQLite table by copying it into a new one without the old table's triggers
  * (see search-index.service.ts). A later migration adding a column to `information_request` would
@@ -10,28 +10,28 @@ import { EntityManager } from 'typeorm';
  * start-up, TallyFolderService puts back what is missing and, if a trigger was missing, rebuilds the
  * tallies from the requests.
  */
-const DIMENSIONS = 'kind, month, status, channel, applicant_type, assignee, outcome, undated, unreceived';
+const DIMENSIONS = 'agency_id, kind, month, status, channel, applicant_type, assignee, outcome, undated, unreceived';
 const flag = (condition: string) => `CASE WHEN ${condition} THEN 1 ELSE 0 END`;
 
 function requestDeltas(r: string, sign: 1 | -1): string[] {
   const row = (kind: string, month: string, outcome: string, where: string) =>
-    `INSERT INTO "request_tally_delta" (${DIMENSIONS}, min_due, max_due, n) SELECT '${kind}', ${month}, ${r}.status, ${r}.channel, ${r}.applicant_type, COALESCE(${r}.assignee_id, ''), ${outcome}, ${flag(`${r}.due_on IS NULL`)}, ${flag(`${r}.received_on IS NULL`)}, ${r}.due_on, ${r}.due_on, ${sign}${where ? ` WHERE ${where}` : ''}`;
+    `INSERT INTO "request_tally_delta" (${DIMENSIONS}, min_due, max_due, n) SELECT ${r}.agency_id, '${kind}', ${month}, ${r}.status, ${r}.channel, ${r}.applicant_type, COALESCE(${r}.assignee_id, ''), ${outcome}, ${flag(`${r}.due_on IS NULL`)}, ${flag(`${r}.received_on IS NULL`)}, ${r}.due_on, ${r}.due_on, ${sign}${where ? ` WHERE ${where}` : ''}`;
   return [
     row('all', `''`, `COALESCE(${r}.outcome, '')`, ''),
     row('due', `SUBSTR(${r}.due_on, 1, 7)`, `''`, `${r}.due_on IS NOT NULL`),
     row('received', `SUBSTR(${r}.received_on, 1, 7)`, `''`, `${r}.received_on IS NOT NULL`),
     row('concluded', `SUBSTR(${r}.concluded_on, 1, 7)`, `COALESCE(${r}.outcome, '')`, `${r}.concluded_on IS NOT NULL`),
-    `INSERT INTO "reply_tally_delta" (concluded_on, received_on, dated, on_time, n) SELECT ${r}.concluded_on, ${r}.received_on, ${flag(`${r}.due_on IS NOT NULL`)}, ${flag(`${r}.due_on IS NOT NULL AND ${r}.concluded_on <= ${r}.due_on`)}, ${sign} WHERE ${r}.concluded_on IS NOT NULL AND ${r}.received_on IS NOT NULL`,
+    `INSERT INTO "reply_tally_delta" (agency_id, concluded_on, received_on, dated, on_time, n) SELECT ${r}.agency_id, ${r}.concluded_on, ${r}.received_on, ${flag(`${r}.due_on IS NOT NULL`)}, ${flag(`${r}.due_on IS NOT NULL AND ${r}.concluded_on <= ${r}.due_on`)}, ${sign} WHERE ${r}.concluded_on IS NOT NULL AND ${r}.received_on IS NOT NULL`,
   ];
 }
 
 const reportDelta = (r: string, sign: 1 | -1) =>
-  `INSERT INTO "report_tally_delta" (received_year, concluded_year, applicant_type, outcome, n) SELECT COALESCE(SUBSTR(${r}.received_on, 1, 4), ''), COALESCE(SUBSTR(${r}.concluded_on, 1, 4), ''), ${r}.applicant_type, COALESCE(${r}.outcome, ''), ${sign}`;
+  `INSERT INTO "report_tally_delta" (agency_id, received_year, concluded_year, applicant_type, outcome, n) SELECT ${r}.agency_id, COALESCE(SUBSTR(${r}.received_on, 1, 4), ''), COALESCE(SUBSTR(${r}.concluded_on, 1, 4), ''), ${r}.applicant_type, COALESCE(${r}.outcome, ''), ${sign}`;
 
 const changed = (columns: string[]) => columns.map((c) => `old.${c} IS NOT new.${c}`).join(' OR ');
 const body = (statements: string[]) => statements.map((s) => `${s};`).join(' ');
-const REQUEST_COLUMNS = ['status', 'channel', 'applicant_type', 'assignee_id', 'outcome', 'due_on', 'received_on', 'concluded_on'];
-const REPORT_COLUMNS = ['received_on', 'concluded_on', 'applicant_type', 'outcome'];
+const REQUEST_COLUMNS = ['agency_id', 'status', 'channel', 'applicant_type', 'assignee_id', 'outcome', 'due_on', 'received_on', 'concluded_on'];
+const REPORT_COLUMNS = ['agency_id', 'received_on', 'concluded_on', 'applicant_type', 'outcome'];
 
 export const SQLITE_TALLY_TRIGGERS: Array<[string, string]> = [
   ['trg_request_tally_ai', `CREATE TRIGGER "trg_request_tally_ai" AFTER INSERT ON "information_request" BEGIN ${body(requestDeltas('new', 1))} END`],
@@ -51,11 +51,11 @@ export const SQLITE_TALLY_TRIGGERS: Array<[string, string]> = [
 export const SQLITE_TALLY_INDEXES: Array<[string, string]> = [
   [
     'IDX_information_request_received_year',
-    `CREATE INDEX "IDX_information_request_received_year" ON "information_request" (SUBSTR(received_on, 1, 4), tracking_number, applicant_type, concluded_on, outcome)`,
+    `CREATE INDEX "IDX_information_request_received_year" ON "information_request" (agency_id, SUBSTR(received_on, 1, 4), tracking_number, applicant_type, concluded_on, outcome)`,
   ],
   [
     'IDX_information_request_concluded_year',
-    `CREATE INDEX "IDX_information_request_concluded_year" ON "information_request" (SUBSTR(concluded_on, 1, 4), tracking_number, applicant_type, received_on, outcome) WHERE concluded_on IS NOT NULL`,
+    `CREATE INDEX "IDX_information_request_concluded_year" ON "information_request" (agency_id, SUBSTR(concluded_on, 1, 4), tracking_number, applicant_type, received_on, outcome) WHERE concluded_on IS NOT NULL`,
   ],
   [
     'IDX_request_event_correction_due',
@@ -81,8 +81,8 @@ export async function rebuildTallies(m: EntityManager): Promise<void> {
 
 const TALLIES: Array<[tally: string, dimensions: string]> = [
   ['request_tally', DIMENSIONS],
-  ['reply_tally', 'concluded_on, received_on, dated, on_time'],
-  ['report_tally', 'received_year, concluded_year, applicant_type, outcome'],
+  ['reply_tally', 'agency_id, concluded_on, received_on, dated, on_time'],
+  ['report_tally', 'agency_id, received_year, concluded_year, applicant_type, outcome'],
 ];
 
 /**

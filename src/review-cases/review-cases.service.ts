@@ -1,3 +1,4 @@
+import { currentAgencyId } from '../agencies/agency-scope';
 import { normaliseTrackingNumber } from '../domain/applicants/normalise';
 import { insertRows } from '../common/insert-rows';
 import { Injectable } from '@nestjs/common';
@@ -50,11 +51,12 @@ export class ReviewCasesService {
     if (dto.filedOn > this.clock.today()) throw new UnprocessableError('立案日期不能是未来日期。', { filedOn: '不能是未来日期。' });
     const id = randomUUID();
     await this.unitOfWork.run(async (m) => {
-      if (dto.requestId && !(await m.findOneBy(InformationRequestEntity, { id: dto.requestId }))) {
+      if (dto.requestId && !(await m.findOneBy(InformationRequestEntity, { id: dto.requestId, agencyId: currentAgencyId() }))) {
         throw new UnprocessableError('所涉申请不存在。', { requestId: '所涉申请不存在。' });
       }
       await insertRows(m, ReviewCaseEntity, {
         id,
+        agencyId: currentAgencyId(),
         kind: dto.kind,
         filedOn: dto.filedOn,
         caseNumber: dto.caseNumber ?? null,
@@ -73,7 +75,7 @@ export class ReviewCasesService {
 
   async concludeCase(id: string, dto: ConcludeReviewCaseDto): Promise<ReviewCaseView> {
     await this.unitOfWork.run(async (m) => {
-      const c = await m.findOneBy(ReviewCaseEntity, { id: String(id) });
+      const c = await m.findOneBy(ReviewCaseEntity, { id: String(id), agencyId: currentAgencyId() });
       if (!c) throw new NotFoundError('未找到该案件。');
       if (c.result) throw new ConflictError(`该案件已于 ${c.concludedOn} 审结。`);
       if (dto.concludedOn < c.filedOn) throw new UnprocessableError('审结日期不能早于立案日期。', { concludedOn: `不能早于 ${c.filedOn}。` });
@@ -85,23 +87,23 @@ export class ReviewCasesService {
   }
 
   async getCase(id: string): Promise<ReviewCaseView> {
-    const c = await this.dataSource.manager.findOneBy(ReviewCaseEntity, { id: String(id) });
+    const c = await this.dataSource.manager.findOneBy(ReviewCaseEntity, { id: String(id), agencyId: currentAgencyId() });
     if (!c) throw new NotFoundError('未找到该案件。');
     return (await this.toViews([c]))[0];
   }
 
   async listCases(ids?: string[]): Promise<ReviewCaseView[]> {
-    const qb = this.dataSource.manager.createQueryBuilder(ReviewCaseEntity, 'c').orderBy('c.filed_on', 'DESC');
+    const qb = this.dataSource.manager.createQueryBuilder(ReviewCaseEntity, 'c').where('c.agency_id = :agencyId', { agencyId: currentAgencyId() }).orderBy('c.filed_on', 'DESC');
     if (ids) {
       if (!ids.length) return [];
-      qb.where('c.id IN (:...ids)', { ids });
+      qb.andWhere('c.id IN (:...ids)', { ids });
     }
     return this.toViews(await qb.getMany());
   }
 
   /** Pass the caller's transaction manager to read inside it (a publication reads all it freezes there). */
   async records(m: EntityManager = this.dataSource.manager): Promise<ReviewCaseRecord[]> {
-    const rows = await m.find(ReviewCaseEntity);
+    const rows = await m.find(ReviewCaseEntity, { where: { agencyId: currentAgencyId() } });
     return rows.map((c) => ({
       id: c.id,
       kind: c.kind as ReviewCaseRecord['kind'],
@@ -114,7 +116,7 @@ export class ReviewCasesService {
 
   /** The request a case concerns, found by the number people quote (full-width dash or none accepted). */
   async requestIdFor(trackingNumber: string): Promise<string | null> {
-    const found = await this.dataSource.manager.findOneBy(InformationRequestEntity, { trackingNumber: normaliseTrackingNumber(trackingNumber) });
+    const found = await this.dataSource.manager.findOneBy(InformationRequestEntity, { trackingNumber: normaliseTrackingNumber(trackingNumber), agencyId: currentAgencyId() });
     return found?.id ?? null;
   }
 

@@ -1,3 +1,5 @@
+import { AgenciesService } from '../agencies/agencies.service';
+import { RequestTransferService } from '../requests/request-transfer.service';
 import { statusOf } from '../common/http-error.filter';
 import { can, RequirePermission } from '../auth/permissions';
 import { attachmentConfirmation, attachmentsPanel } from '../attachments/attachment-views';
@@ -67,7 +69,27 @@ export class StaffPagesController {
     private readonly ledger: RequestLedgerService,
     private readonly awaitingConfirmation: AwaitingConfirmationService,
     private readonly attachments: AttachmentsService,
+    private readonly transfers: RequestTransferService,
+    private readonly agencies: AgenciesService,
   ) {}
+
+  /** D23: the transfer form's result; the request is then the other agency's, so the list is shown. */
+  @RequirePermission('requests.confirm')
+  @Post('requests/:id/transfer')
+  async transfer(@Param('id') id: string, @Body() raw: Record<string, unknown>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    try {
+      await this.transfers.transfer(id, { agency: raw.agency, note: raw.note }, staffActor(staff));
+      const [moved] = await this.transfers.summary(id);
+      const target = await this.agencies.byCode(moved.agency);
+      res.redirect(303, `/staff/awaiting?transferred=${encodeURIComponent(moved.trackingNumber)}&to=${encodeURIComponent(target?.name ?? moved.agency)}`);
+    } catch (e) {
+      if (e instanceof DomainError && e.code !== 'NOT_FOUND' && e.code !== 'UNAUTHORIZED' && e.code !== 'FORBIDDEN') {
+        res.status(statusOf(e)).render('staff/request-detail', await this.detailModel(id, staff, { message: e.message, fields: e.fields }));
+        return;
+      }
+      throw e;
+    }
+  }
 
   @Public()
   @Get('login')
@@ -239,14 +261,18 @@ export class StaffPagesController {
   @RequirePermission('requests.view')
   @Get('awaiting')
   @Render('staff/awaiting')
-  async awaiting(@Query('page') page?: string, @Query('done') done?: string, @Query('request') requestId?: string) {
+  async awaiting(@Query('page') page?: string, @Query('done') done?: string, @Query('request') requestId?: string, @Query('transferred') transferred?: string, @Query('to') to?: string) {
     const result = await this.awaitingConfirmation.list(page);
     // The confirmation names the request by its stored number; an unknown id shows nothing.
     const confirmed = done && typeof requestId === 'string' ? await this.queries.getRequest(requestId).catch(() => null) : null;
     const sentence = confirmed ? confirmationFor(done, confirmed, null) : null;
     return {
       title: '待确认收到',
-      notice: sentence ? `申请 ${confirmed!.trackingNumber}：${sentence}` : null,
+      notice: sentence
+        ? `申请 ${confirmed!.trackingNumber}：${sentence}`
+        : typeof transferred === 'string' && /^[0-9A-Z-]{1,20}$/.test(transferred)
+          ? `申请 ${transferred} 已转送${typeof to === 'string' ? to.slice(0, 100) : '其他机关'}，并已通知申请人。`
+          : null,
       ...result,
       confirmationWorkingDays: CONFIRMATION_WORKING_DAYS,
       pager: { page: result.page, pages: result.pages, prev: result.page > 1 ? result.page - 1 : null, next: result.page < result.pages ? result.page + 1 : null },
@@ -290,6 +316,12 @@ export class StaffPagesController {
     res.render('staff/request-detail', await this.detailModel(id, staff, { notice: registered ? '申请已登记。' : null, done }));
   }
 
+  /** Every other agency on the platform, in tree order. */
+  private async transferTargets(staff: StaffPrincipal) {
+    const own = (await this.agencies.byId(staff.agencyId)).code;
+    return (await this.agencies.choices()).filter((a) => a.code !== own).map((a) => ({ ...a, indent: '　'.repeat(a.depth) }));
+  }
+
   /** Accounts a request can be assigned to: those that may work it (requests.process). */
   private async handlers(): Promise<StaffPrincipal[]> {
     return (await this.auth.listStaff()).filter((u) => can(u.roles, 'requests.process'));
@@ -312,7 +344,16 @@ export class StaffPagesController {
       // Assigning is processing work: the form is shown only to accounts that may submit it.
       mayAssign: can(staff.roles, 'requests.process'),
       accessLog: request.personalDataMasked ? [] : accessLog,
-      stepForms: buildStepForms(request.allowedEvents, request.items, this.clock.today(), staff.roles, typed),
+      // D23: a submission not yet confirmed may be forwarded to another agency on the platform.
+      transferAgencies: request.status === 'awaiting_confirmation' && can(staff.roles, 'requests.confirm') ? await this.transferTargets(staff) : [],
+      stepForms: buildStepForms(
+        request.allowedEvents,
+        request.items,
+        this.clock.today(),
+        staff.roles,
+        typed,
+        request.allowedEvents.includes('decided') ? Object.fromEntries((await this.transferTargets(staff)).map((a) => [a.code, a.name])) : {},
+      ),
       ...rest,
       notice: rest.notice ?? confirmationFor(done, request, assigneeName) ?? attachmentConfirmation(done, attachments),
       attachments: attachmentsPanel(attachments, request, staff.roles),

@@ -113,7 +113,15 @@ function fieldsFor(type: StaffEventType, today: IsoDate): StepFieldView[] {
  * The step forms the signed-in account may submit: steps whose permission it lacks are left out; a reply
  * offers only the outcomes it may record (withholding ones need the approver, permissionForEvent).
  */
-export function buildStepForms(allowed: StaffEventType[], items: Array<{ position: number; description: string }>, today: IsoDate, roles: readonly Role[], typed?: TypedStep): StepFormView[] {
+export function buildStepForms(
+  allowed: StaffEventType[],
+  items: Array<{ position: number; description: string }>,
+  today: IsoDate,
+  roles: readonly Role[],
+  typed?: TypedStep,
+  /** D21, D23: the other agencies on the platform (code → name), offered to a referral reply. */
+  referAgencies: Record<string, string> = {},
+): StepFormView[] {
   const mine = DECIDABLE_OUTCOMES.filter((o) => can(roles, permissionForEvent('decided', o)));
   const offered = allowed.filter((type) => (type === 'decided' ? mine.length > 0 : can(roles, permissionForEvent(type))));
   return offered.map((type, i) => {
@@ -123,6 +131,18 @@ export function buildStepForms(allowed: StaffEventType[], items: Array<{ positio
     if (type === 'decided') {
       const labels = Object.fromEntries(mine.map((o) => [o, DECIDABLE_LABELS[o]]));
       fields = fields.map((f) => (f.name === 'outcome' ? { ...f, options: toOptions(labels) } : f));
+      if (Object.keys(referAgencies).length) {
+        const at = fields.findIndex((f) => f.name === 'referContact');
+        fields.splice(at + 1, 0, {
+          name: 'referAgencyCode',
+          label: '该机关在本平台上的（可选）',
+          kind: 'select',
+          required: false,
+          value: '',
+          options: toOptions(referAgencies),
+          help: '选择后，申请人可在查询页一步改向该机关提出申请。',
+        });
+      }
       const others = new Set(DECIDABLE_OUTCOMES.filter((o) => !mine.includes(o)).map((o) => permissionForEvent('decided', o)));
       for (const p of others) limits.push(`其他答复结果${refusalFor(p).replace(/^该步骤/, '')}`);
       // Items answered differently from the reply need whoever may record a mixed reply (permissionForEvent).
@@ -176,8 +196,11 @@ export function formToEventBody(body: Record<string, unknown>): Record<string, u
   for (const key of ['deliveredOn', 'reference', 'approvedBy', 'repeatOf']) if (out[key] === '') delete out[key];
   const referAgency = typeof out.referAgency === 'string' ? out.referAgency.trim() : '';
   const referContact = typeof out.referContact === 'string' ? out.referContact.trim() : '';
+  const referAgencyCode = typeof out.referAgencyCode === 'string' ? out.referAgencyCode.trim() : '';
   delete out.referAgency;
   delete out.referContact;
-  if (referAgency || referContact) out.referTo = { agency: referAgency, ...(referContact ? { contact: referContact } : {}) };
+  delete out.referAgencyCode;
+  if (referAgency || referContact || referAgencyCode)
+    out.referTo = { agency: referAgency, ...(referContact ? { contact: referContact } : {}), ...(referAgencyCode ? { agencyCode: referAgencyCode } : {}) };
   return out;
 }

@@ -201,4 +201,51 @@ describe('Two instances on one PostgreSQL', () => {
     expect((await pg.query("SELECT COUNT(*)::int AS n FROM request_event WHERE request_id = $1 AND type = 'delivered'", [id])).rows[0].n).toBe(1);
     expect((await pg.query("SELECT COUNT(*)::int AS n FROM attachment_download WHERE attachment_id = $1 AND via = 'online'", [uploaded.id])).rows[0].n).toBe(2);
   }, 30_000);
+
+  it('two agencies (issue 16): concurrent filings to both across both instances get distinct numbers per agency; each sees only its own; a transfer on one instance is seen on the other', async () => {
+    expect((await post(a.base, '/api/v1/agencies', { code: 'zrzy', name: '某县自然资源局', parent: 'main' }, adminToken)).status).toBe(201);
+    const created = await post(
+      b.base,
+      '/api/v1/accounts',
+      { username: 'zrzy.clerk', displayName: '自然资源局办事员', password: 'Desk-work-2026', roles: ['registrar', 'handler'], agency: 'zrzy' },
+      adminToken,
+    );
+    expect(created.status).toBe(201);
+    const zrzy = await signIn(a.base, 'zrzy.clerk', 'Desk-work-2026');
+    const awaiting = async (base: string, as: string) => ((await (await fetch(`${base}/api/v1/requests?status=awaiting_confirmation`, { headers: json(as) })).json()) as { total: number }).total;
+    const mainBefore = await awaiting(a.base, token);
+    const filings = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        fetch(`${i % 2 ? a.base : b.base}/api/v1/public/requests`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            agency: i % 4 < 2 ? 'zrzy' : 'main',
+            applicant: { type: 'natural_person', name: '两机关', idDocumentNumber: validResidentId(), phone: '13900000000' },
+            description: '两个机关的并发申请',
+          }),
+        }),
+      ),
+    );
+    expect(filings.map((r) => r.status)).toEqual(Array(200).fill(201));
+    const numbers = ((await Promise.all(filings.map((r) => r.json()))) as Array<{ trackingNumber: string }>).map((x) => x.trackingNumber);
+    expect(new Set(numbers).size).toBe(200);
+    const zrzyNumbers = numbers.filter((n, i) => i % 4 < 2);
+    expect(zrzyNumbers.every((n) => /^ZRZY-\d{4}-\d{6}$/.test(n))).toBe(true);
+    expect(numbers.filter((n, i) => i % 4 >= 2).every((n) => /^MAIN-\d{4}-\d{6}$/.test(n))).toBe(true);
+    // Each agency counts its own from 1, without gaps.
+    expect(zrzyNumbers.map((n) => Number(n.slice(-6))).sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    for (const base of [a.base, b.base]) {
+      expect(await awaiting(base, zrzy)).toBe(100);
+      expect(await awaiting(base, token)).toBe(mainBefore + 100);
+    }
+    const id = ((await pg.query('SELECT id FROM information_request WHERE tracking_number = $1', [numbers[2]])).rows as Array<{ id: string }>)[0].id;
+    expect((await fetch(`${b.base}/api/v1/requests/${id}`, { headers: json(zrzy) })).status).toBe(404);
+    const moved = await post(a.base, `/api/v1/requests/${id}/transfer`, { agency: 'zrzy', note: '应由自然资源局办理' });
+    expect(moved.status).toBe(200);
+    expect((await fetch(`${b.base}/api/v1/requests/${id}`, { headers: json(zrzy) })).status).toBe(200);
+    expect((await fetch(`${b.base}/api/v1/requests/${id}`, { headers: json(token) })).status).toBe(404);
+    expect(await awaiting(b.base, zrzy)).toBe(101);
+    expect(await awaiting(b.base, token)).toBe(mainBefore + 99);
+  }, 60_000);
 });

@@ -32,7 +32,7 @@ export class CreateAccountDto {
   @MaxLength(254, { message: '电子邮箱最多 254 个字符。' })
   email?: string;
 
-  @ApiPropertyOptional({ description: '多机关部署时的机关代码；本系统只有一个机关，填写即被拒绝' })
+  @ApiPropertyOptional({ description: '账号所属机关的代码（D22）；默认为创建者的机关。根机关的系统管理员可在任一机关创建账号，其他机关的只能在本机关' })
   @IsOptional()
   @IsString({ message: '机关代码必须是文本。' })
   agency?: string;

@@ -1,9 +1,14 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('staff_user')
+@Index('IDX_staff_user_agency', ['agencyId'])
 export class StaffUserEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
+
+  /** The agency the row belongs to (D22); rows from before agencies belong to the root (id 1). */
+  @Column({ name: 'agency_id', type: 'integer', default: 1 })
+  agencyId: number;
 
   @Index('UQ_staff_user_username', { unique: true })
   @Column({ type: 'varchar', length: 64 })

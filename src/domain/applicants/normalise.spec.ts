@@ -51,6 +51,11 @@ describe('normalising input as people type it', () => {
     [' 2026 - 000001 ', '2026-000001'],
     ['2026—000001', '2026-000001'],
     ['2026-000001', '2026-000001'],
+    // D22: agency-prefixed numbers, typed in lower case, with full-width dashes or none.
+    ['zrzy－2026－000001', 'ZRZY-2026-000001'],
+    ['ZRZY2026000001', 'ZRZY-2026-000001'],
+    ['ｚｒｚｙ—２０２６—０００００１', 'ZRZY-2026-000001'],
+    ['jy2 2026 000012', 'JY2-2026-000012'],
   ])('tracking number %s → %s', (typed, canonical) => {
     expect(normaliseTrackingNumber(typed)).toBe(canonical);
   });

@@ -53,11 +53,16 @@ export function normaliseEmail(value: string): string {
   return toHalfWidth(value).replace(SPACES, '');
 }
 
-/** A tracking number: "2026－000001", "2026 000001" and "2026000001" all mean 2026-000001. */
+/**
+ * A tracking number: "2026－000001", "2026 000001" and "2026000001" all mean 2026-000001; with
+ * an agency's prefix (D22), "zrzy－2026－000001" and "ZRZY2026000001" mean ZRZY-2026-000001.
+ */
 export function normaliseTrackingNumber(value: string): string {
   const compact = toHalfWidth(value).replace(SPACES, '');
   const m = /^(\d{4})-?(\d{6,})$/.exec(compact);
-  return m ? `${m[1]}-${m[2]}` : compact;
+  if (m) return `${m[1]}-${m[2]}`;
+  const prefixed = /^([A-Za-z][A-Za-z0-9]{1,7})-?(\d{4})-?(\d{6,})$/.exec(compact);
+  return prefixed ? `${prefixed[1].toUpperCase()}-${prefixed[2]}-${prefixed[3]}` : compact;
 }
 
 /** An access code: half-width, no spaces, upper case (it is printed in capitals). */

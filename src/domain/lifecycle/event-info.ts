@@ -21,6 +21,7 @@ export const EVENT_LABELS: Record<EventType, string> = {
   due_recomputed: '答复期限重新计算',
   assigned: '指定承办人',
   personal_data_erased: '按保存期限清除申请人身份和联系信息',
+  transferred: '转送其他机关（确认收到前）',
   attachment_added: '上传文件',
   attachment_withdrawn: '撤回误传的文件',
 };
@@ -46,6 +47,8 @@ export const EVENT_BASIS: Record<EventType, string> = {
   due_recomputed: '节假日安排变更',
   assigned: '—',
   personal_data_erased: '《个人信息保护法》第十九条',
+  // D23: the first agency never received it (Art. 31): no receipt, no count.
+  transferred: '《条例》第三十一条（未确认收到）',
   attachment_added: '—',
   attachment_withdrawn: '—',
 };

@@ -51,7 +51,8 @@ export function historicOutcome(declared: Outcome, items: Outcome[], itemsGiven:
 
 export function referToOf(raw: unknown, outcomes: Outcome[], ctx: { historic?: boolean }): RequestState['referTo'] {
   if (raw === undefined || raw === null) return null;
-  const r = raw as { agency?: unknown; contact?: unknown };
+  const r = raw as { agency?: unknown; contact?: unknown; agencyCode?: unknown };
+  const agencyCode = typeof r.agencyCode === 'string' && r.agencyCode.trim() ? r.agencyCode.trim().toLowerCase() : null;
   const agency = typeof r.agency === 'string' ? r.agency.trim() : '';
   const contact = typeof r.contact === 'string' && r.contact.trim() ? r.contact.trim() : null;
   if (!ctx.historic) {
@@ -59,7 +60,7 @@ export function referToOf(raw: unknown, outcomes: Outcome[], ctx: { historic?: b
     if (!agency || agency.length > 200) throw new ValidationFailedError({ 'referTo.agency': '请填写掌握该信息的机关名称（不超过 200 个字符）。' });
     if (contact && contact.length > 200) throw new ValidationFailedError({ 'referTo.contact': '联系方式最多 200 个字符。' });
   }
-  return agency ? { agency, contact } : null;
+  return agency ? { agency, contact, ...(agencyCode ? { agencyCode } : {}) } : null;
 }
 
 export function resolveItemOutcomes(outcome: Outcome, raw: unknown, itemCount: number): { outcomes: Outcome[]; reasons: Array<string | null> } {

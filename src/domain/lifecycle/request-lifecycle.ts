@@ -130,7 +130,16 @@ function refuseAfterDue(state: RequestState, step: string, ctx: LifecycleContext
  * or throws: InvalidTransitionError (409), UnprocessableError (422), ValidationFailedError (400).
  */
 export function applyEvent(state: RequestState, event: LifecycleEvent, ctx: LifecycleContext): RequestState {
-  if (event.type === 'due_recomputed' || event.type === 'assigned' || event.type === 'personal_data_erased' || event.type === 'attachment_added' || event.type === 'attachment_withdrawn') return state;
+  // D23: a transfer before receipt changes the agency, not the application's state or clocks.
+  if (
+    event.type === 'due_recomputed' ||
+    event.type === 'assigned' ||
+    event.type === 'personal_data_erased' ||
+    event.type === 'transferred' ||
+    event.type === 'attachment_added' ||
+    event.type === 'attachment_withdrawn'
+  )
+    return state;
   const d = event.data;
   if (event.type === 'submitted' || event.type === 'registered') {
     if (state.status !== null) refuse('申请已经登记。');

@@ -20,7 +20,7 @@ export const STAFF_EVENT_TYPES = [
 ] as const;
 export type StaffEventType = (typeof STAFF_EVENT_TYPES)[number];
 /** `submitted` and `registered` open a request; `due_recomputed`, `assigned`, `personal_data_erased` and the attachment events are informational. */
-export type EventType = StaffEventType | 'submitted' | 'registered' | 'due_recomputed' | 'assigned' | 'personal_data_erased' | InformationalAttachmentEvent;
+export type EventType = StaffEventType | 'submitted' | 'registered' | 'due_recomputed' | 'assigned' | 'personal_data_erased' | 'transferred' | InformationalAttachmentEvent;
 /** A file added to or withdrawn from a request (issue 18): on the timeline, no effect on the state. */
 export type InformationalAttachmentEvent = 'attachment_added' | 'attachment_withdrawn';
 
@@ -87,7 +87,8 @@ export interface RequestState {
   itemOutcomes: Outcome[] | null;
   itemReasons: Array<string | null> | null;
   /** D21: where the information is held, when not by this agency. */
-  referTo: { agency: string; contact: string | null } | null;
+  /** D21; `agencyCode` when the named agency is on this platform (the applicant may refile there, D23). */
+  referTo: { agency: string; contact: string | null; agencyCode?: string } | null;
   concludedOn: IsoDate | null;
   /** D19: withdrawn before receipt: never received, counted nowhere. */
   withdrawnOn: IsoDate | null;

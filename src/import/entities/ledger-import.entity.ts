@@ -9,9 +9,14 @@ export type LedgerImportStatus = (typeof LEDGER_IMPORT_STATUSES)[number];
  */
 @Entity('ledger_import')
 @Index('IDX_ledger_import_status', ['status'])
+@Index('IDX_ledger_import_agency', ['agencyId'])
 export class LedgerImportEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
+
+  /** The agency the row belongs to (D22); rows from before agencies belong to the root (id 1). */
+  @Column({ name: 'agency_id', type: 'integer', default: 1 })
+  agencyId: number;
 
   @Column({ type: 'varchar', length: 20 })
   status: LedgerImportStatus;

@@ -6,6 +6,10 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity('report_publication')
 export class ReportPublicationEntity {
+  /** The agency the row belongs to (D22); rows from before agencies belong to the root (id 1). */
+  @PrimaryColumn({ name: 'agency_id', type: 'integer', default: 1 })
+  agencyId: number;
+
   @PrimaryColumn({ type: 'integer' })
   year: number;
 
@@ -50,6 +54,10 @@ export class ReportPublicationEntity {
 /** Which cells each request (or case) was counted in by one publication: the diff names the records that moved. */
 @Entity('report_publication_entry')
 export class ReportPublicationEntryEntity {
+  /** The agency the row belongs to (D22); rows from before agencies belong to the root (id 1). */
+  @PrimaryColumn({ name: 'agency_id', type: 'integer', default: 1 })
+  agencyId: number;
+
   @PrimaryColumn({ type: 'integer' })
   year: number;
 

@@ -1,6 +1,25 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsEmail, IsObject, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsDefined,
+  IsEmail,
+  IsObject,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import {
   APPLICANT_TYPES,
   ApplicantType,
@@ -117,7 +136,13 @@ export class CreateRequestDto {
   deliveryMethod?: DeliveryMethod;
 }
 
-export class PublicRequestDto extends OmitType(CreateRequestDto, ['channel', 'receivedOn'] as const) {}
+export class PublicRequestDto extends OmitType(CreateRequestDto, ['channel', 'receivedOn'] as const) {
+  @ApiPropertyOptional({ example: 'zrzy', description: '受理机关的代码；平台上有多个机关时必填（D22）' })
+  @IsOptional()
+  @IsString({ message: '机关代码必须是文本。' })
+  @MaxLength(40, { message: '机关代码过长。' })
+  agency?: string;
+}
 
 export class ItemOutcomeDto {
   @ApiProperty()
@@ -140,8 +165,9 @@ export class ItemOutcomeDto {
 
 /** D21: where information this agency does not hold can be obtained (Art. 36(五)). */
 export class ReferToDto {
-  @ApiProperty({ example: '某县自然资源局', maxLength: 200 })
+  @ApiProperty({ example: '某县自然资源局', maxLength: 200, description: '选了本平台上的机关（agencyCode）时可省略，取该机关的名称' })
   @Trim()
+  @ValidateIf((o: ReferToDto) => !o.agencyCode || o.agency !== undefined)
   @IsString({ message: '机关名称必须是文本。' })
   @MaxLength(200, { message: '机关名称最多 200 个字符。' })
   agency: string;
@@ -152,6 +178,12 @@ export class ReferToDto {
   @IsString({ message: '联系方式必须是文本。' })
   @MaxLength(200, { message: '联系方式最多 200 个字符。' })
   contact?: string;
+
+  @ApiPropertyOptional({ example: 'zrzy', description: '该机关在本平台上时其代码：申请人可在查询页一步改向该机关申请（D21、D23）' })
+  @IsOptional()
+  @IsString({ message: '机关代码必须是文本。' })
+  @MaxLength(40, { message: '机关代码过长。' })
+  agencyCode?: string;
 }
 
 export class RecordEventDto {
@@ -321,4 +353,19 @@ export class AssignRequestDto {
   @IsOptional()
   @Matches(/^[0-9a-f-]{36}$/, { message: '承办人无效。' })
   assigneeId?: string | null;
+}
+
+/** D23: the agency to forward a submission awaiting confirmation to, and why. */
+export class TransferRequestDto {
+  @ApiProperty({ example: 'zrzy', description: '本平台上另一个机关的代码' })
+  @IsString({ message: '请选择转送的机关。' })
+  @MaxLength(40, { message: '机关代码过长。' })
+  agency: string;
+
+  @ApiPropertyOptional({ example: '所申请信息由自然资源局制作和保存', maxLength: 500 })
+  @Trim()
+  @IsOptional()
+  @IsString({ message: '转送说明必须是文本。' })
+  @MaxLength(500, { message: '转送说明最多 500 个字符。' })
+  note?: string;
 }

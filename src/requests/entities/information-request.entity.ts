@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('information_request')
-@Index('IDX_information_request_received', ['receivedOn', 'applicantType', 'concludedOn', 'trackingNumber', 'dueOn'])
+@Index('IDX_information_request_received', ['agencyId', 'receivedOn', 'applicantType', 'concludedOn', 'trackingNumber', 'dueOn'])
 // The list indexes (descending and partial), the partial indexes of concluded requests and the
 // search indexes: migration 1795761000000.
 @Index('IDX_information_request_list', { synchronize: false })
@@ -16,10 +16,14 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('IDX_information_request_search_tracking', { synchronize: false })
 @Index('IDX_information_request_received_year', { synchronize: false })
 @Index('IDX_information_request_concluded_year', { synchronize: false })
-@Index('IDX_information_request_report', ['receivedOn', 'concludedOn', 'applicantType', 'outcome'])
+@Index('IDX_information_request_report', ['agencyId', 'receivedOn', 'concludedOn', 'applicantType', 'outcome'])
 export class InformationRequestEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
+
+  /** The agency the row belongs to (D22); rows from before agencies belong to the root (id 1). */
+  @Column({ name: 'agency_id', type: 'integer', default: 1 })
+  agencyId: number;
 
   @Index('UQ_information_request_tracking_number', { unique: true })
   @Column({ name: 'tracking_number', type: 'varchar', length: 20 })

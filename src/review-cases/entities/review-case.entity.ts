@@ -2,9 +2,14 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** An administrative review or lawsuit about the agency's disclosure work (Section 4 input). */
 @Entity('review_case')
+@Index('IDX_review_case_agency', ['agencyId', 'filedOn'])
 export class ReviewCaseEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
+
+  /** The agency the row belongs to (D22); rows from before agencies belong to the root (id 1). */
+  @Column({ name: 'agency_id', type: 'integer', default: 1 })
+  agencyId: number;
 
   @Column({ type: 'varchar', length: 30 })
   kind: string;
