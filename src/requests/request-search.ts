@@ -67,7 +67,7 @@ export function searchCondition(database: 'sqlite' | 'postgres', q: string, alia
       // The GIN indexes of ogi_grams (migration 1795762100000) find the candidates; the LIKE decides.
       const grams = `ARRAY[CAST(:searchGram AS text)]`;
       return {
-        where: `${alias}.id IN (SELECT sr.id FROM information_request sr WHERE ogi_grams(sr.tracking_number || ' ' || sr.description) @> ${grams} AND (sr.tracking_number LIKE :searchShort ESCAPE '\\' OR sr.description LIKE :searchShort ESCAPE '\\') UNION SELECT sr.id FROM applicant sa JOIN information_request sr ON sr.applicant_id = sa.id WHERE ogi_grams(sa.name) @> ${grams} AND sa.name LIKE :searchShort ESCAPE '\\')`,
+        where: `${alias}.id IN (SELECT sr.id FROM request_search_text st JOIN information_request sr ON sr.id = st.request_id WHERE ogi_grams(st.text) @> ${grams} AND (sr.tracking_number LIKE :searchShort ESCAPE '\\' OR sr.description LIKE :searchShort ESCAPE '\\') UNION SELECT sr.id FROM applicant sa JOIN information_request sr ON sr.applicant_id = sa.id WHERE ogi_grams(sa.name) @> ${grams} AND sa.name LIKE :searchShort ESCAPE '\\')`,
         params: { searchShort: like, searchGram: terms[0] },
       };
     }
