@@ -139,16 +139,14 @@ export class RollupService {
     const basisOf = new Map(settings.filter((s) => (SECTION4_BASIS_VALUES as string[]).includes(s.value)).map((s) => [s.agencyId, s.value as Section4Basis]));
     const casesOf = new Map<number, ReviewCaseRecord[]>(ids.map((id) => [id, []]));
     for (const c of cases) {
-      casesOf
-        .get(c.agencyId)
-        ?.push({
-          id: c.id,
-          kind: c.kind as ReviewCaseRecord['kind'],
-          filedOn: c.filedOn,
-          concludedOn: c.concludedOn,
-          result: c.result as ReviewCaseRecord['result'],
-          agencyRole: c.agencyRole as ReviewCaseRecord['agencyRole'],
-        });
+      casesOf.get(c.agencyId)?.push({
+        id: c.id,
+        kind: c.kind as ReviewCaseRecord['kind'],
+        filedOn: c.filedOn,
+        concludedOn: c.concludedOn,
+        result: c.result as ReviewCaseRecord['result'],
+        agencyRole: c.agencyRole as ReviewCaseRecord['agencyRole'],
+      });
     }
     const perAgency = new Map(ids.map((id) => [id, { basis: basisOf.get(id) ?? 'filed_in_year', table: compileSection4(casesOf.get(id)!, year, basisOf.get(id) ?? 'filed_in_year') }]));
     const table = zeros4();
