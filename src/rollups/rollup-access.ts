@@ -11,6 +11,8 @@ export type SubtreeAgency = AgencyEntity & { depth: number };
 export interface ReadableNode {
   node: AgencyEntity;
   subtree: SubtreeAgency[];
+  /** How many agencies the platform has (a subtree of all of them needs no agency condition). */
+  platformSize?: number;
 }
 
 const NOT_FOUND = '未找到该机关。';
@@ -31,7 +33,7 @@ export class RollupAccess {
     const all = await this.agencies.all();
     const node = all.find((a) => a.code === String(code ?? '').toLowerCase());
     if (!node || !mayRead(staff, node.id, all)) throw new NotFoundError(NOT_FOUND);
-    return { node, subtree: subtreeOf(all, node.id) };
+    return { node, subtree: subtreeOf(all, node.id), platformSize: all.length };
   }
 
   /** Publishing a roll-up: the node's own report_officer, or the root agency's (reports.publish checked by the route). */
@@ -47,7 +49,7 @@ export class RollupAccess {
     const own = all.find((a) => a.id === staff.agencyId);
     const node = code ? all.find((a) => a.code === String(code).toLowerCase()) : own;
     if (!node || !maySupervise(staff, node.id, all)) throw new NotFoundError(NOT_FOUND);
-    return { node, subtree: subtreeOf(all, node.id) };
+    return { node, subtree: subtreeOf(all, node.id), platformSize: all.length };
   }
 }
 

@@ -11,6 +11,7 @@ import {
   ReportFormat,
   ReviewCaseRecord,
   section3BasisText,
+  Section3Bucket,
   Section3Table,
   Section4Basis,
   SECTION4_BASIS_LABELS,
@@ -88,8 +89,8 @@ export class RollupService {
   ) {}
 
   /** The subtree's agency ids, or null when it is the whole platform (the query then needs no condition). */
-  async agencySet(subtree: readonly SubtreeAgency[]): Promise<AgencySet> {
-    return subtree.length === (await this.agencies.count()) ? null : subtree.map((a) => a.id);
+  async agencySet(subtree: readonly SubtreeAgency[], platformSize?: number): Promise<AgencySet> {
+    return subtree.length === (platformSize ?? (await this.agencies.count())) ? null : subtree.map((a) => a.id);
   }
 
   async section3(
@@ -98,19 +99,27 @@ export class RollupService {
     format: ReportFormat,
     m: EntityManager = this.dataSource.manager,
   ): Promise<{ report: RollupSection3Report; perAgency: Map<number, Section3Table>; buckets: AgencyBucket[] }> {
-    const ids = await this.agencySet(target.subtree);
+    const ids = await this.agencySet(target.subtree, target.platformSize);
     const buckets = await rollupBuckets(m, year, ids);
     const byAgency = new Map<number, AgencyBucket[]>(target.subtree.map((a) => [a.id, []]));
     for (const b of buckets) byAgency.get(b.agencyId)?.push(b);
     const perAgency = new Map([...byAgency].map(([id, list]) => [id, compileSection3(list, year, format)]));
-    const table = compileSection3(buckets, year, format);
+    // The sum from the buckets merged across agencies (a few dozen, not one set per agency): the same table, compiled once.
+    const merged = new Map<string, Section3Bucket>();
+    for (const b of buckets) {
+      const key = `${b.applicantType}|${b.received}|${b.concluded}|${b.outcome}`;
+      const found = merged.get(key);
+      if (found) found.count += b.count;
+      else merged.set(key, { applicantType: b.applicantType, received: b.received, concluded: b.concluded, outcome: b.outcome, count: b.count });
+    }
+    const table = compileSection3([...merged.values()], year, format);
     // R5 against last year's latest roll-up publication of the node; without one, last year's 四
     // from the records is the same set as this year's 二 (D4).
     const previous = await m.findOne(RollupPublicationEntity, { where: { agencyId: target.node.id, year: year - 1 }, order: { number: 'DESC' } });
     table.checks.push(
       previous
         ? checkCarryOver(table, (JSON.parse(previous.section3) as Record<string, number[]>).carried_to_next_year, 'published')
-        : { ...checkCarryOver(table, carriedFromRecords(buckets), 'compiled'), detail: '上年汇总报表未发布：上年“四”按现有记录计算，与本年“二”为同一批申请，二者相等。' },
+        : { ...checkCarryOver(table, carriedFromRecords([...merged.values()]), 'compiled'), detail: '上年汇总报表未发布：上年“四”按现有记录计算，与本年“二”为同一批申请，二者相等。' },
     );
     table.checks.sort((a, b) => a.rule.localeCompare(b.rule));
     const report: RollupSection3Report = {
@@ -182,7 +191,7 @@ export class RollupService {
         select: { agencyId: true, year: true, number: true, publishedAt: true, publishedBy: true, publishedById: true, format: true, reason: true, section3: true },
         where: { agencyId: In(ids), year: In([year - 1, year]) },
       }),
-      await repliesByAgency(m, year, await this.agencySet(target.subtree)),
+      await repliesByAgency(m, year, await this.agencySet(target.subtree, target.platformSize)),
       await m.findOne(RollupPublicationEntity, { where: { agencyId: target.node.id, year }, order: { number: 'DESC' } }),
     ];
     const latestOf = (agencyId: number, y: number) =>
@@ -242,7 +251,7 @@ export class RollupService {
     onlyAgency?: string,
   ): Promise<{ total: number; agencies: Array<{ code: string; name: string; total: number; items: Array<{ id: string; trackingNumber: string }> }> }> {
     const m = this.dataSource.manager;
-    const ids = await this.agencySet(target.subtree);
+    const ids = await this.agencySet(target.subtree, target.platformSize);
     const counts = await cellCountsByAgency(m, year, format, row, column, ids);
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     const listed = target.subtree.filter((a) => (counts.get(a.id) ?? 0) > 0 && (!onlyAgency || a.code === onlyAgency));

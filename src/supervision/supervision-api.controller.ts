@@ -35,7 +35,7 @@ export class SupervisionApiController {
   async overview(@Param('code') code: string, @CurrentStaff() staff: StaffPrincipal, @Query('year') yearRaw?: string) {
     const target = await this.access.supervised(staff, code);
     const year = yearRaw ? this.reports.parseYear(yearRaw) : Number(this.clock.today().slice(0, 4));
-    const { lines, dueSoonBy } = await this.supervision.overview(target, year, await this.rollups.agencySet(target.subtree));
+    const { lines, dueSoonBy } = await this.supervision.overview(target, year, await this.rollups.agencySet(target.subtree, target.platformSize));
     return { year, dueSoonBy, items: lines };
   }
 

@@ -46,7 +46,7 @@ export class SupervisionPagesController {
     const target = await this.access.supervised(staff, node || undefined);
     const thisYear = Number(this.clock.today().slice(0, 4));
     const year = yearRaw ? this.reports.parseYear(yearRaw) : thisYear;
-    const { lines, dueSoonBy } = await this.supervision.overview(target, year, await this.rollups.agencySet(target.subtree));
+    const { lines, dueSoonBy } = await this.supervision.overview(target, year, await this.rollups.agencySet(target.subtree, target.platformSize));
     const maxOverdue = Math.max(1, ...lines.map((l) => l.overdueNow));
     const all = await this.agencies.all();
     return {
