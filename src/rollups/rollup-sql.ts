@@ -3,7 +3,7 @@ import { ReportFormat, section3RowCondition, section3Rows, Section3Bucket, SECTI
 import { NotFoundError } from '../domain/errors';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { isPostgres, Params, tallyQuery } from '../requests/request-tally';
-import { COUNTED_SQL, positionCase, rowConditionSql } from '../reports/section3-sql';
+import { COUNTED_SQL, rowConditionSql } from '../reports/section3-sql';
 
 /**
  * The SQL of a roll-up (D22): one statement over the requests of a subtree, grouped by agency as
@@ -23,14 +23,19 @@ export function agencyInSql(alias: string, ids: AgencySet): string {
 
 export type AgencyBucket = Section3Bucket & { agencyId: number };
 
+const POSITIONS: Array<YearPosition | 'open'> = ['before', 'in', 'after', 'open'];
+
 /** Section 3 buckets of every agency of the set, one GROUP BY (the same columns as ReportsService.section3Buckets, plus the agency). */
 export async function rollupBuckets(m: EntityManager, year: number, ids: AgencySet): Promise<AgencyBucket[]> {
   const rows = await m
     .createQueryBuilder(InformationRequestEntity, 'r')
     .select('r.agency_id', 'a')
     .addSelect('r.applicant_type', 't')
-    .addSelect(positionCase('r.received_on', false), 'rb')
-    .addSelect(positionCase('r.concluded_on', true), 'cb')
+    // Positions as small integers, named below (cheaper to group than positionCase's labels). COUNTED_SQL
+    // leaves only receipts up to the year's end and conclusions from its start (or none), so two
+    // branches place the receipt and three the conclusion.
+    .addSelect(`CASE WHEN r.received_on < :start THEN 0 ELSE 1 END`, 'rb')
+    .addSelect(`CASE WHEN r.concluded_on IS NULL THEN 3 WHEN r.concluded_on > :end THEN 2 ELSE 1 END`, 'cb')
     .addSelect(`CASE WHEN r.concluded_on <= :end THEN r.outcome ELSE NULL END`, 'oc')
     .addSelect('COUNT(*)', 'n')
     .where(COUNTED_SQL)
@@ -41,8 +46,8 @@ export async function rollupBuckets(m: EntityManager, year: number, ids: AgencyS
     .addGroupBy('rb')
     .addGroupBy('cb')
     .addGroupBy('oc')
-    .getRawMany<{ a: string | number; t: string; rb: YearPosition; cb: YearPosition | 'open'; oc: string | null; n: string | number }>();
-  return rows.map((r) => ({ agencyId: Number(r.a), applicantType: r.t, received: r.rb, concluded: r.cb, outcome: r.oc, count: Number(r.n) }));
+    .getRawMany<{ a: string | number; t: string; rb: string | number; cb: string | number; oc: string | null; n: string | number }>();
+  return rows.map((r) => ({ agencyId: Number(r.a), applicantType: r.t, received: POSITIONS[Number(r.rb)] as YearPosition, concluded: POSITIONS[Number(r.cb)], outcome: r.oc, count: Number(r.n) }));
 }
 
 /** Replies of the year per agency from the reply tally (and its deltas): how many, how many had a due date, how many on time. */

@@ -10,7 +10,10 @@ import {
   compileSection4,
   ReportFormat,
   ReviewCaseRecord,
+  rowsOf,
   section3BasisText,
+  section3Rows,
+  SECTION3_COLUMNS,
   Section3Bucket,
   Section3Table,
   Section4Basis,
@@ -71,6 +74,25 @@ export function toRollupSummary(p: RollupPublicationEntity): PublicationSummary 
   return { year: p.year, number: p.number, publishedAt: p.publishedAt, publishedBy: p.publishedBy, publishedById: p.publishedById, format: p.format as ReportFormat, reason: p.reason };
 }
 
+/** A table's rows from buckets (compileSection3 without its checks): what each agency's part of a roll-up needs. */
+function section3RowsOf(buckets: readonly Section3Bucket[], format: ReportFormat): Record<string, number[]> {
+  const rows: Record<string, number[]> = Object.fromEntries(section3Rows(format).map((spec) => [spec.key, Array(SECTION3_COLUMNS.length).fill(0) as number[]]));
+  const total = SECTION3_COLUMNS.length - 1;
+  const placed = new Map<string, string[]>();
+  for (const b of buckets) {
+    const col = (SECTION3_COLUMNS as readonly string[]).indexOf(b.applicantType);
+    if (col < 0 || col === total) continue;
+    const position = `${b.received}|${b.concluded}|${b.outcome}`;
+    let keys = placed.get(position);
+    if (!keys) placed.set(position, (keys = rowsOf(b, format)));
+    for (const key of keys) {
+      rows[key][col] += b.count;
+      rows[key][total] += b.count;
+    }
+  }
+  return rows;
+}
+
 const zeros4 = (): Section4Table => Object.fromEntries(SECTION4_GROUPS.map((g) => [g, Object.fromEntries(SECTION4_COLUMNS.map((c) => [c, 0]))])) as Section4Table;
 
 /**
@@ -98,12 +120,12 @@ export class RollupService {
     year: number,
     format: ReportFormat,
     m: EntityManager = this.dataSource.manager,
-  ): Promise<{ report: RollupSection3Report; perAgency: Map<number, Section3Table>; buckets: AgencyBucket[] }> {
+  ): Promise<{ report: RollupSection3Report; perAgency: Map<number, Record<string, number[]>>; buckets: AgencyBucket[] }> {
     const ids = await this.agencySet(target.subtree, target.platformSize);
     const buckets = await rollupBuckets(m, year, ids);
     const byAgency = new Map<number, AgencyBucket[]>(target.subtree.map((a) => [a.id, []]));
     for (const b of buckets) byAgency.get(b.agencyId)?.push(b);
-    const perAgency = new Map([...byAgency].map(([id, list]) => [id, compileSection3(list, year, format)]));
+    const perAgency = new Map([...byAgency].map(([id, list]) => [id, section3RowsOf(list, format)]));
     // The sum from the buckets merged across agencies (a few dozen, not one set per agency): the same table, compiled once.
     const merged = new Map<string, Section3Bucket>();
     for (const b of buckets) {
@@ -129,7 +151,7 @@ export class RollupService {
       rows: table.rows,
       checks: table.checks,
       basis: section3BasisText(format, this.config.feePausesClock),
-      agencies: target.subtree.map((a) => ({ code: a.code, name: a.name, rows: perAgency.get(a.id)!.rows })),
+      agencies: target.subtree.map((a) => ({ code: a.code, name: a.name, rows: perAgency.get(a.id)! })),
     };
     return { report, perAgency, buckets };
   }
@@ -141,9 +163,11 @@ export class RollupService {
     m: EntityManager = this.dataSource.manager,
   ): Promise<{ report: RollupSection4Report; perAgency: Map<number, { table: Section4Table; basis: Section4Basis }> }> {
     const ids = target.subtree.map((a) => a.id);
+    // The whole platform needs no agency condition (a list of hundreds of parameters costs PostgreSQL more than the rows).
+    const agencyId = (await this.agencySet(target.subtree, target.platformSize)) === null ? undefined : In(ids);
     const [cases, settings] = [
-      await m.find(ReviewCaseEntity, { select: { id: true, agencyId: true, kind: true, filedOn: true, concludedOn: true, result: true, agencyRole: true }, where: { agencyId: In(ids) } }),
-      await m.find(AgencySettingEntity, { where: { agencyId: In(ids), key: 'section4_basis' } }),
+      await m.find(ReviewCaseEntity, { select: { id: true, agencyId: true, kind: true, filedOn: true, concludedOn: true, result: true, agencyRole: true }, where: { agencyId } }),
+      await m.find(AgencySettingEntity, { where: { agencyId, key: 'section4_basis' } }),
     ];
     const basisOf = new Map(settings.filter((s) => (SECTION4_BASIS_VALUES as string[]).includes(s.value)).map((s) => [s.agencyId, s.value as Section4Basis]));
     const casesOf = new Map<number, ReviewCaseRecord[]>(ids.map((id) => [id, []]));
@@ -199,7 +223,8 @@ export class RollupService {
     const bucketsOf = new Map<number, AgencyBucket[]>(ids.map((id) => [id, []]));
     for (const b of s3.buckets) bucketsOf.get(b.agencyId)?.push(b);
     const agencies: RollupAgency[] = target.subtree.map((a) => {
-      const own = s3.perAgency.get(a.id)!;
+      // The agency's own checks, as its own report compiles them (the API's roll-up needs only its rows).
+      const own = compileSection3(bucketsOf.get(a.id)!, year, format);
       const previous = latestOf(a.id, year - 1);
       // The agency's own R5, as its own report checks it: against its last year's publication, else its records.
       const r5 = previous
