@@ -30,7 +30,7 @@ import { AnnualReport, Section3Report, Section4Report } from '../reports/reports
 import { ReviewCaseEntity } from '../review-cases/entities/review-case.entity';
 import { RollupPublicationEntity } from './entities/rollup-publication.entity';
 import { ReadableNode, SubtreeAgency } from './rollup-access';
-import { AgencyBucket, AgencySet, cellCountsByAgency, cellPagesByAgency, repliesByAgency, rollupBuckets } from './rollup-sql';
+import { AgencyBucket, AgencySet, agencyInSql, cellCountsByAgency, cellPagesByAgency, repliesByAgency, rollupBuckets } from './rollup-sql';
 
 export const ROLLUP_CELL_PAGE_SIZE = 50;
 
@@ -74,23 +74,9 @@ export function toRollupSummary(p: RollupPublicationEntity): PublicationSummary 
   return { year: p.year, number: p.number, publishedAt: p.publishedAt, publishedBy: p.publishedBy, publishedById: p.publishedById, format: p.format as ReportFormat, reason: p.reason };
 }
 
-/** A table's rows from buckets (compileSection3 without its checks): what each agency's part of a roll-up needs. */
-function section3RowsOf(buckets: readonly Section3Bucket[], format: ReportFormat): Record<string, number[]> {
-  const rows: Record<string, number[]> = Object.fromEntries(section3Rows(format).map((spec) => [spec.key, Array(SECTION3_COLUMNS.length).fill(0) as number[]]));
-  const total = SECTION3_COLUMNS.length - 1;
-  const placed = new Map<string, string[]>();
-  for (const b of buckets) {
-    const col = (SECTION3_COLUMNS as readonly string[]).indexOf(b.applicantType);
-    if (col < 0 || col === total) continue;
-    const position = `${b.received}|${b.concluded}|${b.outcome}`;
-    let keys = placed.get(position);
-    if (!keys) placed.set(position, (keys = rowsOf(b, format)));
-    for (const key of keys) {
-      rows[key][col] += b.count;
-      rows[key][total] += b.count;
-    }
-  }
-  return rows;
+/** A table's rows, all zero, in the format's order. */
+function emptyRows(format: ReportFormat): Record<string, number[]> {
+  return Object.fromEntries(section3Rows(format).map((spec) => [spec.key, Array(SECTION3_COLUMNS.length).fill(0) as number[]]));
 }
 
 const zeros4 = (): Section4Table => Object.fromEntries(SECTION4_GROUPS.map((g) => [g, Object.fromEntries(SECTION4_COLUMNS.map((c) => [c, 0]))])) as Section4Table;
@@ -123,13 +109,25 @@ export class RollupService {
   ): Promise<{ report: RollupSection3Report; perAgency: Map<number, Record<string, number[]>>; buckets: AgencyBucket[] }> {
     const ids = await this.agencySet(target.subtree, target.platformSize);
     const buckets = await rollupBuckets(m, year, ids);
-    const byAgency = new Map<number, AgencyBucket[]>(target.subtree.map((a) => [a.id, []]));
-    for (const b of buckets) byAgency.get(b.agencyId)?.push(b);
-    const perAgency = new Map([...byAgency].map(([id, list]) => [id, section3RowsOf(list, format)]));
-    // The sum from the buckets merged across agencies (a few dozen, not one set per agency): the same table, compiled once.
+    // One pass: each bucket into its agency's rows and into the buckets merged across agencies (a few
+    // dozen), from which the sum is compiled once, checks included: the same table as Σ of the agencies'.
+    const perAgency = new Map(target.subtree.map((a) => [a.id, emptyRows(format)]));
+    const placed = new Map<string, string[]>();
     const merged = new Map<string, Section3Bucket>();
+    const total = SECTION3_COLUMNS.length - 1;
     for (const b of buckets) {
-      const key = `${b.applicantType}|${b.received}|${b.concluded}|${b.outcome}`;
+      const position = `${b.received}|${b.concluded}|${b.outcome}`;
+      let keys = placed.get(position);
+      if (!keys) placed.set(position, (keys = rowsOf(b, format)));
+      const rows = perAgency.get(b.agencyId);
+      const col = (SECTION3_COLUMNS as readonly string[]).indexOf(b.applicantType);
+      if (rows && col >= 0 && col < total) {
+        for (const key of keys) {
+          rows[key][col] += b.count;
+          rows[key][total] += b.count;
+        }
+      }
+      const key = `${b.applicantType}|${position}`;
       const found = merged.get(key);
       if (found) found.count += b.count;
       else merged.set(key, { applicantType: b.applicantType, received: b.received, concluded: b.concluded, outcome: b.outcome, count: b.count });
@@ -165,20 +163,29 @@ export class RollupService {
     const ids = target.subtree.map((a) => a.id);
     // The whole platform needs no agency condition (a list of hundreds of parameters costs PostgreSQL more than the rows).
     const agencyId = (await this.agencySet(target.subtree, target.platformSize)) === null ? undefined : In(ids);
-    const [cases, settings] = [
-      await m.find(ReviewCaseEntity, { select: { id: true, agencyId: true, kind: true, filedOn: true, concludedOn: true, result: true, agencyRole: true }, where: { agencyId } }),
-      await m.find(AgencySettingEntity, { where: { agencyId, key: 'section4_basis' } }),
-    ];
+    // Raw rows, not entities: a platform's cases are read whole on every roll-up.
+    const caseQuery = m
+      .createQueryBuilder(ReviewCaseEntity, 'c')
+      .select('c.agency_id', 'a')
+      .addSelect('c.id', 'id')
+      .addSelect('c.kind', 'kind')
+      .addSelect('c.filed_on', 'f')
+      .addSelect('c.concluded_on', 'co')
+      .addSelect('c.result', 'result')
+      .addSelect('c.agency_role', 'role')
+      .where(agencyInSql('c', agencyId ? ids : null));
+    const cases = await caseQuery.getRawMany<{ a: string | number; id: string; kind: string; f: string; co: string | null; result: string | null; role: string }>();
+    const settings = await m.find(AgencySettingEntity, { where: { agencyId, key: 'section4_basis' } });
     const basisOf = new Map(settings.filter((s) => (SECTION4_BASIS_VALUES as string[]).includes(s.value)).map((s) => [s.agencyId, s.value as Section4Basis]));
     const casesOf = new Map<number, ReviewCaseRecord[]>(ids.map((id) => [id, []]));
     for (const c of cases) {
-      casesOf.get(c.agencyId)?.push({
+      casesOf.get(Number(c.a))?.push({
         id: c.id,
         kind: c.kind as ReviewCaseRecord['kind'],
-        filedOn: c.filedOn,
-        concludedOn: c.concludedOn,
+        filedOn: c.f,
+        concludedOn: c.co,
         result: c.result as ReviewCaseRecord['result'],
-        agencyRole: c.agencyRole as ReviewCaseRecord['agencyRole'],
+        agencyRole: c.role as ReviewCaseRecord['agencyRole'],
       });
     }
     const perAgency = new Map(ids.map((id) => [id, { basis: basisOf.get(id) ?? 'filed_in_year', table: compileSection4(casesOf.get(id)!, year, basisOf.get(id) ?? 'filed_in_year') }]));
