@@ -26,15 +26,11 @@ import { gridToView } from '../reports/report-view';
 import { ReportsService } from '../reports/reports.service';
 import { mayRead, maySupervise, RollupAccess } from './rollup-access';
 import { rollupDisposition } from './rollup-export-names';
+import { percent } from './rollup-view';
 import { RollupPublicationsService } from './rollup-publications.service';
 import { ROLLUP_CELL_PAGE_SIZE, RollupReport, RollupService } from './rollup.service';
 
 const FORMAT_LABELS: Record<ReportFormat, string> = { '2021': '2021 年格式', '2019': '2019 年试行格式' };
-
-/** A share as the page prints it: 96.3%, or — without replies. */
-export function percent(share: number | null): string {
-  return share === null ? '—' : `${(Math.round(share * 1000) / 10).toFixed(1)}%`;
-}
 
 /** The roll-up pages (全县/全市汇总, D22): the official layout for any node in reach, the agencies below it, drill-down, exports, publishing. */
 @ApiExcludeController()

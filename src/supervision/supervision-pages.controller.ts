@@ -15,7 +15,7 @@ import { DUE_SOON_WORKING_DAYS } from '../domain/lifecycle/watch-lists';
 import { ListRequestsQueryDto } from '../requests/dto/request.dto';
 import { RequestQueriesService } from '../requests/request-queries.service';
 import { ReportsService } from '../reports/reports.service';
-import { percent } from '../rollups/rollup-pages.controller';
+import { percent } from '../rollups/rollup-view';
 import { RollupService } from '../rollups/rollup.service';
 import { SupervisionService } from './supervision.service';
 
