@@ -134,6 +134,9 @@ export class AgencyTallies1795763100000 implements MigrationInterface {
       await q.dropIndex('information_request', name);
       await q.createIndex('information_request', new TableIndex({ name, columnNames }));
     }
+    // The new indexes have no statistics yet: without them SQLite's planner chose scans (a
+    // two-character search took 8.6 s, a request's detail 4.4 s at 1M requests until ANALYZE).
+    await q.query('ANALYZE information_request');
   }
 
   private async createTriggers(q: QueryRunner, pg: boolean, version: 0 | 1): Promise<void> {

@@ -1,5 +1,6 @@
 /**
  * npm run bench:report [-- --pg] [-- --sizes 10000,100000,1000000] [-- --runs 7]
+ * npm run bench:report -- --rollup [--pg] [--requests N]: see scripts/bench-rollup.ts
  *
  * For each size, in a child process of its own (so peak RSS is per size): a fresh database
  * (SQLite file, or a fresh PostgreSQL schema with --pg and DATABASE_URL), the real migrations,
@@ -21,6 +22,7 @@ import { addDays, fromDayNumber, toDayNumber } from '../src/domain/calendar';
 import { ReportsService } from '../src/reports/reports.service';
 import { NestFactory } from '@nestjs/core';
 import { argValue } from './cli-context';
+import { rollupBenchmark } from './bench-rollup';
 
 const YEAR = 2024;
 
@@ -245,6 +247,8 @@ function runChild(args: string[]): Record<string, number> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  // Issue 16: the roll-up benchmark (scripts/bench-rollup.ts).
+  if (args.includes('--rollup')) return rollupBenchmark(args);
   const pg = args.includes('--pg');
   const runs = Number(argValue(args, 'runs') ?? 7);
   const dirArg = argValue(args, 'dir');

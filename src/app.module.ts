@@ -24,6 +24,8 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { PublicPagesModule } from './public/public-pages.module';
 import { ImportModule } from './import/import.module';
 import { ReportsModule } from './reports/reports.module';
+import { RollupsModule } from './rollups/rollups.module';
+import { SupervisionModule } from './supervision/supervision.module';
 import { RequestsModule } from './requests/requests.module';
 import { ReviewCasesModule } from './review-cases/review-cases.module';
 import { StaffPagesModule } from './staff/staff-pages.module';
@@ -60,6 +62,8 @@ export class AppModule {
         DigestModule,
         ReviewCasesModule,
         ReportsModule,
+        RollupsModule,
+        SupervisionModule,
         ImportModule,
         AttachmentsModule,
       ],

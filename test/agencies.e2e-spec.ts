@@ -236,6 +236,10 @@ describe('Several agencies on one platform', () => {
     expect((await request(t.http).get('/api/v1/settings/report').set(root).expect(200)).body).toEqual({ section4Basis: 'filed_in_year', feePausesClock: true });
     expect(((await section3(zrzy)) as unknown as { basis: { fee: string } }).basis.fee).toContain('设置：否');
     expect(((await section3(root)) as unknown as { basis: { fee: string } }).basis.fee).toContain('设置：是');
+    // Printed per agency under the roll-up (D22).
+    const rollup4 = (await request(t.http).get('/api/v1/agencies/xzf/rollup/2026/section4').set(root).expect(200)).body as { basis: Record<string, string> };
+    expect(rollup4.basis['settings.zrzy']).toContain('收费通知后暂停计算答复期限：否');
+    expect(rollup4.basis['settings.xzf']).toContain('收费通知后暂停计算答复期限：是');
     const admin2 = await token('zrzy.admin');
     await request(t.http).put('/api/v1/settings/remedies').set(admin2).send({ reviewOrgan: '某县人民政府', court: '某县人民法院' }).expect(200);
     expect((await request(t.http).get('/api/v1/settings/remedies').set(zrzy).expect(200)).body).toMatchObject({ reviewOrgan: '某县人民政府', court: '某县人民法院' });

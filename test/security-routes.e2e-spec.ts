@@ -127,6 +127,30 @@ const STAFF_ROUTES: Record<string, Permission> = {
   'POST /staff/agencies': 'agencies.manage',
   'POST /api/v1/requests/:id/transfer': 'requests.confirm',
   'POST /staff/requests/:id/transfer': 'requests.confirm',
+  // Roll-ups and supervision (issue 16 phase 2): which node each may read is checked by RollupAccess (404 out of reach).
+  'GET /api/v1/agencies/:code/reports/:year/section3': 'reports.rollup',
+  'GET /api/v1/agencies/:code/reports/:year/section4': 'reports.rollup',
+  'GET /api/v1/agencies/:code/rollup/:year/section3': 'reports.rollup',
+  'GET /api/v1/agencies/:code/rollup/:year/section4': 'reports.rollup',
+  'GET /api/v1/agencies/:code/rollup/:year/section3/cells/:row/:column': 'reports.rollup',
+  'GET /api/v1/agencies/:code/rollup/:year/export/:type': 'reports.rollup',
+  'POST /api/v1/agencies/:code/rollup/:year/publish': 'reports.publish',
+  'GET /api/v1/agencies/:code/rollup/:year/publications': 'reports.rollup',
+  'GET /api/v1/agencies/:code/rollup/:year/publications/:number': 'reports.rollup',
+  'GET /api/v1/agencies/:code/requests': 'supervision.view',
+  'GET /api/v1/agencies/:code/requests/:id': 'supervision.view',
+  'GET /api/v1/agencies/:code/supervision': 'supervision.view',
+  'POST /api/v1/agencies/:code/requests/:id/supervision-notes': 'supervision.note',
+  'GET /staff/rollup': 'reports.rollup',
+  'GET /staff/rollup/:code/:year': 'reports.rollup',
+  'GET /staff/rollup/:code/:year/cells/:row/:column': 'reports.rollup',
+  'GET /staff/rollup/:code/:year/export/:type': 'reports.rollup',
+  'GET /staff/rollup/:code/:year/publications/:number': 'reports.rollup',
+  'POST /staff/rollup/:code/:year/publish': 'reports.publish',
+  'GET /staff/supervision': 'supervision.view',
+  'POST /staff/supervision/notes': 'supervision.note',
+  'GET /staff/supervision/:code/requests': 'supervision.view',
+  'GET /staff/supervision/:code/requests/:id': 'supervision.view',
 };
 
 const SAMPLE_PARAMS: Record<string, string> = {
@@ -291,6 +315,7 @@ describe('Agency isolation', () => {
     'PATCH /api/v1/accounts/:id': { active: false },
     'POST /api/v1/accounts/:id/password': { password: 'Another-pass-2026' },
     'POST /staff/accounts/:id': { action: 'password', password: 'Another-pass-2026' },
+    'POST /api/v1/agencies/:code/requests/:id/supervision-notes': { note: '请抓紧办理。' },
   };
 
   it('every staff route given another agency’s record answers 404', async () => {

@@ -81,11 +81,11 @@ describe('Security', () => {
       const csv = await request(t.http).get('/api/v1/reports/2026/export/csv').set(bearer(users.report_officer.token)).expect(200);
       expect(csv.text).not.toContain('冯十二');
       await t.dataSource.query(`UPDATE staff_user SET email = 'staff@agency.test'`);
-      // Every account now has an address: the administrator and the five role accounts each get one digest.
-      expect(await t.app.get(DailyDigestService).sendDailyDigest()).toMatchObject({ ran: true, recipients: 6 });
+      // Every account now has an address: the administrator and the six role accounts (supervisor included) each get one digest.
+      expect(await t.app.get(DailyDigestService).sendDailyDigest()).toMatchObject({ ran: true, recipients: 7 });
       while ((await t.app.get(MailWorker).runOnce()) > 0);
       const digest = sink.messages.filter((m) => m.subject?.includes('每日提醒'));
-      expect(digest).toEqual(Array(6).fill(expect.objectContaining({ to: expect.objectContaining({ text: 'staff@agency.test' }) })));
+      expect(digest).toEqual(Array(7).fill(expect.objectContaining({ to: expect.objectContaining({ text: 'staff@agency.test' }) })));
       for (const m of digest) for (const secret of ['冯十二', validResidentId(), '13500135000', 'feng@example.com']) expect(m.text + (m.html || '')).not.toContain(secret);
     });
 

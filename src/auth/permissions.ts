@@ -12,6 +12,9 @@ export const PERMISSIONS = [
   'requests.import',
   'reports.view',
   'reports.publish',
+  'reports.rollup',
+  'supervision.view',
+  'supervision.note',
   'review_cases.manage',
   'calendar.manage',
   'accounts.manage',
@@ -24,7 +27,7 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const PERMISSION_MATRIX: Record<Permission, Role[]> = {
-  'requests.view': ['registrar', 'handler', 'approver', 'report_officer', 'administrator'],
+  'requests.view': ['registrar', 'handler', 'approver', 'report_officer', 'administrator', 'supervisor'],
   'requests.personal_data': ['registrar', 'handler', 'approver'],
   'requests.register': ['registrar'],
   'requests.confirm': ['registrar'],
@@ -32,8 +35,13 @@ export const PERMISSION_MATRIX: Record<Permission, Role[]> = {
   'requests.approve': ['approver'],
   // Back-entering a ledger registers requests: clerical work, not the administrator's (separation of duties).
   'requests.import': ['registrar'],
-  'reports.view': ['report_officer', 'administrator'],
+  'reports.view': ['report_officer', 'administrator', 'supervisor'],
   'reports.publish': ['report_officer'],
+  // Which nodes each may read is decided by RollupAccess (own node, subtree, or any from the root).
+  'reports.rollup': ['report_officer', 'administrator', 'supervisor'],
+  // The 督办 view and its note: supervisors of a node, and the root agency's administrator.
+  'supervision.view': ['administrator', 'supervisor'],
+  'supervision.note': ['administrator', 'supervisor'],
   'review_cases.manage': ['report_officer'],
   'calendar.manage': ['administrator'],
   'accounts.manage': ['administrator'],
@@ -42,7 +50,7 @@ export const PERMISSION_MATRIX: Record<Permission, Role[]> = {
   'settings.manage': ['report_officer', 'administrator'],
   'data.retention': ['administrator'],
   'jobs.run': ['administrator'],
-  'staff.self': ['registrar', 'handler', 'approver', 'report_officer', 'administrator'],
+  'staff.self': ['registrar', 'handler', 'approver', 'report_officer', 'administrator', 'supervisor'],
 };
 
 export const PERMISSION_LABELS: Record<Permission, string> = {
@@ -55,6 +63,9 @@ export const PERMISSION_LABELS: Record<Permission, string> = {
   'requests.import': '批量补录台账',
   'reports.view': '查看、导出年度报表',
   'reports.publish': '发布年度报表',
+  'reports.rollup': '查看各机关报表和汇总报表（本机关、下级机关）',
+  'supervision.view': '督办：查看下级机关逾期、即将到期、按时答复率',
+  'supervision.note': '督办：对下级机关的申请发出督办意见（不改变办理状态）',
   'review_cases.manage': '登记、审结复议诉讼案件',
   'calendar.manage': '维护节假日安排',
   'accounts.manage': '管理账号',

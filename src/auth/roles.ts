@@ -1,4 +1,4 @@
-export const ROLES = ['registrar', 'handler', 'approver', 'report_officer', 'administrator'] as const;
+export const ROLES = ['registrar', 'handler', 'approver', 'report_officer', 'administrator', 'supervisor'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -7,6 +7,8 @@ export const ROLE_LABELS: Record<Role, string> = {
   approver: '审核',
   report_officer: '年报',
   administrator: '系统管理',
+  // D22: reads its agency's subtree (lists, reports, roll-ups, 督办), never writes a record.
+  supervisor: '督办',
 };
 
 export interface StaffPrincipal {

@@ -22,6 +22,9 @@ import { ShortTermSearchGrams1795762100000 } from '../../migrations/179576210000
 import { AttachmentDownloadEntity, AttachmentEntity } from '../attachments/entities/attachment.entity';
 import { Agencies1795763000000 } from '../../migrations/1795763000000-Agencies';
 import { AgencyTallies1795763100000 } from '../../migrations/1795763100000-AgencyTallies';
+import { RollupsAndSupervision1795763500000 } from '../../migrations/1795763500000-RollupsAndSupervision';
+import { RollupPublicationEntity } from '../rollups/entities/rollup-publication.entity';
+import { SupervisionNoteEntity } from '../supervision/entities/supervision-note.entity';
 import { AgencyEntity } from '../agencies/entities/agency.entity';
 import { PersonalDataAccessEntity } from '../requests/entities/personal-data-access.entity';
 import { AgencySettingEntity } from '../reports/entities/agency-setting.entity';
@@ -65,6 +68,8 @@ export const ENTITIES = [
   AttachmentEntity,
   AttachmentDownloadEntity,
   AgencyEntity,
+  RollupPublicationEntity,
+  SupervisionNoteEntity,
 ];
 
 export const MIGRATIONS = [
@@ -85,6 +90,7 @@ export const MIGRATIONS = [
   ShortTermSearchGrams1795762100000,
   Agencies1795763000000,
   AgencyTallies1795763100000,
+  RollupsAndSupervision1795763500000,
 ];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */

@@ -19,6 +19,7 @@ import { CONFIRMATION_WORKING_DAYS } from '../domain/lifecycle';
 import { addDays } from '../domain/calendar';
 import { MailOutboxService, PreparedMail } from './mail-outbox.service';
 import { InjectJobReadDataSource } from '../database/read-data-source';
+import { markNotesDigested, pendingSupervisionNotes } from '../supervision/supervision-notes';
 
 export const DIGEST_JOB = 'daily-digest';
 
@@ -78,25 +79,30 @@ export class DailyDigestService {
     // One digest per agency, to that agency's staff, of that agency's requests (D22).
     const total: DigestResult = { ran: true, recipients: 0, overdue: 0, dueSoon: 0, lapsed: 0, awaitingLate: 0 };
     const mails: PreparedMail[] = [];
+    const notesCarried: string[] = [];
     for (const agency of await this.agencies.all()) {
-      const part = await runForAgency(agency.id, () => this.agencyDigest(agency.id, agency.name, today, mails));
+      const part = await runForAgency(agency.id, () => this.agencyDigest(agency.id, agency.name, today, mails, notesCarried));
       for (const k of ['recipients', 'overdue', 'dueSoon', 'lapsed', 'awaitingLate'] as const) total[k] += part[k];
     }
     await this.unitOfWork.run(async (m) => {
       await this.outbox.insertPrepared(m, mails);
+      await markNotesDigested(m, notesCarried, today);
       await m.update(JobRunEntity, { job: DIGEST_JOB, runOn: today }, { result: `${total.recipients} recipients` });
     });
     return total;
   }
 
   /** One agency's digest messages, rendered into `mails`; run inside the agency's scope. */
-  private async agencyDigest(agencyId: number, agencyName: string, today: string, mails: PreparedMail[]): Promise<Omit<DigestResult, 'ran'>> {
+  private async agencyDigest(agencyId: number, agencyName: string, today: string, mails: PreparedMail[], notesCarried: string[]): Promise<Omit<DigestResult, 'ran'>> {
     const [open, lapsed, awaitingLate, recipients] = await Promise.all([
       this.openItems(),
       this.queries.findLapsed(undefined, this.dataSource.manager),
       this.awaiting.late(this.dataSource.manager),
       this.auth.digestRecipients(agencyId),
     ]);
+    // 督办意见 since the last digest (D22): carried once, then marked with this digest's day.
+    const notes = recipients.length ? await pendingSupervisionNotes(this.dataSource.manager, agencyId) : [];
+    notesCarried.push(...notes.map((n) => n.id));
     const overdue = open.filter((i) => i.overdue);
     const dueSoon = open.filter((i) => i.dueSoon);
     if (!recipients.length) return { recipients: 0, overdue: overdue.length, dueSoon: dueSoon.length, lapsed: lapsed.length, awaitingLate: awaitingLate.length };
@@ -127,6 +133,7 @@ export class DailyDigestService {
         `${base}/staff`,
       ),
       dashboard: `${base}/staff`,
+      supervisionNotes: notes.map((n) => ({ trackingNumber: n.trackingNumber, note: n.note, by: n.createdBy, link: `${base}/staff/requests/${n.requestId}` })),
     };
     for (const r of recipients) {
       await new Promise((resolve) => setImmediate(resolve));
@@ -134,7 +141,7 @@ export class DailyDigestService {
         this.outbox.prepare({
           kind: 'digest',
           to: r.email,
-          subject: `【${agencyName}】政府信息公开申请每日提醒（${today}）：逾期 ${overdue.length} 件，3个工作日内到期 ${dueSoon.length} 件${awaitingLate.length ? `，超时未确认收到 ${awaitingLate.length} 件` : ''}`,
+          subject: `【${agencyName}】政府信息公开申请每日提醒（${today}）：逾期 ${overdue.length} 件，3个工作日内到期 ${dueSoon.length} 件${awaitingLate.length ? `，超时未确认收到 ${awaitingLate.length} 件` : ''}${notes.length ? `，督办意见 ${notes.length} 条` : ''}`,
           requestId: null,
           context: {
             agencyName,

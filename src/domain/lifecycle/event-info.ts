@@ -24,6 +24,7 @@ export const EVENT_LABELS: Record<EventType, string> = {
   transferred: '转送其他机关（确认收到前）',
   attachment_added: '上传文件',
   attachment_withdrawn: '撤回误传的文件',
+  supervision_note: '上级督办意见',
 };
 
 export const EVENT_BASIS: Record<EventType, string> = {
@@ -51,6 +52,8 @@ export const EVENT_BASIS: Record<EventType, string> = {
   transferred: '《条例》第三十一条（未确认收到）',
   attachment_added: '—',
   attachment_withdrawn: '—',
+  // D22: the supervising office's note; it changes nothing of the application.
+  supervision_note: '《条例》第四十七条',
 };
 
 /**

@@ -137,7 +137,8 @@ export function applyEvent(state: RequestState, event: LifecycleEvent, ctx: Life
     event.type === 'personal_data_erased' ||
     event.type === 'transferred' ||
     event.type === 'attachment_added' ||
-    event.type === 'attachment_withdrawn'
+    event.type === 'attachment_withdrawn' ||
+    event.type === 'supervision_note'
   )
     return state;
   const d = event.data;

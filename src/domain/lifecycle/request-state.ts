@@ -20,7 +20,7 @@ export const STAFF_EVENT_TYPES = [
 ] as const;
 export type StaffEventType = (typeof STAFF_EVENT_TYPES)[number];
 /** `submitted` and `registered` open a request; `due_recomputed`, `assigned`, `personal_data_erased` and the attachment events are informational. */
-export type EventType = StaffEventType | 'submitted' | 'registered' | 'due_recomputed' | 'assigned' | 'personal_data_erased' | 'transferred' | InformationalAttachmentEvent;
+export type EventType = StaffEventType | 'submitted' | 'registered' | 'due_recomputed' | 'assigned' | 'personal_data_erased' | 'transferred' | InformationalAttachmentEvent | 'supervision_note';
 /** A file added to or withdrawn from a request (issue 18): on the timeline, no effect on the state. */
 export type InformationalAttachmentEvent = 'attachment_added' | 'attachment_withdrawn';
 

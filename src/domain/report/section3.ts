@@ -115,11 +115,23 @@ export function matchesRowCondition(c: Section3RowCondition, b: Omit<Section3Buc
   return c.received.includes(b.received) && c.concluded.includes(b.concluded) && (c.outcomes === null || (b.outcome !== null && c.outcomes.includes(b.outcome)));
 }
 
+/** rowsOf's answers by format and bucket position: a roll-up places tens of thousands of buckets, each in one of a few hundred ways. */
+const ROWS_OF = new Map<string, readonly string[]>();
+
 /** The rows one record is counted in, in table order (for drill-down and snapshots); the total column is implied. */
 export function rowsOf(b: Omit<Section3Bucket, 'count'>, format: ReportFormat): string[] {
-  return section3Rows(format)
-    .filter((spec) => matchesRowCondition(section3RowCondition(spec), b))
-    .map((spec) => spec.key);
+  const key = `${format}|${b.received}|${b.concluded}|${b.outcome}`;
+  let rows = ROWS_OF.get(key);
+  if (!rows) {
+    rows = Object.freeze(
+      section3Rows(format)
+        .filter((spec) => matchesRowCondition(section3RowCondition(spec), b))
+        .map((spec) => spec.key),
+    );
+    // Outcomes are codes (a few dozen), but a stored value is not trusted to be one: the cache stays bounded.
+    if (ROWS_OF.size < 10_000) ROWS_OF.set(key, rows);
+  }
+  return [...rows];
 }
 
 const zeros = () => Array(SECTION3_COLUMNS.length).fill(0) as number[];
