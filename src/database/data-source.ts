@@ -161,7 +161,14 @@ function oneStatementAtATime<T extends object>(db: T): T {
         };
         if (at >= 0) args[at] = wrapped;
         else args.push(wrapped);
-        void turn.then(() => original.apply(this, args));
+        void turn.then(() => {
+          try {
+            original.apply(this, args);
+          } catch (e) {
+            // Refused before it was queued in the driver: the callback will never come.
+            wrapped.call(this, e);
+          }
+        });
         return this;
       },
     });
