@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -17,16 +17,21 @@ const describeOnSqlite = testDatabaseUrl() ? describe.skip : describe;
 describeOnSqlite('Upgrade from the earlier release (test/fixtures/release-b94aca5.sqlite)', () => {
   let t: TestApp;
   let auth: { Authorization: string };
+  let dir: string;
   const OLD_COUNTS = { information_request: 5, request_event: 10, applicant: 5, request_item: 6, review_case: 1 };
 
   beforeAll(async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ogi-upgrade-')), 'old.sqlite');
+    dir = mkdtempSync(join(tmpdir(), 'ogi-upgrade-'));
+    const file = join(dir, 'old.sqlite');
     copyFileSync(join(__dirname, 'fixtures', 'release-b94aca5.sqlite'), file);
     t = await createTestApp({ DATABASE_URL: `sqlite:${file}`, AGENCY_NAME: '某县人民政府办公室' });
     t.clock.setNow('2026-01-20T02:00:00Z');
     auth = { Authorization: `Bearer ${await t.token()}` };
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('keeps every record', async () => {
     for (const [table, n] of Object.entries(OLD_COUNTS)) expect([table, await t.count(table)]).toEqual([table, n]);
