@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { AgenciesService } from '../src/agencies/agencies.service';
+import { runForAgency } from '../src/agencies/agency-scope';
 import { AuthService } from '../src/auth/auth.service';
+import { RequestQueriesService } from '../src/requests/request-queries.service';
 import { Role } from '../src/auth/roles';
 import { MailOutboxEntity } from '../src/notifications/entities/mail-outbox.entity';
 import { applicant, Auth, bearer, CLERK_PASSWORD, signIn } from './support/builders';
@@ -339,5 +341,23 @@ describe('Several agencies on one platform', () => {
     expect(xzf.subject).toContain('【某县人民政府办公室】');
     expect(xzf.textBody).toMatch(/XZF-2026-\d{6}/);
     expect(xzf.textBody).not.toMatch(/ZRZY-|JYJ-/);
+  });
+  it('the lapsed corrections and fees (staff home, digest) are the agency’s own', async () => {
+    const clerk = await token('zrzy.reg');
+    const filed = await request(t.http)
+      .post('/api/v1/public/requests')
+      .send(filing({ agency: 'zrzy', description: '申请公开某地块的土地征收补偿方案' }))
+      .expect(201);
+    const id = (await request(t.http).get(`/api/v1/requests?q=${filed.body.trackingNumber}`).set(clerk).expect(200)).body.items[0].id as string;
+    await request(t.http).post(`/api/v1/requests/${id}/events`).set(clerk).send({ type: 'receipt_confirmed', on: '2026-06-25' }).expect(201);
+    await request(t.http).post(`/api/v1/requests/${id}/events`).set(clerk).send({ type: 'correction_requested', on: '2026-06-25', correctionDueOn: '2026-07-06', note: '请写明地块位置' }).expect(201);
+    t.clock.setNow('2026-07-20T02:00:00Z');
+    const lapsedFor = async (code: string) => {
+      const agency = (await t.app.get(AgenciesService).byCode(code))!;
+      return (await runForAgency(agency.id, () => t.app.get(RequestQueriesService).findLapsed())).map((l) => l.id);
+    };
+    expect(await lapsedFor('zrzy')).toContain(id);
+    // Before the fix the OR of the two cases swallowed the agency condition of the first.
+    expect(await lapsedFor('xzf')).not.toContain(id);
   });
 });

@@ -274,8 +274,10 @@ export async function lapsedRequests(m: EntityManager, today: IsoDate, feeReceiv
     .addSelect('r.tracking_number', 'trackingNumber')
     .where("r.status IN ('awaiting_correction', 'awaiting_fee')")
     .andWhere(
-      `(r.status = 'awaiting_correction' AND EXISTS (SELECT 1 FROM request_event e WHERE e.request_id = r.id AND e.type = 'correction_requested' AND ${json('correctionDueOn')} < :today))` +
-        ` OR (r.status = 'awaiting_fee' AND EXISTS (SELECT 1 FROM request_event e WHERE e.request_id = r.id AND e.type = 'fee_notice_issued' AND COALESCE(NULLIF(${json('deliveredOn')}, ''), e.occurred_on) <= :feeReceivedBy))`,
+      // One parenthesised condition: TypeORM joins the next andWhere (the agency's) without brackets,
+      // and an OR at the top level let another agency's lapsed corrections through.
+      `((r.status = 'awaiting_correction' AND EXISTS (SELECT 1 FROM request_event e WHERE e.request_id = r.id AND e.type = 'correction_requested' AND ${json('correctionDueOn')} < :today))` +
+        ` OR (r.status = 'awaiting_fee' AND EXISTS (SELECT 1 FROM request_event e WHERE e.request_id = r.id AND e.type = 'fee_notice_issued' AND COALESCE(NULLIF(${json('deliveredOn')}, ''), e.occurred_on) <= :feeReceivedBy)))`,
       { today, feeReceivedBy },
     )
     // Sorted after the status index found the few waiting requests, not by walking every number.
