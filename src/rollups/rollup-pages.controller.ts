@@ -15,17 +15,16 @@ import { statusOf } from '../common/http-error.filter';
 import { IdempotencyService } from '../common/idempotency.service';
 import { parsePageParam } from '../common/page-param';
 import { validateInput } from '../common/validation';
-import { DomainError, NotFoundError, ValidationFailedError } from '../domain/errors';
+import { DomainError, ValidationFailedError } from '../domain/errors';
 import { APPLICANT_TYPE_LABELS, ApplicantType } from '../domain/lifecycle';
 import { ReportFormat, section3Rows, SECTION3_TITLE, SECTION4_TITLE } from '../domain/report';
 import { section3Grid, section4Grid } from '../domain/report/report-grid';
 import { PublishDto } from '../reports/dto/publish.dto';
 import { exportLinks } from '../reports/export-names';
-import { EXPORT_MIME, EXPORT_TYPES, ExportType, renderExport } from '../reports/report-exports';
 import { gridToView } from '../reports/report-view';
 import { ReportsService } from '../reports/reports.service';
 import { mayRead, maySupervise, RollupAccess } from './rollup-access';
-import { rollupDisposition } from './rollup-export-names';
+import { rollupExportType, sendRollupExport } from './rollup-export-names';
 import { percent } from './rollup-view';
 import { RollupPublicationsService } from './rollup-publications.service';
 import { ROLLUP_CELL_PAGE_SIZE, RollupReport, RollupService } from './rollup.service';
@@ -184,13 +183,10 @@ export class RollupPagesController {
     @CurrentStaff() staff: StaffPrincipal,
     @Res() res: Response,
   ): Promise<void> {
-    if (!(EXPORT_TYPES as readonly string[]).includes(type)) throw new NotFoundError('不支持的导出格式。');
+    const exportType = rollupExportType(type);
     const target = await this.access.readable(staff, code);
     const year = this.reports.parseYear(yearRaw);
-    const report = await this.rollups.report(target, year, this.reports.parseFormat(formatRaw, year));
-    res.setHeader('Content-Type', EXPORT_MIME[type as ExportType]);
-    res.setHeader('Content-Disposition', rollupDisposition(report, type as ExportType));
-    res.send(await renderExport(report, type as ExportType));
+    await sendRollupExport(res, await this.rollups.report(target, year, this.reports.parseFormat(formatRaw, year)), exportType);
   }
 
   /** One roll-up publication as frozen. */

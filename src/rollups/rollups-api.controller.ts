@@ -7,13 +7,11 @@ import { RequirePermission } from '../auth/permissions';
 import type { StaffPrincipal } from '../auth/roles';
 import { IdempotencyService } from '../common/idempotency.service';
 import { parsePageParam } from '../common/page-param';
-import { NotFoundError } from '../domain/errors';
 import { PublishDto } from '../reports/dto/publish.dto';
-import { EXPORT_MIME, EXPORT_TYPES, ExportType, renderExport } from '../reports/report-exports';
 import { ReportsService } from '../reports/reports.service';
 import { ListRequestsQueryDto } from '../requests/dto/request.dto';
 import { RequestQueriesService } from '../requests/request-queries.service';
-import { rollupDisposition } from './rollup-export-names';
+import { rollupExportType, sendRollupExport } from './rollup-export-names';
 import { RollupAccess } from './rollup-access';
 import { RollupPublicationsService } from './rollup-publications.service';
 import { RollupService } from './rollup.service';
@@ -100,13 +98,10 @@ export class RollupsApiController {
     @Res() res: Response,
     @Query('format') formatRaw?: string,
   ): Promise<void> {
-    if (!(EXPORT_TYPES as readonly string[]).includes(type)) throw new NotFoundError('不支持的导出格式。');
+    const exportType = rollupExportType(type);
     const target = await this.access.readable(staff, code);
     const year = this.reports.parseYear(yearRaw);
-    const report = await this.rollups.report(target, year, this.reports.parseFormat(formatRaw, year));
-    res.setHeader('Content-Type', EXPORT_MIME[type as ExportType]);
-    res.setHeader('Content-Disposition', rollupDisposition(report, type as ExportType));
-    res.send(await renderExport(report, type as ExportType));
+    await sendRollupExport(res, await this.rollups.report(target, year, this.reports.parseFormat(formatRaw, year)), exportType);
   }
 
   /** A new numbered publication of the node's roll-up (D20); the node's own report officer or the root's. */
