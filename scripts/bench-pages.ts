@@ -156,7 +156,13 @@ async function withProbes(port: number, token: string, trackingNumber: string, w
   return { reply, waitMs: latencies.length ? Math.max(...latencies) : 0, probes: latencies.length };
 }
 
-async function measure(dir: string, size: number, pg: boolean, runs: number, sample: SeedSample, floors = true): Promise<{ timed: Timed[]; background: Background[] }> {
+/** Which calls run: `--only <regex>` keeps the timed calls whose name matches; `--no-jobs` skips the background jobs. */
+interface Selection {
+  only: RegExp | null;
+  jobs: boolean;
+}
+
+async function measure(dir: string, size: number, pg: boolean, runs: number, sample: SeedSample, floors: boolean, select: Selection): Promise<{ timed: Timed[]; background: Background[] }> {
   const port = await freePort();
   const env = appEnv(dir, pg, port, size);
   const app: ChildProcess = spawn(process.execPath, [...startScriptNodeFlags(), join(ROOT, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -200,6 +206,7 @@ async function measure(dir: string, size: number, pg: boolean, runs: number, sam
     const randomOpen = () => sample.openRepeatIds[k++ % sample.openRepeatIds.length];
     const timed: Timed[] = [];
     for (const call of calls(sample, today, randomOpen, sample.year)) {
+      if (select.only && !select.only.test(call.name)) continue;
       const headers = call.page ? pageHeaders : apiHeaders;
       let bytes = 0;
       for (let w = 0; w < 3; w++) {
@@ -221,6 +228,10 @@ async function measure(dir: string, size: number, pg: boolean, runs: number, sam
     process.stderr.write('\n');
 
     const background: Background[] = [];
+    if (!select.jobs) {
+      await ds.destroy();
+      return { timed, background };
+    }
     const trackingNumber = sample.searches.trackingNumber;
     // The digest runs once a day: its job row is removed so that it runs again.
     for (let i = 0; i < 2; i++) {
@@ -282,7 +293,8 @@ async function main(): Promise<void> {
     let seedS = NaN;
     if (!(reuse && existsSync(join(dir, 'sample.json')))) seedS = runChild(['--seed', '--dir', dir, '--size', String(size), ...(pg ? ['--pg'] : [])]).seedS;
     const sample = JSON.parse(readFileSync(join(dir, 'sample.json'), 'utf8')) as SeedSample;
-    const r = await measure(dir, size, pg, runs, sample, !args.includes('--no-floor'));
+    const only = argValue(args, 'only');
+    const r = await measure(dir, size, pg, runs, sample, !args.includes('--no-floor'), { only: only === undefined ? null : new RegExp(only), jobs: !args.includes('--no-jobs') });
     results.set(size, { ...r, seedS });
     if (!dirArg) rmSync(dir, { recursive: true, force: true });
     console.log(`\n${size.toLocaleString('en')} requests${Number.isFinite(seedS) ? ` (seeded in ${seedS.toFixed(0)} s)` : ''}`);
@@ -298,7 +310,8 @@ async function main(): Promise<void> {
   const small = results.get(smallest)!;
   console.log(`\nTargets at ${largest.toLocaleString('en')}${largest !== smallest ? `, ratio p50 ${largest.toLocaleString('en')} / ${smallest.toLocaleString('en')}` : ''}`);
   for (const t of big.timed) {
-    const base = small.timed.find((s) => s.name === t.name)!;
+    const base = small.timed.find((s) => s.name === t.name);
+    if (!base) continue;
     const ratio = t.p50 / base.p50;
     const label = `${t.name}: p95 ${f1(t.p95)} ms${largest !== smallest ? `, ratio ${ratio.toFixed(1)}×` : ''}`;
     if (!t.target) {

@@ -132,6 +132,13 @@ describe('Request list from indexes: same items, order and totals as the old que
     }
   });
 
+  it('a term spanning the end of a tracking number and the start of its description finds nothing, as before', async () => {
+    const [row] = (await t.dataSource.query(`SELECT tracking_number AS n, description AS d FROM information_request ORDER BY id LIMIT 1`)) as Array<{ n: string; d: string }>;
+    const q = `${row.n.slice(-3)} ${[...row.d].slice(0, 2).join('')}`;
+    expect(await oldList(t.dataSource, { q }, TODAY)).toEqual({ ids: [], total: 0 });
+    expect(await api({ q })).toEqual({ ids: [], total: 0 });
+  });
+
   it('finds a tracking number typed without its dash or with a full-width dash', async () => {
     const expected = await oldList(t.dataSource, { q: '2026-000123' }, TODAY);
     expect(expected.total).toBe(1);
@@ -162,6 +169,11 @@ describe('Request list from indexes: same items, order and totals as the old que
       expect(cond).toContain('ogi_grams(sa.name) @> ARRAY[CAST(:searchGram AS text)]');
       expect(await plan('SELECT st.request_id FROM request_search_text st WHERE ogi_grams(st.text) @> ARRAY[CAST($1 AS text)]')).toContain('IDX_request_search_text_grams');
       expect(await plan('SELECT sa.id FROM applicant sa WHERE ogi_grams(sa.name) @> ARRAY[CAST($1 AS text)]')).toContain('IDX_applicant_name_grams');
+      // A longer term: the trigram index of the same text, not one on the request row, which
+      // every update of a due date or status would write again (migration 1795763700000).
+      expect(await plan("SELECT st.request_id FROM request_search_text st WHERE st.text LIKE '%' || $1 || '%'")).toContain('IDX_request_search_text_trgm');
+      const [{ gin }] = (await runner.query(`SELECT COUNT(*) AS gin FROM pg_indexes WHERE tablename = 'information_request' AND indexdef LIKE '%USING gin%'`)) as Array<{ gin: string }>;
+      expect(Number(gin)).toBe(0);
       // Kept by its trigger: one text per request, its number and description.
       const [{ n, same }] = (await runner.query(
         `SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE st.text = r.tracking_number || ' ' || r.description) AS same FROM information_request r LEFT JOIN request_search_text st ON st.request_id = r.id`,

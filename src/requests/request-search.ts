@@ -5,7 +5,8 @@
  * SQLite: FTS5 with the trigram tokenizer over one document per request (request_search_doc,
  * kept in sync by triggers; migration 1795761000000). A quoted FTS5 phrase of trigrams is a
  * substring match, case-insensitive for Latin letters as LIKE was.
- * PostgreSQL: LIKE '%…%' as before, answered by pg_trgm GIN indexes on the searched columns.
+ * PostgreSQL: LIKE '%…%' as before, answered by pg_trgm GIN indexes: on the applicant's columns and
+ * on request_search_text, a request's number and description kept off the request row.
  *
  * Trigrams need three characters. A shorter term (a two-character word such as 桥梁 or a name such
  * as 张三) is searched as before, a substring of the tracking number, description or applicant
@@ -95,8 +96,11 @@ export function searchCondition(database: 'sqlite' | 'postgres', q: string, alia
         return columns.map((c) => `${c} LIKE :searchLike${i} ESCAPE '\\'`);
       })
       .join(' OR ');
+  // The request's number and description: candidates from the trigram index of their text
+  // (migration 1795763700000), which holds both; the LIKE on the columns themselves decides, so
+  // a term spanning the number and the description finds nothing, as before.
   return {
-    where: `${alias}.id IN (SELECT sr.id FROM information_request sr WHERE ${like(['sr.description', 'sr.tracking_number'])} UNION SELECT sr.id FROM applicant sa JOIN information_request sr ON sr.applicant_id = sa.id WHERE ${like(['sa.name', 'sa.id_document_number', 'sa.organisation_code'])})`,
+    where: `${alias}.id IN (SELECT sr.id FROM request_search_text st JOIN information_request sr ON sr.id = st.request_id WHERE (${like(['st.text'])}) AND (${like(['sr.description', 'sr.tracking_number'])}) UNION SELECT sr.id FROM applicant sa JOIN information_request sr ON sr.applicant_id = sa.id WHERE ${like(['sa.name', 'sa.id_document_number', 'sa.organisation_code'])})`,
     params,
   };
 }

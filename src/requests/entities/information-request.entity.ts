@@ -2,8 +2,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('information_request')
 @Index('IDX_information_request_received', ['agencyId', 'receivedOn', 'applicantType', 'concludedOn', 'trackingNumber', 'dueOn'])
-// The list indexes (descending and partial), the partial indexes of concluded requests and the
-// search indexes: migration 1795761000000.
+// The list indexes (descending and partial) and the partial indexes of concluded requests:
+// migration 1795761000000. PostgreSQL's search indexes are on request_search_text (1795763700000).
 @Index('IDX_information_request_list', { synchronize: false })
 @Index('IDX_information_request_status_list', { synchronize: false })
 @Index('IDX_information_request_open_list', { synchronize: false })
@@ -12,8 +12,6 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('IDX_information_request_assignee_list', { synchronize: false })
 @Index('IDX_information_request_concluded', { synchronize: false })
 @Index('IDX_information_request_outcome', { synchronize: false })
-@Index('IDX_information_request_search_description', { synchronize: false })
-@Index('IDX_information_request_search_tracking', { synchronize: false })
 @Index('IDX_information_request_received_year', { synchronize: false })
 @Index('IDX_information_request_concluded_year', { synchronize: false })
 @Index('IDX_information_request_report', ['agencyId', 'receivedOn', 'concludedOn', 'applicantType', 'outcome'])
