@@ -133,7 +133,7 @@ describe('Request list from indexes: same items, order and totals as the old que
   });
 
   it('a term spanning the end of a tracking number and the start of its description finds nothing, as before', async () => {
-    const [row] = (await t.dataSource.query(`SELECT tracking_number AS n, description AS d FROM information_request ORDER BY id LIMIT 1`)) as Array<{ n: string; d: string }>;
+    const [row] = await t.dataSource.query<Array<{ n: string; d: string }>>(`SELECT tracking_number AS n, description AS d FROM information_request ORDER BY id LIMIT 1`);
     const q = `${row.n.slice(-3)} ${[...row.d].slice(0, 2).join('')}`;
     expect(await oldList(t.dataSource, { q }, TODAY)).toEqual({ ids: [], total: 0 });
     expect(await api({ q })).toEqual({ ids: [], total: 0 });
