@@ -111,4 +111,23 @@ describe('Agency isolation, review of issue 16', () => {
     expect(theirs.text).toContain('每日提醒');
     expect((await own.get('/staff').expect(200)).text).toContain('2 封邮件被收件服务器拒绝');
   });
+  it('an applicant’s withdrawal after receipt names the remedies of the request’s agency, not the root’s (D16)', async () => {
+    const zxaAdmin = await account('zxa_admin', ['administrator', 'registrar'], 'zxa');
+    await request(t.http).put('/api/v1/settings/remedies').set(admin).send({ reviewOrgan: '某市人民政府', court: '某市中级人民法院' }).expect(200);
+    await request(t.http).put('/api/v1/settings/remedies').set(zxaAdmin).send({ reviewOrgan: '某县人民政府', court: '某县人民法院' }).expect(200);
+    const filed = (
+      await request(t.http)
+        .post('/api/v1/public/requests')
+        .send({ agency: 'zxa', applicant: applicant('natural_person', '撤回申请人', { idDocumentNumber: validResidentId(), phone: '13900000006' }), description: '住房保障名单' })
+        .expect(201)
+    ).body;
+    const id = (await request(t.http).get(`/api/v1/requests?q=${filed.trackingNumber}`).set(zxaAdmin).expect(200)).body.items[0].id;
+    await request(t.http).post(`/api/v1/requests/${id}/events`).set(zxaAdmin).send({ type: 'receipt_confirmed', on: '2026-06-15' }).expect(201);
+    await request(t.http).post(`/api/v1/public/requests/${filed.trackingNumber}/withdrawal`).set('X-Access-Code', filed.accessCode).expect(201);
+    const events = (await request(t.http).get(`/api/v1/requests/${id}`).set(zxaAdmin).expect(200)).body.events;
+    expect(events.find((e: { type: string }) => e.type === 'withdrawn').data.remedyBodies).toEqual({ reviewOrgan: '某县人民政府', court: '某县人民法院' });
+    const notice = await request(t.http).get(`/api/v1/requests/${id}/notices/reply`).set(zxaAdmin).expect(200);
+    expect(JSON.stringify(notice.body)).toContain('某县人民法院');
+    expect(JSON.stringify(notice.body)).not.toContain('某市中级人民法院');
+  });
 });
