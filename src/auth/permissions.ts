@@ -67,14 +67,21 @@ export const PERMISSION_LABELS: Record<Permission, string> = {
   'supervision.view': '督办：查看下级机关逾期、即将到期、按时答复率',
   'supervision.note': '督办：对下级机关的申请发出督办意见（不改变办理状态）',
   'review_cases.manage': '登记、审结复议诉讼案件',
-  'calendar.manage': '维护节假日安排',
+  'calendar.manage': '维护节假日安排（仅平台根机关）',
   'accounts.manage': '管理账号',
   'agencies.manage': '管理机关（仅平台根机关）',
   'settings.manage': '修改统计口径等设置',
   'data.retention': '按保存期限清除申请人个人信息',
-  'jobs.run': '手动运行每日提醒',
+  'jobs.run': '手动运行每日提醒（仅平台根机关）',
   'staff.self': '修改本人密码',
 };
+
+/**
+ * Acts on the whole platform, not on one agency's records (D22): the agency tree, the holiday
+ * calendar (a change moves every agency's deadlines) and the digest of every agency. Only the
+ * root agency's holders of the permission may use them (StaffAuthGuard).
+ */
+export const PLATFORM_PERMISSIONS: readonly Permission[] = ['agencies.manage', 'calendar.manage', 'jobs.run'];
 
 export function can(roles: readonly Role[], permission: Permission): boolean {
   return PERMISSION_MATRIX[permission].some((r) => roles.includes(r));

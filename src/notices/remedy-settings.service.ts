@@ -1,7 +1,7 @@
 import { currentAgencyId } from '../agencies/agency-scope';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../common/unit-of-work';
 import { ValidationFailedError } from '../domain/errors';
@@ -34,8 +34,9 @@ export class RemedySettingsService {
   }
 
   /** The agency's remedies (D16): the current agency's unless named (a request's own). */
-  async current(agencyId: number = currentAgencyId()): Promise<RemedyBodies> {
-    const rows = await this.settings.findBy({ agencyId, key: In(Object.values(REMEDY_SETTING_KEYS)) });
+  async current(agencyId: number = currentAgencyId(), m?: EntityManager): Promise<RemedyBodies> {
+    const where = { agencyId, key: In(Object.values(REMEDY_SETTING_KEYS)) };
+    const rows = await (m ? m.findBy(AgencySettingEntity, where) : this.settings.findBy(where));
     const value = (key: string) => rows.find((r) => r.key === key)?.value.trim() || null;
     return { reviewOrgan: value(REMEDY_SETTING_KEYS.reviewOrgan), court: value(REMEDY_SETTING_KEYS.court) };
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, LessThanOrEqual, Repository } from 'typeorm';
+import { scopedAgencyId } from '../agencies/agency-scope';
 import { Clock } from '../common/clock';
 import { SecretBox } from '../common/secret-box';
 import { UnitOfWork } from '../common/unit-of-work';
@@ -85,11 +86,25 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Messages the SMTP server refused for good, newest first (shown to staff). */
   failed(limit = 100): Promise<MailOutboxEntity[]> {
-    return this.outbox.find({ where: { status: 'failed' }, order: { createdAt: 'DESC' }, take: limit });
+    return this.failedQuery().orderBy('o.created_at', 'DESC').take(limit).getMany();
   }
 
   failedCount(): Promise<number> {
-    return this.outbox.countBy({ status: 'failed' });
+    return this.failedQuery().getCount();
+  }
+
+  /**
+   * Failed messages of the current agency (D22): those about its requests, and its staff's
+   * digests (the only messages without a request). The two cases in one bracketed condition.
+   */
+  private failedQuery() {
+    const qb = this.outbox.createQueryBuilder('o').where("o.status = 'failed'");
+    const agencyId = scopedAgencyId();
+    if (agencyId === null) return qb;
+    return qb.andWhere(
+      '(o.request_id IN (SELECT r.id FROM information_request r WHERE r.agency_id = :agencyId) OR (o.request_id IS NULL AND o.recipient IN (SELECT u.email FROM staff_user u WHERE u.agency_id = :agencyId AND u.email IS NOT NULL)))',
+      { agencyId },
+    );
   }
 
   /** Delivers what is due now; returns the number of messages sent. Never runs twice at once. */

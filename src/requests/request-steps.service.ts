@@ -1,5 +1,6 @@
 import { AgenciesService } from '../agencies/agencies.service';
 import { feePausesClockOf } from '../agencies/agency-settings';
+import { scopedAgencyId } from '../agencies/agency-scope';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor, APPLICANT_WITHDRAWAL_ACTOR, Viewer } from '../auth/actor';
@@ -68,9 +69,13 @@ export class RequestStepsService {
   }
 
   /** Records one step inside the caller's transaction (a download that delivers the reply logs itself in the same one). */
-  async recordEventWithin(m: EntityManager, id: string, dto: RecordEventDto, actor: Actor, { calendar, today, remedyBodies }: PreparedStep): Promise<void> {
+  async recordEventWithin(m: EntityManager, id: string, dto: RecordEventDto, actor: Actor, prepared: PreparedStep): Promise<void> {
+    const { calendar, today } = prepared;
     const { request, items, events, applicant } = await this.store.load(m, id);
     const agencyName = await this.agencies.nameOf(request.agencyId, m);
+    // D16 as the request's agency names them: a step recorded outside its agency's scope (the
+    // applicant's withdrawal, a delivery) would otherwise have read the root agency's.
+    const remedyBodies = scopedAgencyId() === request.agencyId ? prepared.remedyBodies : await this.remedySettings.current(request.agencyId, m);
     if (dto.expectedVersion !== undefined && dto.expectedVersion !== request.version) {
       throw new ConflictError('该申请已被他人更新，请刷新后再操作。');
     }

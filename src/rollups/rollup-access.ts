@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isInSubtree, subtreeOf } from '../agencies/agency-tree';
 import { AgenciesService } from '../agencies/agencies.service';
 import { AgencyEntity, ROOT_AGENCY_ID } from '../agencies/entities/agency.entity';
+import { PERMISSION_MATRIX } from '../auth/permissions';
 import { StaffPrincipal } from '../auth/roles';
 import { NotFoundError } from '../domain/errors';
 
@@ -64,4 +65,14 @@ export function mayRead(staff: StaffPrincipal, nodeId: number, all: readonly Age
 export function maySupervise(staff: StaffPrincipal, nodeId: number, all: readonly AgencyEntity[]): boolean {
   if (staff.roles.includes('administrator') && staff.agencyId === ROOT_AGENCY_ID) return true;
   return staff.roles.includes('supervisor') && isInSubtree(all, staff.agencyId, nodeId);
+}
+
+/**
+ * Who reads a supervised agency's request: the supervisor, without any role of its own agency
+ * that opens applicants' identity and contact data. Those roles work their own agency's requests;
+ * supervising another agency's reads them masked, and records no access there (D22).
+ */
+export function supervisingViewer(staff: StaffPrincipal, nodeId: number): StaffPrincipal {
+  if (nodeId === staff.agencyId) return staff;
+  return { ...staff, roles: staff.roles.filter((r) => !PERMISSION_MATRIX['requests.personal_data'].includes(r)) };
 }

@@ -12,7 +12,7 @@ import { ReportsService } from '../reports/reports.service';
 import { ListRequestsQueryDto } from '../requests/dto/request.dto';
 import { RequestQueriesService } from '../requests/request-queries.service';
 import { rollupExportType, sendRollupExport } from './rollup-export-names';
-import { RollupAccess } from './rollup-access';
+import { RollupAccess, supervisingViewer } from './rollup-access';
 import { RollupPublicationsService } from './rollup-publications.service';
 import { RollupService } from './rollup.service';
 
@@ -155,6 +155,6 @@ export class RollupsApiController {
   @Get(':code/requests/:id')
   async request(@Param('code') code: string, @Param('id') id: string, @CurrentStaff() staff: StaffPrincipal) {
     const { node } = await this.access.supervised(staff, code);
-    return runForAgency(node.id, () => this.queries.getRequest(id, { staff, via: 'api' }));
+    return runForAgency(node.id, () => this.queries.getRequest(id, { staff: supervisingViewer(staff, node.id), via: 'api' }));
   }
 }

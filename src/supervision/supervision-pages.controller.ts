@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { runForAgency } from '../agencies/agency-scope';
 import { AgenciesService } from '../agencies/agencies.service';
 import { CurrentStaff } from '../auth/current-staff.decorator';
-import { maySupervise, RollupAccess } from '../rollups/rollup-access';
+import { maySupervise, RollupAccess, supervisingViewer } from '../rollups/rollup-access';
 import { RequirePermission } from '../auth/permissions';
 import type { StaffPrincipal } from '../auth/roles';
 import { Clock } from '../common/clock';
@@ -123,7 +123,7 @@ export class SupervisionPagesController {
   @Get(':code/requests/:id')
   async detail(@Param('code') code: string, @Param('id') id: string, @Query('sent') sent: string, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
     const { node } = await this.access.supervised(staff, code);
-    const request = await runForAgency(node.id, () => this.queries.getRequest(id, { staff, via: 'page' }));
+    const request = await runForAgency(node.id, () => this.queries.getRequest(id, { staff: supervisingViewer(staff, node.id), via: 'page' }));
     res.render('supervision/request', {
       title: `申请 ${request.trackingNumber}（${node.name}）`,
       node,
