@@ -144,6 +144,9 @@ describe('Request list from indexes: same items, order and totals as the old que
     expect(expected.total).toBe(1);
     expect(await api({ q: '2026000123' })).toEqual(expected);
     expect(await api({ q: '2026－000123' })).toEqual(expected);
+    // Another year's number of the same sequence is not it (SQLite looks up the digits after the year first).
+    expect(await oldList(t.dataSource, { q: '2025-000123' }, TODAY, true)).toEqual({ ids: [], total: 0 });
+    expect(await api({ q: '2025000123' })).toEqual({ ids: [], total: 0 });
   });
 
   it('a term of one or two characters is a substring of the number, description or name, as before (张三 also finds 张三丰; 拆迁)', async () => {

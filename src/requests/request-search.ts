@@ -82,6 +82,20 @@ export function searchCondition(database: 'sqlite' | 'postgres', q: string, alia
     };
   }
   if (database === 'sqlite') {
+    if (/^\d{10,}$/.test(terms[0])) {
+      // A tracking number typed without its dash (or a run of digits of an identity number): the
+      // trigrams of its first digits (202…, the year's) are in every document, and a phrase of
+      // them walked their whole lists (8 ms at 1M requests, 1 ms at 100k). The digits after the
+      // fourth find few candidates (a number of the same sequence in other years, an identity
+      // number holding them); their document decides. Digits and dashes need no LIKE escape, and
+      // LIKE and the trigram index agree on them.
+      const params: Record<string, string> = { searchMatch: ftsPhrases([terms[0].slice(4)]) };
+      const holds = terms.map((t, i) => ((params[`searchBody${i}`] = `%${t}%`), `sd.body LIKE :searchBody${i}`)).join(' OR ');
+      return {
+        where: `${alias}.id IN (SELECT sd.request_id FROM request_search ss JOIN request_search_doc sd ON sd.seq = ss.rowid WHERE request_search MATCH :searchMatch AND (${holds}))`,
+        params,
+      };
+    }
     const match = ftsPhrases(terms);
     return {
       where: `${alias}.id IN (SELECT sd.request_id FROM request_search ss JOIN request_search_doc sd ON sd.seq = ss.rowid WHERE request_search MATCH :searchMatch)`,
