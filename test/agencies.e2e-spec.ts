@@ -120,8 +120,8 @@ describe('Several agencies on one platform', () => {
     expect(home).not.toContain('href="/staff/agencies"');
   });
 
-  it('filing: the agency is required (422) once there are several, numbers carry its code, /a/{code} fixes it', async () => {
-    const missing = await request(t.http).post('/api/v1/public/requests').send(filing()).expect(422);
+  it('filing: the agency is required (400, as a missing field) once there are several, numbers carry its code, /a/{code} fixes it', async () => {
+    const missing = await request(t.http).post('/api/v1/public/requests').send(filing()).expect(400);
     expect(missing.body.error.fields).toHaveProperty('agency');
     expect(
       (
@@ -152,7 +152,7 @@ describe('Several agencies on one platform', () => {
     expect(fixed.text).toContain('<input type="hidden" name="agency" value="zrzy">');
     await request(t.http).get('/a/nope').expect(404);
 
-    // The form without a chosen agency: 422, the chooser marked, nothing filed.
+    // The form without a chosen agency: 400, the chooser marked, nothing filed.
     const agent = request.agent(t.http);
     const { csrf, submissionToken } = await openForm(agent, '/');
     const sent = await agent
@@ -167,7 +167,7 @@ describe('Several agencies on one platform', () => {
         'applicant[phone]': '13900000002',
         description: '申请公开某校舍改造项目的招标文件',
       })
-      .expect(422);
+      .expect(400);
     expect(sent.text).toContain('id="agency-error"');
     const filed = await agent
       .post('/apply')

@@ -101,7 +101,8 @@ export class RequestIntakeService {
 
   /**
    * The agency a citizen files with: named by its code, required once the platform has more
-   * than one agency (422 naming the field), the root while it is the only one.
+   * than one agency (missing: 400 naming the field, as any required field; unknown: 422), the
+   * root while it is the only one.
    */
   async filingAgency(code: string | undefined | null): Promise<AgencyEntity> {
     const given = typeof code === 'string' && code.trim() !== '';
@@ -110,7 +111,7 @@ export class RequestIntakeService {
       if (!agency) throw new UnprocessableError('所选机关不存在。', { agency: '所选机关不存在，请重新选择。' });
       return agency;
     }
-    if ((await this.agencies.count()) > 1) throw new UnprocessableError('请选择受理申请的机关。', { agency: '请选择受理申请的机关（行政机关）。' });
+    if ((await this.agencies.count()) > 1) throw new ValidationFailedError({ agency: '请选择受理申请的机关（行政机关）。' }, '请选择受理申请的机关。');
     return this.agencies.byId(ROOT_AGENCY_ID);
   }
 
