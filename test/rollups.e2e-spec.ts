@@ -167,5 +167,9 @@ describe('Roll-ups: the sum of the agencies’ own tables', () => {
       }
     }
     expect(checked).toBeGreaterThan(10);
+    // One agency's list asked of a node it is not under (the root under a child of it), or an unknown code: 404.
+    const child = (rollup.agencies as Array<{ code: string }>).find((a) => a.code !== 'main')!.code;
+    const row = Object.keys(rollup.rows as Rows)[0];
+    for (const agency of ['main', 'nope']) await request(t.http).get(`/api/v1/agencies/${child}/rollup/2025/section3/cells/${row}/total?format=2021&agency=${agency}`).set(admin).expect(404);
   }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { NotFoundError } from '../domain/errors';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -287,6 +288,7 @@ export class RollupService {
     page = 1,
     onlyAgency?: string,
   ): Promise<{ total: number; agencies: Array<{ code: string; name: string; total: number; items: Array<{ id: string; trackingNumber: string }> }> }> {
+    if (onlyAgency && !target.subtree.some((a) => a.code === onlyAgency)) throw new NotFoundError('该机关不在此汇总范围内。');
     const m = this.dataSource.manager;
     const ids = await this.agencySet(target.subtree, target.platformSize);
     const counts = await cellCountsByAgency(m, year, format, row, column, ids);
