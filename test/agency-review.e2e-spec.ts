@@ -65,6 +65,20 @@ describe('Agency isolation, review of issue 16', () => {
     await request(t.http).delete('/api/v1/calendar/2027').set(admin).expect(200);
   });
 
+  it('an agency administrator below the root has no 督办 view or note (a node’s 督办 is its supervisor’s); a supervisor there has', async () => {
+    const zxBoss = await account('zx_boss', ['administrator'], 'zx');
+    expect((await request(t.http).get('/api/v1/agencies/zx/supervision').set(zxBoss)).status).toBe(403);
+    expect((await request(t.http).post(`/api/v1/agencies/zxa/requests/${ids.child}/supervision-notes`).set(zxBoss).send({ text: '请加快办理' })).status).toBe(403);
+    const agent = await signIn(t, { username: 'zx_boss', password: CLERK_PASSWORD });
+    expect((await agent.get('/staff/accounts').expect(200)).text).not.toContain('href="/staff/supervision"');
+    expect((await agent.get('/staff/supervision')).status).toBe(403);
+    // A supervisor of the same agency sees its subtree's 督办; the root's administrator the platform's.
+    await account('zx_sup', ['supervisor'], 'zx');
+    const sup = await signIn(t, { username: 'zx_sup', password: CLERK_PASSWORD });
+    expect((await sup.get('/staff/supervision').expect(200)).text).toContain('某县住房保障中心');
+    await request(t.http).get('/api/v1/agencies/zx/supervision').set(admin).expect(200);
+  });
+
   it('a supervisor who also works its own agency’s requests reads a supervised agency’s applicant masked, and leaves no access record there', async () => {
     const sup = await account('zx_sup_clerk', ['supervisor', 'registrar', 'handler'], 'zx');
     const detail = (await request(t.http).get(`/api/v1/agencies/zxa/requests/${ids.child}`).set(sup).expect(200)).body;

@@ -83,8 +83,24 @@ export const PERMISSION_LABELS: Record<Permission, string> = {
  */
 export const PLATFORM_PERMISSIONS: readonly Permission[] = ['agencies.manage', 'calendar.manage', 'jobs.run'];
 
+/**
+ * Grants a role gives only in the root agency: an administrator supervises the platform's agencies
+ * from the root; another agency's administrator manages its accounts, not a 督办 view (a node's
+ * 督办 is its `supervisor`'s).
+ */
+export const ROOT_ONLY_GRANTS: Partial<Record<Permission, readonly Role[]>> = {
+  'supervision.view': ['administrator'],
+  'supervision.note': ['administrator'],
+};
+
 export function can(roles: readonly Role[], permission: Permission): boolean {
   return PERMISSION_MATRIX[permission].some((r) => roles.includes(r));
+}
+
+/** `can` for an account of an agency: platform permissions and root-only grants count only in the root agency. */
+export function canInAgency(roles: readonly Role[], permission: Permission, atRoot: boolean): boolean {
+  if (PLATFORM_PERMISSIONS.includes(permission) && !atRoot) return false;
+  return PERMISSION_MATRIX[permission].some((r) => roles.includes(r) && (atRoot || !ROOT_ONLY_GRANTS[permission]?.includes(r)));
 }
 
 export const REQUIRED_PERMISSION = 'ogi:permission';

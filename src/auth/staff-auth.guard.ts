@@ -8,7 +8,7 @@ import { isApiRequest } from '../common/http-error.filter';
 import { DomainError } from '../domain/errors';
 import { AuthService } from './auth.service';
 import { IS_PUBLIC } from './public.decorator';
-import { can, Permission, PERMISSIONS, PLATFORM_PERMISSIONS, REQUIRED_PERMISSION } from './permissions';
+import { can, canInAgency, Permission, PERMISSIONS, PLATFORM_PERMISSIONS, REQUIRED_PERMISSION } from './permissions';
 import { StaffPrincipal } from './roles';
 import { SESSION_COOKIE } from './session-cookie';
 
@@ -36,9 +36,8 @@ export class StaffAuthGuard implements CanActivate {
       // The layout shows the staff navigation and sign-out form; JSON answers need neither.
       const locals = context.switchToHttp().getResponse().locals;
       locals.staff = staff;
-      locals.can = Object.fromEntries(PERMISSIONS.map((p) => [p.replace('.', '_'), can(staff.roles, p)]));
-      // The agency tree, the calendar and the digest of every agency: the root agency's alone (D22).
-      for (const p of PLATFORM_PERMISSIONS) locals.can[p.replace('.', '_')] &&= staff.agencyId === ROOT_AGENCY_ID;
+      // The agency tree, the calendar, the digest of every agency and an administrator's 督办: the root agency's alone (D22).
+      locals.can = Object.fromEntries(PERMISSIONS.map((p) => [p.replace('.', '_'), canInAgency(staff.roles, p, staff.agencyId === ROOT_AGENCY_ID)]));
       // The header names the agency the staff member acts for (D22), not the platform's root.
       const name = this.agencies ? await this.agencies.nameOf(staff.agencyId).catch(() => null) : null;
       if (name) locals.agencyName = name;
@@ -50,6 +49,7 @@ export class StaffAuthGuard implements CanActivate {
     if (!permission) throw new DomainError('FORBIDDEN', '该功能未配置访问权限。');
     if (!can(staff.roles, permission)) throw new DomainError('FORBIDDEN', '您的角色没有执行此操作的权限。');
     if (PLATFORM_PERMISSIONS.includes(permission) && staff.agencyId !== ROOT_AGENCY_ID) throw new DomainError('FORBIDDEN', '此操作影响平台上的所有机关，只有平台（根机关）的系统管理员可以执行。');
+    if (!canInAgency(staff.roles, permission, staff.agencyId === ROOT_AGENCY_ID)) throw new DomainError('FORBIDDEN', '督办由本级的督办人员或平台（根机关）的系统管理员进行。');
     return true;
   }
 
