@@ -44,7 +44,9 @@ describe('Agency review of issue 16, second round', () => {
       await t.dataSource.query('CREATE TRIGGER test_refuse_fee_setting BEFORE INSERT OR UPDATE ON agency_setting FOR EACH ROW EXECUTE FUNCTION test_refuse_fee_setting()');
     } else {
       for (const op of ['INSERT', 'UPDATE']) {
-        await t.dataSource.query(`CREATE TRIGGER test_refuse_fee_${op.toLowerCase()} BEFORE ${op} ON agency_setting WHEN NEW.key = 'fee_pauses_clock' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+        await t.dataSource.query(
+          `CREATE TRIGGER test_refuse_fee_${op.toLowerCase()} BEFORE ${op} ON agency_setting WHEN NEW.key = 'fee_pauses_clock' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`,
+        );
       }
     }
     try {
@@ -54,7 +56,10 @@ describe('Agency review of issue 16, second round', () => {
       // The page's form alike.
       const agent = await signIn(t, { username: 'zxa_report', password: CLERK_PASSWORD });
       const { csrf } = await openForm(agent, '/staff/reports/2025');
-      const posted = await agent.post('/staff/reports/settings/section4').type('form').send({ _csrf: csrf, year: '2025', section4Basis: 'concluded_or_pending', feePausesClock: ['false', 'true'] });
+      const posted = await agent
+        .post('/staff/reports/settings/section4')
+        .type('form')
+        .send({ _csrf: csrf, year: '2025', section4Basis: 'concluded_or_pending', feePausesClock: ['false', 'true'] });
       expect(posted.status).toBe(500);
       expect(await settings(officer)).toEqual({ section4Basis: 'filed_in_year', feePausesClock: true });
     } finally {
@@ -75,7 +80,10 @@ describe('Agency review of issue 16, second round', () => {
     await request(t.http).put('/api/v1/settings/report').set(officer).send({ section4Basis: 'concluded_or_pending', feePausesClock: false }).expect(200);
     const agent = await signIn(t, { username: 'zx_report', password: CLERK_PASSWORD });
     const { csrf } = await openForm(agent, '/staff/reports/2025');
-    const res = await agent.post('/staff/reports/settings/section4').type('form').send({ _csrf: csrf, year: '2025', section4Basis: 'whatever', feePausesClock: ['false', 'true'] });
+    const res = await agent
+      .post('/staff/reports/settings/section4')
+      .type('form')
+      .send({ _csrf: csrf, year: '2025', section4Basis: 'whatever', feePausesClock: ['false', 'true'] });
     expect(res.status).toBe(400);
     expect(res.text).toContain('第四部分统计口径无效');
     expect(res.text).toContain('2025 年政府信息公开工作年度报告');
@@ -86,7 +94,12 @@ describe('Agency review of issue 16, second round', () => {
     expect(await settings(officer)).toEqual({ section4Basis: 'concluded_or_pending', feePausesClock: false });
     // A valid post still saves and goes back to the report.
     const again = await openForm(agent, '/staff/reports/2025');
-    await agent.post('/staff/reports/settings/section4').type('form').send({ _csrf: again.csrf, year: '2025', section4Basis: 'filed_in_year', feePausesClock: ['false', 'true'] }).expect(303).expect('Location', '/staff/reports/2025');
+    await agent
+      .post('/staff/reports/settings/section4')
+      .type('form')
+      .send({ _csrf: again.csrf, year: '2025', section4Basis: 'filed_in_year', feePausesClock: ['false', 'true'] })
+      .expect(303)
+      .expect('Location', '/staff/reports/2025');
     expect(await settings(officer)).toEqual({ section4Basis: 'filed_in_year', feePausesClock: true });
   });
 
@@ -97,12 +110,22 @@ describe('Agency review of issue 16, second round', () => {
       await request(t.http)
         .post('/api/v1/requests')
         .set(clerk)
-        .send({ channel: 'in_person', receivedOn: '2026-06-01', applicant: applicant('natural_person', '并发申请人', { idDocumentNumber: validResidentId(), phone: '13900000008' }), description: '并发督办的申请' })
+        .send({
+          channel: 'in_person',
+          receivedOn: '2026-06-01',
+          applicant: applicant('natural_person', '并发申请人', { idDocumentNumber: validResidentId(), phone: '13900000008' }),
+          description: '并发督办的申请',
+        })
         .expect(201)
     ).body.id as string;
     const NOTES = 8;
     const sent = await Promise.all([
-      ...Array.from({ length: NOTES }, (_, i) => request(t.http).post(`/api/v1/agencies/zx/requests/${id}/supervision-notes`).set(sup).send({ note: `第 ${i + 1} 条督办意见` })),
+      ...Array.from({ length: NOTES }, (_, i) =>
+        request(t.http)
+          .post(`/api/v1/agencies/zx/requests/${id}/supervision-notes`)
+          .set(sup)
+          .send({ note: `第 ${i + 1} 条督办意见` }),
+      ),
       request(t.http).post(`/api/v1/requests/${id}/events`).set(clerk).send({ type: 'decided', on: '2026-06-15', outcome: 'granted' }),
     ]);
     const step = sent.pop()!;
@@ -123,7 +146,10 @@ describe('Agency review of issue 16, second round', () => {
     const disabled = await request(t.http).patch(`/api/v1/accounts/${zxAdmin.id}`).set(admin).send({ active: false });
     expect([disabled.status, disabled.body.error?.code]).toEqual([409, 'CONFLICT']);
     expect(disabled.body.error.message).toMatch(/某县住房和城乡建设局至少要保留一个启用的系统管理员账号/);
-    const demoted = await request(t.http).patch(`/api/v1/accounts/${zxAdmin.id}`).set(admin).send({ roles: ['report_officer'] });
+    const demoted = await request(t.http)
+      .patch(`/api/v1/accounts/${zxAdmin.id}`)
+      .set(admin)
+      .send({ roles: ['report_officer'] });
     expect(demoted.status).toBe(409);
     // The page alike, with the message in Chinese.
     const agent = await signIn(t, ADMIN);

@@ -146,7 +146,13 @@ export class SupervisionService {
   }
 
   /** The note on the request's timeline and in the digest's table, in one transaction. */
-  private writeNote(target: ReadableNode, staff: StaffPrincipal, from: { code: string; name: string }, ref: string, note: string): Promise<{ requestId: string; trackingNumber: string; agencyCode: string }> {
+  private writeNote(
+    target: ReadableNode,
+    staff: StaffPrincipal,
+    from: { code: string; name: string },
+    ref: string,
+    note: string,
+  ): Promise<{ requestId: string; trackingNumber: string; agencyCode: string }> {
     const ids = target.subtree.map((a) => a.id);
     return this.unitOfWork.run(async (m) => {
       const qb = m.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber', 'r.agencyId']).where(agencyInSql('r', ids));
