@@ -244,4 +244,15 @@ describe('Supervision (issue 16 phase 2)', () => {
     expect(page.text).toContain('第 2 次');
     await supAgent.get('/staff/rollup/zx/2026/publications/1').expect(200);
   });
+
+  it('the database itself refuses to change or remove a published roll-up (D20)', async () => {
+    const where = `agency_id = (SELECT id FROM agency WHERE code = 'zx') AND year = 2026`;
+    const before = await t.dataSource.query(`SELECT number, section3, published_by FROM rollup_publication WHERE ${where} ORDER BY number`);
+    expect(before).toHaveLength(2);
+    await expect(t.dataSource.query(`UPDATE rollup_publication SET section3 = '{}' WHERE ${where}`)).rejects.toThrow(/frozen/);
+    await expect(t.dataSource.query(`UPDATE rollup_publication SET published_by = '他人' WHERE ${where} AND number = 1`)).rejects.toThrow(/frozen/);
+    await expect(t.dataSource.query(`DELETE FROM rollup_publication WHERE ${where} AND number = 1`)).rejects.toThrow(/frozen/);
+    expect(await t.dataSource.query(`SELECT number, section3, published_by FROM rollup_publication WHERE ${where} ORDER BY number`)).toEqual(before);
+    expect((await api('/api/v1/agencies/zx/rollup/2026/publications').expect(200)).body.items).toHaveLength(2);
+  });
 });

@@ -268,14 +268,18 @@ export class AuthService implements OnApplicationBootstrap {
       throw new DomainError('CONFLICT', '不能停用自己的账号或去掉自己的管理员角色。');
     }
     await this.unitOfWork.run(async (m) => {
-      const admins = await this.lockActiveAdministrators(m);
       const user = await m.findOneBy(StaffUserEntity, { id: String(id), ...this.manageable() });
       if (!user) throw new DomainError('NOT_FOUND', '未找到该账号。');
+      // Per agency (D22): another agency's administrators cannot manage this one's accounts.
+      const admins = await this.lockActiveAdministrators(m, user.agencyId);
       const roles = change.roles ? [...new Set(change.roles)] : toPrincipal(user).roles;
-      const wasAdministrator = admins.includes(id);
+      const wasAdministrator = admins.includes(user.id);
       const staysAdministrator = (change.active ?? user.active) && roles.includes('administrator');
       // Two administrators removing each other at once: the second finds itself the last one.
-      if (wasAdministrator && !staysAdministrator && admins.length === 1) throw new DomainError('CONFLICT', '至少要保留一个启用的系统管理员账号。');
+      if (wasAdministrator && !staysAdministrator && admins.length === 1) {
+        const agency = await this.agencies.byId(user.agencyId, m);
+        throw new DomainError('CONFLICT', `${agency.name}至少要保留一个启用的系统管理员账号：这是该机关最后一个启用的管理员，请先为该机关另设一个。`);
+      }
       await m.update(
         StaffUserEntity,
         { id },
@@ -293,9 +297,9 @@ export class AuthService implements OnApplicationBootstrap {
     return this.getAccount(id);
   }
 
-  /** Ids of the active administrators, their rows locked on PostgreSQL until the transaction ends. */
-  private async lockActiveAdministrators(m: EntityManager): Promise<string[]> {
-    const query = m.createQueryBuilder(StaffUserEntity, 'u').where('u.active = :active', { active: true });
+  /** Ids of an agency's active administrators, their rows locked on PostgreSQL until the transaction ends. */
+  private async lockActiveAdministrators(m: EntityManager, agencyId: number): Promise<string[]> {
+    const query = m.createQueryBuilder(StaffUserEntity, 'u').where('u.active = :active AND u.agency_id = :agencyId', { active: true, agencyId });
     if (m.connection.options.type === 'postgres') query.setLock('pessimistic_write');
     return (await query.getMany()).filter((u) => toPrincipal(u).roles.includes('administrator')).map((u) => u.id);
   }

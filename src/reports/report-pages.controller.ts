@@ -67,6 +67,14 @@ interface PublishFormState {
   reason?: string;
 }
 
+/** The report settings form as posted, when it is shown again with a message. */
+interface SettingsFormState {
+  message: string;
+  errors: string[];
+  section4Basis: string;
+  feePausesClock?: boolean;
+}
+
 @ApiExcludeController()
 @Controller('staff/reports')
 export class ReportPagesController {
@@ -96,7 +104,7 @@ export class ReportPagesController {
   }
 
   /** The report page: live tables, the publication history, the diff against a chosen publication, the publish form. */
-  private async pageModel(year: number, format: ReportFormat, against: number | undefined, extra: { notice?: string | null; publish?: PublishFormState }) {
+  private async pageModel(year: number, format: ReportFormat, against: number | undefined, extra: { notice?: string | null; publish?: PublishFormState; settings?: SettingsFormState }) {
     const [report, history, diff, basis] = [
       await this.reports.annualReport(year, format),
       await this.publications.list(year),
@@ -139,8 +147,9 @@ export class ReportPagesController {
         submissionToken: randomUUID(),
       },
       exports: exportLinks((t) => `/staff/reports/${year}/export/${t}?${q}`),
-      basisOptions: toOptions(SECTION4_BASIS_LABELS, basis),
-      feePausesClock: await this.settings.feePausesClock(),
+      basisOptions: toOptions(SECTION4_BASIS_LABELS, extra.settings?.section4Basis ?? basis),
+      feePausesClock: extra.settings?.feePausesClock ?? (await this.settings.feePausesClock()),
+      settingsForm: extra.settings ? { message: extra.settings.message, errors: extra.settings.errors } : null,
     };
   }
 
@@ -258,10 +267,25 @@ export class ReportPagesController {
 
   @RequirePermission('settings.manage')
   @Post('settings/section4')
-  async saveSettings(@Body() body: Record<string, string>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
-    await this.settings.setSection4Basis(body.section4Basis, staff.displayName);
+  async saveSettings(@Body() body: Record<string, string | string[]>, @CurrentStaff() staff: StaffPrincipal, @Res() res: Response): Promise<void> {
+    const section4Basis = typeof body.section4Basis === 'string' ? body.section4Basis : '';
     // D6, per agency; the form always sends it (a hidden "false" before the checkbox).
-    if (body.feePausesClock !== undefined) await this.settings.setFeePausesClock([body.feePausesClock].flat().includes('true'), staff.displayName);
-    res.redirect(303, `/staff/reports/${encodeURIComponent(body.year ?? '')}`);
+    const feePausesClock = body.feePausesClock === undefined ? undefined : [body.feePausesClock].flat().includes('true');
+    try {
+      await this.settings.save({ section4Basis, feePausesClock }, staff.displayName);
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
+      // The form again with the message and what was posted; the year shown is the posted one when valid.
+      let year = Number(this.clock.today().slice(0, 4)) - 1;
+      try {
+        year = this.reports.parseYear(body.year);
+      } catch {
+        /* keep the default year */
+      }
+      const settings = { message: e.message, errors: Object.values(e.fields), section4Basis, feePausesClock };
+      res.status(statusOf(e)).render('reports/report', await this.pageModel(year, this.reports.parseFormat(undefined, year), undefined, { settings }));
+      return;
+    }
+    res.redirect(303, `/staff/reports/${encodeURIComponent(String(body.year ?? ''))}`);
   }
 }

@@ -151,8 +151,7 @@ export class ReportSettingsApiController {
   @RequirePermission('settings.manage')
   @Put()
   async put(@Body() body: ReportSettingsDto, @CurrentStaff() staff: StaffPrincipal) {
-    if (body.section4Basis !== undefined) await this.settings.setSection4Basis(body.section4Basis, staff.displayName);
-    if (body.feePausesClock !== undefined) await this.settings.setFeePausesClock(body.feePausesClock, staff.displayName);
+    await this.settings.save({ section4Basis: body.section4Basis, feePausesClock: body.feePausesClock }, staff.displayName);
     return { section4Basis: await this.settings.section4Basis(), feePausesClock: await this.settings.feePausesClock() };
   }
 }

@@ -37,14 +37,19 @@ export class SettingsService {
     return feePausesClockOf(m, currentAgencyId(), this.config.feePausesClock);
   }
 
-  async setFeePausesClock(value: boolean, actor: string): Promise<void> {
-    await this.unitOfWork.run((m) =>
-      m.save(AgencySettingEntity, { agencyId: currentAgencyId(), key: FEE_PAUSES_CLOCK, value: String(value), updatedAt: this.clock.nowIso(), updatedBy: actor.slice(0, 100) }),
-    );
-  }
-
-  async setSection4Basis(value: string, actor: string): Promise<void> {
-    if (!(SECTION4_BASIS_VALUES as string[]).includes(value)) throw new ValidationFailedError({ section4Basis: '统计口径无效。' });
-    await this.unitOfWork.run((m) => m.save(AgencySettingEntity, { agencyId: currentAgencyId(), key: SECTION4_BASIS, value, updatedAt: this.clock.nowIso(), updatedBy: actor }));
+  /**
+   * Saves the report settings form (D8 basis, D6 fee clock; either may be left out) in one
+   * transaction: both are written or neither. The basis is checked before anything is written.
+   */
+  async save(input: { section4Basis?: string; feePausesClock?: boolean }, actor: string): Promise<void> {
+    const { section4Basis, feePausesClock } = input;
+    if (section4Basis !== undefined && !(SECTION4_BASIS_VALUES as string[]).includes(section4Basis)) {
+      throw new ValidationFailedError({ section4Basis: '第四部分统计口径无效，请从列表中选择。' }, '统计口径未保存：第四部分统计口径无效。');
+    }
+    const row = (key: string, value: string): AgencySettingEntity => ({ agencyId: currentAgencyId(), key, value, updatedAt: this.clock.nowIso(), updatedBy: actor.slice(0, 100) });
+    await this.unitOfWork.run(async (m) => {
+      if (section4Basis !== undefined) await m.save(AgencySettingEntity, row(SECTION4_BASIS, section4Basis));
+      if (feePausesClock !== undefined) await m.save(AgencySettingEntity, row(FEE_PAUSES_CLOCK, String(feePausesClock)));
+    });
   }
 }

@@ -11,7 +11,8 @@ import { insertRows } from '../common/insert-rows';
 import { UnitOfWork } from '../common/unit-of-work';
 import { weightedMedian } from '../dashboard/dashboard.service';
 import { addDays } from '../domain/calendar';
-import { NotFoundError, ValidationFailedError } from '../domain/errors';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../domain/errors';
+import { isUniqueViolation } from '../common/db-errors';
 import { dueSoonBy } from '../domain/lifecycle/watch-lists';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { RequestEventEntity } from '../requests/entities/request-event.entity';
@@ -24,6 +25,8 @@ import { agencyInSql } from '../rollups/rollup-sql';
 import { SupervisionNoteEntity } from './entities/supervision-note.entity';
 
 export const NOTE_MAX_LENGTH = 1000;
+/** Attempts at a timeline position for a note before it answers 409 (each loses only to a write that landed). */
+const NOTE_ATTEMPTS = 5;
 
 export interface SupervisionLine {
   code: string;
@@ -129,12 +132,35 @@ export class SupervisionService {
     if (!note) throw new ValidationFailedError({ note: '请填写督办意见。' });
     if (note.length > NOTE_MAX_LENGTH) throw new ValidationFailedError({ note: `督办意见最多 ${NOTE_MAX_LENGTH} 个字。` });
     const ref = String(requestRef ?? '').trim();
-    const ids = target.subtree.map((a) => a.id);
     const from = await this.agencies.byId(staff.agencyId);
+    // A step or another note recorded at the same moment may take the same timeline position
+    // (the unique (request_id, seq) index refuses the second): the note is written again after it.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.writeNote(target, staff, from, ref, note);
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+        if (attempt >= NOTE_ATTEMPTS) throw new ConflictError('该申请正被同时更新，督办意见未保存，请稍后重新发送。');
+      }
+    }
+  }
+
+  /** The note on the request's timeline and in the digest's table, in one transaction. */
+  private writeNote(
+    target: ReadableNode,
+    staff: StaffPrincipal,
+    from: { code: string; name: string },
+    ref: string,
+    note: string,
+  ): Promise<{ requestId: string; trackingNumber: string; agencyCode: string }> {
+    const ids = target.subtree.map((a) => a.id);
     return this.unitOfWork.run(async (m) => {
       const qb = m.createQueryBuilder(InformationRequestEntity, 'r').select(['r.id', 'r.trackingNumber', 'r.agencyId']).where(agencyInSql('r', ids));
       if (/^[0-9a-f-]{36}$/i.test(ref)) qb.andWhere('r.id = :ref', { ref });
       else qb.andWhere('r.tracking_number IN (:...refs)', { refs: [normaliseTrackingNumber(ref)] });
+      // PostgreSQL: the request's row locked, so notes queue behind each other and behind a step
+      // being recorded, and the count below sees their events (SQLite runs one transaction at a time).
+      if (isPostgres(m)) qb.setLock('pessimistic_write');
       const request = await qb.getOne();
       if (!request) throw new NotFoundError('督办范围内没有这件申请：请核对申请编号（只能督办本机关及下级机关的申请）。');
       const seq = await m.count(RequestEventEntity, { where: { requestId: request.id } });
