@@ -261,13 +261,17 @@ async function measureChild(dir: string, pg: boolean, runs: number, phase: 'alon
   const out: Record<string, number> = { listMs: list.ms, reportMs: report.ms, listTotal: list.value.total, reportNew: report.value.section3.rows.new_received[6] };
   if (phase === 'full') {
     const rollups = app.get(RollupService);
-    for (const [key, code] of [
-      ['root', 'main'],
-      ['middle', MIDDLE],
-    ] as const) {
+    const nodes = (['main', MIDDLE] as const).map((code) => {
       const node = agencies.find((a) => a.code === code)!;
-      const target = { node, subtree: subtreeOf(agencies, node.id), platformSize: agencies.length };
-      const rollup = await timed(runs, async () => ({ s3: await rollups.section3(target, YEAR, '2021'), s4: await rollups.section4(target, YEAR) }));
+      return { key: code === 'main' ? 'root' : 'middle', code, target: { node, subtree: subtreeOf(agencies, node.id), platformSize: agencies.length } };
+    });
+    // The app's work first, then the hand-written floors: these run on the writer's connection,
+    // whose page cache they fill, which no roll-up does; the peak RSS is read in between.
+    const measured = [];
+    for (const { target } of nodes) measured.push(await timed(runs, async () => ({ s3: await rollups.section3(target, YEAR, '2021'), s4: await rollups.section4(target, YEAR) })));
+    out.appRssMB = process.resourceUsage().maxRSS / 1024;
+    for (const [i, { key, code, target }] of nodes.entries()) {
+      const rollup = measured[i];
       const sql = floorSql(pg, key === 'root' ? null : target.subtree.map((a) => a.id));
       const floor = await timed(runs, () => ds.query<Array<{ n: string | number }>>(sql, [`${YEAR}-01-01`, `${YEAR}-12-31`]));
       const floorTotal = floor.value.reduce((n, r) => n + Number(r.n), 0);
@@ -279,6 +283,7 @@ async function measureChild(dir: string, pg: boolean, runs: number, phase: 'alon
   }
   await app.close();
   out.rssMB = process.resourceUsage().maxRSS / 1024;
+  out.appRssMB ??= out.rssMB;
   console.log(JSON.stringify(out));
 }
 
@@ -322,8 +327,8 @@ export function rollupBenchmark(args: string[]): void {
       );
       targets.push([`roll-up of the ${key} ≤ 1000 ms`, ms <= 1000], [`roll-up of the ${key} ≤ 1.5 × floor`, ms <= 1.5 * floor]);
     }
-    const rss = Math.max(alone.rssMB, full.rssMB);
-    console.log(`app peak RSS: ${rss.toFixed(0)} MB`);
+    const rss = Math.max(alone.appRssMB ?? alone.rssMB, full.appRssMB);
+    console.log(`app peak RSS: ${rss.toFixed(0)} MB (the process with the floor queries run on its writer connection after: ${Math.max(alone.rssMB, full.rssMB).toFixed(0)} MB)`);
     targets.push(['RSS < 250 MB', rss < 250]);
     if (alone.listTotal !== full.listTotal || alone.reportNew !== full.reportNew) throw new Error('the watched agency reads other agencies’ records');
     for (const [label, key] of [

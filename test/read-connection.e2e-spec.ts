@@ -54,6 +54,24 @@ const sqlite = !process.env.TEST_DATABASE_URL;
     expect(answeredIn).toBeLessThan(500);
   });
 
+  it('a roll-up and the 督办 figures (issue 16) answer while the write connection is busy', async () => {
+    await desk.file();
+    const admin = bearer(await t.adminToken());
+    await t.dataSource.query("DELETE FROM job_run WHERE job LIKE 'slow-%'");
+    let writeDone = false;
+    const write = slowWrite().finally(() => (writeDone = true));
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    const rollup = await request(t.http).get('/api/v1/agencies/main/rollup/2026/section3').set(admin);
+    const supervision = await request(t.http).get('/api/v1/agencies/main/supervision').set(admin);
+    const answeredIn = Date.now() - started;
+    const answeredBeforeWrite = !writeDone;
+    await write;
+    expect([rollup.status, supervision.status]).toEqual([200, 200]);
+    expect(answeredBeforeWrite).toBe(true);
+    expect(answeredIn).toBeLessThan(500);
+  });
+
   it('a long statement on a connection does not hold the event loop while other statements wait for that connection', async () => {
     const reader = t.app.get(READ_DATA_SOURCE);
     const long = 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000000) SELECT COUNT(*) AS n FROM n';

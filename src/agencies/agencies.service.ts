@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectReadDataSource } from '../database/read-data-source';
 import { DataSource, EntityManager } from 'typeorm';
 import { StaffPrincipal } from '../auth/roles';
 import { Clock } from '../common/clock';
@@ -32,6 +33,8 @@ export class AgenciesService implements OnApplicationBootstrap {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    /** Look-ups outside a transaction (every staff page and roll-up asks) read on SQLite's read-only connection. */
+    @InjectReadDataSource() private readonly reader: DataSource,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -48,22 +51,22 @@ export class AgenciesService implements OnApplicationBootstrap {
   }
 
   /** Every agency, in creation order (hundreds at most: read whole). */
-  all(m: EntityManager = this.dataSource.manager): Promise<AgencyEntity[]> {
+  all(m: EntityManager = this.reader.manager): Promise<AgencyEntity[]> {
     return m.find(AgencyEntity, { order: { id: 'ASC' } });
   }
 
-  async count(m: EntityManager = this.dataSource.manager): Promise<number> {
+  async count(m: EntityManager = this.reader.manager): Promise<number> {
     return m.count(AgencyEntity);
   }
 
-  async byId(id: number, m: EntityManager = this.dataSource.manager): Promise<AgencyEntity> {
+  async byId(id: number, m: EntityManager = this.reader.manager): Promise<AgencyEntity> {
     const row = await m.findOneBy(AgencyEntity, { id });
     if (!row) throw new NotFoundError('未找到该机关。');
     return row;
   }
 
   /** The agency with this code, or null (codes are compared in lower case). */
-  byCode(code: string, m: EntityManager = this.dataSource.manager): Promise<AgencyEntity | null> {
+  byCode(code: string, m: EntityManager = this.reader.manager): Promise<AgencyEntity | null> {
     const c = String(code ?? '')
       .trim()
       .toLowerCase();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectReadDataSource } from '../database/read-data-source';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { CalendarYear, WorkingCalendar } from '../domain/calendar';
 import { mergeCalendarYears, packagedCalendarYears } from './base-calendar';
@@ -12,7 +13,11 @@ const CACHE_MS = 60_000;
 export class CalendarService {
   private cached: { calendar: WorkingCalendar; at: number } | null = null;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    /** The cached calendar is loaded on SQLite's read-only connection: no page waits for a writer to reload it. */
+    @InjectReadDataSource() private readonly reader: DataSource,
+  ) {}
 
   /** CalendarYearEntity rows, through the one data source (no per-module repository providers). */
   private get years(): Repository<CalendarYearEntity> {
@@ -22,7 +27,7 @@ export class CalendarService {
   /** Cached for a minute, so that a change made through another instance is seen soon. */
   async current(): Promise<WorkingCalendar> {
     if (!this.cached || Date.now() - this.cached.at > CACHE_MS) {
-      this.cached = { calendar: await this.build(this.years.manager), at: Date.now() };
+      this.cached = { calendar: await this.build(this.reader.manager), at: Date.now() };
     }
     return this.cached.calendar;
   }

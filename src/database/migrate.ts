@@ -42,9 +42,14 @@ export async function tuneConnection(ds: DataSource): Promise<void> {
   await ds.query('PRAGMA secure_delete = ON');
 }
 
-/** The read-only SQLite connection (src/database/read-data-source.ts): the same page cache size. */
+/**
+ * The read-only SQLite connections (src/database/read-data-source.ts): 8 MB of pages each. Their
+ * reads are served from the OS's cache of the file as well; a roll-up of 1M requests filled a
+ * 32 MB cache and took the app's peak RSS to 247 MB (8 MB: 216 MB, the same 0.46–0.48 s; issue 16's
+ * bench:report -- --rollup). The writer keeps 32 MB for the index pages a long write moves.
+ */
 export async function tuneReader(ds: DataSource): Promise<void> {
-  await ds.query('PRAGMA cache_size = -32768');
+  await ds.query('PRAGMA cache_size = -8192');
 }
 
 /**

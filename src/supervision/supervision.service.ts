@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectReadDataSource } from '../database/read-data-source';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AgenciesService } from '../agencies/agencies.service';
@@ -47,7 +47,8 @@ export interface SupervisionLine {
 @Injectable()
 export class SupervisionService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    /** The 督办 figures read on SQLite's read-only connection (grouped reads over a subtree). */
+    @InjectReadDataSource() private readonly dataSource: DataSource,
     private readonly calendars: CalendarService,
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
