@@ -1,0 +1,80 @@
+import request from 'supertest';
+import { AgenciesService } from '../src/agencies/agencies.service';
+import { AuthService } from '../src/auth/auth.service';
+import { Role } from '../src/auth/roles';
+import { applicant, Auth, bearer, CLERK_PASSWORD, signIn } from './support/builders';
+import { createTestApp, TestApp } from './support/test-app';
+
+/**
+ * Issue 16, what a newcomer run in Chromium found on a platform of several agencies: the roll-up
+ * never showed that records changed after publishing, refiling could be repeated, roll-up exports
+ * lacked the agencies, citizens were not told which agency they deal with, duplicate agency names.
+ */
+describe('Several agencies: newcomer findings', () => {
+  let t: TestApp;
+  let admin: Auth;
+  const token = async (username: string) => bearer((await request(t.http).post('/api/v1/auth/token').send({ username, password: CLERK_PASSWORD }).expect(200)).body.token as string);
+  const account = async (username: string, roles: Role[], agency: string): Promise<Auth> => {
+    const found = await t.app.get(AgenciesService).byCode(agency);
+    await t.app.get(AuthService).createUser(username, `${username} 用户`, CLERK_PASSWORD, roles, null, found!.id);
+    return token(username);
+  };
+  const filing = (over: Record<string, unknown> = {}) => ({
+    applicant: applicant('natural_person', '赵六', { phone: '13900000001', email: 'zhao@example.test' }),
+    description: '申请公开某地块的国有建设用地使用权出让合同',
+    ...over,
+  });
+  /** Files online with `agency`; staff of that agency (`auth`) find its id. */
+  const file = async (agency: string, auth: Auth, over: Record<string, unknown> = {}) => {
+    const filed = await request(t.http)
+      .post('/api/v1/public/requests')
+      .send(filing({ agency, ...over }))
+      .expect(201);
+    const id = (await request(t.http).get(`/api/v1/requests?q=${filed.body.trackingNumber}`).set(auth).expect(200)).body.items[0].id as string;
+    return { id, trackingNumber: filed.body.trackingNumber as string, accessCode: filed.body.accessCode as string };
+  };
+  let xzf: Auth;
+  let zrzy: Auth;
+  let reports: Auth;
+
+  beforeAll(async () => {
+    t = await createTestApp({ AGENCY_CODE: 'xzf', AGENCY_NAME: '某县人民政府办公室' });
+    admin = bearer(await t.adminToken());
+    await request(t.http).post('/api/v1/agencies').set(admin).send({ code: 'zrzy', name: '某县自然资源局', parent: 'xzf' }).expect(201);
+    await request(t.http).post('/api/v1/agencies').set(admin).send({ code: 'jyj', name: '某县教育局', parent: 'xzf' }).expect(201);
+    xzf = await account('xzf.reg', ['registrar', 'handler', 'approver'], 'xzf');
+    zrzy = await account('zrzy.reg', ['registrar', 'handler', 'approver'], 'zrzy');
+    reports = await account('xzf.report', ['report_officer'], 'xzf');
+  }, 60_000);
+  afterAll(() => t.close());
+
+  it('roll-up diff (D13, D20): after publishing, a changed record shows on GET …/rollup/{year}/diff and on the page, traced to its agency', async () => {
+    const first = await file('zrzy', zrzy, { description: '申请公开某矿区的采矿权出让合同' });
+    await request(t.http).post(`/api/v1/requests/${first.id}/events`).set(zrzy).send({ type: 'receipt_confirmed', on: '2026-06-15' }).expect(201);
+    // Unpublished: nothing to compare with (404), and the page offers no comparison.
+    expect((await request(t.http).get('/api/v1/agencies/xzf/rollup/2026/diff').set(reports).expect(404)).body.error.code).toBe('NOT_FOUND');
+    await request(t.http).post('/api/v1/agencies/xzf/rollup/2026/publish').set(reports).send({ format: '2021' }).expect(201);
+    const same = (await request(t.http).get('/api/v1/agencies/xzf/rollup/2026/diff').set(reports).expect(200)).body;
+    expect(same).toMatchObject({ number: 1, format: '2021', reason: null, cells: [], agencies: [] });
+
+    // A record of one agency changes after publishing.
+    const second = await file('zrzy', zrzy, { description: '申请公开某地块的土地征收补偿方案' });
+    await request(t.http).post(`/api/v1/requests/${second.id}/events`).set(zrzy).send({ type: 'receipt_confirmed', on: '2026-06-15' }).expect(201);
+    const diff = (await request(t.http).get('/api/v1/agencies/xzf/rollup/2026/diff').set(reports).expect(200)).body;
+    expect(diff.number).toBe(1);
+    expect(diff.cells).toEqual(expect.arrayContaining([{ section: 3, row: 'new_received', column: 'total', published: 1, current: 2 }]));
+    expect(diff.agencies.map((a: { code: string }) => a.code)).toEqual(['zrzy']);
+    expect(diff.agencies[0].cells).toEqual(expect.arrayContaining([{ section: 3, row: 'new_received', column: 'natural_person', published: 1, current: 2 }]));
+    // The publication chosen by number, as the agency report's diff takes it; an unknown one is 404.
+    expect((await request(t.http).get('/api/v1/agencies/xzf/rollup/2026/diff?publication=1').set(reports).expect(200)).body.cells).toEqual(diff.cells);
+    await request(t.http).get('/api/v1/agencies/xzf/rollup/2026/diff?publication=9').set(reports).expect(404);
+
+    const page = await signIn(t, { username: 'xzf.report', password: CLERK_PASSWORD });
+    const html = (await page.get('/staff/rollup/xzf/2026').expect(200)).text;
+    expect(html).toContain('与当前记录比对');
+    expect(html).toContain('<section class="card" id="diff">');
+    expect(html).toContain('当前记录与第 1 次发布的比对（最近一次发布）');
+    expect(html).toMatch(/<td>第三部分 一、本年新收政府信息公开申请数量<\/td><td>总计<\/td><td>1<\/td><td>2<\/td>/);
+    expect(html).toContain('<a href="/staff/rollup/zrzy/2026?format&#x3D;2021">某县自然资源局</a>：');
+  });
+});
