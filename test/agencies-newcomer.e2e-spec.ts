@@ -3,7 +3,7 @@ import { AgenciesService } from '../src/agencies/agencies.service';
 import { AuthService } from '../src/auth/auth.service';
 import { Role } from '../src/auth/roles';
 import { applicant, Auth, bearer, CLERK_PASSWORD, signIn } from './support/builders';
-import { createTestApp, TestApp } from './support/test-app';
+import { createTestApp, openForm, TestApp } from './support/test-app';
 
 /**
  * Issue 16, what a newcomer run in Chromium found on a platform of several agencies: the roll-up
@@ -76,5 +76,43 @@ describe('Several agencies: newcomer findings', () => {
     expect(html).toContain('当前记录与第 1 次发布的比对（最近一次发布）');
     expect(html).toMatch(/<td>第三部分 一、本年新收政府信息公开申请数量<\/td><td>总计<\/td><td>1<\/td><td>2<\/td>/);
     expect(html).toContain('<a href="/staff/rollup/zrzy/2026?format&#x3D;2021">某县自然资源局</a>：');
+  });
+
+  it('refile after a referral (D21) happens once: a second attempt is 409 with a Chinese message, and the status page names the new application', async () => {
+    const first = await file('xzf', xzf, { description: '申请公开某校舍改造项目的招标文件' });
+    await request(t.http).post(`/api/v1/requests/${first.id}/events`).set(xzf).send({ type: 'receipt_confirmed', on: '2026-06-15' }).expect(201);
+    await request(t.http)
+      .post(`/api/v1/requests/${first.id}/events`)
+      .set(xzf)
+      .send({ type: 'decided', on: '2026-06-15', outcome: 'unable_not_held', referTo: { agency: '', agencyCode: 'jyj' } })
+      .expect(201);
+    const jyj = await account('jyj.reg', ['registrar'], 'jyj');
+    const jyjTotal = async () => (await request(t.http).get('/api/v1/requests').set(jyj).expect(200)).body.total as number;
+    const before = await jyjTotal();
+    const agent = request.agent(t.http);
+    const { csrf } = await openForm(agent, '/status');
+    const look = () => agent.post('/status').type('form').send({ _csrf: csrf, trackingNumber: first.trackingNumber, accessCode: first.accessCode }).expect(200);
+    const offered = await look();
+    expect(offered.text).toContain('确认向某县教育局提出申请');
+    const tokenOf = (html: string) => /name="submissionToken" value="([^"]+)"/.exec(html)![1];
+    const send = (submissionToken: string) =>
+      agent
+        .post('/status/refile')
+        .type('form')
+        .send({ _csrf: csrf, trackingNumber: first.trackingNumber, accessCode: first.accessCode, submissionToken, description: '申请公开某校舍改造项目的招标文件' });
+    // Two tabs: two tokens, sent at once; one new application.
+    const [a, b] = await Promise.all([send(tokenOf(offered.text)), send(tokenOf((await look()).text))]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    const refused = a.status === 409 ? a : b;
+    const number = /id="tracking-number">([^<]+)</.exec((a.status === 201 ? a : b).text)![1];
+    expect(refused.text).toContain(`您已改向某县教育局提出申请（编号 ${number}）`);
+    expect(await jyjTotal()).toBe(before + 1);
+    // Later: the page says so instead of offering it again; a third attempt is refused too.
+    const after = await look();
+    expect(after.text).toContain(`您已改向某县教育局提出申请（编号 ${number}）`);
+    expect(after.text).not.toContain('确认向某县教育局提出申请');
+    expect(after.text).not.toContain('id="refile"');
+    await send('another-token').expect(409);
+    expect(await jyjTotal()).toBe(before + 1);
   });
 });

@@ -1,5 +1,5 @@
 import { statusOf } from '../common/http-error.filter';
-import { RefileOffer, RequestRefileService } from '../requests/request-refile.service';
+import { RefiledAs, RefileOffer, RequestRefileService } from '../requests/request-refile.service';
 import { AgenciesService } from '../agencies/agencies.service';
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -120,7 +120,12 @@ export class PublicPagesController {
     try {
       const request = await this.queries.findByAccessCode(trackingNumber, accessCode);
       const refile = await this.refiles.offerFor(request);
-      renderStatus(res, 200, await this.queries.publicStatus(request), accessCode, { attachments: await this.delivery.visibleFor(request), refile, submissionToken: refile ? randomUUID() : undefined });
+      renderStatus(res, 200, await this.queries.publicStatus(request), accessCode, {
+        attachments: await this.delivery.visibleFor(request),
+        refile,
+        refiled: await this.refiles.refiledAs(request),
+        submissionToken: refile ? randomUUID() : undefined,
+      });
     } catch (e) {
       if (e instanceof DomainError && e.code === 'NOT_FOUND') {
         res.status(404).render('public/status-lookup', { title: '查询申请进度', trackingNumber, message: e.message });
@@ -154,6 +159,7 @@ export class PublicPagesController {
         renderStatus(res, statusOf(e), await this.queries.publicStatus(request), accessCode, {
           error: Object.values(e.fields).length ? `${e.message}${Object.values(e.fields).join('')}` : e.message,
           refile: refile ? { ...refile, description: typeof body.description === 'string' ? body.description : refile.description } : null,
+          refiled: await this.refiles.refiledAs(request),
           submissionToken: randomUUID(),
         });
       }
@@ -207,7 +213,7 @@ function renderStatus(
   code: number,
   status: PublicStatusView,
   accessCode: string,
-  extra: { confirmWithdrawal?: boolean; message?: string; error?: string; attachments?: PublicAttachmentView[]; refile?: RefileOffer | null; submissionToken?: string } = {},
+  extra: { confirmWithdrawal?: boolean; message?: string; error?: string; attachments?: PublicAttachmentView[]; refile?: RefileOffer | null; refiled?: RefiledAs | null; submissionToken?: string } = {},
 ): void {
   res.setHeader('Cache-Control', 'no-store');
   res.status(code).render('public/status', {
