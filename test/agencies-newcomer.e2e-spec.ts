@@ -1,8 +1,11 @@
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import request from 'supertest';
 import { AgenciesService } from '../src/agencies/agencies.service';
 import { AuthService } from '../src/auth/auth.service';
 import { Role } from '../src/auth/roles';
 import { applicant, Auth, bearer, CLERK_PASSWORD, signIn } from './support/builders';
+import { binary } from './support/files';
 import { createTestApp, openForm, TestApp } from './support/test-app';
 
 /**
@@ -114,5 +117,45 @@ describe('Several agencies: newcomer findings', () => {
     expect(after.text).not.toContain('id="refile"');
     await send('another-token').expect(409);
     expect(await jyjTotal()).toBe(before + 1);
+  });
+
+  it('roll-up exports (D22): XLSX, DOCX and CSV name the roll-up, its node and year, and carry the per-agency breakdown; no personal data', async () => {
+    const get = (type: string) => request(t.http).get(`/api/v1/agencies/xzf/rollup/2026/export/${type}`).set(reports).buffer(true).parse(binary).expect(200);
+    const title = '某县人民政府办公室2026年度政府信息公开工作年度报告汇总（本级及所属2个机关）';
+    const rollup = (await request(t.http).get('/api/v1/agencies/xzf/rollup/2026/section3').set(reports).expect(200)).body as { agencies: Array<{ code: string; rows: Record<string, number[]> }> };
+    const own = (code: string, key: string) => rollup.agencies.find((a) => a.code === code)!.rows[key].at(-1);
+    expect(own('zrzy', 'new_received')).toBeGreaterThan(0);
+
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await get('xlsx')).body as Buffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['第三部分', '第四部分', '各机关情况']);
+    expect(wb.getWorksheet('第三部分')!.getCell('A1').value).toBe(title);
+    expect(wb.getWorksheet('第四部分')!.getCell('A1').value).toBe(title);
+    const sheet = wb.getWorksheet('各机关情况')!;
+    expect(sheet.getCell('A1').value).toBe(title);
+    const rows: unknown[][] = [];
+    sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    expect(rows[2]).toEqual(['机关代码', '机关', '新收', '办结', '结转下年', '逾期答复', '按时答复率', '本机关校验', '本机关报表']);
+    const zrzyRow = rows.find((r) => r[0] === 'zrzy')!;
+    expect(zrzyRow.slice(1, 6)).toEqual(['　某县自然资源局', own('zrzy', 'new_received'), own('zrzy', 'concluded_total'), own('zrzy', 'carried_to_next_year'), 0]);
+    expect(rows.map((r) => r[0]).slice(3)).toEqual(['xzf', 'zrzy', 'jyj']);
+
+    const docx = await JSZip.loadAsync((await get('docx')).body as Buffer);
+    const xml = (await docx.file('word/document.xml')!.async('string')).replace(/<[^>]+>/g, '');
+    expect(xml).toContain(title);
+    expect(xml).toContain('各机关情况');
+    expect(xml).toContain('某县自然资源局');
+    expect(xml).toContain('某县教育局');
+
+    const csv = ((await get('csv')).body as Buffer).toString('utf8');
+    const lines = csv.replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines[0]).toBe(title);
+    const header = lines.indexOf('机关代码,机关,新收,办结,结转下年,逾期答复,按时答复率,本机关校验,本机关报表');
+    expect(header).toBeGreaterThan(0);
+    expect(lines[header + 2]).toMatch(new RegExp(`^zrzy,　某县自然资源局,${own('zrzy', 'new_received')},`));
+    for (const text of [csv, xml, JSON.stringify(rows)]) {
+      expect(text).not.toContain('赵六');
+      expect(text).not.toContain('13900000001');
+    }
   });
 });
