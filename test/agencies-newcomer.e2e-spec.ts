@@ -137,7 +137,7 @@ describe('Several agencies: newcomer findings', () => {
     sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
     expect(rows[2]).toEqual(['机关代码', '机关', '新收', '办结', '结转下年', '逾期答复', '按时答复率', '本机关校验', '本机关报表']);
     const zrzyRow = rows.find((r) => r[0] === 'zrzy')!;
-    expect(zrzyRow.slice(1, 6)).toEqual(['　某县自然资源局', own('zrzy', 'new_received'), own('zrzy', 'concluded_total'), own('zrzy', 'carried_to_next_year'), 0]);
+    expect(zrzyRow.slice(1, 6)).toEqual(['\u3000某县自然资源局', own('zrzy', 'new_received'), own('zrzy', 'concluded_total'), own('zrzy', 'carried_to_next_year'), 0]);
     expect(rows.map((r) => r[0]).slice(3)).toEqual(['xzf', 'zrzy', 'jyj']);
 
     const docx = await JSZip.loadAsync((await get('docx')).body as Buffer);
@@ -152,7 +152,7 @@ describe('Several agencies: newcomer findings', () => {
     expect(lines[0]).toBe(title);
     const header = lines.indexOf('机关代码,机关,新收,办结,结转下年,逾期答复,按时答复率,本机关校验,本机关报表');
     expect(header).toBeGreaterThan(0);
-    expect(lines[header + 2]).toMatch(new RegExp(`^zrzy,　某县自然资源局,${own('zrzy', 'new_received')},`));
+    expect(lines[header + 2]).toMatch(new RegExp(`^zrzy,\u3000某县自然资源局,${own('zrzy', 'new_received')},`));
     for (const text of [csv, xml, JSON.stringify(rows)]) {
       expect(text).not.toContain('赵六');
       expect(text).not.toContain('13900000001');
