@@ -1,8 +1,12 @@
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
+import { simpleParser } from 'mailparser';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { AgenciesService } from '../src/agencies/agencies.service';
 import { AuthService } from '../src/auth/auth.service';
+import { MailWorker } from '../src/notifications/mail-worker';
 import { Role } from '../src/auth/roles';
 import { applicant, Auth, bearer, CLERK_PASSWORD, signIn } from './support/builders';
 import { binary } from './support/files';
@@ -127,7 +131,7 @@ describe('Several agencies: newcomer findings', () => {
     expect(own('zrzy', 'new_received')).toBeGreaterThan(0);
 
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load((await get('xlsx')).body as Buffer);
+    await wb.xlsx.load((await get('xlsx')).body);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['第三部分', '第四部分', '各机关情况']);
     expect(wb.getWorksheet('第三部分')!.getCell('A1').value).toBe(title);
     expect(wb.getWorksheet('第四部分')!.getCell('A1').value).toBe(title);
@@ -157,5 +161,54 @@ describe('Several agencies: newcomer findings', () => {
       expect(text).not.toContain('赵六');
       expect(text).not.toContain('13900000001');
     }
+  });
+
+  it('citizens are told their agency (D22, D23): header on /a/{code}, the confirmation and status pages, a transfer stated, e-mails from the agency', async () => {
+    // /a/{code}: the header names the agency filed with, not the platform's root.
+    const fixed = await request(t.http).get('/a/zrzy').expect(200);
+    expect(fixed.text).toContain('<span class="agency">某县自然资源局</span>');
+    expect(fixed.text).toContain('可以向某县自然资源局申请获取政府信息');
+    const agent = request.agent(t.http);
+    const { csrf, submissionToken } = await openForm(agent, '/a/zrzy');
+    const filed = await agent
+      .post('/apply')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        submissionToken,
+        agency: 'zrzy',
+        agencyFixed: '1',
+        'applicant[type]': 'natural_person',
+        'applicant[name]': '钱七',
+        'applicant[idDocumentNumber]': (filing().applicant as { idDocumentNumber: string }).idDocumentNumber,
+        'applicant[email]': 'qian@example.test',
+        description: '申请公开某地块的规划条件',
+      })
+      .expect(201);
+    expect(filed.text).toContain('<span class="agency">某县自然资源局</span>');
+    expect(filed.text).toContain('已向 <strong>某县自然资源局</strong> 提出申请');
+    expect(filed.text).toContain('以某县自然资源局与您双方确认之日为收到申请之日');
+
+    // Filed with the root, transferred before receipt: the status page names the agency now handling it and the transfer.
+    const wrong = await file('xzf', xzf, { description: '申请公开某矿区的采矿权出让合同（转送）' });
+    await request(t.http).post(`/api/v1/requests/${wrong.id}/transfer`).set(xzf).send({ agency: 'zrzy' }).expect(200);
+    const status = await agent.post('/status').type('form').send({ _csrf: csrf, trackingNumber: wrong.trackingNumber, accessCode: wrong.accessCode }).expect(200);
+    expect(status.text).toContain('<span class="agency">某县自然资源局</span>');
+    expect(status.text).toContain('<dt>受理机关</dt><dd id="status-agency">某县自然资源局</dd>');
+    expect(status.text).toContain('某县人民政府办公室已于2026年6月15日转至某县自然资源局办理');
+    expect(status.text).toContain('某县自然资源局尚未确认收到您的申请');
+    expect(status.text).not.toContain('本机关尚未确认收到');
+
+    // E-mails about a request come from its agency's name, at MAIL_FROM's address.
+    while ((await t.app.get(MailWorker).runOnce()) > 0);
+    const dir = join(t.dir, 'mail');
+    const mails = await Promise.all(readdirSync(dir).map((f) => simpleParser(readFileSync(join(dir, f)))));
+    const bySubject = (part: string) => mails.find((m) => m.subject?.includes(part))!;
+    const ack = bySubject('已收到您在网上提交的政府信息公开申请');
+    expect(ack.from!.value[0]).toEqual({ name: '某县自然资源局', address: 'no-reply@localhost' });
+    const transfer = bySubject('已转送某县自然资源局');
+    expect(transfer.from!.value[0]).toEqual({ name: '某县人民政府办公室', address: 'no-reply@localhost' });
+    expect(transfer.text).toContain('您于2026年6月15日在网上提交的政府信息公开申请');
+    expect(transfer.text).toContain('是向某县人民政府办公室提出的。经核实，所申请的信息应由某县自然资源局办理，某县人民政府办公室在确认收到之前已将您的申请转送某县自然资源局。');
   });
 });

@@ -24,7 +24,7 @@ import { Agencies1795763000000 } from '../../migrations/1795763000000-Agencies';
 import { AgencyTallies1795763100000 } from '../../migrations/1795763100000-AgencyTallies';
 import { RollupsAndSupervision1795763500000 } from '../../migrations/1795763500000-RollupsAndSupervision';
 import { SearchIndexesOffTheRequestRow1795763700000 } from '../../migrations/1795763700000-SearchIndexesOffTheRequestRow';
-import { RequestRefiles1795764500000 } from '../../migrations/1795764500000-RequestRefiles';
+import { RefilesAndMailSenders1795764500000 } from '../../migrations/1795764500000-RefilesAndMailSenders';
 import { RollupPublicationEntity } from '../rollups/entities/rollup-publication.entity';
 import { SupervisionNoteEntity } from '../supervision/entities/supervision-note.entity';
 import { AgencyEntity } from '../agencies/entities/agency.entity';
@@ -96,7 +96,7 @@ export const MIGRATIONS = [
   AgencyTallies1795763100000,
   RollupsAndSupervision1795763500000,
   SearchIndexesOffTheRequestRow1795763700000,
-  RequestRefiles1795764500000,
+  RefilesAndMailSenders1795764500000,
 ];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */

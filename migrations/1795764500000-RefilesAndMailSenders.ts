@@ -1,12 +1,14 @@
-import { MigrationInterface, QueryRunner, Table } from 'typeorm';
+import { MigrationInterface, QueryRunner, Table, TableColumn } from 'typeorm';
 
 /*
  * D21, D23: an applicant refiles with the agency a referral reply named once per request. The row,
  * keyed by the first request, is written in the transaction that writes the new application, so a
- * second attempt (another tab, a reloaded page) finds the key taken. A new table: nothing existing changes.
+ * second attempt (another tab, a reloaded page) finds the key taken.
+ * Mail about a request comes from its agency (D22): the outbox keeps the sender's display name
+ * (null for rows written before: the configured MAIL_FROM, as they were).
  */
-export class RequestRefiles1795764500000 implements MigrationInterface {
-  name = 'RequestRefiles1795764500000';
+export class RefilesAndMailSenders1795764500000 implements MigrationInterface {
+  name = 'RefilesAndMailSenders1795764500000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.createTable(
@@ -22,9 +24,11 @@ export class RequestRefiles1795764500000 implements MigrationInterface {
         ],
       }),
     );
+    await q.addColumn('mail_outbox', new TableColumn({ name: 'sender_name', type: 'varchar', length: '100', isNullable: true }));
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.dropColumn('mail_outbox', 'sender_name');
     await q.dropTable('request_refile');
   }
 }
