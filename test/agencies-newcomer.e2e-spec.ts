@@ -211,4 +211,54 @@ describe('Several agencies: newcomer findings', () => {
     expect(transfer.text).toContain('您于2026年6月15日在网上提交的政府信息公开申请');
     expect(transfer.text).toContain('是向某县人民政府办公室提出的。经核实，所申请的信息应由某县自然资源局办理，某县人民政府办公室在确认收到之前已将您的申请转送某县自然资源局。');
   });
+
+  it('agency admin: a duplicate name under one parent is 409 with a Chinese field message; the same name elsewhere and the code label', async () => {
+    const dup = await request(t.http).post('/api/v1/agencies').set(admin).send({ code: 'zrzy2', name: '某县自然资源局', parent: 'xzf' }).expect(409);
+    expect(dup.body.error.code).toBe('CONFLICT');
+    expect(dup.body.error.fields.name).toMatch(/^某县人民政府办公室下已有名为“某县自然资源局”的机关/);
+    // Trimmed as stored.
+    await request(t.http).post('/api/v1/agencies').set(admin).send({ code: 'zrzy3', name: ' 某县自然资源局 ', parent: 'xzf' }).expect(409);
+    // Under another parent the same name is another agency (e.g. a township's office).
+    await request(t.http).post('/api/v1/agencies').set(admin).send({ code: 'zrzyjc', name: '某县教育局', parent: 'zrzy' }).expect(201);
+    const page = await signIn(t, { username: 'admin', password: 'admin-password-1' });
+    const form = await openForm(page, '/staff/agencies');
+    expect(form.html).toContain('机关代码（以字母开头，2–8 位小写字母或数字）');
+    const refused = await page.post('/staff/agencies').type('form').send({ _csrf: form.csrf, code: 'jyj2', name: '某县教育局', parent: 'xzf' }).expect(409);
+    expect(refused.text).toContain('某县人民政府办公室下已有名为“某县教育局”的机关');
+  });
+
+  it('cosmetics: the reply form names the platform select in full; the 督办 form’s label is attached; filing without an agency shows one error', async () => {
+    await t.app.get(AuthService).createUser('xzf.page', '县政府办', CLERK_PASSWORD, ['registrar', 'handler', 'approver'], null, (await t.app.get(AgenciesService).byCode('xzf'))!.id);
+    const received = await file('xzf', xzf, { description: '申请公开某道路工程的竣工验收报告' });
+    await request(t.http).post(`/api/v1/requests/${received.id}/events`).set(xzf).send({ type: 'receipt_confirmed', on: '2026-06-15' }).expect(201);
+    const clerk = await signIn(t, { username: 'xzf.page', password: CLERK_PASSWORD });
+    const detail = (await clerk.get(`/staff/requests/${received.id}`).expect(200)).text;
+    expect(detail).toContain('如该机关也在本平台受理申请，请选择（可选）');
+    expect(detail).not.toContain('该机关在本平台上的（可选）');
+
+    const admin = await signIn(t, { username: 'admin', password: 'admin-password-1' });
+    const overview = (await admin.get('/staff/supervision').expect(200)).text;
+    expect(overview.match(/id="note"/g)).toHaveLength(1);
+    expect(overview).toMatch(/<label for="note">督办意见<\/label>\s*<textarea id="note"/);
+
+    const agent = request.agent(t.http);
+    const { csrf, submissionToken } = await openForm(agent, '/');
+    const sent = await agent
+      .post('/apply')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        submissionToken,
+        'applicant[type]': 'natural_person',
+        'applicant[name]': '钱七',
+        'applicant[idDocumentNumber]': (filing().applicant as { idDocumentNumber: string }).idDocumentNumber,
+        'applicant[phone]': '13900000002',
+        description: '申请公开某校舍改造项目的招标文件',
+      })
+      .expect(422);
+    expect(sent.text).toContain('id="agency-error"');
+    // One box above the form (the summary of the fields to correct), not a second near-identical one.
+    expect(sent.text.match(/class="alert alert-error"/g)).toHaveLength(1);
+    expect(sent.text).not.toContain('请选择受理申请的机关。');
+  });
 });

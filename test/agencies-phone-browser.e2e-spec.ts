@@ -87,4 +87,17 @@ describeInBrowser('Roll-up and 督办 pages on a phone', () => {
     expect(m.ems).toBeGreaterThanOrEqual(8);
     await page.close();
   });
+
+  it('the filing page’s agency filter matches an agency’s code as well as its name', async () => {
+    const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+    page.setDefaultTimeout(8000);
+    await page.goto(`${base}/`);
+    const shown = () => page.$$eval('#agency option', (os) => os.filter((o) => !(o as HTMLOptionElement).hidden && (o as HTMLOptionElement).value).map((o) => (o as HTMLOptionElement).value));
+    expect(await page.getAttribute('#agency-filter', 'placeholder')).toBe('输入机关名称或代码筛选');
+    await page.fill('#agency-filter', 'SCJG');
+    expect(await shown()).toEqual(['scjg']);
+    await page.fill('#agency-filter', '自然资源');
+    expect(await shown()).toEqual(['zrzy']);
+    await page.close();
+  });
 });

@@ -91,7 +91,11 @@ export class PublicPagesController {
       res.status(201).render('public/filed', { title: '申请已提交', ...result.body, repeated: result.replayed, filedWith: agency.name, agencyName: agency.name });
     } catch (e) {
       if (e instanceof ValidationFailedError) return rerender(e.fields);
-      if (e instanceof DomainError && e.code === 'UNPROCESSABLE') return rerender(e.fields, e.message, submissionToken, 422);
+      if (e instanceof DomainError && e.code === 'UNPROCESSABLE') {
+        // The agency chooser shows its own error beside the select: one box, not a second one above the form.
+        const atChooser = Object.keys(e.fields).length === 1 && 'agency' in e.fields && raw.agencyFixed !== '1';
+        return rerender(e.fields, atChooser ? undefined : e.message, submissionToken, 422);
+      }
       if (e instanceof IdempotencyMismatchError && submissionToken) {
         // The form was sent before with other content (Back, edit, submit): say so in plain words,
         // keep what was typed, and give a new token so that a second application can be filed on purpose.
