@@ -136,6 +136,7 @@ const STAFF_ROUTES: Record<string, Permission> = {
   'GET /api/v1/agencies/:code/rollup/:year/export/:type': 'reports.rollup',
   'POST /api/v1/agencies/:code/rollup/:year/publish': 'reports.publish',
   'GET /api/v1/agencies/:code/rollup/:year/publications': 'reports.rollup',
+  'GET /api/v1/agencies/:code/rollup/:year/diff': 'reports.rollup',
   'GET /api/v1/agencies/:code/rollup/:year/publications/:number': 'reports.rollup',
   'GET /api/v1/agencies/:code/requests': 'supervision.view',
   'GET /api/v1/agencies/:code/requests/:id': 'supervision.view',

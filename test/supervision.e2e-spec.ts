@@ -207,7 +207,7 @@ describe('Supervision (issue 16 phase 2)', () => {
     expect(json.section3.agencies.map((a: { code: string }) => a.code)).toEqual(['zx', 'zxa']);
     const csv = await supAgent.get('/staff/rollup/zx/2026/export/csv').expect(200);
     expect(csv.headers['content-disposition']).toContain('ogi-rollup-zx-2026');
-    expect(csv.text).toContain('某县住房和城乡建设局（含下级机关汇总）');
+    expect(csv.text).toContain('某县住房和城乡建设局2026年度政府信息公开工作年度报告汇总（本级及所属1个机关）');
     expect(csv.text).toContain('某县住房保障中心：第四部分');
     for (const type of ['xlsx', 'docx']) {
       const res = await api(`/api/v1/agencies/zx/rollup/2026/export/${type}`)

@@ -141,6 +141,10 @@ export class AgenciesService implements OnApplicationBootstrap {
         const parent = await this.byCode(parentCode!, m);
         if (!parent) throw new UnprocessableError('上级机关不存在。', { parent: '上级机关不存在。' });
         if (await this.byCode(code, m)) throw new ConflictError(`机关代码 ${code} 已被使用。`);
+        // Two agencies of one name under one parent could not be told apart by citizens or in the roll-up.
+        if (await m.existsBy(AgencyEntity, { parentId: parent.id, name })) {
+          throw new ConflictError(`${parent.name}下已有名为“${name}”的机关。`, { name: `${parent.name}下已有名为“${name}”的机关，请核对；同一上级机关下的机关名称不能重复。` });
+        }
         await m.insert(AgencyEntity, { code, name, parentId: parent.id, createdAt: this.clock.nowIso() });
         return { code, name, parent: parent.code };
       });

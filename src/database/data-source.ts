@@ -25,6 +25,7 @@ import { AgencyTallies1795763100000 } from '../../migrations/1795763100000-Agenc
 import { RollupsAndSupervision1795763500000 } from '../../migrations/1795763500000-RollupsAndSupervision';
 import { SearchIndexesOffTheRequestRow1795763700000 } from '../../migrations/1795763700000-SearchIndexesOffTheRequestRow';
 import { RollupPublicationFrozen1795764000000 } from '../../migrations/1795764000000-RollupPublicationFrozen';
+import { RefilesAndMailSenders1795764500000 } from '../../migrations/1795764500000-RefilesAndMailSenders';
 import { RollupPublicationEntity } from '../rollups/entities/rollup-publication.entity';
 import { SupervisionNoteEntity } from '../supervision/entities/supervision-note.entity';
 import { AgencyEntity } from '../agencies/entities/agency.entity';
@@ -44,6 +45,7 @@ import { ApplicantEntity } from '../requests/entities/applicant.entity';
 import { InformationRequestEntity } from '../requests/entities/information-request.entity';
 import { RequestEventEntity } from '../requests/entities/request-event.entity';
 import { RequestItemEntity } from '../requests/entities/request-item.entity';
+import { RequestRefileEntity } from '../requests/entities/request-refile.entity';
 import { TrackingSequenceEntity } from '../requests/entities/tracking-sequence.entity';
 
 export const ENTITIES = [
@@ -72,6 +74,7 @@ export const ENTITIES = [
   AgencyEntity,
   RollupPublicationEntity,
   SupervisionNoteEntity,
+  RequestRefileEntity,
 ];
 
 export const MIGRATIONS = [
@@ -95,6 +98,7 @@ export const MIGRATIONS = [
   RollupsAndSupervision1795763500000,
   SearchIndexesOffTheRequestRow1795763700000,
   RollupPublicationFrozen1795764000000,
+  RefilesAndMailSenders1795764500000,
 ];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */

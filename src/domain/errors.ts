@@ -32,8 +32,8 @@ export class InvalidTransitionError extends DomainError {
 }
 
 export class ConflictError extends DomainError {
-  constructor(message: string) {
-    super('CONFLICT', message);
+  constructor(message: string, fields: Record<string, string> = {}) {
+    super('CONFLICT', message, fields);
   }
 }
 

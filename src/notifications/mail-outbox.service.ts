@@ -25,7 +25,22 @@ export function maskAccessCodes(body: string): string {
 
 export type PreparedMail = Pick<
   MailOutboxEntity,
-  'id' | 'kind' | 'requestId' | 'recipient' | 'subject' | 'textBody' | 'htmlBody' | 'secrets' | 'status' | 'attempts' | 'nextAttemptAt' | 'lockedUntil' | 'lastError' | 'createdAt' | 'sentAt'
+  | 'id'
+  | 'kind'
+  | 'requestId'
+  | 'recipient'
+  | 'subject'
+  | 'textBody'
+  | 'htmlBody'
+  | 'secrets'
+  | 'status'
+  | 'attempts'
+  | 'nextAttemptAt'
+  | 'lockedUntil'
+  | 'lastError'
+  | 'createdAt'
+  | 'sentAt'
+  | 'senderName'
 >;
 
 export interface OutgoingMail {
@@ -77,6 +92,8 @@ export class MailOutboxService {
       requestId: mail.requestId,
       recipient: mail.to,
       subject: rendered.subject,
+      // D22: the applicant sees the agency that handles the request as the sender (the address stays MAIL_FROM's).
+      senderName: typeof context.agencyName === 'string' && context.agencyName ? context.agencyName.slice(0, 100) : null,
       textBody: rendered.text,
       htmlBody: rendered.html,
       secrets: accessCode ? this.secrets.seal(JSON.stringify({ accessCode }), mailSecretContext(id)) : null,

@@ -12,8 +12,15 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  /** The From display name instead of MAIL_FROM's (its address kept). */
+  senderName?: string | null;
   /** Files sent with the message, each streamed from the database as nodemailer writes it. */
   attachments?: Array<{ filename: string; contentType: string; content: Readable }>;
+}
+
+/** The address of a From header as configured: `"Name" <a@b>` or a bare `a@b`. */
+export function mailAddressOf(from: string): string {
+  return /<([^<>]+)>\s*$/.exec(from)?.[1].trim() ?? from.trim();
 }
 
 /**
@@ -32,7 +39,7 @@ export class MailTransport {
 
   async send(message: MailMessage): Promise<void> {
     const envelope = {
-      from: this.config.mailFrom,
+      from: message.senderName ? { name: message.senderName, address: mailAddressOf(this.config.mailFrom) } : this.config.mailFrom,
       to: message.to,
       subject: message.subject,
       text: message.text,

@@ -129,7 +129,7 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
       try {
         const { text, html } = this.bodiesToSend(row);
         const attachments = row.attachments && this.attachmentReader ? await this.attachmentReader(row) : undefined;
-        await this.transport.send({ id: row.id, to: row.recipient, subject: row.subject, text, html, attachments });
+        await this.transport.send({ id: row.id, to: row.recipient, subject: row.subject, text, html, attachments, senderName: row.senderName });
         await this.markSent(row);
         sent++;
       } catch (e) {

@@ -1,5 +1,5 @@
 import { statusOf } from '../common/http-error.filter';
-import { RefileOffer, RequestRefileService } from '../requests/request-refile.service';
+import { RefiledAs, RefileOffer, RequestRefileService } from '../requests/request-refile.service';
 import { AgenciesService } from '../agencies/agencies.service';
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -21,6 +21,8 @@ import { RequestIntakeService } from '../requests/request-intake.service';
 import { RequestQueriesService } from '../requests/request-queries.service';
 import { RequestStepsService } from '../requests/request-steps.service';
 import type { PublicStatusView } from '../requests/request-views';
+import type { InformationRequestEntity } from '../requests/entities/information-request.entity';
+import { chineseDate } from '../domain/notices';
 
 @ApiExcludeController()
 @Public()
@@ -48,6 +50,7 @@ export class PublicPagesController {
   async applyToAgency(@Param('code') code: string) {
     const agency = await this.agencies.byCode(code);
     if (!agency) throw new NotFoundError('未找到该机关。');
+    // The header names the agency the citizen files with, not the platform's root.
     return { title: `向${agency.name}申请政府信息公开`, form: buildRequestForm(), submissionToken: randomUUID(), ...(await this.agencyChooser(agency.code, null, true)) };
   }
 
@@ -55,7 +58,7 @@ export class PublicPagesController {
   private async agencyChooser(code: string | null, error: string | null, fixed = false) {
     if (fixed && code) {
       const agency = await this.agencies.byCode(code);
-      if (agency) return { fixedAgency: { code: agency.code, name: agency.name } };
+      if (agency) return { fixedAgency: { code: agency.code, name: agency.name }, agencyName: agency.name };
     }
     if ((await this.agencies.count()) <= 1) return {};
     return { agencyGroups: await this.agencies.filingGroups(code), agencyError: error };
@@ -84,10 +87,15 @@ export class PublicPagesController {
         status: 201,
         body: await this.intake.submitPublicRequest(checked.value),
       }));
-      res.status(201).render('public/filed', { title: '申请已提交', ...result.body, repeated: result.replayed });
+      const agency = await this.intake.filingAgency(checked.value.agency);
+      res.status(201).render('public/filed', { title: '申请已提交', ...result.body, repeated: result.replayed, filedWith: agency.name, agencyName: agency.name });
     } catch (e) {
       if (e instanceof ValidationFailedError) return rerender(e.fields);
-      if (e instanceof DomainError && e.code === 'UNPROCESSABLE') return rerender(e.fields, e.message, submissionToken, 422);
+      if (e instanceof DomainError && e.code === 'UNPROCESSABLE') {
+        // The agency chooser shows its own error beside the select: one box, not a second one above the form.
+        const atChooser = Object.keys(e.fields).length === 1 && 'agency' in e.fields && raw.agencyFixed !== '1';
+        return rerender(e.fields, atChooser ? undefined : e.message, submissionToken, 422);
+      }
       if (e instanceof IdempotencyMismatchError && submissionToken) {
         // The form was sent before with other content (Back, edit, submit): say so in plain words,
         // keep what was typed, and give a new token so that a second application can be filed on purpose.
@@ -120,7 +128,13 @@ export class PublicPagesController {
     try {
       const request = await this.queries.findByAccessCode(trackingNumber, accessCode);
       const refile = await this.refiles.offerFor(request);
-      renderStatus(res, 200, await this.queries.publicStatus(request), accessCode, { attachments: await this.delivery.visibleFor(request), refile, submissionToken: refile ? randomUUID() : undefined });
+      renderStatus(res, 200, await this.queries.publicStatus(request), accessCode, {
+        ...(await this.agencyOf(request)),
+        attachments: await this.delivery.visibleFor(request),
+        refile,
+        refiled: await this.refiles.refiledAs(request),
+        submissionToken: refile ? randomUUID() : undefined,
+      });
     } catch (e) {
       if (e instanceof DomainError && e.code === 'NOT_FOUND') {
         res.status(404).render('public/status-lookup', { title: '查询申请进度', trackingNumber, message: e.message });
@@ -128,6 +142,13 @@ export class PublicPagesController {
       }
       throw e;
     }
+  }
+
+  /** The request's agency (its name also heads the page) and its transfers, dates in 年月日. */
+  private async agencyOf(request: InformationRequestEntity): Promise<StatusAgency> {
+    const transfers = await this.queries.transfersOf(request.id);
+    const agencyName = (await this.agencies.byId(request.agencyId)).name;
+    return { agencyName, agencyWord: (await this.agencies.count()) > 1 ? agencyName : '本机关', transfers: transfers.map((t) => ({ ...t, on: chineseDate(t.on) })) };
   }
 
   /**
@@ -147,13 +168,15 @@ export class PublicPagesController {
           status: 201,
           body: await this.refiles.refile(request, body.description),
         }));
-        res.status(201).render('public/filed', { title: '申请已提交', ...result.body, filedWith: result.body.agencyName, repeated: result.replayed, refiledFrom: trackingNumber });
+        res.status(201).render('public/filed', { title: '申请已提交', ...result.body, filedWith: result.body.agencyName, agencyName: result.body.agencyName, repeated: result.replayed, refiledFrom: trackingNumber });
       } catch (e) {
         if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
         const refile = await this.refiles.offerFor(request);
         renderStatus(res, statusOf(e), await this.queries.publicStatus(request), accessCode, {
+          ...(await this.agencyOf(request)),
           error: Object.values(e.fields).length ? `${e.message}${Object.values(e.fields).join('')}` : e.message,
           refile: refile ? { ...refile, description: typeof body.description === 'string' ? body.description : refile.description } : null,
+          refiled: await this.refiles.refiledAs(request),
           submissionToken: randomUUID(),
         });
       }
@@ -178,27 +201,38 @@ export class PublicPagesController {
     const accessCode = typeof body.accessCode === 'string' ? normaliseAccessCode(body.accessCode) : '';
     try {
       if (body.confirm !== 'yes') {
-        const status = await this.queries.lookupPublic(trackingNumber, accessCode);
-        renderStatus(res, 200, status, accessCode, { confirmWithdrawal: status.canWithdraw });
+        const request = await this.queries.findByAccessCode(trackingNumber, accessCode);
+        const status = await this.queries.publicStatus(request);
+        renderStatus(res, 200, status, accessCode, { ...(await this.agencyOf(request)), confirmWithdrawal: status.canWithdraw });
         return;
       }
       const status = await this.steps.withdrawPublic(trackingNumber, accessCode);
+      const agency = await this.agencyOf(await this.queries.findByAccessCode(trackingNumber, accessCode));
       const message = status.withdrawal?.beforeReceipt
-        ? '您已撤回本申请。本机关尚未确认收到该申请，撤回后不再办理，也不计入政府信息公开申请的统计。'
-        : '您已撤回本申请。本机关终止办理，不再作出答复。';
-      renderStatus(res, 200, status, accessCode, { message });
+        ? `您已撤回本申请。${agency.agencyWord}尚未确认收到该申请，撤回后不再办理，也不计入政府信息公开申请的统计。`
+        : `您已撤回本申请。${agency.agencyWord}终止办理，不再作出答复。`;
+      renderStatus(res, 200, status, accessCode, { ...agency, message });
     } catch (e) {
       if (e instanceof DomainError && e.code === 'NOT_FOUND') {
         res.status(404).render('public/status-lookup', { title: '查询申请进度', trackingNumber, message: e.message });
         return;
       }
       if (e instanceof DomainError && (e.code === 'INVALID_TRANSITION' || e.code === 'CONFLICT')) {
-        renderStatus(res, 409, await this.queries.lookupPublic(trackingNumber, accessCode), accessCode, { error: e.message });
+        const request = await this.queries.findByAccessCode(trackingNumber, accessCode);
+        renderStatus(res, 409, await this.queries.publicStatus(request), accessCode, { ...(await this.agencyOf(request)), error: e.message });
         return;
       }
       throw e;
     }
   }
+}
+
+/** D22, D23: on the status page, the agency that handles the request and the transfers that brought it there. */
+interface StatusAgency {
+  agencyName: string;
+  /** How the page's sentences name it: 本机关 while the platform has one agency, else its name. */
+  agencyWord: string;
+  transfers: Array<{ on: string; from: string; to: string }>;
 }
 
 /** The status page; it carries the access code in its withdrawal form, so no cache may keep it. */
@@ -207,7 +241,10 @@ function renderStatus(
   code: number,
   status: PublicStatusView,
   accessCode: string,
-  extra: { confirmWithdrawal?: boolean; message?: string; error?: string; attachments?: PublicAttachmentView[]; refile?: RefileOffer | null; submissionToken?: string } = {},
+  extra: StatusAgency & {
+    confirmWithdrawal?: boolean; message?: string; error?: string; attachments?: PublicAttachmentView[]; refile?: RefileOffer | null; refiled?: RefiledAs | null;
+    submissionToken?: string;
+  },
 ): void {
   res.setHeader('Cache-Control', 'no-store');
   res.status(code).render('public/status', {
@@ -216,8 +253,8 @@ function renderStatus(
     accessCode,
     withdrawNote:
       status.status === 'awaiting_confirmation'
-        ? '本机关尚未确认收到您的申请。撤回后，本申请不再办理，也不计入本机关政府信息公开申请的统计。'
-        : '本机关已收到您的申请并正在办理。撤回后，本机关将终止办理，不再作出答复（按“其他处理”办结）。',
+        ? `${extra.agencyWord}尚未确认收到您的申请。撤回后，本申请不再办理，也不计入${extra.agencyWord === '本机关' ? '本机关' : '该机关'}政府信息公开申请的统计。`
+        : `${extra.agencyWord}已收到您的申请并正在办理。撤回后，${extra.agencyWord === '本机关' ? '本机关' : '该机关'}将终止办理，不再作出答复（按“其他处理”办结）。`,
     ...extra,
   });
 }

@@ -14,6 +14,12 @@ export const EXPORT_MIME: Record<ExportType, string> = {
   json: 'application/json; charset=utf-8',
 };
 
+/** What a roll-up adds to its exports (D22): a title naming the node, year and agencies, and the per-agency breakdown. */
+export interface ExportExtra {
+  title: string;
+  breakdown: { title: string; header: string[]; rows: Array<Array<string | number>> };
+}
+
 export function exportFileName(report: AnnualReport, type: ExportType): string {
   return `ogi-report-${report.year}-${report.format}.${type}`;
 }
@@ -28,9 +34,9 @@ function csvCell(v: string | number): string {
 }
 
 /** CSV: one line per Section 3 row (its full label path) and per Section 4 cell; UTF-8 with BOM for Excel. */
-export function toCsv(report: AnnualReport): string {
+export function toCsv(report: AnnualReport, extra?: ExportExtra): string {
   const lines: Array<Array<string | number>> = [];
-  lines.push([`${report.agencyName}${report.year}年政府信息公开工作年度报告`]);
+  lines.push([extra?.title ?? `${report.agencyName}${report.year}年政府信息公开工作年度报告`]);
   lines.push([SECTION3_TITLE]);
   lines.push(['项目', '自然人', '商业企业', '科研机构', '社会公益组织', '法律服务机构', '其他', '总计']);
   for (const spec of section3Rows(report.format)) {
@@ -47,6 +53,12 @@ export function toCsv(report: AnnualReport): string {
   lines.push([]);
   lines.push(['统计口径']);
   for (const b of basisLines(report)) lines.push([b]);
+  if (extra) {
+    lines.push([]);
+    lines.push([extra.breakdown.title]);
+    lines.push(extra.breakdown.header);
+    for (const row of extra.breakdown.rows) lines.push(row);
+  }
   return '\uFEFF' + lines.map((l) => l.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
@@ -113,18 +125,28 @@ function placeGrid(ws: ExcelJSType.Worksheet, grid: Grid, top: number): number {
 }
 
 /** XLSX: the tables with merged cells as on the page, numbers as numbers. */
-export async function toXlsx(report: AnnualReport): Promise<Buffer> {
+export async function toXlsx(report: AnnualReport, extra?: ExportExtra): Promise<Buffer> {
   const ExcelJS = loadExcel();
   const wb = new ExcelJS.Workbook();
   wb.creator = 'OGI Desk';
+  if (extra) wb.title = extra.title;
+  // A roll-up's title line above each section's own (the grid one row lower).
+  const top = extra ? 3 : 2;
+  const titled = (ws: ExcelJSType.Worksheet, title: string) => {
+    if (extra) {
+      ws.getCell(1, 1).value = extra.title;
+      ws.getCell(1, 1).font = { bold: true, size: 14 };
+    }
+    ws.getCell(top - 1, 1).value = title;
+    ws.getCell(top - 1, 1).font = { bold: true, size: extra ? 12 : 14 };
+  };
   const ws3 = wb.addWorksheet('第三部分');
-  ws3.getCell(1, 1).value = `${SECTION3_TITLE}（${report.year}年）`;
-  ws3.getCell(1, 1).font = { bold: true, size: 14 };
+  titled(ws3, `${SECTION3_TITLE}（${report.year}年）`);
   const grid3 = section3Grid(report.table3);
   const widths3 = [8, 12, 30, ...SECTION3_COLUMNS.map(() => 9)];
   ws3.columns = widths3.map((width) => ({ width }));
-  const end3 = placeGrid(ws3, grid3, 2);
-  fitRowHeights(ws3, grid3, 2, widths3);
+  const end3 = placeGrid(ws3, grid3, top);
+  fitRowHeights(ws3, grid3, top, widths3);
   const basis3 = basisLines(report).slice(0, 8);
   basis3.forEach((b, i) => {
     const cell = ws3.getCell(end3 + 1 + i, 1);
@@ -133,15 +155,14 @@ export async function toXlsx(report: AnnualReport): Promise<Buffer> {
     ws3.mergeCells(end3 + 1 + i, 1, end3 + 1 + i, widths3.length);
     ws3.getRow(end3 + 1 + i).height = 15 * Math.ceil(textWidth(b) / (widths3.reduce((a, w) => a + w, 0) - 2));
   });
-  printOnOnePage(ws3, 'J', end3 + basis3.length, '2:4', 'portrait');
+  printOnOnePage(ws3, 'J', end3 + basis3.length, `${top}:${top + 2}`, 'portrait');
   const ws4 = wb.addWorksheet('第四部分');
-  ws4.getCell(1, 1).value = `${SECTION4_TITLE}（${report.year}年）`;
-  ws4.getCell(1, 1).font = { bold: true, size: 14 };
+  titled(ws4, `${SECTION4_TITLE}（${report.year}年）`);
   const grid4 = section4Grid(report.table4);
   const widths4 = Array.from({ length: 15 }, () => 8);
   ws4.columns = widths4.map((width) => ({ width }));
-  const end4 = placeGrid(ws4, grid4, 2);
-  fitRowHeights(ws4, grid4, 2, widths4);
+  const end4 = placeGrid(ws4, grid4, top);
+  fitRowHeights(ws4, grid4, top, widths4);
   const basis4 = basisLines(report).slice(8);
   basis4.forEach((b, i) => {
     const cell = ws4.getCell(end4 + 1 + i, 1);
@@ -150,8 +171,29 @@ export async function toXlsx(report: AnnualReport): Promise<Buffer> {
     ws4.mergeCells(end4 + 1 + i, 1, end4 + 1 + i, widths4.length);
     ws4.getRow(end4 + 1 + i).height = 15 * Math.ceil(textWidth(b) / (widths4.reduce((a, w) => a + w, 0) - 2));
   });
-  printOnOnePage(ws4, 'O', end4 + basis4.length, '2:4', 'landscape');
+  printOnOnePage(ws4, 'O', end4 + basis4.length, `${top}:${top + 2}`, 'landscape');
+  if (extra) breakdownSheet(wb.addWorksheet('各机关情况'), extra);
   return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** The roll-up's per-agency breakdown as a sheet: the title line, its own title, a header row, one row per agency. */
+function breakdownSheet(ws: ExcelJSType.Worksheet, extra: ExportExtra): void {
+  const { title, header, rows } = extra.breakdown;
+  ws.getCell(1, 1).value = extra.title;
+  ws.getCell(1, 1).font = { bold: true, size: 14 };
+  ws.getCell(2, 1).value = title;
+  ws.getCell(2, 1).font = { bold: true, size: 12 };
+  const widths = header.map((h, c) => Math.max(textWidth(h), ...rows.map((r) => textWidth(String(r[c] ?? '')))) + 2);
+  ws.columns = widths.map((width) => ({ width: Math.min(width, 40) }));
+  [header, ...rows].forEach((row, r) =>
+    row.forEach((v, c) => {
+      const cell = ws.getCell(3 + r, c + 1);
+      cell.value = v;
+      cell.border = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } };
+      if (r === 0) cell.font = { bold: true };
+    }),
+  );
+  printOnOnePage(ws, String.fromCharCode(64 + header.length), 3 + rows.length, '3:3', 'landscape');
 }
 
 /** A4 with 2 cm margins: the text width in twips (1/20 pt), which the tables' columns fill exactly. */
@@ -192,23 +234,51 @@ function docxTable(grid: Grid, widths: number[]): Docx.Table {
   });
 }
 
+/** A plain table across the text width: a bold header row, then the rows (the first column twice as wide). */
+function docxPlainTable(header: string[], rows: Array<Array<string | number>>): Docx.Table {
+  const { Paragraph, Table, TableCell, TableLayoutType, TableRow, TextRun, WidthType } = loadDocx();
+  const unit = Math.floor(A4_TEXT_WIDTH / (header.length + 2));
+  const widths = header.map((_, i) => (i === 0 ? A4_TEXT_WIDTH - unit * (header.length - 1) : unit));
+  return new Table({
+    width: { size: A4_TEXT_WIDTH, type: WidthType.DXA },
+    columnWidths: widths,
+    layout: TableLayoutType.FIXED,
+    margins: { left: 60, right: 60, top: 20, bottom: 20 },
+    rows: [header, ...rows].map(
+      (row, r) =>
+        new TableRow({
+          tableHeader: r === 0,
+          children: row.map(
+            (v, c) =>
+              new TableCell({
+                width: { size: widths[c], type: WidthType.DXA },
+                children: [new Paragraph({ children: [new TextRun({ text: String(v), bold: r === 0, size: 17, font: 'SimSun' })] })],
+              }),
+          ),
+        }),
+    ),
+  });
+}
+
 /** DOCX: both tables, ready to paste into the report document. */
-export async function toDocx(report: AnnualReport): Promise<Buffer> {
-  const { Document, Packer, Paragraph, TextRun } = loadDocx();
+export async function toDocx(report: AnnualReport, extra?: ExportExtra): Promise<Buffer> {
+  const { AlignmentType, Document, Packer, Paragraph, TextRun } = loadDocx();
   const heading = (text: string) => new Paragraph({ children: [new TextRun({ text, bold: true, size: 28, font: 'SimHei' })], spacing: { before: 240, after: 120 } });
   const doc = new Document({
     creator: 'OGI Desk',
-    title: `${report.year}年政府信息公开工作年度报告（第三、四部分）`,
+    title: extra?.title ?? `${report.year}年政府信息公开工作年度报告（第三、四部分）`,
     sections: [
       {
         properties: { page: { size: { width: 11906, height: 16838 }, margin: { left: 1134, right: 1134, top: 1134, bottom: 1134 } } },
         children: [
+          ...(extra ? [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: extra.title, bold: true, size: 32, font: 'SimHei' })], spacing: { after: 240 } })] : []),
           heading(SECTION3_TITLE),
           docxTable(section3Grid(report.table3), SECTION3_TWIPS),
           heading(SECTION4_TITLE),
           docxTable(section4Grid(report.table4), SECTION4_TWIPS),
           new Paragraph({ children: [new TextRun({ text: '统计口径：', bold: true, size: 18 })], spacing: { before: 240 } }),
           ...basisLines(report).map((b) => new Paragraph({ children: [new TextRun({ text: b, size: 18 })] })),
+          ...(extra ? [heading(extra.breakdown.title), docxPlainTable(extra.breakdown.header, extra.breakdown.rows)] : []),
         ],
       },
     ],
@@ -220,14 +290,14 @@ export function toJson(report: AnnualReport): string {
   return JSON.stringify({ section3: report.section3, section4: report.section4 }, null, 2);
 }
 
-export async function renderExport(report: AnnualReport, type: ExportType): Promise<Buffer> {
+export async function renderExport(report: AnnualReport, type: ExportType, extra?: ExportExtra): Promise<Buffer> {
   switch (type) {
     case 'csv':
-      return Buffer.from(toCsv(report), 'utf8');
+      return Buffer.from(toCsv(report, extra), 'utf8');
     case 'xlsx':
-      return toXlsx(report);
+      return toXlsx(report, extra);
     case 'docx':
-      return toDocx(report);
+      return toDocx(report, extra);
     case 'json':
       return Buffer.from(toJson(report), 'utf8');
   }

@@ -13,7 +13,7 @@ import { validateInput } from '../common/validation';
 import { ReportFormat, section3Rows, SECTION3_TITLE, SECTION4_COLUMN_LABELS, SECTION4_GROUP_LABELS, SECTION4_TITLE, Section4Column, Section4Group } from '../domain/report';
 import { section3Grid, section4Grid } from '../domain/report/report-grid';
 import { APPLICANT_TYPE_LABELS, ApplicantType } from '../domain/lifecycle';
-import { gridToView } from './report-view';
+import { diffCellView, gridToView } from './report-view';
 import { formatShanghaiDateTime } from '../common/format';
 import { EXPORT_MIME, EXPORT_TYPES, ExportType, renderExport } from './report-exports';
 import { exportDisposition, exportLinks } from './export-names';
@@ -45,17 +45,7 @@ function checksView(checks: AnnualReport['section3']['checks']) {
 function diffView(diff: PublicationDiff) {
   return {
     ...diff,
-    cells: diff.cells.map((c) => {
-      if (c.section === 3) {
-        const spec = section3Rows(diff.format).find((s) => s.key === c.row);
-        return {
-          ...c,
-          rowLabel: `第三部分 ${spec ? [spec.group, spec.label].filter(Boolean).join(' ') : c.row}`,
-          columnLabel: c.column === 'total' ? '总计' : APPLICANT_TYPE_LABELS[c.column as ApplicantType],
-        };
-      }
-      return { ...c, rowLabel: `第四部分 ${SECTION4_GROUP_LABELS[c.row as Section4Group]}`, columnLabel: SECTION4_COLUMN_LABELS[c.column as Section4Column] };
-    }),
+    cells: diff.cells.map((c) => diffCellView(c, diff.format)),
     records: diff.records.slice(0, 200),
     more: Math.max(0, diff.records.length - 200),
   };

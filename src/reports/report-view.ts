@@ -1,3 +1,5 @@
+import { APPLICANT_TYPE_LABELS, ApplicantType } from '../domain/lifecycle';
+import { DiffCell, ReportFormat, section3Rows, SECTION4_COLUMN_LABELS, SECTION4_GROUP_LABELS, Section4Column, Section4Group } from '../domain/report';
 import { Grid } from '../domain/report/report-grid';
 
 export interface GridCellView {
@@ -25,4 +27,17 @@ export function gridToView(grid: Grid, hrefFor: (row: string, column: string) =>
         zero: cell.kind === 'number' && cell.value === 0,
       })),
   );
+}
+
+/** A changed cell as the reader names it: row label and column label (the agency report's and the roll-up's diff). */
+export function diffCellView(c: DiffCell, format: ReportFormat): DiffCell & { rowLabel: string; columnLabel: string } {
+  if (c.section === 3) {
+    const spec = section3Rows(format).find((s) => s.key === c.row);
+    return {
+      ...c,
+      rowLabel: `第三部分 ${spec ? [spec.group, spec.label].filter(Boolean).join(' ') : c.row}`,
+      columnLabel: c.column === 'total' ? '总计' : APPLICANT_TYPE_LABELS[c.column as ApplicantType],
+    };
+  }
+  return { ...c, rowLabel: `第四部分 ${SECTION4_GROUP_LABELS[c.row as Section4Group]}`, columnLabel: SECTION4_COLUMN_LABELS[c.column as Section4Column] };
 }

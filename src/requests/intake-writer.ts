@@ -21,6 +21,8 @@ export interface IntakeDraft {
   events: RequestEventEntity[];
   /** The applicant's acknowledgement, once the number is known. */
   mail?: (trackingNumber: string) => OutgoingMail;
+  /** More rows that stand or fall with the request (a refile's record, D21), written in its transaction. */
+  alsoWrite?: (m: EntityManager, trackingNumber: string) => Promise<void>;
 }
 
 interface Pending {
@@ -126,6 +128,7 @@ export class IntakeWriter {
       RequestEventEntity,
       drafts.flatMap((d) => d.events),
     );
+    for (const [i, d] of drafts.entries()) if (d.alsoWrite) await d.alsoWrite(m, numbers[i]);
     const mails = drafts.flatMap((d, i) => (d.mail ? [d.mail(numbers[i])] : []));
     if (mails.length) await this.outbox.enqueueMany(m, mails);
     return numbers;

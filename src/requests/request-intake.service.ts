@@ -77,7 +77,7 @@ export class RequestIntakeService {
   }
 
   /** Citizen filing: not yet received until staff confirm it (Art. 31). */
-  async submitPublicRequest(dto: PublicRequestDto): Promise<PublicSubmission> {
+  async submitPublicRequest(dto: PublicRequestDto, alsoWrite?: (m: EntityManager, request: { id: string; agencyId: number; trackingNumber: string }) => Promise<void>): Promise<PublicSubmission> {
     const gaps = article29Gaps(dto.applicant);
     if (Object.keys(gaps).length) throw new ValidationFailedError(gaps);
     const calendar = await this.calendars.current();
@@ -94,6 +94,7 @@ export class RequestIntakeService {
         context: { trackingNumber, accessCode: draft.accessCode, submittedOn: chineseDate(today), agencyName: agency.name },
       });
     }
+    if (alsoWrite) draft.alsoWrite = (m, trackingNumber) => alsoWrite(m, { id: draft.request.id, agencyId: agency.id, trackingNumber });
     const trackingNumber = await this.intake.write(draft);
     this.logger.log(`public submission ${draft.request.id}`);
     return { trackingNumber, accessCode: draft.accessCode, status: draft.request.status };

@@ -13,6 +13,7 @@ import { ApplicantPrivacyService } from './applicant-privacy.service';
 import { ListRequestsQueryDto } from './dto/request.dto';
 import { ApplicantEntity } from './entities/applicant.entity';
 import { InformationRequestEntity } from './entities/information-request.entity';
+import { RequestEventEntity } from './entities/request-event.entity';
 import { validateListFilter } from './request-list-filter';
 import { lapsedRequests, listRequestIds, loadListed } from './request-list-query';
 import { RequestStore, toLifecycleEvent } from './request-store';
@@ -76,6 +77,15 @@ export class RequestQueriesService {
   /** A wrong access code and an unknown number answer exactly alike. */
   async lookupPublic(trackingNumber: string, accessCode: string): Promise<PublicStatusView> {
     return this.publicStatus(await this.findByAccessCode(trackingNumber, accessCode));
+  }
+
+  /** D23: a request's transfers before receipt, oldest first, as its status page states them. */
+  async transfersOf(requestId: string): Promise<Array<{ on: string; from: string; to: string }>> {
+    const rows = await this.reader.manager.find(RequestEventEntity, { where: { requestId, type: 'transferred' }, order: { seq: 'ASC' } });
+    return rows.map((e) => {
+      const data = JSON.parse(e.payload) as { transferFrom?: { name?: string }; transferTo?: { name?: string } };
+      return { on: e.occurredOn, from: data.transferFrom?.name ?? '', to: data.transferTo?.name ?? '' };
+    });
   }
 
   /** The request behind a tracking number and its access code; a wrong code and an unknown number answer alike. */

@@ -5,7 +5,9 @@ import { AgenciesService } from '../agencies/agencies.service';
 import { CalendarService } from '../calendar/calendar.service';
 import { Clock } from '../common/clock';
 import { validateInput } from '../common/validation';
-import { InvalidTransitionError, ValidationFailedError } from '../domain/errors';
+import { isUniqueViolation } from '../common/db-errors';
+import { ConflictError, InvalidTransitionError, ValidationFailedError } from '../domain/errors';
+import { RequestRefileEntity } from './entities/request-refile.entity';
 import { PublicRequestDto } from './dto/request.dto';
 import { ApplicantEntity } from './entities/applicant.entity';
 import { InformationRequestEntity } from './entities/information-request.entity';
@@ -19,11 +21,18 @@ export interface RefileOffer {
   description: string;
 }
 
+/** The application already filed from a request's referral reply. */
+export interface RefiledAs {
+  trackingNumber: string;
+  agencyName: string;
+}
+
 /**
  * D21, D23: after a concluded request's reply named another agency on this platform as holding
  * the information, the applicant refiles with it in one step from the status page: a new
  * application with its own number and access code, the applicant's data copied, the description
- * as the applicant confirms it. The first request is not changed.
+ * as the applicant confirms it, once per request (request_refile, keyed by the first request,
+ * written in the new application's transaction). The first request is not changed.
  */
 @Injectable()
 export class RequestRefileService {
@@ -36,9 +45,17 @@ export class RequestRefileService {
     private readonly intake: RequestIntakeService,
   ) {}
 
-  /** The offer for a request already found by its access code, or null. */
+  /** The application already refiled from this request, or null. */
+  async refiledAs(request: InformationRequestEntity): Promise<RefiledAs | null> {
+    const done = await this.dataSource.manager.findOneBy(RequestRefileEntity, { requestId: request.id });
+    if (!done) return null;
+    return { trackingNumber: done.refiledTrackingNumber, agencyName: (await this.agencies.byId(done.refiledAgencyId)).name };
+  }
+
+  /** The offer for a request already found by its access code, or null (none named, or already refiled). */
   async offerFor(request: InformationRequestEntity): Promise<RefileOffer | null> {
     if (request.status !== 'concluded') return null;
+    if (await this.dataSource.manager.existsBy(RequestRefileEntity, { requestId: request.id })) return null;
     const { state } = await this.store.currentState(this.dataSource.manager, request.id, await this.calendars.current(), this.clock.today());
     const code = state.referTo?.agencyCode;
     if (!code) return null;
@@ -51,6 +68,8 @@ export class RequestRefileService {
 
   /** Files the new application with the named agency (request found by its access code). */
   async refile(request: InformationRequestEntity, description: unknown): Promise<PublicSubmission & { agencyName: string }> {
+    const done = await this.refiledAs(request);
+    if (done) throw this.already(done);
     const offer = await this.offerFor(request);
     if (!offer) throw new InvalidTransitionError('本申请的答复没有告知本平台上的其他机关，不能在此改向其他机关申请。');
     const applicant = await this.dataSource.manager.findOneByOrFail(ApplicantEntity, { id: request.applicantId });
@@ -74,6 +93,29 @@ export class RequestRefileService {
     };
     const checked = validateInput(PublicRequestDto, body);
     if (checked.fields) throw new ValidationFailedError(checked.fields);
-    return { ...(await this.intake.submitPublicRequest(checked.value)), agencyName: offer.agencyName };
+    try {
+      const submitted = await this.intake.submitPublicRequest(checked.value, async (m, fresh) => {
+        await m.insert(RequestRefileEntity, {
+          requestId: request.id,
+          agencyId: request.agencyId,
+          refiledRequestId: fresh.id,
+          refiledTrackingNumber: fresh.trackingNumber,
+          refiledAgencyId: fresh.agencyId,
+          createdAt: this.clock.nowIso(),
+        });
+      });
+      return { ...submitted, agencyName: offer.agencyName };
+    } catch (e) {
+      // Two attempts at once: the first request's row was written by the other; nothing of this one stays.
+      if (isUniqueViolation(e)) {
+        const other = await this.refiledAs(request);
+        if (other) throw this.already(other);
+      }
+      throw e;
+    }
+  }
+
+  private already(done: RefiledAs): ConflictError {
+    return new ConflictError(`您已改向${done.agencyName}提出申请（编号 ${done.trackingNumber}），每份答复只能据此改向申请一次。如需查询进度，请使用新的申请编号和查询码。`);
   }
 }

@@ -4,6 +4,7 @@ import { Actor } from '../auth/actor';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../common/unit-of-work';
 import { shanghaiDateOf } from '../domain/calendar';
+import { chineseDate } from '../domain/notices';
 import { ConflictError, InvalidTransitionError, UnprocessableError } from '../domain/errors';
 import { MailOutboxService } from '../notifications/mail-outbox.service';
 import { ApplicantEntity } from './entities/applicant.entity';
@@ -71,7 +72,7 @@ export class RequestTransferService {
             fromName: from.name,
             toName: target.name,
             trackingNumber: request.trackingNumber,
-            submittedOn: shanghaiDateOf(new Date(request.submittedAt)),
+            submittedOn: chineseDate(shanghaiDateOf(new Date(request.submittedAt))),
             note: note || null,
           },
         });

@@ -1,6 +1,8 @@
 import type { Response } from 'express';
 import { NotFoundError } from '../domain/errors';
-import { EXPORT_MIME, EXPORT_TYPES, ExportType, renderExport } from '../reports/report-exports';
+import { formatShanghaiDateTime } from '../common/format';
+import { EXPORT_MIME, EXPORT_TYPES, ExportExtra, ExportType, renderExport } from '../reports/report-exports';
+import { percent } from './rollup-view';
 import { RollupReport } from './rollup.service';
 
 /** 某县人民政府办公室2026年政府信息公开工作年度报告汇总（第三、四部分）.xlsx, with the ASCII name beside it (RFC 5987). */
@@ -23,5 +25,32 @@ export function rollupExportType(type: string): ExportType {
 export async function sendRollupExport(res: Response, report: RollupReport, type: ExportType): Promise<void> {
   res.setHeader('Content-Type', EXPORT_MIME[type]);
   res.setHeader('Content-Disposition', rollupDisposition(report, type));
-  res.send(await renderExport(report, type));
+  res.send(await renderExport(report, type, rollupExportExtra(report)));
+}
+
+/**
+ * What a roll-up's files say beyond the tables (D22): that they are a roll-up, of which node, year
+ * and how many agencies, and each agency's line as the page shows it. Figures only, no personal data.
+ */
+export function rollupExportExtra(report: RollupReport): ExportExtra {
+  const below = report.agencies.length - 1;
+  const format = report.format === '2019' ? '，2019年试行格式' : '';
+  return {
+    title: `${report.node.name}${report.year}年度政府信息公开工作年度报告汇总（${below > 0 ? `本级及所属${below}个机关` : '本级'}${format}）`,
+    breakdown: {
+      title: `各机关情况（${report.agencies.length}个机关，均按各机关本机关记录统计）`,
+      header: ['机关代码', '机关', '新收', '办结', '结转下年', '逾期答复', '按时答复率', '本机关校验', '本机关报表'],
+      rows: report.agencies.map((a) => [
+        a.code,
+        `${'　'.repeat(a.depth)}${a.name}`,
+        a.newReceived,
+        a.concluded,
+        a.carriedForward,
+        a.lateReplies,
+        percent(a.onTimeShare),
+        a.checksOk ? '通过' : '有问题',
+        a.published ? `已发布第${a.published.number}次（${formatShanghaiDateTime(a.published.publishedAt)}）` : '未发布',
+      ]),
+    },
+  };
 }

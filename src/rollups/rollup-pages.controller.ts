@@ -21,7 +21,7 @@ import { ReportFormat, section3Rows, SECTION3_TITLE, SECTION4_TITLE } from '../d
 import { section3Grid, section4Grid } from '../domain/report/report-grid';
 import { PublishDto } from '../reports/dto/publish.dto';
 import { exportLinks } from '../reports/export-names';
-import { gridToView } from '../reports/report-view';
+import { diffCellView, gridToView } from '../reports/report-view';
 import { ReportsService } from '../reports/reports.service';
 import { mayRead, maySupervise, RollupAccess } from './rollup-access';
 import { rollupExportType, sendRollupExport } from './rollup-export-names';
@@ -60,6 +60,7 @@ export class RollupPagesController {
     @Param('year') yearRaw: string,
     @Query('format') formatRaw: string,
     @Query('published') published: string,
+    @Query('against') againstRaw: string,
     @CurrentStaff() staff: StaffPrincipal,
     @Res() res: Response,
   ): Promise<void> {
@@ -67,12 +68,23 @@ export class RollupPagesController {
     const year = this.reports.parseYear(yearRaw);
     const format = this.reports.parseFormat(formatRaw, year);
     const notice = published ? `已发布第 ${Number(published)} 次汇总报表并冻结。` : null;
-    res.render('rollups/rollup', await this.pageModel(staff, target.node.code, year, format, { notice }));
+    res.render('rollups/rollup', await this.pageModel(staff, target.node.code, year, format, { notice, against: againstRaw ? Number(againstRaw) : undefined }));
   }
 
-  private async pageModel(staff: StaffPrincipal, code: string, year: number, format: ReportFormat, extra: { notice?: string | null; publish?: { message: string; errors: string[]; reason: string } }) {
+  private async pageModel(
+    staff: StaffPrincipal,
+    code: string,
+    year: number,
+    format: ReportFormat,
+    extra: { notice?: string | null; against?: number; publish?: { message: string; errors: string[]; reason: string } },
+  ) {
     const target = await this.access.readable(staff, code);
-    const [report, history, all] = [await this.rollups.report(target, year, format), await this.publications.list(target.node.id, year), await this.agencies.all()];
+    const [report, history, all, diff] = [
+      await this.rollups.report(target, year, format),
+      await this.publications.list(target.node.id, year),
+      await this.agencies.all(),
+      await this.publications.diff(target, year, extra.against),
+    ];
     const base = `/staff/rollup/${target.node.code}/${year}`;
     const q = `format=${format}`;
     const thisYear = Number(this.clock.today().slice(0, 4));
@@ -109,7 +121,27 @@ export class RollupPagesController {
         href: a.id === target.node.id ? null : `/staff/rollup/${a.code}/${year}?${q}`,
       })),
       published: report.published && { ...report.published, publishedAt: formatShanghaiDateTime(report.published.publishedAt) },
-      history: history.map((p) => ({ ...p, publishedAt: formatShanghaiDateTime(p.publishedAt), formatLabel: FORMAT_LABELS[p.format], href: `${base}/publications/${p.number}` })),
+      history: history.map((p) => ({
+        ...p,
+        publishedAt: formatShanghaiDateTime(p.publishedAt),
+        formatLabel: FORMAT_LABELS[p.format],
+        href: `${base}/publications/${p.number}`,
+        diffHref: `${base}?${q}&against=${p.number}#diff`,
+        compared: diff?.number === p.number,
+      })),
+      // D13, D20: as the agency report page, the records now against the chosen (default: latest) publication.
+      diff: diff && {
+        ...diff,
+        cells: diff.cells.map((c) => diffCellView(c, diff.format)),
+        agencies: diff.agencies.map((a) => ({
+          ...a,
+          href: mayRead(staff, all.find((x) => x.code === a.code)?.id ?? -1, all) ? `/staff/rollup/${a.code}/${year}?format=${diff.format}` : null,
+          cells: a.cells.map((c) => diffCellView(c, diff.format)),
+        })),
+        latest: diff.number === history.at(-1)?.number,
+        href: `${base}/publications/${diff.number}`,
+      },
+      diffOptions: history.map((p) => ({ value: p.number, label: `第 ${p.number} 次发布（${formatShanghaiDateTime(p.publishedAt)}）`, selected: p.number === diff?.number })),
       exports: exportLinks((t) => `${base}/export/${t}?${q}`),
       publish: {
         allowed: staff.roles.includes('report_officer') && (staff.agencyId === ROOT_AGENCY_ID || staff.agencyId === target.node.id),

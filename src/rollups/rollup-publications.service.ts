@@ -6,15 +6,35 @@ import { isUniqueViolation } from '../common/db-errors';
 import { insertRows } from '../common/insert-rows';
 import { UnitOfWork } from '../common/unit-of-work';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../domain/errors';
-import { ReportFormat, SECTION3_COLUMNS, Section3Table, Section4Table } from '../domain/report';
+import { changedCells, DiffCell, ReportFormat, SECTION3_COLUMNS, Section3Table, Section4Table } from '../domain/report';
 import { PublicationSummary } from '../reports/publication-store';
 import { REASON_MAX_LENGTH, Signer } from '../reports/report-publications.service';
 import { RollupPublicationEntity } from './entities/rollup-publication.entity';
 import { ReadableNode } from './rollup-access';
-import { RollupReport, RollupSection3Report, RollupSection4Report, RollupService, toRollupSummary } from './rollup.service';
+import { emptyRows, RollupReport, RollupSection3Report, RollupSection4Report, RollupService, toRollupSummary, zeros4 } from './rollup.service';
 
 /** Arbitrary: with the node and year, the PostgreSQL advisory lock that numbers a roll-up's publications one at a time. */
 const PUBLISH_LOCK_KEY = 20_261_601;
+
+/** The roll-up against one of its publications: the summed cells that differ, and which agencies' own figures moved. */
+export interface RollupPublicationDiff {
+  number: number;
+  publishedAt: string;
+  publishedBy: string;
+  format: ReportFormat;
+  reason: string | null;
+  cells: DiffCell[];
+  /** The agencies whose own rows or Section 4 differ (an agency added or gone since counts as all zero on the other side). */
+  agencies: Array<{ code: string; name: string; cells: DiffCell[] }>;
+}
+
+interface FrozenAgency {
+  code: string;
+  name: string;
+  rows: Record<string, number[]>;
+  section4: Section4Table;
+  section4Basis: RollupSection4Report['agencies'][number]['section4Basis'];
+}
 
 /** D20 for roll-ups: each publication of a node's year is numbered, signed, dated and frozen; a later one states its reason. */
 @Injectable()
@@ -71,6 +91,39 @@ export class RollupPublicationsService {
     }
   }
 
+  /**
+   * D13, D20 as an agency's report compares: the roll-up now against one publication (default: the
+   * latest), recomputed in the publication's format. A roll-up publication freezes each agency's own
+   * rows, so the change is traced to the agencies; each agency's own report names the records.
+   * Null when the node's year was never published.
+   */
+  async diff(target: ReadableNode, year: number, number?: number): Promise<RollupPublicationDiff | null> {
+    const m = this.dataSource.manager;
+    const p =
+      number === undefined
+        ? await m.findOne(RollupPublicationEntity, { where: { agencyId: target.node.id, year }, order: { number: 'DESC' } })
+        : Number.isInteger(number) && number > 0
+          ? await m.findOneBy(RollupPublicationEntity, { agencyId: target.node.id, year, number })
+          : null;
+    if (!p) {
+      if (number === undefined) return null;
+      throw new NotFoundError(Number.isInteger(number) ? `${year} 年度汇总报表没有第 ${number} 次发布。` : `${year} 年度汇总报表没有该次发布。`);
+    }
+    const format = p.format as ReportFormat;
+    const fresh = await this.rollups.report(target, year, format, m);
+    const cells = changedCells(JSON.parse(p.section3) as Record<string, number[]>, fresh.table3.rows, JSON.parse(p.section4) as Section4Table, fresh.table4);
+    const frozen = new Map((JSON.parse(p.agencies) as FrozenAgency[]).map((a) => [a.code, a]));
+    const now = new Map(fresh.agencies.map((a) => [a.code, a]));
+    const agencies: RollupPublicationDiff['agencies'] = [];
+    for (const code of new Set([...now.keys(), ...frozen.keys()])) {
+      const before = frozen.get(code);
+      const after = now.get(code);
+      const changed = changedCells(before?.rows ?? emptyRows(format), after?.table3.rows ?? emptyRows(format), before?.section4 ?? zeros4(), after?.table4 ?? zeros4());
+      if (changed.length) agencies.push({ code, name: after?.name ?? before!.name, cells: changed });
+    }
+    return { number: p.number, publishedAt: p.publishedAt, publishedBy: p.publishedBy, format, reason: p.reason, cells, agencies };
+  }
+
   /** One publication as frozen, shaped as the live roll-up (and as the exports take it). */
   async get(target: ReadableNode, year: number, number: number): Promise<RollupReport & { number: number }> {
     const p = Number.isInteger(number) && number > 0 ? await this.dataSource.manager.findOneBy(RollupPublicationEntity, { agencyId: target.node.id, year, number }) : null;
@@ -78,13 +131,7 @@ export class RollupPublicationsService {
     const format = p.format as ReportFormat;
     const rows = JSON.parse(p.section3) as Record<string, number[]>;
     const table4 = JSON.parse(p.section4) as Section4Table;
-    const agencies = JSON.parse(p.agencies) as Array<{
-      code: string;
-      name: string;
-      rows: Record<string, number[]>;
-      section4: Section4Table;
-      section4Basis: RollupSection4Report['agencies'][number]['section4Basis'];
-    }>;
+    const agencies = JSON.parse(p.agencies) as FrozenAgency[];
     const basis = JSON.parse(p.basis) as { section3: Record<string, string>; section4: Record<string, string> };
     const checks = JSON.parse(p.checks) as RollupSection3Report['checks'];
     const section3: RollupSection3Report = {

@@ -77,11 +77,11 @@ export function toRollupSummary(p: RollupPublicationEntity): PublicationSummary 
 }
 
 /** A table's rows, all zero, in the format's order. */
-function emptyRows(format: ReportFormat): Record<string, number[]> {
+export function emptyRows(format: ReportFormat): Record<string, number[]> {
   return Object.fromEntries(section3Rows(format).map((spec) => [spec.key, Array(SECTION3_COLUMNS.length).fill(0) as number[]]));
 }
 
-const zeros4 = (): Section4Table => Object.fromEntries(SECTION4_GROUPS.map((g) => [g, Object.fromEntries(SECTION4_COLUMNS.map((c) => [c, 0]))])) as Section4Table;
+export const zeros4 = (): Section4Table => Object.fromEntries(SECTION4_GROUPS.map((g) => [g, Object.fromEntries(SECTION4_COLUMNS.map((c) => [c, 0]))])) as Section4Table;
 
 /**
  * 全县/全市汇总 (D22): a node's roll-up is the sum over its own records and all its descendants',

@@ -6,6 +6,7 @@ import { CurrentStaff } from '../auth/current-staff.decorator';
 import { RequirePermission } from '../auth/permissions';
 import type { StaffPrincipal } from '../auth/roles';
 import { IdempotencyService } from '../common/idempotency.service';
+import { NotFoundError } from '../domain/errors';
 import { parsePageParam } from '../common/page-param';
 import { PublishDto } from '../reports/dto/publish.dto';
 import { ReportsService } from '../reports/reports.service';
@@ -141,6 +142,17 @@ export class RollupsApiController {
     const target = await this.access.readable(staff, code);
     const p = await this.publications.get(target, this.reports.parseYear(yearRaw), Number(numberRaw));
     return { ...p.published, section3: p.section3, section4: p.section4 };
+  }
+
+  /** The roll-up now against one of its publications (`publication`, default the latest), as GET /api/v1/reports/{year}/diff; 404 while unpublished. */
+  @RequirePermission('reports.rollup')
+  @Get(':code/rollup/:year/diff')
+  @ApiQuery({ name: 'publication', required: false })
+  async diff(@Param('code') code: string, @Param('year') yearRaw: string, @CurrentStaff() staff: StaffPrincipal, @Query('publication') numberRaw?: string) {
+    const target = await this.access.readable(staff, code);
+    const diff = await this.publications.diff(target, this.reports.parseYear(yearRaw), numberRaw === undefined || numberRaw === '' ? undefined : Number(numberRaw));
+    if (!diff) throw new NotFoundError('该年度汇总报表尚未发布。');
+    return diff;
   }
 
   /** A supervised agency's requests (supervisor of a node above it, or the root's administrator): the list as its own staff read it, personal data masked. */

@@ -135,7 +135,7 @@ export function buildStepForms(
         const at = fields.findIndex((f) => f.name === 'referContact');
         fields.splice(at + 1, 0, {
           name: 'referAgencyCode',
-          label: '该机关在本平台上的（可选）',
+          label: '如该机关也在本平台受理申请，请选择（可选）',
           kind: 'select',
           required: false,
           value: '',

@@ -53,4 +53,8 @@ export class MailOutboxEntity {
   /** The attachments (ids, JSON) sent with the message, read from the database when it is sent. */
   @Column({ type: 'text', nullable: true })
   attachments: string | null;
+
+  /** The From display name: the agency the message is about (D22); null: MAIL_FROM's own. */
+  @Column({ name: 'sender_name', type: 'varchar', length: 100, nullable: true })
+  senderName?: string | null;
 }
