@@ -111,7 +111,13 @@ export class RollupService {
     m: EntityManager = this.dataSource.manager,
   ): Promise<{ report: RollupSection3Report; perAgency: Map<number, Record<string, number[]>>; buckets: AgencyBucket[] }> {
     const ids = await this.agencySet(target.subtree, target.platformSize);
-    const buckets = await rollupBuckets(m, year, ids);
+    // The three reads are independent: on PostgreSQL they run side by side on the pool.
+    const [buckets, previous, feePauses] = await Promise.all([
+      rollupBuckets(m, year, ids),
+      // R5 against last year's latest roll-up publication of the node (below).
+      m.findOne(RollupPublicationEntity, { where: { agencyId: target.node.id, year: year - 1 }, order: { number: 'DESC' } }),
+      feePausesClockOf(m, target.node.id, this.config.feePausesClock),
+    ]);
     // One pass: each bucket into its agency's rows and into the buckets merged across agencies (a few
     // dozen), from which the sum is compiled once, checks included: the same table as Σ of the agencies'.
     const perAgency = new Map(target.subtree.map((a) => [a.id, emptyRows(format)]));
@@ -138,7 +144,6 @@ export class RollupService {
     const table = compileSection3([...merged.values()], year, format);
     // R5 against last year's latest roll-up publication of the node; without one, last year's 四
     // from the records is the same set as this year's 二 (D4).
-    const previous = await m.findOne(RollupPublicationEntity, { where: { agencyId: target.node.id, year: year - 1 }, order: { number: 'DESC' } });
     table.checks.push(
       previous
         ? checkCarryOver(table, (JSON.parse(previous.section3) as Record<string, number[]>).carried_to_next_year, 'published')
@@ -152,7 +157,7 @@ export class RollupService {
       rows: table.rows,
       checks: table.checks,
       // The node's own D6 setting; each agency's is printed with Section 4's 统计口径.
-      basis: section3BasisText(format, await feePausesClockOf(m, target.node.id, this.config.feePausesClock)),
+      basis: section3BasisText(format, feePauses),
       agencies: target.subtree.map((a) => ({ code: a.code, name: a.name, rows: perAgency.get(a.id)! })),
     };
     return { report, perAgency, buckets };
@@ -178,8 +183,10 @@ export class RollupService {
       .addSelect('c.result', 'result')
       .addSelect('c.agency_role', 'role')
       .where(agencyInSql('c', agencyId ? ids : null));
-    const cases = await caseQuery.getRawMany<{ a: string | number; id: string; kind: string; f: string; co: string | null; result: string | null; role: string }>();
-    const settings = await m.find(AgencySettingEntity, { where: { agencyId, key: In(['section4_basis', FEE_PAUSES_CLOCK]) } });
+    const [cases, settings] = await Promise.all([
+      caseQuery.getRawMany<{ a: string | number; id: string; kind: string; f: string; co: string | null; result: string | null; role: string }>(),
+      m.find(AgencySettingEntity, { where: { agencyId, key: In(['section4_basis', FEE_PAUSES_CLOCK]) } }),
+    ]);
     const basisOf = new Map(settings.filter((s) => s.key === 'section4_basis' && (SECTION4_BASIS_VALUES as string[]).includes(s.value)).map((s) => [s.agencyId, s.value as Section4Basis]));
     // D6 is set per agency too (the configuration's FEE_PAUSES_CLOCK until an agency sets it).
     const feeOf = new Map(settings.filter((s) => s.key === FEE_PAUSES_CLOCK).map((s) => [s.agencyId, s.value === 'true']));
