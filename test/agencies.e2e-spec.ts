@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { AgenciesService } from '../src/agencies/agencies.service';
 import { runForAgency } from '../src/agencies/agency-scope';
@@ -360,4 +363,34 @@ describe('Several agencies on one platform', () => {
     // Before the fix the OR of the two cases swallowed the agency condition of the first.
     expect(await lapsedFor('xzf')).not.toContain(id);
   });
+});
+
+(process.env.TEST_DATABASE_URL ? describe.skip : describe)('AGENCY_CODE and AGENCY_NAME once there are several agencies', () => {
+  it('are ignored with a warning: the root keeps its code and name, and the pages’ header names the root as stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ogi-root-'));
+    const url = `sqlite:${join(dir, 'root.sqlite')}`;
+    try {
+      const first = await createTestApp({ DATABASE_URL: url, AGENCY_CODE: 'xzf', AGENCY_NAME: '某县人民政府办公室' });
+      await request(first.http)
+        .post('/api/v1/agencies')
+        .set(bearer(await first.adminToken()))
+        .send({ code: 'jyj', name: '某县教育局', parent: 'xzf' })
+        .expect(201);
+      await first.close();
+      const warnings: string[] = [];
+      const logger = { log: () => undefined, error: () => undefined, warn: (m: unknown) => void warnings.push(String(m)), debug: () => undefined, verbose: () => undefined };
+      const again = await createTestApp({ DATABASE_URL: url, AGENCY_CODE: 'xzfb', AGENCY_NAME: '某县人民政府办公室改名' }, { logger });
+      try {
+        const page = await request(again.http).get('/').expect(200);
+        expect(page.text).toContain('<span class="agency">某县人民政府办公室</span>');
+        expect(page.text).not.toContain('改名');
+        await request(again.http).get('/a/xzf').expect(200);
+        expect(warnings.some((w) => w.includes('AGENCY_CODE/AGENCY_NAME ignored'))).toBe(true);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

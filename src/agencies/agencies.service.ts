@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectReadDataSource } from '../database/read-data-source';
 import { DataSource, EntityManager } from 'typeorm';
@@ -38,16 +39,28 @@ export class AgenciesService implements OnApplicationBootstrap {
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly http?: HttpAdapterHost,
   ) {}
 
-  /** While the root is the only agency, its code and name follow AGENCY_CODE and AGENCY_NAME. */
+  /**
+   * While the root is the only agency, its code and name follow AGENCY_CODE and AGENCY_NAME. Once
+   * there are several they are fixed (tracking numbers carry the codes): the variables are then
+   * ignored, with a warning, and the pages' header names the root as stored, not the variable.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    const rows = await this.all();
-    if (rows.length !== 1 || rows[0].id !== ROOT_AGENCY_ID) return;
-    const root = rows[0];
-    if (root.code === this.config.agencyCode && root.name === this.config.agencyName) return;
-    await this.dataSource.manager.update(AgencyEntity, { id: ROOT_AGENCY_ID }, { code: this.config.agencyCode, name: this.config.agencyName });
-    this.logger.log(`root agency set to ${this.config.agencyCode}`);
+    const rows = await this.dataSource.manager.find(AgencyEntity, { order: { id: 'ASC' } });
+    const root = rows.find((a) => a.id === ROOT_AGENCY_ID);
+    if (!root) return;
+    const configured = root.code === this.config.agencyCode && root.name === this.config.agencyName;
+    if (!configured && rows.length === 1) {
+      await this.dataSource.manager.update(AgencyEntity, { id: ROOT_AGENCY_ID }, { code: this.config.agencyCode, name: this.config.agencyName });
+      this.logger.log(`root agency set to ${this.config.agencyCode}`);
+      return;
+    }
+    if (configured) return;
+    this.logger.warn(`AGENCY_CODE/AGENCY_NAME ignored: the platform has ${rows.length} agencies, so the root agency stays ${root.code} (${root.name})`);
+    const locals = this.http?.httpAdapter?.getInstance()?.locals;
+    if (locals) locals.agencyName = root.name;
   }
 
   /** Every agency, in creation order (hundreds at most: read whole). */
