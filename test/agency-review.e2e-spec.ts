@@ -70,7 +70,10 @@ describe('Agency isolation, review of issue 16', () => {
     expect((await request(t.http).get('/api/v1/agencies/zx/supervision').set(zxBoss)).status).toBe(403);
     expect((await request(t.http).post(`/api/v1/agencies/zxa/requests/${ids.child}/supervision-notes`).set(zxBoss).send({ text: '请加快办理' })).status).toBe(403);
     const agent = await signIn(t, { username: 'zx_boss', password: CLERK_PASSWORD });
-    expect((await agent.get('/staff/accounts').expect(200)).text).not.toContain('href="/staff/supervision"');
+    const accounts = (await agent.get('/staff/accounts').expect(200)).text;
+    expect(accounts).not.toContain('href="/staff/supervision"');
+    // The permission table on the page says so, as the README's does.
+    expect(accounts).toContain('<td>✓ 仅根机关</td>');
     expect((await agent.get('/staff/supervision')).status).toBe(403);
     // A supervisor of the same agency sees its subtree's 督办; the root's administrator the platform's.
     await account('zx_sup', ['supervisor'], 'zx');

@@ -12,7 +12,7 @@ import { ApplicantPrivacyService } from '../requests/applicant-privacy.service';
 import { staffActor } from './actor';
 import { AuthService } from './auth.service';
 import { CurrentStaff } from './current-staff.decorator';
-import { PERMISSION_LABELS, PERMISSION_MATRIX, PERMISSIONS, RequirePermission } from './permissions';
+import { PERMISSION_LABELS, PERMISSION_MATRIX, PERMISSIONS, RequirePermission, ROOT_ONLY_GRANTS } from './permissions';
 import { Role, ROLE_LABELS, ROLES, StaffPrincipal } from './roles';
 import { presentedToken } from './staff-auth.guard';
 
@@ -48,7 +48,7 @@ export class AccountsPagesController {
         roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r], checked: a.roles.includes(r) })),
       })),
       roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
-      matrix: PERMISSIONS.map((p) => ({ label: PERMISSION_LABELS[p], cells: ROLES.map((r) => PERMISSION_MATRIX[p].includes(r)) })),
+      matrix: PERMISSIONS.map((p) => ({ label: PERMISSION_LABELS[p], cells: ROLES.map((r) => (PERMISSION_MATRIX[p].includes(r) ? (ROOT_ONLY_GRANTS[p]?.includes(r) ? '✓ 仅根机关' : '✓') : '')) })),
       roleHeaders: ROLES.map((r) => ROLE_LABELS[r]),
       ...extra,
     };
