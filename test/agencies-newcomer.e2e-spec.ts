@@ -255,7 +255,7 @@ describe('Several agencies: newcomer findings', () => {
         'applicant[phone]': '13900000002',
         description: '申请公开某校舍改造项目的招标文件',
       })
-      .expect(422);
+      .expect(400);
     expect(sent.text).toContain('id="agency-error"');
     // One box above the form (the summary of the fields to correct), not a second near-identical one.
     expect(sent.text.match(/class="alert alert-error"/g)).toHaveLength(1);
