@@ -43,13 +43,14 @@ export async function tuneConnection(ds: DataSource): Promise<void> {
 }
 
 /**
- * The read-only SQLite connections (src/database/read-data-source.ts): 8 MB of pages each. Their
- * reads are served from the OS's cache of the file as well; a roll-up of 1M requests filled a
- * 32 MB cache and took the app's peak RSS to 247 MB (8 MB: 216 MB, the same 0.46–0.48 s; issue 16's
- * bench:report -- --rollup). The writer keeps 32 MB for the index pages a long write moves.
+ * The read-only SQLite connections (src/database/read-data-source.ts). The pages' reader keeps
+ * 32 MB of pages, as the writer does: with 8 MB, list and search pages at 1M requests read more
+ * of the file again. The jobs' reader, which also serves roll-ups, keeps 8 MB: a roll-up of 1M
+ * requests filled 32 MB and took the app's peak RSS to 247 MB (8 MB: 216 MB, the same 0.46 s;
+ * issue 16's `bench:report -- --rollup`).
  */
-export async function tuneReader(ds: DataSource): Promise<void> {
-  await ds.query('PRAGMA cache_size = -8192');
+export async function tuneReader(ds: DataSource, cacheKiB: number): Promise<void> {
+  await ds.query(`PRAGMA cache_size = -${cacheKiB}`);
 }
 
 /**

@@ -40,12 +40,12 @@ export class ReadConnection implements OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async open(): Promise<DataSource> {
+  async open(cacheKiB: number): Promise<DataSource> {
     const file = this.config.sqlitePath;
     if (this.main.options.type !== 'sqlite' || !file || file === ':memory:') return this.main;
     const options = { ...this.main.options, flags: sqlite3.OPEN_READONLY, enableWAL: false, migrations: [] } as DataSourceOptions;
     const reader = await new DataSource(options).initialize();
-    await tuneReader(reader);
+    await tuneReader(reader, cacheKiB);
     readers.add(reader);
     this.opened.push(reader);
     return reader;
@@ -61,8 +61,8 @@ export class ReadConnection implements OnApplicationShutdown {
 @Module({
   providers: [
     ReadConnection,
-    { provide: READ_DATA_SOURCE, inject: [ReadConnection], useFactory: (c: ReadConnection) => c.open() },
-    { provide: JOB_READ_DATA_SOURCE, inject: [ReadConnection], useFactory: (c: ReadConnection) => c.open() },
+    { provide: READ_DATA_SOURCE, inject: [ReadConnection], useFactory: (c: ReadConnection) => c.open(32 * 1024) },
+    { provide: JOB_READ_DATA_SOURCE, inject: [ReadConnection], useFactory: (c: ReadConnection) => c.open(8 * 1024) },
     WalCheckpointer,
   ],
   exports: [READ_DATA_SOURCE, JOB_READ_DATA_SOURCE],

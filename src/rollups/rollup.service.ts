@@ -1,4 +1,4 @@
-import { InjectReadDataSource } from '../database/read-data-source';
+import { InjectJobReadDataSource } from '../database/read-data-source';
 import { NotFoundError } from '../domain/errors';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -93,8 +93,12 @@ export const zeros4 = (): Section4Table => Object.fromEntries(SECTION4_GROUPS.ma
 @Injectable()
 export class RollupService {
   constructor(
-    /** Reads on SQLite's read-only connection: a roll-up at 1M requests (~0.5 s) holds no writer. */
-    @InjectReadDataSource() private readonly dataSource: DataSource,
+    /**
+     * SQLite: the read-only connection of the background jobs. A roll-up at 1M requests reads for
+     * about 0.5 s: on the writer it held every write, on the pages' reader every page read queued
+     * behind it (a connection runs one statement at a time).
+     */
+    @InjectJobReadDataSource() private readonly dataSource: DataSource,
     private readonly agencies: AgenciesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
