@@ -8,7 +8,7 @@ import { UnitOfWork } from '../common/unit-of-work';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../domain/errors';
 import { changedCells, DiffCell, ReportFormat, SECTION3_COLUMNS, Section3Table, Section4Table } from '../domain/report';
 import { PublicationSummary } from '../reports/publication-store';
-import { REASON_MAX_LENGTH, Signer } from '../reports/report-publications.service';
+import { PublicationDiff, REASON_MAX_LENGTH, Signer } from '../reports/report-publications.service';
 import { RollupPublicationEntity } from './entities/rollup-publication.entity';
 import { ReadableNode } from './rollup-access';
 import { emptyRows, RollupReport, RollupSection3Report, RollupSection4Report, RollupService, toRollupSummary, zeros4 } from './rollup.service';
@@ -17,13 +17,7 @@ import { emptyRows, RollupReport, RollupSection3Report, RollupSection4Report, Ro
 const PUBLISH_LOCK_KEY = 20_261_601;
 
 /** The roll-up against one of its publications: the summed cells that differ, and which agencies' own figures moved. */
-export interface RollupPublicationDiff {
-  number: number;
-  publishedAt: string;
-  publishedBy: string;
-  format: ReportFormat;
-  reason: string | null;
-  cells: DiffCell[];
+export interface RollupPublicationDiff extends Omit<PublicationDiff, 'records'> {
   /** The agencies whose own rows or Section 4 differ (an agency added or gone since counts as all zero on the other side). */
   agencies: Array<{ code: string; name: string; cells: DiffCell[] }>;
 }
