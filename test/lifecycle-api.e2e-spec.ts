@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { CalendarService } from '../src/calendar/calendar.service';
+import { RequestStore } from '../src/requests/request-store';
 import { DailyDigestService } from '../src/notifications/daily-digest.service';
 import { MailWorker } from '../src/notifications/mail-worker';
 import { applicant, Desk, Step } from './support/builders';
@@ -284,6 +286,23 @@ describe('Lifecycle over the JSON API', () => {
       const reset = await request(t.http).delete('/api/v1/calendar/2027').set(admin).expect(200);
       expect(reset.body.origin).toBe('provisional');
       expect((await request(t.http).get(`/api/v1/requests/${id}`).set(auth)).body).toMatchObject({ dueOn: '2027-01-19', dueIsProvisional: true });
+      // A recompute replays only the events that change state (a request moved by every calendar
+      // change gathers one entry each time), and numbers its own entry after the last one.
+      const store = t.app.get(RequestStore);
+      const calendar = await t.app.get(CalendarService).current();
+      const [{ n: total }] = await t.dataSource.query<Array<{ n: string | number }>>(`SELECT COUNT(*) AS n FROM request_event WHERE request_id = '${id}'`);
+      const lean = (await store.currentStates(t.dataSource.manager, [id], calendar, '2026-12-22', false, true)).get(id)!;
+      const full = (await store.currentStates(t.dataSource.manager, [id], calendar, '2026-12-22', false)).get(id)!;
+      expect(full.events.filter((e) => e.type === 'due_recomputed')).toHaveLength(2);
+      expect(lean.events.map((e) => e.type)).toEqual(full.events.map((e) => e.type).filter((type) => type !== 'due_recomputed'));
+      expect([lean.eventCount, lean.state]).toEqual([Number(total), full.state]);
+      await request(t.http)
+        .put('/api/v1/calendar/2027')
+        .set(admin)
+        .send({ holidays: ['2027-01-01', '2027-01-02', '2027-01-03', '2027-01-04'], makeUpWorkdays: [], source: '国办发明电〔2026〕99号（测试）' })
+        .expect(200);
+      expect((await request(t.http).get(`/api/v1/requests/${id}`).set(auth)).body.events.filter((e: { type: string }) => e.type === 'due_recomputed')).toHaveLength(3);
+      await request(t.http).delete('/api/v1/calendar/2027').set(admin).expect(200);
       t.clock.setNow('2026-06-15T02:00:00Z');
       auth = saved;
     });

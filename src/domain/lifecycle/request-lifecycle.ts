@@ -125,22 +125,16 @@ function refuseAfterDue(state: RequestState, step: string, ctx: LifecycleContext
   refuse(`答复期限已于 ${state.lapsedDueOn} 届满，不能再${step}；此后的答复按逾期答复统计。`);
 }
 
+/** Events on the timeline that change neither the state nor a clock: the replay passes over them. */
+export const INFORMATIONAL_EVENTS = ['due_recomputed', 'assigned', 'personal_data_erased', 'transferred', 'attachment_added', 'attachment_withdrawn', 'supervision_note'] as const;
+
 /**
  * Applies one lifecycle step (Arts. 30–39, the fee measures) and returns the new state,
  * or throws: InvalidTransitionError (409), UnprocessableError (422), ValidationFailedError (400).
  */
 export function applyEvent(state: RequestState, event: LifecycleEvent, ctx: LifecycleContext): RequestState {
   // D23: a transfer before receipt changes the agency, not the application's state or clocks.
-  if (
-    event.type === 'due_recomputed' ||
-    event.type === 'assigned' ||
-    event.type === 'personal_data_erased' ||
-    event.type === 'transferred' ||
-    event.type === 'attachment_added' ||
-    event.type === 'attachment_withdrawn' ||
-    event.type === 'supervision_note'
-  )
-    return state;
+  if ((INFORMATIONAL_EVENTS as readonly string[]).includes(event.type)) return state;
   const d = event.data;
   if (event.type === 'submitted' || event.type === 'registered') {
     if (state.status !== null) refuse('申请已经登记。');
