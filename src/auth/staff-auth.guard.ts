@@ -48,8 +48,11 @@ export class StaffAuthGuard implements CanActivate {
     // A staff route without a declared permission is refused, so a forgotten one fails closed.
     if (!permission) throw new DomainError('FORBIDDEN', '该功能未配置访问权限。');
     if (!can(staff.roles, permission)) throw new DomainError('FORBIDDEN', '您的角色没有执行此操作的权限。');
-    if (PLATFORM_PERMISSIONS.includes(permission) && staff.agencyId !== ROOT_AGENCY_ID) throw new DomainError('FORBIDDEN', '此操作影响平台上的所有机关，只有平台（根机关）的系统管理员可以执行。');
-    if (!canInAgency(staff.roles, permission, staff.agencyId === ROOT_AGENCY_ID)) throw new DomainError('FORBIDDEN', '督办由本级的督办人员或平台（根机关）的系统管理员进行。');
+    if (!canInAgency(staff.roles, permission, staff.agencyId === ROOT_AGENCY_ID))
+      throw new DomainError(
+        'FORBIDDEN',
+        PLATFORM_PERMISSIONS.includes(permission) ? '此操作影响平台上的所有机关，只有平台（根机关）的系统管理员可以执行。' : '督办由本级的督办人员或平台（根机关）的系统管理员进行。',
+      );
     return true;
   }
 

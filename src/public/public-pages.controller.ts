@@ -127,12 +127,12 @@ export class PublicPagesController {
     const accessCode = typeof body.accessCode === 'string' ? normaliseAccessCode(body.accessCode) : '';
     try {
       const request = await this.queries.findByAccessCode(trackingNumber, accessCode);
-      const refile = await this.refiles.offerFor(request);
+      const { refile, refiled } = await this.refiles.statusOf(request);
       renderStatus(res, 200, await this.queries.publicStatus(request), accessCode, {
         ...(await this.agencyOf(request)),
         attachments: await this.delivery.visibleFor(request),
         refile,
-        refiled: await this.refiles.refiledAs(request),
+        refiled,
         submissionToken: refile ? randomUUID() : undefined,
       });
     } catch (e) {
@@ -171,12 +171,12 @@ export class PublicPagesController {
         res.status(201).render('public/filed', { title: '申请已提交', ...result.body, filedWith: result.body.agencyName, agencyName: result.body.agencyName, repeated: result.replayed, refiledFrom: trackingNumber });
       } catch (e) {
         if (!(e instanceof DomainError) || e.code === 'NOT_FOUND') throw e;
-        const refile = await this.refiles.offerFor(request);
+        const { refile, refiled } = await this.refiles.statusOf(request);
         renderStatus(res, statusOf(e), await this.queries.publicStatus(request), accessCode, {
           ...(await this.agencyOf(request)),
           error: Object.values(e.fields).length ? `${e.message}${Object.values(e.fields).join('')}` : e.message,
           refile: refile ? { ...refile, description: typeof body.description === 'string' ? body.description : refile.description } : null,
-          refiled: await this.refiles.refiledAs(request),
+          refiled,
           submissionToken: randomUUID(),
         });
       }

@@ -52,10 +52,15 @@ export class RequestRefileService {
     return { trackingNumber: done.refiledTrackingNumber, agencyName: (await this.agencies.byId(done.refiledAgencyId)).name };
   }
 
-  /** The offer for a request already found by its access code, or null (none named, or already refiled). */
-  async offerFor(request: InformationRequestEntity): Promise<RefileOffer | null> {
+  /** What the status page shows of refiling: the application already refiled, or else the offer (each may be null). One look-up of request_refile. */
+  async statusOf(request: InformationRequestEntity): Promise<{ refile: RefileOffer | null; refiled: RefiledAs | null }> {
+    const refiled = await this.refiledAs(request);
+    return { refiled, refile: refiled ? null : await this.offer(request) };
+  }
+
+  /** The offer for a request not yet refiled, or null (no agency of this platform named). */
+  private async offer(request: InformationRequestEntity): Promise<RefileOffer | null> {
     if (request.status !== 'concluded') return null;
-    if (await this.dataSource.manager.existsBy(RequestRefileEntity, { requestId: request.id })) return null;
     const { state } = await this.store.currentState(this.dataSource.manager, request.id, await this.calendars.current(), this.clock.today());
     const code = state.referTo?.agencyCode;
     if (!code) return null;
@@ -68,9 +73,8 @@ export class RequestRefileService {
 
   /** Files the new application with the named agency (request found by its access code). */
   async refile(request: InformationRequestEntity, description: unknown): Promise<PublicSubmission & { agencyName: string }> {
-    const done = await this.refiledAs(request);
-    if (done) throw this.already(done);
-    const offer = await this.offerFor(request);
+    const { refiled, refile: offer } = await this.statusOf(request);
+    if (refiled) throw this.already(refiled);
     if (!offer) throw new InvalidTransitionError('本申请的答复没有告知本平台上的其他机关，不能在此改向其他机关申请。');
     const applicant = await this.dataSource.manager.findOneByOrFail(ApplicantEntity, { id: request.applicantId });
     const text = typeof description === 'string' && description.trim() ? description : offer.description;
