@@ -1,7 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
+  // The PostgreSQL pass (npm run test:pg) runs the e2e specs of test/ only: the unit specs in src/ touch no database.
+  roots: process.env.TEST_DATABASE_URL ? ['<rootDir>/test'] : ['<rootDir>/src', '<rootDir>/test'],
   // Specs that need PostgreSQL (*.pg-spec.ts) run only in the PostgreSQL pass (npm run test:pg).
   testRegex: process.env.TEST_DATABASE_URL ? '.*\\.(spec|e2e-spec|pg-spec)\\.ts$' : '.*\\.(spec|e2e-spec)\\.ts$',
   moduleFileExtensions: ['ts', 'js', 'json'],
