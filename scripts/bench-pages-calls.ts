@@ -43,13 +43,18 @@ export class Floor {
   }
 
   async search(term: string): Promise<unknown> {
-    const matched = this.pg
-      ? `SELECT request_id FROM request_search_text WHERE text LIKE ? UNION SELECT r.id FROM applicant a JOIN information_request r ON r.applicant_id = a.id WHERE a.name LIKE ? OR a.id_document_number LIKE ? OR a.organisation_code LIKE ?`
-      : `SELECT d.request_id FROM request_search s JOIN request_search_doc d ON d.seq = s.rowid WHERE request_search MATCH ?`;
-    const params = this.pg ? Array(4).fill(`%${term}%`) : [`"${term}"`];
+    if (!this.pg) {
+      // The documents carry the list's order keys (migration 1795765000000).
+      const ids = await this.q(
+        `SELECT d.request_id AS id, COUNT(*) OVER () AS n FROM request_search s JOIN request_search_doc d ON d.seq = s.rowid WHERE request_search MATCH ? ORDER BY CASE WHEN d.due_on IS NULL THEN 1 ELSE 0 END, d.due_on, d.submitted_at DESC, d.request_id LIMIT 20`,
+        [`"${term}"`],
+      );
+      return this.rows(ids.map((r) => String(r.id)));
+    }
+    const matched = `SELECT request_id FROM request_search_text WHERE text LIKE ? UNION SELECT r.id FROM applicant a JOIN information_request r ON r.applicant_id = a.id WHERE a.name LIKE ? OR a.id_document_number LIKE ? OR a.organisation_code LIKE ?`;
     const ids = await this.q(
       `SELECT id, COUNT(*) OVER () AS n FROM information_request WHERE id IN (${matched}) ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, submitted_at DESC, id LIMIT 20`,
-      params,
+      Array(4).fill(`%${term}%`),
     );
     return this.rows(ids.map((r) => String(r.id)));
   }

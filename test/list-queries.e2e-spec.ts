@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { addDays } from '../src/domain/calendar';
@@ -6,7 +9,11 @@ import { DailyDigestService, DIGEST_LIST_MAX } from '../src/notifications/daily-
 import { ListRequestsQueryDto } from '../src/requests/dto/request.dto';
 import { ApplicantEntity } from '../src/requests/entities/applicant.entity';
 import { InformationRequestEntity } from '../src/requests/entities/information-request.entity';
+import { listRequestIds } from '../src/requests/request-list-query';
 import { searchCondition } from '../src/requests/request-search';
+import { SearchIndexService, SQLITE_SEARCH_TRIGGERS } from '../src/requests/search-index.service';
+import { MIGRATIONS } from '../src/database/data-source';
+import { runForAgency } from '../src/agencies/agency-scope';
 import { ASSIGNEES, seed, TODAY } from './support/random-requests';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -18,9 +25,10 @@ import { createTestApp, TestApp } from './support/test-app';
  */
 const PAGE_SIZE = 20;
 
-async function oldList(ds: DataSource, query: ListRequestsQueryDto, today: string, withIdentity = false): Promise<{ ids: string[]; total: number }> {
+async function oldList(ds: DataSource, query: ListRequestsQueryDto, today: string, withIdentity = false, agencyId?: number): Promise<{ ids: string[]; total: number }> {
   const page = Math.max(1, Number(query.page ?? 1));
   const qb = ds.createQueryBuilder(InformationRequestEntity, 'r').innerJoin(ApplicantEntity, 'a', 'a.id = r.applicant_id').select('r').addSelect(['a.name', 'a.idDocumentNumber', 'a.phone']);
+  if (agencyId !== undefined) qb.andWhere('r.agency_id = :agencyId', { agencyId });
   if (query.status === 'open') qb.andWhere('r.status IN (:...openStatuses)', { openStatuses: OPEN_WORK_STATUSES });
   else if (query.status) qb.andWhere('r.status = :status', { status: query.status });
   if (query.channel) qb.andWhere('r.channel = :channel', { channel: query.channel });
@@ -43,6 +51,8 @@ async function oldList(ds: DataSource, query: ListRequestsQueryDto, today: strin
   qb.orderBy('CASE WHEN r.due_on IS NULL THEN 1 ELSE 0 END', 'ASC')
     .addOrderBy('r.due_on', 'ASC')
     .addOrderBy('r.submitted_at', 'DESC')
+    // The new list orders equals by id; the old one left them in any order.
+    .addOrderBy('r.id', 'ASC')
     .offset((page - 1) * PAGE_SIZE)
     .limit(PAGE_SIZE);
   const [{ entities }, total] = await Promise.all([qb.getRawAndEntities(), qb.getCount()]);
@@ -223,6 +233,70 @@ describe('Request list from indexes: same items, order and totals as the old que
     expect(part).toContain('/staff/requests?status=open&overdue=true');
     expect(mail.html_body).toContain(`另有 ${overdue.total - DIGEST_LIST_MAX} 件未列出`);
   });
+
+  (process.env.TEST_DATABASE_URL ? it.skip : it)(
+    'SQLite: the start-up copy of the search triggers is what the migrations created',
+    async () => {
+      // A database the migrations alone wrote (the app would put its own copy back at start-up).
+      const dir = mkdtempSync(join(tmpdir(), 'ogi-triggers-'));
+      const migrated = new DataSource({ type: 'sqlite', database: join(dir, 'm.sqlite'), migrations: MIGRATIONS, migrationsTransactionMode: 'each' });
+      try {
+        await migrated.initialize();
+        await migrated.runMigrations();
+        const stored = new Map((await migrated.query<Array<{ name: string; sql: string }>>("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).map((r) => [r.name, r.sql]));
+        for (const [name, ddl] of SQLITE_SEARCH_TRIGGERS) expect({ name, sql: stored.get(name) }).toEqual({ name, sql: ddl });
+      } finally {
+        await migrated.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
+  (process.env.TEST_DATABASE_URL ? it.skip : it)(
+    'SQLite: a search alone is counted and sorted on its documents, which follow every change of the due date, submission time and agency',
+    async () => {
+      const ds = t.dataSource;
+      const searches = ['拆迁补偿', '2026-0012', '张三丰', 'Road Plan'];
+      const samePages = async (agencyId?: number, list = api) => {
+        for (const q of searches) {
+          const first = await oldList(ds, { q }, TODAY, false, agencyId);
+          expect(first.total).toBeGreaterThan(0);
+          for (const page of pagesOf(first.total)) {
+            const expected = await oldList(ds, { q, page: String(page) }, TODAY, false, agencyId);
+            expect({ q, page, ...(await list({ q, page: String(page) })) }).toEqual({ q, page, ...expected });
+          }
+        }
+      };
+      await samePages();
+      const ftsRows = async () => Number((await ds.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM request_search_data'))[0].n);
+      const before = await ftsRows();
+      // Writes to the order keys, as a calendar change or a step makes them, and one request in ten
+      // moved to another agency (a transfer before receipt).
+      await ds.query(`INSERT INTO agency (id, code, name, parent_id, created_at) VALUES (2, 'zrzy', '某县自然资源局', 1, '2026-01-01T00:00:00.000Z')`);
+      await ds.query(`UPDATE information_request SET due_on = NULL WHERE tracking_number LIKE '%3'`);
+      await ds.query(`UPDATE information_request SET due_on = '2026-02-02' WHERE tracking_number LIKE '%7' OR tracking_number LIKE '%8'`);
+      await ds.query(`UPDATE information_request SET submitted_at = '2025-12-31T16:00:00.000Z', due_on = '2026-02-02' WHERE tracking_number LIKE '%5'`);
+      await ds.query(`UPDATE information_request SET agency_id = 2 WHERE tracking_number LIKE '%1'`);
+      // Keys only: the FTS index is not rewritten.
+      expect(await ftsRows()).toBe(before);
+      await samePages(1);
+      const inAgency2 = async (query: Record<string, string>) => {
+        const { ids, total } = await runForAgency(2, () => listRequestIds(ds.manager, query, TODAY, (Number(query.page ?? 1) - 1) * PAGE_SIZE, PAGE_SIZE));
+        return { ids, total: total ?? -1 };
+      };
+      await samePages(2, inAgency2);
+      expect(await t.app.get(SearchIndexService).verify(false)).toEqual({ mismatched: 0, repaired: 0 });
+      // A document whose keys went astray is found by the state check and repaired.
+      await ds.query(`UPDATE request_search_doc SET due_on = '1999-01-01' WHERE seq IN (SELECT seq FROM request_search_doc LIMIT 3)`);
+      expect(await t.app.get(SearchIndexService).verify(true)).toEqual({ mismatched: 3, repaired: 3 });
+      expect(await t.app.get(SearchIndexService).verify(false)).toEqual({ mismatched: 0, repaired: 0 });
+      await samePages(1);
+      await ds.query('UPDATE information_request SET agency_id = 1');
+      await ds.query('DELETE FROM agency WHERE id = 2');
+    },
+    120_000,
+  );
 
   it('with equal submission times, the pages still hold every request once, ordered by id among equals', async () => {
     await t.dataSource.query(`UPDATE information_request SET submitted_at = '2026-01-01T00:00:00.000Z' WHERE tracking_number < '2026-000800'`);

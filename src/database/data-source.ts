@@ -26,6 +26,7 @@ import { RollupsAndSupervision1795763500000 } from '../../migrations/17957635000
 import { SearchIndexesOffTheRequestRow1795763700000 } from '../../migrations/1795763700000-SearchIndexesOffTheRequestRow';
 import { RollupPublicationFrozen1795764000000 } from '../../migrations/1795764000000-RollupPublicationFrozen';
 import { RefilesAndMailSenders1795764500000 } from '../../migrations/1795764500000-RefilesAndMailSenders';
+import { SearchDocumentsCarryListOrder1795765000000 } from '../../migrations/1795765000000-SearchDocumentsCarryListOrder';
 import { RollupPublicationEntity } from '../rollups/entities/rollup-publication.entity';
 import { SupervisionNoteEntity } from '../supervision/entities/supervision-note.entity';
 import { AgencyEntity } from '../agencies/entities/agency.entity';
@@ -99,6 +100,7 @@ export const MIGRATIONS = [
   SearchIndexesOffTheRequestRow1795763700000,
   RollupPublicationFrozen1795764000000,
   RefilesAndMailSenders1795764500000,
+  SearchDocumentsCarryListOrder1795765000000,
 ];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */

@@ -42,6 +42,31 @@ export function searchTerms(q: string): string[] {
   return terms;
 }
 
+/**
+ * SQLite, a term of three characters or more: the condition on a search document (`sd`, its
+ * index row `ss`) that it holds the term. null: a short term, decided on the request's columns.
+ */
+export function searchDocCondition(q: string): SearchCondition | null {
+  const terms = searchTerms(q);
+  if (!terms.length || [...terms[0]].length < MIN_SUBSTRING_SEARCH) return null;
+  return sqliteDocCondition(terms);
+}
+
+function sqliteDocCondition(terms: string[]): SearchCondition {
+  if (/^\d{10,}$/.test(terms[0])) {
+    // A tracking number typed without its dash (or a run of digits of an identity number): the
+    // trigrams of its first digits (202…, the year's) are in every document, and a phrase of
+    // them walked their whole lists (8 ms at 1M requests, 1 ms at 100k). The digits after the
+    // fourth find few candidates (a number of the same sequence in other years, an identity
+    // number holding them); their document decides. Digits and dashes need no LIKE escape, and
+    // LIKE and the trigram index agree on them.
+    const params: Record<string, string> = { searchMatch: ftsPhrases([terms[0].slice(4)]) };
+    const holds = terms.map((t, i) => ((params[`searchBody${i}`] = `%${t}%`), `sd.body LIKE :searchBody${i}`)).join(' OR ');
+    return { where: `request_search MATCH :searchMatch AND (${holds})`, params };
+  }
+  return { where: 'request_search MATCH :searchMatch', params: { searchMatch: ftsPhrases(terms) } };
+}
+
 /** A term of fewer than three characters: a substring search as before, perhaps narrowed by the trigram index. */
 export function isShortTerm(q: string): boolean {
   const terms = searchTerms(q);
@@ -82,25 +107,8 @@ export function searchCondition(database: 'sqlite' | 'postgres', q: string, alia
     };
   }
   if (database === 'sqlite') {
-    if (/^\d{10,}$/.test(terms[0])) {
-      // A tracking number typed without its dash (or a run of digits of an identity number): the
-      // trigrams of its first digits (202…, the year's) are in every document, and a phrase of
-      // them walked their whole lists (8 ms at 1M requests, 1 ms at 100k). The digits after the
-      // fourth find few candidates (a number of the same sequence in other years, an identity
-      // number holding them); their document decides. Digits and dashes need no LIKE escape, and
-      // LIKE and the trigram index agree on them.
-      const params: Record<string, string> = { searchMatch: ftsPhrases([terms[0].slice(4)]) };
-      const holds = terms.map((t, i) => ((params[`searchBody${i}`] = `%${t}%`), `sd.body LIKE :searchBody${i}`)).join(' OR ');
-      return {
-        where: `${alias}.id IN (SELECT sd.request_id FROM request_search ss JOIN request_search_doc sd ON sd.seq = ss.rowid WHERE request_search MATCH :searchMatch AND (${holds}))`,
-        params,
-      };
-    }
-    const match = ftsPhrases(terms);
-    return {
-      where: `${alias}.id IN (SELECT sd.request_id FROM request_search ss JOIN request_search_doc sd ON sd.seq = ss.rowid WHERE request_search MATCH :searchMatch)`,
-      params: { searchMatch: match },
-    };
+    const doc = sqliteDocCondition(terms);
+    return { where: `${alias}.id IN (SELECT sd.request_id FROM request_search ss JOIN request_search_doc sd ON sd.seq = ss.rowid WHERE ${doc.where})`, params: doc.params };
   }
   const params: Record<string, string> = {};
   const like = (columns: string[]) =>

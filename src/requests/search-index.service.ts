@@ -14,7 +14,8 @@ import { UnitOfWork } from '../common/unit-of-work';
  * that adds a column to `information_request` or `applicant` would thus silently stop the
  * search documents from following the writes (erasure included) and the lists from reading in
  * order. At start-up this puts back what is missing and brings the documents up to date; the
- * state check (`npm run state:verify`) compares every document with its request.
+ * state check (`npm run state:verify`) compares every document (its text and its list keys,
+ * migration 1795765000000) with its request.
  */
 const DOC_OF_REQUEST = (r: string) =>
   `${r}.tracking_number || char(1) || ${r}.description || char(1) || coalesce((SELECT a.name || char(1) || coalesce(a.id_document_number, '') || char(1) || coalesce(a.organisation_code, '') FROM applicant a WHERE a.id = ${r}.applicant_id), '') || char(1)`;
@@ -38,10 +39,14 @@ const SQLITE_INDEXES: Array<[string, string]> = [
   ],
 ];
 
-const SQLITE_TRIGGERS: Array<[string, string]> = [
+export const SQLITE_SEARCH_TRIGGERS: Array<[string, string]> = [
   [
     'trg_information_request_search_ai',
-    `CREATE TRIGGER "trg_information_request_search_ai" AFTER INSERT ON "information_request" BEGIN INSERT INTO "request_search_doc" ("request_id", "body") VALUES (new.id, ${DOC_OF_REQUEST('new')}); END`,
+    `CREATE TRIGGER "trg_information_request_search_ai" AFTER INSERT ON "information_request" BEGIN INSERT INTO "request_search_doc" ("request_id", "body", "agency_id", "due_on", "submitted_at") VALUES (new.id, ${DOC_OF_REQUEST('new')}, new.agency_id, new.due_on, new.submitted_at); END`,
+  ],
+  [
+    'trg_information_request_search_keys_au',
+    `CREATE TRIGGER "trg_information_request_search_keys_au" AFTER UPDATE OF agency_id, due_on, submitted_at ON "information_request" WHEN old.agency_id IS NOT new.agency_id OR old.due_on IS NOT new.due_on OR old.submitted_at IS NOT new.submitted_at BEGIN UPDATE "request_search_doc" SET "agency_id" = new.agency_id, "due_on" = new.due_on, "submitted_at" = new.submitted_at WHERE "request_id" = new.id; END`,
   ],
   [
     'trg_information_request_search_au',
@@ -57,7 +62,9 @@ const SQLITE_TRIGGERS: Array<[string, string]> = [
   ],
 ];
 
-const STALE_DOCS = `SELECT COUNT(*) AS n FROM information_request r LEFT JOIN request_search_doc d ON d.request_id = r.id WHERE d.body IS NOT ${DOC_OF_REQUEST('r')}`;
+/** A document whose text or list keys (migration 1795765000000) differ from its request's. */
+const STALE = (d: string) => `(${d}.body IS NOT ${DOC_OF_REQUEST('r')} OR ${d}.agency_id IS NOT r.agency_id OR ${d}.due_on IS NOT r.due_on OR ${d}.submitted_at IS NOT r.submitted_at)`;
+const STALE_DOCS = `SELECT COUNT(*) AS n FROM information_request r LEFT JOIN request_search_doc d ON d.request_id = r.id WHERE ${STALE('d')}`;
 const ORPHAN_DOCS = 'SELECT COUNT(*) AS n FROM request_search_doc d WHERE NOT EXISTS (SELECT 1 FROM information_request r WHERE r.id = d.request_id)';
 
 export interface SearchIndexReport {
@@ -104,7 +111,7 @@ export class SearchIndexService implements OnModuleInit {
     );
     const same = (a: string | null | undefined, b: string) => (a ?? '').replace(/\s+/g, ' ') === b.replace(/\s+/g, ' ');
     const indexes = SQLITE_INDEXES.filter(([name, sql]) => !same(present.get(name), sql));
-    const triggers = SQLITE_TRIGGERS.filter(([name, sql]) => !same(present.get(name), sql));
+    const triggers = SQLITE_SEARCH_TRIGGERS.filter(([name, sql]) => !same(present.get(name), sql));
     if (!indexes.length && !triggers.length) return;
     // Before the application serves anything: no other transaction can be open yet.
     await this.dataSource.transaction(async (m) => {
@@ -129,11 +136,15 @@ export class SearchIndexService implements OnModuleInit {
 
   private async resync(m: EntityManager): Promise<void> {
     await m.query('DELETE FROM request_search_doc WHERE NOT EXISTS (SELECT 1 FROM information_request r WHERE r.id = request_search_doc.request_id)');
+    // The text only where it differs: rewriting it rewrites the document's FTS entries.
     await m.query(
       `UPDATE request_search_doc SET body = (SELECT ${DOC_OF_REQUEST('r')} FROM information_request r WHERE r.id = request_search_doc.request_id) WHERE body IS NOT (SELECT ${DOC_OF_REQUEST('r')} FROM information_request r WHERE r.id = request_search_doc.request_id)`,
     );
     await m.query(
-      `INSERT INTO request_search_doc (request_id, body) SELECT r.id, ${DOC_OF_REQUEST('r')} FROM information_request r WHERE NOT EXISTS (SELECT 1 FROM request_search_doc d WHERE d.request_id = r.id)`,
+      `UPDATE request_search_doc SET (agency_id, due_on, submitted_at) = (SELECT r.agency_id, r.due_on, r.submitted_at FROM information_request r WHERE r.id = request_search_doc.request_id) WHERE EXISTS (SELECT 1 FROM information_request r WHERE r.id = request_search_doc.request_id AND ${STALE('request_search_doc')})`,
+    );
+    await m.query(
+      `INSERT INTO request_search_doc (request_id, body, agency_id, due_on, submitted_at) SELECT r.id, ${DOC_OF_REQUEST('r')}, r.agency_id, r.due_on, r.submitted_at FROM information_request r WHERE NOT EXISTS (SELECT 1 FROM request_search_doc d WHERE d.request_id = r.id)`,
     );
   }
 }
