@@ -255,7 +255,6 @@ export async function seedRequests(ds: DataSource, n: number, today: IsoDate, on
         sample.searches.trackingNumber = trackingNumber;
         sample.searches.trackingNumberNoDash = trackingNumber.replace('-', '');
       }
-      if (!sample.searches.identityNumber && i >= Math.floor(n / 3) && who.type === 'natural_person') sample.searches.identityNumber = who.idNumber!;
       if (i === Math.floor(n / 3) + 7) sample.searches.name = who.name;
       if (!sample.searches.shortName && who.type === 'natural_person' && [...who.name].length === 2 && i > n / 4) sample.searches.shortName = who.name;
     }
