@@ -43,7 +43,7 @@ describe('Several agencies on one platform', () => {
   (process.env.TEST_DATABASE_URL ? it.skip : it)('SQLite: the list indexes kept at start-up are the migration’s, led by the agency', async () => {
     const rows = await t.dataSource.query<Array<{ name: string; sql: string }>>("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'IDX_information_request_%'");
     const led = rows.filter((r) => /ON "information_request" \("?agency_id"?, /.test(r.sql)).map((r) => r.name);
-    for (const name of ['list', 'status_list', 'open_list', 'type_list', 'channel_list', 'assignee_list', 'concluded', 'outcome', 'received_year', 'concluded_year', 'received', 'report']) {
+    for (const name of ['list', 'status_list', 'open_list', 'type_list', 'channel_list', 'assignee_list', 'concluded', 'outcome', 'received_year', 'concluded_year', 'received', 'report', 'waiting']) {
       expect(led).toContain(`IDX_information_request_${name}`);
     }
   });

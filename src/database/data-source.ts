@@ -27,6 +27,7 @@ import { SearchIndexesOffTheRequestRow1795763700000 } from '../../migrations/179
 import { RollupPublicationFrozen1795764000000 } from '../../migrations/1795764000000-RollupPublicationFrozen';
 import { RefilesAndMailSenders1795764500000 } from '../../migrations/1795764500000-RefilesAndMailSenders';
 import { SearchDocumentsCarryListOrder1795765000000 } from '../../migrations/1795765000000-SearchDocumentsCarryListOrder';
+import { WaitingRequestsByNumber1795765100000 } from '../../migrations/1795765100000-WaitingRequestsByNumber';
 import { RollupPublicationEntity } from '../rollups/entities/rollup-publication.entity';
 import { SupervisionNoteEntity } from '../supervision/entities/supervision-note.entity';
 import { AgencyEntity } from '../agencies/entities/agency.entity';
@@ -101,6 +102,7 @@ export const MIGRATIONS = [
   RollupPublicationFrozen1795764000000,
   RefilesAndMailSenders1795764500000,
   SearchDocumentsCarryListOrder1795765000000,
+  WaitingRequestsByNumber1795765100000,
 ];
 
 /** The options shared by the app (TypeOrmModule) and the TypeORM CLI. Never synchronize. */

@@ -96,6 +96,9 @@ function applyFilters(qb: SelectQueryBuilder<InformationRequestEntity>, f: Filte
   return qb;
 }
 
+/** Waiting for the applicant: the condition of the partial index of migration 1795765100000, word for word. */
+export const WAITING_STATUS_SQL = "('awaiting_correction', 'awaiting_fee')";
+
 const NOT_OVERDUE = `NOT (r.status IN ${OPEN_STATUS_SQL} AND r.due_on IS NOT NULL AND r.due_on < :today)`;
 
 /** Every filter of the list, `overdue=false` included, on a query over `information_request r`: the ledger export exports what the list shows. */
@@ -304,23 +307,34 @@ export async function openDueBy(m: EntityManager, by: IsoDate): Promise<Informat
  * lapsed-query.e2e-spec holds this equal to the replay of the events.
  */
 export async function lapsedRequests(m: EntityManager, today: IsoDate, feeReceivedBy: IsoDate, limit?: number): Promise<Array<{ id: string; trackingNumber: string }>> {
+  return lapsedQuery(m, today, feeReceivedBy, limit).getRawMany();
+}
+
+/**
+ * The query of lapsedRequests. In an agency, the requests waiting for a correction or a fee are
+ * read in number order from their own partial index (migration 1795765100000), and a limited
+ * list (the staff home's) stops at the first lapsed ones: at 1M requests 5,000 were waiting,
+ * and checking and sorting all of them took 15–20 ms.
+ */
+export function lapsedQuery(m: EntityManager, today: IsoDate, feeReceivedBy: IsoDate, limit?: number): SelectQueryBuilder<InformationRequestEntity> {
   const json = (key: string) => (databaseOf(m) === 'postgres' ? `(e.payload::jsonb ->> '${key}')` : `json_extract(e.payload, '$.${key}')`);
   const qb = m
     .createQueryBuilder(InformationRequestEntity, 'r')
     .select('r.id', 'id')
     .addSelect('r.tracking_number', 'trackingNumber')
-    .where("r.status IN ('awaiting_correction', 'awaiting_fee')")
+    .where(`r.status IN ${WAITING_STATUS_SQL}`)
     .andWhere(
       // One parenthesised condition: TypeORM joins the next andWhere (the agency's) without brackets,
       // and an OR at the top level let another agency's lapsed corrections through.
       `((r.status = 'awaiting_correction' AND EXISTS (SELECT 1 FROM request_event e WHERE e.request_id = r.id AND e.type = 'correction_requested' AND ${json('correctionDueOn')} < :today))` +
         ` OR (r.status = 'awaiting_fee' AND EXISTS (SELECT 1 FROM request_event e WHERE e.request_id = r.id AND e.type = 'fee_notice_issued' AND COALESCE(NULLIF(${json('deliveredOn')}, ''), e.occurred_on) <= :feeReceivedBy)))`,
       { today, feeReceivedBy },
-    )
-    // Sorted after the status index found the few waiting requests, not by walking every number.
-    .orderBy("r.tracking_number || ''", 'ASC');
+    );
   const agencyId = scopedAgencyId();
   if (agencyId !== null) qb.andWhere('r.agency_id = :agencyId', { agencyId });
+  // Across agencies (the command line), sorted after the status index found the waiting
+  // requests, not by walking every number of the unique index.
+  qb.orderBy(agencyId !== null ? 'r.tracking_number' : "r.tracking_number || ''", 'ASC');
   if (limit !== undefined) qb.limit(limit);
-  return qb.getRawMany();
+  return qb;
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { OPEN_STATUS_SQL } from './request-list-query';
+import { OPEN_STATUS_SQL, WAITING_STATUS_SQL } from './request-list-query';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { UnitOfWork } from '../common/unit-of-work';
@@ -33,6 +33,7 @@ const SQLITE_INDEXES: Array<[string, string]> = [
     'IDX_information_request_concluded',
     `CREATE INDEX "IDX_information_request_concluded" ON "information_request" (agency_id, concluded_on, received_on, outcome, applicant_type, due_on, tracking_number, status) WHERE concluded_on IS NOT NULL`,
   ],
+  ['IDX_information_request_waiting', `CREATE INDEX "IDX_information_request_waiting" ON "information_request" (agency_id, tracking_number) WHERE status IN ${WAITING_STATUS_SQL}`],
   [
     'IDX_information_request_outcome',
     `CREATE INDEX "IDX_information_request_outcome" ON "information_request" (agency_id, outcome, concluded_on, received_on, due_on, applicant_type, tracking_number) WHERE outcome IS NOT NULL`,

@@ -14,6 +14,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('IDX_information_request_outcome', { synchronize: false })
 @Index('IDX_information_request_received_year', { synchronize: false })
 @Index('IDX_information_request_concluded_year', { synchronize: false })
+// The requests waiting for a correction or a fee, by number (partial): migration 1795765100000.
+@Index('IDX_information_request_waiting', { synchronize: false })
 @Index('IDX_information_request_report', ['agencyId', 'receivedOn', 'concludedOn', 'applicantType', 'outcome'])
 export class InformationRequestEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
