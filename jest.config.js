@@ -22,4 +22,7 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
   testTimeout: 30000,
+  // The SQLite e2e apps start from a copy of one migrated database per run (test/support/sqlite-template.ts).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

@@ -6,7 +6,10 @@ const path = require('node:path');
 
 const [name, ...args] = process.argv.slice(2);
 const dir = process.env.JEST_JSON_DIR;
-const extra = dir ? ['--json', `--outputFile=${path.join(dir, `${name}.json`)}`] : [];
+// A shard of a run (--shard=1/2) writes its own file: pg-1of2.json.
+const shard = args.map((a) => /^--shard=(\d+)\/(\d+)$/.exec(a)).find(Boolean);
+const file = shard ? `${name}-${shard[1]}of${shard[2]}` : name;
+const extra = dir ? ['--json', `--outputFile=${path.join(dir, `${file}.json`)}`] : [];
 const jestBin = require.resolve('jest/bin/jest');
 const result = spawnSync(process.execPath, [jestBin, ...args, ...extra], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { buildDist } from './support/build';
 import { createTestApp, TestApp, testDatabaseUrl, validResidentId } from './support/test-app';
 import { readXlsx } from './support/office';
 
@@ -13,7 +14,7 @@ describe('Command-line tools (built, run as a user would)', () => {
   const run = (script: string, args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/scripts', script), ...args], { env, encoding: 'utf8', cwd: t.dir });
 
   beforeAll(async () => {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    buildDist();
     t = await createTestApp();
     t.clock.setNow('2026-06-15T02:00:00Z');
     const auth = { Authorization: `Bearer ${await t.token()}` };

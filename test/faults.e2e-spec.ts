@@ -1,9 +1,10 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import request from 'supertest';
+import { buildDist } from './support/build';
 import { MailWorker } from '../src/notifications/mail-worker';
 import { signIn } from './support/builders';
 import { SmtpSink } from './support/smtp-sink';
@@ -117,7 +118,7 @@ sqliteOnly('Crash and restart under a stream of filings', () => {
   const env = { ...process.env, TZ: 'Asia/Shanghai', OGI_DATA_DIR: dir, DATABASE_URL: `sqlite:${file}`, RATE_LIMIT_PUBLIC: '1000000', MAIL_POLL_MS: '3600000' };
 
   beforeAll(() => {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    buildDist();
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -189,7 +190,7 @@ sqliteOnly('Crash and restart under a stream of filings', () => {
 sqliteOnly('Backups', () => {
   let t: TestApp;
   beforeAll(async () => {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    buildDist();
     t = await createTestApp();
   }, 120_000);
   afterAll(() => t.close());
@@ -237,7 +238,7 @@ describe('Start-up storage checks', () => {
   maybe(
     'refuses to start on a read-only data folder, naming the problem',
     () => {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+      buildDist();
       expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs', mountpoint]).status).toBe(0);
       const r = start();
       expect(r.status).toBe(1);

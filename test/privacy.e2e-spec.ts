@@ -1,10 +1,11 @@
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { buildDist } from './support/build';
 import { loadConfig } from '../src/config/app-config';
 import { buildDataSourceOptions, MIGRATIONS } from '../src/database/data-source';
 import { MailWorker } from '../src/notifications/mail-worker';
@@ -21,7 +22,7 @@ describe("Data files are readable by the app's account only", () => {
   let umask: number;
 
   beforeAll(() => {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    buildDist();
     // The usual umask of a login shell: files would be 0644 and folders 0755 unless the app says otherwise.
     umask = process.umask(0o022);
   }, 120_000);

@@ -1,9 +1,10 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { buildDist } from '../support/build';
 import { SmtpSink } from '../support/smtp-sink';
 import { MIGRATIONS } from '../../src/database/data-source';
 import { validResidentId } from '../support/test-app';
@@ -64,7 +65,7 @@ describe('Two instances on one PostgreSQL', () => {
   });
 
   beforeAll(async () => {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    buildDist();
     pg = new Client({ connectionString: DB });
     await pg.connect();
     await pg.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');

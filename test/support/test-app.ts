@@ -14,6 +14,7 @@ import { Role } from '../../src/auth/roles';
 import { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
+import { copyMigratedTemplate } from './sqlite-template';
 
 /** Where every test app's clock starts unless the spec sets another instant: Monday 15 June 2026, 10:00 in Shanghai. */
 export const TEST_START = '2026-06-15T02:00:00Z';
@@ -79,6 +80,8 @@ export async function createTestApp(env: Record<string, string> = {}, opts: { lo
   const dir = mkdtempSync(join(tmpdir(), 'ogi-e2e-'));
   const pgUrl = testDatabaseUrl();
   if (pgUrl) await resetPostgres(pgUrl);
+  // The app's own empty database: a copy of this run's migrated template when there is one.
+  else if (env.DATABASE_URL === undefined && env.OGI_DATA_DIR === undefined) await copyMigratedTemplate(join(dir, 'test.sqlite'));
   const config = loadConfig({
     OGI_DATA_DIR: dir,
     DATABASE_URL: pgUrl ?? `sqlite:${join(dir, 'test.sqlite')}`,
