@@ -319,18 +319,20 @@ export async function lapsedRequests(m: EntityManager, today: IsoDate, feeReceiv
 export function lapsedQuery(m: EntityManager, today: IsoDate, feeReceivedBy: IsoDate, limit?: number): SelectQueryBuilder<InformationRequestEntity> {
   const pg = databaseOf(m) === 'postgres';
   const json = (key: string) => (pg ? `(e.payload::jsonb ->> '${key}')` : `json_extract(e.payload, '$.${key}')`);
-  // The notice's deadline (or receipt) as a value looked up per request in the indexes of
-  // migration 1795761200000. As EXISTS, PostgreSQL chose to read every fee notice of the
-  // platform into a hash (50 ms at 1M requests) however few requests the list needed.
-  const correctionDue = `(SELECT MIN(${json('correctionDueOn')}) FROM request_event e WHERE e.request_id = r.id AND e.type = 'correction_requested')`;
-  const feeReceived = `(SELECT MIN(COALESCE(NULLIF(${json('deliveredOn')}, ''), e.occurred_on)) FROM request_event e WHERE e.request_id = r.id AND e.type = 'fee_notice_issued')`;
+  // Each request's notice looked up in the indexes of migration 1795761200000, the deadline (or
+  // receipt) compared in the index. Written as EXISTS, PostgreSQL chose to hash every fee notice
+  // of the platform (50 ms at 1M requests) however few requests the list needed; as a value
+  // (MIN) it read each notice's payload (150 ms for the digest's full list; 31 ms now).
+  const noticed = (type: string, condition: string) => `(SELECT 1 FROM request_event e WHERE e.request_id = r.id AND e.type = '${type}' AND ${condition} LIMIT 1) IS NOT NULL`;
+  const correctionLapsed = noticed('correction_requested', `${json('correctionDueOn')} < :today`);
+  const feeLapsed = noticed('fee_notice_issued', `COALESCE(NULLIF(${json('deliveredOn')}, ''), e.occurred_on) <= :feeReceivedBy`);
   const qb = m
     .createQueryBuilder(InformationRequestEntity, 'r')
     .select('r.id', 'id')
     .addSelect('r.tracking_number', 'trackingNumber')
     // One parenthesised condition: TypeORM joins the next andWhere (the agency's) without brackets,
     // and an OR at the top level let another agency's lapsed corrections through.
-    .where(`((r.status = 'awaiting_correction' AND ${correctionDue} < :today) OR (r.status = 'awaiting_fee' AND ${feeReceived} <= :feeReceivedBy))`, { today, feeReceivedBy });
+    .where(`((r.status = 'awaiting_correction' AND ${correctionLapsed}) OR (r.status = 'awaiting_fee' AND ${feeLapsed}))`, { today, feeReceivedBy });
   // SQLite reads a partial index only for a query that states its condition. PostgreSQL infers
   // it from the two branches; stated again, it expected a handful of rows and sorted them all.
   if (!pg) qb.andWhere(`r.status IN ${WAITING_STATUS_SQL}`);
