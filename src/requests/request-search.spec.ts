@@ -25,7 +25,12 @@ describe('search of a number on PostgreSQL: candidates by its last six digits', 
     expect(params.searchDigits).toBe('%168323%');
     expect(params.searchLike0).toBe('%2025-168323%');
     expect(where).toContain('st.text LIKE :searchDigits');
-    expect(where).toContain('sr.tracking_number LIKE :searchLike0');
+    expect(where).toContain('st.text LIKE :searchLike0');
     expect(where).toContain('sa.id_document_number LIKE :searchLike0');
+  });
+
+  it('a term with a space is decided on the number and the description, which it must not span', () => {
+    expect(searchCondition('postgres', 'Road Plan').where).toContain('sr.description LIKE :searchLike0');
+    expect(searchCondition('postgres', '拆迁补偿').where).not.toContain('sr.description LIKE');
   });
 });
