@@ -29,6 +29,9 @@ function pick<T>(rand: () => number, weighted: Array<[T, number]>): T {
   return weighted[weighted.length - 1][0];
 }
 
+/** The staff a request is assigned to: an agency's handful of clerks (seeds before this gave every assigned request its own). */
+export const ASSIGNEES = Array.from({ length: 16 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+
 export interface SeedSample {
   /** Open requests whose applicant filed before (the detail page runs the repeat check). */
   openRepeatIds: string[];
@@ -243,7 +246,7 @@ export async function seedRequests(ds: DataSource, n: number, today: IsoDate, on
         pg ? due.provisional : due.provisional ? 1 : 0,
         state.outcome,
         state.concludedOn,
-        rand() < 0.3 && kind !== 'concluded' ? randomUUID() : null,
+        rand() < 0.3 && kind !== 'concluded' ? ASSIGNEES[Math.floor(rand() * ASSIGNEES.length)] : null,
         life.events.length + 1,
         submittedAt,
         now,
