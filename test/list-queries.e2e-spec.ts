@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import sqlite3 from 'sqlite3';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { addDays } from '../src/domain/calendar';
@@ -12,9 +10,9 @@ import { InformationRequestEntity } from '../src/requests/entities/information-r
 import { listRequestIds } from '../src/requests/request-list-query';
 import { searchCondition } from '../src/requests/request-search';
 import { SearchIndexService, SQLITE_SEARCH_TRIGGERS } from '../src/requests/search-index.service';
-import { MIGRATIONS } from '../src/database/data-source';
 import { runForAgency } from '../src/agencies/agency-scope';
 import { ASSIGNEES, seed, TODAY } from './support/random-requests';
+import { migratedTemplate } from './support/sqlite-template';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -237,17 +235,15 @@ describe('Request list from indexes: same items, order and totals as the old que
   (process.env.TEST_DATABASE_URL ? it.skip : it)(
     'SQLite: the start-up copy of the search triggers is what the migrations created',
     async () => {
-      // A database the migrations alone wrote (the app would put its own copy back at start-up).
-      const dir = mkdtempSync(join(tmpdir(), 'ogi-triggers-'));
-      const migrated = new DataSource({ type: 'sqlite', database: join(dir, 'm.sqlite'), migrations: MIGRATIONS, migrationsTransactionMode: 'each' });
+      // This run's template, which the migrations alone wrote (an app puts its own copy back at start-up).
+      const template = await migratedTemplate();
+      expect(template).not.toBeNull();
+      const migrated = await new DataSource({ type: 'sqlite', database: template!, flags: sqlite3.OPEN_READONLY }).initialize();
       try {
-        await migrated.initialize();
-        await migrated.runMigrations();
         const stored = new Map((await migrated.query<Array<{ name: string; sql: string }>>("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).map((r) => [r.name, r.sql]));
         for (const [name, ddl] of SQLITE_SEARCH_TRIGGERS) expect({ name, sql: stored.get(name) }).toEqual({ name, sql: ddl });
       } finally {
         await migrated.destroy();
-        rmSync(dir, { recursive: true, force: true });
       }
     },
     60_000,
