@@ -26,7 +26,7 @@ describe('Unconfirmed submissions', () => {
   const dashboard = async () => (await request(t.http).get('/api/v1/dashboard?year=2025').set(clerk).expect(200)).body;
 
   beforeAll(async () => {
-    sink = new SmtpSink(await SmtpSink.freePort());
+    sink = new SmtpSink();
     await sink.start();
     t = await createTestApp({ SMTP_URL: sink.url });
     ({ auth: clerk } = await staffWithToken(t, 'ledger_clerk'));

@@ -15,7 +15,7 @@ describe('Lifecycle over the JSON API', () => {
   let desk: Desk;
 
   beforeAll(async () => {
-    sink = new SmtpSink(await SmtpSink.freePort());
+    sink = new SmtpSink();
     await sink.start();
     t = await createTestApp({ SMTP_URL: sink.url, AGENCY_NAME: '测试市自然资源局' });
     t.clock.setNow('2026-06-15T02:00:00Z');

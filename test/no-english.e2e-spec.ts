@@ -17,7 +17,7 @@ describe('No English a clerk sees', () => {
   let sink: SmtpSink;
 
   beforeAll(async () => {
-    sink = new SmtpSink(await SmtpSink.freePort());
+    sink = new SmtpSink();
     await sink.start();
     t = await createTestApp({ SMTP_URL: sink.url, AGENCY_NAME: '测试区人民政府办公室' });
     t.clock.setNow('2026-06-15T02:00:00Z');

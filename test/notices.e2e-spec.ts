@@ -26,7 +26,7 @@ describe('Notices', () => {
   const setRemedies = (body: Record<string, unknown>) => request(t.http).put('/api/v1/settings/remedies').set(bearer('administrator')).send(body);
 
   beforeAll(async () => {
-    sink = new SmtpSink(await SmtpSink.freePort());
+    sink = new SmtpSink();
     await sink.start();
     t = await createTestApp({ SMTP_URL: sink.url, AGENCY_NAME: '测试县自然资源局' });
     // Late 2026: received dates of 2026-12 give due dates in 2027, whose calendar is not loaded (provisional).

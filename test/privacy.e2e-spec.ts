@@ -195,7 +195,7 @@ describe('Access codes are never stored in clear', () => {
   };
 
   beforeAll(async () => {
-    sink = new SmtpSink(await SmtpSink.freePort());
+    sink = new SmtpSink();
     await sink.start();
     t = await createTestApp({ SMTP_URL: sink.url });
     t.clock.setNow('2026-06-15T02:00:00Z');

@@ -23,7 +23,7 @@ describe('Withdrawal by the applicant', () => {
   const events = async (id: string) => (await request(t.http).get(`/api/v1/requests/${id}`).set(clerk).expect(200)).body.events as Array<{ type: string; actor: string; on: string }>;
 
   beforeAll(async () => {
-    sink = new SmtpSink(await SmtpSink.freePort());
+    sink = new SmtpSink();
     await sink.start();
     t = await createTestApp({ SMTP_URL: sink.url, AGENCY_NAME: '测试县交通运输局' });
     t.clock.setNow('2025-06-16T02:00:00Z');

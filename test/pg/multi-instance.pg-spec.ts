@@ -69,7 +69,7 @@ describe('Two instances on one PostgreSQL', () => {
     pg = new Client({ connectionString: DB });
     await pg.connect();
     await pg.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
-    sink = new SmtpSink(await SmtpSink.freePort());
+    sink = new SmtpSink();
     await sink.start();
     const env = {
       ...process.env,

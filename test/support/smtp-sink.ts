@@ -7,8 +7,14 @@ export class SmtpSink {
   readonly messages: ParsedMail[] = [];
   private server: SMTPServer | null = null;
 
+  /**
+   * `port` 0 (the default): the server takes a free port when it starts, which `port` then holds.
+   * A port probed first (`freePort`) and listened on later can be taken meanwhile by another process
+   * of the run (CI runs the SQLite and PostgreSQL passes side by side, each binding ports all the
+   * time): only the tests whose app must know the address before the server is up probe one.
+   */
   constructor(
-    readonly port: number,
+    public port = 0,
     private readonly options: { refuse?: (to: string) => boolean } = {},
   ) {}
 
@@ -48,7 +54,15 @@ export class SmtpSink {
           .catch(callback);
       },
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (server.server.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {
