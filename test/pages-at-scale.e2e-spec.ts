@@ -232,27 +232,30 @@ describe('Pages at a million requests: the same answers from indexes and SQL', (
     expect((await inAgency()).map((l) => ({ trackingNumber: l.trackingNumber, kind: l.kind, deadline: l.deadline }))).toEqual(expected);
     expect((await inAgency(7)).map((l) => l.trackingNumber)).toEqual(expected.slice(0, 7).map((e) => e.trackingNumber));
     const [sql, params] = runForAgency(Number(agency), () => lapsedQuery(t.dataSource.manager, TODAY, feeNoticesLapsedBy(TODAY, calendar), 11)).getQueryAndParameters();
-    const runner = t.dataSource.createQueryRunner();
-    await runner.startTransaction();
-    try {
-      let plan: string;
-      if (t.dataSource.options.type === 'postgres') {
+    let plan: string;
+    if (t.dataSource.options.type === 'postgres') {
+      const runner = t.dataSource.createQueryRunner();
+      await runner.startTransaction();
+      try {
         // The test's few rows would be read whole anyway: can the index give the order at all?
         await runner.query('SET LOCAL enable_seqscan = off');
         await runner.query('SET LOCAL enable_sort = off');
         plan = ((await runner.query(`EXPLAIN ${sql}`, params)) as Array<{ 'QUERY PLAN': string }>).map((r) => r['QUERY PLAN']).join('\n');
-        expect(plan).not.toMatch(/^\s*(->\s*)?Sort/m);
-        // Each request's notice looked up by its own index entry, never every fee notice hashed.
-        expect(plan).not.toContain('hashed SubPlan');
-      } else {
-        plan = ((await runner.query(`EXPLAIN QUERY PLAN ${sql}`, params)) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
-        expect(plan).not.toContain('TEMP B-TREE');
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
       }
-      expect(plan).toContain('IDX_information_request_waiting');
-    } finally {
-      await runner.rollbackTransaction();
-      await runner.release();
+      expect(plan).not.toMatch(/^\s*(->\s*)?Sort/m);
+      // Each request's notice looked up by its own index entry, never every fee notice hashed.
+      expect(plan).not.toContain('hashed SubPlan');
+    } else {
+      // No transaction of the test's own on SQLite: the app's one connection is shared, and a
+      // transaction opened beside its UnitOfWork queue can interleave with the app's own (the
+      // search index's merge on its timer) and leave the connection in one nobody commits.
+      plan = (await t.dataSource.query<Array<{ detail: string }>>(`EXPLAIN QUERY PLAN ${sql}`, params)).map((r) => r.detail).join('\n');
+      expect(plan).not.toContain('TEMP B-TREE');
     }
+    expect(plan).toContain('IDX_information_request_waiting');
 
     // The home page lists 20 of them and says there are more.
     const staff = request.agent(t.http);

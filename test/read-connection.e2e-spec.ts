@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { UnitOfWork } from '../src/common/unit-of-work';
 import { JOB_READ_DATA_SOURCE, READ_DATA_SOURCE } from '../src/database/read-data-source';
 import { applicant, bearer, Desk, staffWithToken } from './support/builders';
 import { createTestApp, TestApp } from './support/test-app';
@@ -100,18 +101,19 @@ const sqlite = !process.env.TEST_DATABASE_URL;
     const before = await total();
     const columns = (await t.dataSource.query<Array<{ name: string }>>('PRAGMA table_info(information_request)')).map((c) => c.name);
     const copied = columns.map((c) => (c === 'id' ? "'00000000-0000-4000-8000-000000000001'" : c === 'tracking_number' ? "'2026-999999'" : c)).join(', ');
-    const runner = t.dataSource.createQueryRunner();
-    await runner.startTransaction();
-    try {
-      // A copy of a request, written (with its tally delta, by trigger) but not committed.
-      await runner.query(`INSERT INTO information_request (${columns.join(', ')}) SELECT ${copied} FROM information_request LIMIT 1`);
-      const [{ n }] = (await runner.query('SELECT COUNT(*) AS n FROM information_request')) as Array<{ n: number }>;
-      expect(Number(n)).toBe(before + 1);
-      expect(await total()).toBe(before);
-    } finally {
-      await runner.rollbackTransaction();
-      await runner.release();
-    }
+    // Opened through the app's UnitOfWork queue, as every write of the app is: a transaction
+    // opened beside it on the one shared SQLite connection can interleave with the app's own.
+    const rolledBack = new Error('rolled back by the test');
+    await expect(
+      t.app.get(UnitOfWork).run(async (m) => {
+        // A copy of a request, written (with its tally delta, by trigger) but not committed.
+        await m.query(`INSERT INTO information_request (${columns.join(', ')}) SELECT ${copied} FROM information_request LIMIT 1`);
+        const [{ n }] = await m.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM information_request');
+        expect(Number(n)).toBe(before + 1);
+        expect(await total()).toBe(before);
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
     expect(await total()).toBe(before);
   });
 });

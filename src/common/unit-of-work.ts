@@ -20,7 +20,13 @@ export class UnitOfWork {
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.isSqlite) return this.dataSource.transaction(work);
-    const result = this.tail.then(() => this.dataSource.transaction(work));
+    const result = this.tail.then(() => {
+      // TypeORM hands every SQLite user the same query runner. A transaction opened on it outside
+      // this queue would take this one's BEGIN as a nested one, or fail it, and the two would end
+      // each other's (a commit nobody asked for, or a transaction nobody commits): refuse instead.
+      if (this.dataSource.createQueryRunner().isTransactionActive) throw new Error('a transaction is open on the SQLite connection outside the UnitOfWork');
+      return this.dataSource.transaction(work);
+    });
     this.tail = result.catch(() => undefined);
     return result;
   }

@@ -114,8 +114,9 @@ export class SearchIndexService implements OnModuleInit {
     const indexes = SQLITE_INDEXES.filter(([name, sql]) => !same(present.get(name), sql));
     const triggers = SQLITE_SEARCH_TRIGGERS.filter(([name, sql]) => !same(present.get(name), sql));
     if (!indexes.length && !triggers.length) return;
-    // Before the application serves anything: no other transaction can be open yet.
-    await this.dataSource.transaction(async (m) => {
+    // Before the application serves anything, but in the queue all the same: another module's
+    // timer may already have started.
+    await this.unitOfWork.run(async (m) => {
       for (const [name, sql] of [...indexes, ...triggers]) {
         await m.query(`DROP ${sql.startsWith('CREATE INDEX') ? 'INDEX' : 'TRIGGER'} IF EXISTS "${name}"`);
         await m.query(sql);
