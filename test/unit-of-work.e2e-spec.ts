@@ -1,4 +1,6 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { UnitOfWork } from '../src/common/unit-of-work';
+import { SEARCH_MERGE_TIMER } from '../src/requests/search-index.service';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -30,5 +32,9 @@ import { createTestApp, TestApp } from './support/test-app';
     // The queue goes on: the next run commits.
     await uow.run((m) => m.query("INSERT INTO agency_setting (key, value, updated_at, updated_by) VALUES ('uow-after', 'x', 'x', 'x')"));
     expect(await t.dataSource.query("SELECT key FROM agency_setting WHERE key LIKE 'uow-%'")).toEqual([{ key: 'uow-after' }]);
+  });
+
+  it("test apps leave out the search index's merge timer, whose transaction a test's own writes could join", () => {
+    expect(t.app.get(SchedulerRegistry).getIntervals()).not.toContain(SEARCH_MERGE_TIMER);
   });
 });

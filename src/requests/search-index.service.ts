@@ -68,6 +68,9 @@ const STALE = (d: string) => `(${d}.body IS NOT ${DOC_OF_REQUEST('r')} OR ${d}.a
 const STALE_DOCS = `SELECT COUNT(*) AS n FROM information_request r LEFT JOIN request_search_doc d ON d.request_id = r.id WHERE ${STALE('d')}`;
 const ORPHAN_DOCS = 'SELECT COUNT(*) AS n FROM request_search_doc d WHERE NOT EXISTS (SELECT 1 FROM information_request r WHERE r.id = d.request_id)';
 
+/** The name of the merge's timer (mergeSome), for the scheduler's registry. */
+export const SEARCH_MERGE_TIMER = 'search-index-merge';
+
 export interface SearchIndexReport {
   /** Requests whose search document is missing or out of date, and documents without a request. */
   mismatched: number;
@@ -95,7 +98,7 @@ export class SearchIndexService implements OnModuleInit {
    */
   private hasSearchIndex: boolean | undefined;
 
-  @Interval('search-index-merge', 2000)
+  @Interval(SEARCH_MERGE_TIMER, 2000)
   async mergeSome(): Promise<void> {
     // Asked of sqlite_master once, not every two seconds: migrations do not run while the app does.
     this.hasSearchIndex ??= await this.sqliteWithSearch;
