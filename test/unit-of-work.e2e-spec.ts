@@ -1,6 +1,7 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { UnitOfWork } from '../src/common/unit-of-work';
 import { SEARCH_MERGE_TIMER } from '../src/requests/search-index.service';
+import { TALLY_FOLD_TIMER } from '../src/requests/tally-folder.service';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -34,7 +35,9 @@ import { createTestApp, TestApp } from './support/test-app';
     expect(await t.dataSource.query("SELECT key FROM agency_setting WHERE key LIKE 'uow-%'")).toEqual([{ key: 'uow-after' }]);
   });
 
-  it("test apps leave out the search index's merge timer, whose transaction a test's own writes could join", () => {
-    expect(t.app.get(SchedulerRegistry).getIntervals()).not.toContain(SEARCH_MERGE_TIMER);
+  it("test apps leave out the app's timers that write, whose transactions a test's own writes could join", () => {
+    const intervals = t.app.get(SchedulerRegistry).getIntervals();
+    expect(intervals).not.toContain(SEARCH_MERGE_TIMER);
+    expect(intervals).not.toContain(TALLY_FOLD_TIMER);
   });
 });

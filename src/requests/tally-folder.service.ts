@@ -6,6 +6,9 @@ import { UnitOfWork } from '../common/unit-of-work';
 import { foldTallies } from './request-tally';
 import { rebuildTallies, SQLITE_TALLY_INDEXES, SQLITE_TALLY_TRIGGERS, verifyTallies } from './tally-schema';
 
+/** The name of the fold's timer, for the scheduler's registry. */
+export const TALLY_FOLD_TIMER = 'tally-fold';
+
 /** Deltas folded per transaction: a short write, so no other request waits long for the write lock. */
 const BATCH = 1000;
 
@@ -44,7 +47,7 @@ export class TallyFolderService implements OnModuleInit, OnApplicationBootstrap 
     void this.foldAll().catch((e: Error) => this.logger.error(`folding the tallies failed: ${e.message}`));
   }
 
-  @Interval('tally-fold', 30_000)
+  @Interval(TALLY_FOLD_TIMER, 30_000)
   async onInterval(): Promise<void> {
     await this.foldAll().catch((e: Error) => this.logger.error(`folding the tallies failed: ${e.message}`));
   }

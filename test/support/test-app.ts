@@ -16,6 +16,7 @@ import { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
 import { SEARCH_MERGE_TIMER } from '../../src/requests/search-index.service';
+import { TALLY_FOLD_TIMER } from '../../src/requests/tally-folder.service';
 import { copyMigratedTemplate } from './sqlite-template';
 
 /** Where every test app's clock starts unless the spec sets another instant: Monday 15 June 2026, 10:00 in Shanghai. */
@@ -78,7 +79,7 @@ async function resetPostgres(url: string): Promise<void> {
 }
 
 /** The production AppModule and configureApp on a fresh database, with the real migrations. */
-export async function createTestApp(env: Record<string, string> = {}, opts: { logger?: LoggerService; searchMergeTimer?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, opts: { logger?: LoggerService; writeTimers?: boolean } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'ogi-e2e-'));
   const pgUrl = testDatabaseUrl();
   if (pgUrl) await resetPostgres(pgUrl);
@@ -104,12 +105,13 @@ export async function createTestApp(env: Record<string, string> = {}, opts: { lo
   configureApp(app, config);
   await app.init();
   // Tests write "behind the app's back" through t.dataSource (seeds, drifted rows), outside the
-  // UnitOfWork queue every write of the app takes. Such a write made while the merge timer's
-  // transaction is open on the one SQLite connection joins it, and stays invisible to the read
-  // connection until that commits. The specs that need a merge call mergeSome(); a spec that
-  // writes only through the app keeps the timer with `searchMergeTimer`.
+  // UnitOfWork queue every write of the app takes. Such a write made while a timer's transaction
+  // (the search index's merge every 2 s, the tallies' fold every 30 s) is open on the one SQLite
+  // connection joins it, and stays unseen by the read connection until that commits. The specs
+  // that need a merge or a fold run it themselves; a spec that writes only through the app keeps
+  // the timers with `writeTimers`.
   const timers = app.get(SchedulerRegistry);
-  if (!opts.searchMergeTimer && timers.doesExist('interval', SEARCH_MERGE_TIMER)) timers.deleteInterval(SEARCH_MERGE_TIMER);
+  for (const name of [SEARCH_MERGE_TIMER, TALLY_FOLD_TIMER]) if (!opts.writeTimers && timers.doesExist('interval', name)) timers.deleteInterval(name);
   const http = app.getHttpServer();
   const dataSource = app.get<DataSource>(getDataSourceToken());
   let cachedToken: string | null = null;
