@@ -2,6 +2,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { UnitOfWork } from '../src/common/unit-of-work';
 import { SEARCH_MERGE_TIMER } from '../src/requests/search-index.service';
 import { TALLY_FOLD_TIMER } from '../src/requests/tally-folder.service';
+import { DIGEST_JOB } from '../src/notifications/daily-digest.service';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -35,9 +36,10 @@ import { createTestApp, TestApp } from './support/test-app';
     expect(await t.dataSource.query("SELECT key FROM agency_setting WHERE key LIKE 'uow-%'")).toEqual([{ key: 'uow-after' }]);
   });
 
-  it("test apps leave out the app's timers that write, whose transactions a test's own writes could join", () => {
+  it("test apps leave out the app's timers that write (their transactions a test's own writes could join) and the digest's real-clock schedule", () => {
     const intervals = t.app.get(SchedulerRegistry).getIntervals();
     expect(intervals).not.toContain(SEARCH_MERGE_TIMER);
     expect(intervals).not.toContain(TALLY_FOLD_TIMER);
+    expect(t.app.get(SchedulerRegistry).doesExist('cron', DIGEST_JOB)).toBe(false);
   });
 });

@@ -17,6 +17,7 @@ import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
 import { SEARCH_MERGE_TIMER } from '../../src/requests/search-index.service';
 import { TALLY_FOLD_TIMER } from '../../src/requests/tally-folder.service';
+import { DIGEST_JOB } from '../../src/notifications/daily-digest.service';
 import { copyMigratedTemplate } from './sqlite-template';
 
 /** Where every test app's clock starts unless the spec sets another instant: Monday 15 June 2026, 10:00 in Shanghai. */
@@ -112,6 +113,9 @@ export async function createTestApp(env: Record<string, string> = {}, opts: { lo
   // the timers with `writeTimers`.
   const timers = app.get(SchedulerRegistry);
   for (const name of [SEARCH_MERGE_TIMER, TALLY_FOLD_TIMER]) if (!opts.writeTimers && timers.doesExist('interval', name)) timers.deleteInterval(name);
+  // The daily digest runs at 08:30 in Shanghai by the real clock, whatever the test clock says: a
+  // run of the suite at that minute would find every live test app filing digest mails.
+  if (!opts.writeTimers && timers.doesExist('cron', DIGEST_JOB)) timers.deleteCronJob(DIGEST_JOB);
   const http = app.getHttpServer();
   const dataSource = app.get<DataSource>(getDataSourceToken());
   let cachedToken: string | null = null;
