@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Sums jest --json result files into the one line CI prints last: "tests: N passed, M failed".
-// Above it, each failed test (its file, its name and the head of its message) and each suite that
-// failed outside its tests, so that the tail of CI's output says what failed, not only how much.
+// Above it, each suite with failures (how many, the first names and the head of the first message)
+// or that failed outside its tests, so that the tail of CI's output says what failed, not only how much.
 // Usage: node scripts/jest-summary.js <dir> [failedSteps]
 const fs = require('node:fs');
 const path = require('node:path');
@@ -24,12 +24,8 @@ let passed = 0;
 let failed = 0;
 let files = 0;
 const reports = [];
-for (const file of fs.existsSync(dir)
-  ? fs
-      .readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .sort()
-  : []) {
+const resultFiles = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+for (const file of resultFiles.sort()) {
   const result = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
   files++;
   passed += result.numPassedTests;

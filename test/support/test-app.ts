@@ -80,6 +80,21 @@ async function resetPostgres(url: string): Promise<void> {
 }
 
 /** The production AppModule and configureApp on a fresh database, with the real migrations. */
+/**
+ * The app's scheduled jobs that write, left out of test apps unless `writeTimers`. Tests write
+ * "behind the app's back" through t.dataSource (seeds, drifted rows), outside the UnitOfWork queue
+ * every write of the app takes: such a write made while a timer's transaction (the search index's
+ * merge every 2 s, the tallies' fold every 30 s) is open on the one SQLite connection joins it, and
+ * stays unseen by the read connection until that commits. The digest runs at 08:30 in Shanghai by
+ * the real clock, whatever the test clock says. The specs that need a merge, a fold or a digest run
+ * it themselves; a spec that writes only through the app keeps them all.
+ */
+export const WRITING_JOBS = [
+  ['interval', SEARCH_MERGE_TIMER],
+  ['interval', TALLY_FOLD_TIMER],
+  ['cron', DIGEST_JOB],
+] as const;
+
 export async function createTestApp(env: Record<string, string> = {}, opts: { logger?: LoggerService; writeTimers?: boolean } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'ogi-e2e-'));
   const pgUrl = testDatabaseUrl();
@@ -105,17 +120,12 @@ export async function createTestApp(env: Record<string, string> = {}, opts: { lo
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: opts.logger ?? ['error', 'warn'] });
   configureApp(app, config);
   await app.init();
-  // Tests write "behind the app's back" through t.dataSource (seeds, drifted rows), outside the
-  // UnitOfWork queue every write of the app takes. Such a write made while a timer's transaction
-  // (the search index's merge every 2 s, the tallies' fold every 30 s) is open on the one SQLite
-  // connection joins it, and stays unseen by the read connection until that commits. The specs
-  // that need a merge or a fold run it themselves; a spec that writes only through the app keeps
-  // the timers with `writeTimers`.
   const timers = app.get(SchedulerRegistry);
-  for (const name of [SEARCH_MERGE_TIMER, TALLY_FOLD_TIMER]) if (!opts.writeTimers && timers.doesExist('interval', name)) timers.deleteInterval(name);
-  // The daily digest runs at 08:30 in Shanghai by the real clock, whatever the test clock says: a
-  // run of the suite at that minute would find every live test app filing digest mails.
-  if (!opts.writeTimers && timers.doesExist('cron', DIGEST_JOB)) timers.deleteCronJob(DIGEST_JOB);
+  for (const [kind, name] of opts.writeTimers ? [] : WRITING_JOBS) {
+    if (!timers.doesExist(kind, name)) continue;
+    if (kind === 'cron') timers.deleteCronJob(name);
+    else timers.deleteInterval(name);
+  }
   const http = app.getHttpServer();
   const dataSource = app.get<DataSource>(getDataSourceToken());
   let cachedToken: string | null = null;
