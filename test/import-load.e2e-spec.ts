@@ -36,6 +36,8 @@ class TurnMeter {
   private timer: NodeJS.Timeout | null = null;
   /** The longest turn less its run-queue waits and the garbage collection inside it: what the import made it wait. */
   maxOwnLessGcMs = 0;
+  /** In that turn, the time this thread neither ran nor waited for a CPU (blocked in the kernel, or on another thread of the process). */
+  blockedInLongestMs = 0;
   private readonly gc: Array<{ start: number; end: number }> = [];
   private readonly long: Array<{ start: number; end: number; cpu: number; own: number }> = [];
   private readonly observer = new PerformanceObserver((list) => {
@@ -72,7 +74,10 @@ class TurnMeter {
     for (const turn of this.long) {
       const gcMs = this.gcBetween(turn.start, turn.end);
       this.maxCpuLessGcMs = Math.max(this.maxCpuLessGcMs, turn.cpu - gcMs);
-      this.maxOwnLessGcMs = Math.max(this.maxOwnLessGcMs, turn.own - gcMs);
+      if (turn.own - gcMs > this.maxOwnLessGcMs) {
+        this.maxOwnLessGcMs = turn.own - gcMs;
+        this.blockedInLongestMs = Math.max(0, turn.own - turn.cpu - gcMs);
+      }
     }
   }
 }
@@ -160,6 +165,10 @@ describe(`Ledger import under load: ${ROWS} rows while other users keep working 
         `longest turn ${turns.maxWallMs.toFixed(1)} ms, ${turns.maxOwnMs.toFixed(1)} ms without run-queue waits, longest work in one turn ${turns.maxCpuMs.toFixed(1)} ms CPU (${turns.maxCpuLessGcMs.toFixed(1)} ms without garbage collection); ` +
         `the thread waited for a CPU ${((100 * turns.waitMs) / (seconds * 1000)).toFixed(0)}% of the time.`,
     );
+    const pageOwn = pages.map((p) => p.ms - p.waitMs - turns.gcBetween(p.start, p.start + p.ms));
+    console.log(
+      `without run-queue waits and garbage collection: longest turn ${turns.maxOwnLessGcMs.toFixed(1)} ms (${turns.blockedInLongestMs.toFixed(1)} ms of it neither running nor waiting for a CPU), slowest page ${Math.max(...pageOwn).toFixed(1)} ms`,
+    );
     expect(page.text).toContain(`已导入 ${ROWS} 件`);
     expect(sawWriting).toBe(true);
     expect(await t.count('information_request')).toBe(ROWS);
@@ -167,13 +176,13 @@ describe(`Ledger import under load: ${ROWS} rows while other users keep working 
     // The import's own work never holds the loop for long, however busy the machine: CPU time in
     // one turn, less the garbage collection of the test process's heap that fell in it.
     expect(turns.maxCpuLessGcMs).toBeLessThan(LIMIT_MS);
-    // What the import makes others wait, however busy the machine (jest runs other spec files in
-    // parallel on the same two CPUs, and the process's heap is collected now and then): wall clock
-    // less this thread's waits for a CPU and less garbage collection. The wall clock itself is
-    // reported above and measured by `npm run bench:import`, the app alone in its own process.
+    // What the import makes others wait (jest runs other spec files in parallel on the same two
+    // CPUs, and the process's heap is collected now and then): wall clock less this thread's waits
+    // for a CPU and less garbage collection. On an overloaded machine a turn can also stall on the
+    // process's other threads, themselves waiting for a CPU; .ci/run runs this spec alone after the
+    // rest. The wall clock itself is reported above and measured by `npm run bench:import`, the app
+    // alone in its own process.
     expect(turns.maxOwnLessGcMs).toBeLessThan(LIMIT_MS);
-    const pageOwn = pages.map((p) => p.ms - p.waitMs - turns.gcBetween(p.start, p.start + p.ms));
     expect(Math.max(...pageOwn)).toBeLessThan(LIMIT_MS);
-    console.log(`without run-queue waits and garbage collection: longest turn ${turns.maxOwnLessGcMs.toFixed(1)} ms, slowest page ${Math.max(...pageOwn).toFixed(1)} ms`);
   }, 180_000);
 });
