@@ -79,7 +79,6 @@ async function resetPostgres(url: string): Promise<void> {
   await client.end();
 }
 
-/** The production AppModule and configureApp on a fresh database, with the real migrations. */
 /**
  * The app's scheduled jobs that write, left out of test apps unless `writeTimers`. Tests write
  * "behind the app's back" through t.dataSource (seeds, drifted rows), outside the UnitOfWork queue
@@ -95,6 +94,7 @@ export const WRITING_JOBS = [
   ['cron', DIGEST_JOB],
 ] as const;
 
+/** The production AppModule and configureApp on a fresh database, with the real migrations. */
 export async function createTestApp(env: Record<string, string> = {}, opts: { logger?: LoggerService; writeTimers?: boolean } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'ogi-e2e-'));
   const pgUrl = testDatabaseUrl();
